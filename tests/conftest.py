@@ -1,0 +1,221 @@
+"""Test fixtures: a migrated, seeded database per test (SQLite file copy or PostgreSQL template).
+
+`TEST_DATABASE=postgresql` runs the suite against the PostgreSQL at 127.0.0.1:5432 (each run
+in its own freshly created databases, dropped afterwards); the default is SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+os.environ.setdefault("PROVIDER_ORDERS_ENV", "test")
+
+from app.auth import mint_token  # noqa: E402
+from app.db import Database  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from app.seed import seed_demo  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from models import User  # noqa: E402
+
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+class DatabaseFactory:
+    """Builds the migrated, seeded template once, then a fresh copy of it per test."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.created: list[str] = []
+        self.template: str | None = None
+
+    def url(self, name: str) -> str:
+        if BACKEND == "sqlite":
+            return f"sqlite+aiosqlite:///{self.tmp / name}.db"
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+    async def _admin(self, sql: str) -> None:
+        from sqlalchemy import text
+
+        engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(sql))
+        finally:
+            await engine.dispose()
+
+    async def build_template(self) -> None:
+        name = f"po_test_{RUN_ID}_template"
+        if BACKEND != "sqlite":
+            await self._admin(f'CREATE DATABASE "{name}"')
+            self.created.append(name)
+        db = Database(Settings(database_url=self.url(name)))
+        try:
+            await upgrade(db.engine)
+            async with db.write_session() as session:
+                await seed_demo(session)
+        finally:
+            await db.dispose()
+        self.template = name
+
+    async def fresh(self) -> str:
+        assert self.template is not None
+        name = f"po_test_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+        if BACKEND == "sqlite":
+            shutil.copyfile(self.tmp / f"{self.template}.db", self.tmp / f"{name}.db")
+        else:
+            await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            self.created.append(name)
+        return self.url(name)
+
+    async def drop(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        if BACKEND == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.tmp / name) + suffix).unlink(missing_ok=True)
+        else:
+            await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self.created.remove(name)
+
+    async def drop_all(self) -> None:
+        for name in list(self.created):
+            await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.clear()
+
+
+@pytest.fixture(scope="session")
+async def database_factory(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
+    await factory.build_template()
+    yield factory
+    if BACKEND != "sqlite":
+        await factory.drop_all()
+
+
+@pytest.fixture
+async def database_url(database_factory: DatabaseFactory) -> AsyncIterator[str]:
+    url = await database_factory.fresh()
+    yield url
+    await database_factory.drop(url)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test")
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings)
+    yield database
+    await database.dispose()
+
+
+class StatementCounter:
+    """Counts the SQL statements sent to the database while `active`."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.active = False
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self.active and not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "COMMIT", "ROLLBACK")):
+            self.statements.append(statement)
+
+    def __enter__(self) -> StatementCounter:
+        self.statements.clear()
+        self.active = True
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.active = False
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def sql_counter(db: Database) -> StatementCounter:
+    counter = StatementCounter()
+    event.listen(db.engine.sync_engine, "before_cursor_execute", counter)
+    return counter
+
+
+@pytest.fixture
+async def app(settings: Settings, db: Database) -> AsyncIterator[Any]:
+    from app.server import create_app
+
+    application = create_app(settings, db)
+    await application.state.bus.start()
+    yield application
+    await application.state.bus.close()
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+class GraphQLClient:
+    """Sends GraphQL over HTTP as one of the demo users."""
+
+    def __init__(self, http: httpx.AsyncClient, db: Database, settings: Settings):
+        self.http, self.db, self.settings = http, db, settings
+        self._tokens: dict[str, str] = {}
+
+    async def token(self, email: str) -> str:
+        if email not in self._tokens:
+            async with self.db.read_session() as session:
+                user = await session.scalar(select(User).where(User.email == email))
+            assert user is not None, f"no user {email}"
+            self._tokens[email] = mint_token(self.settings, user)
+        return self._tokens[email]
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, *, as_: str | None = "partner@demo.example"
+    ) -> dict[str, Any]:
+        response = await self.raw(query, variables, as_=as_)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def raw(
+        self, query: str, variables: dict[str, Any] | None = None, *, as_: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}))
+        if as_ is not None:
+            headers["Authorization"] = f"Bearer {await self.token(as_)}"
+        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}},
+                                    headers=headers, **kwargs)
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, *, as_: str = "partner@demo.example") -> dict[str, Any]:
+        """The `data` of a query that must succeed without errors."""
+        body = await self(query, variables, as_=as_)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient, db: Database, settings: Settings) -> GraphQLClient:
+    return GraphQLClient(client, db, settings)
+
+
+PARTNER = "partner@demo.example"
+PARTNER2 = "partner2@demo.example"
+SUPPLIER = "supplier@demo.example"
+PROVIDER = "provider@demo.example"
+PROVIDER2 = "provider2@demo.example"
+OUTSIDER = "outsider@other.example"
