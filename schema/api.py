@@ -1,12 +1,21 @@
-"""Assembles the Schema from the per-domain modules."""
+"""Assembles the Schema from the per-domain modules.
+
+Each domain contributes its own root types (queries, mutations, subscriptions); they are merged
+here with `merge_types`, so adding a domain means adding its class to a list below.
+"""
 
 from __future__ import annotations
 
 import strawberry
+from strawberry.tools import merge_types
 
-from schema.extensions import default_extensions
-from schema.query import Query
 from schema import catalog, mdf, orders, portal
+from schema.extensions import default_extensions
+from schema.query import Query as CoreQuery
+
+QUERIES: list[type] = [CoreQuery]
+MUTATIONS: list[type] = []
+SUBSCRIPTIONS: list[type] = []
 
 TYPES = [
     portal.Supplier,
@@ -32,9 +41,17 @@ class Schema(strawberry.Schema):
         the server log's; unexpected ones are logged by MaskUnexpectedErrors."""
 
 
+def _merged(name: str, parts: list[type]) -> type | None:
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else merge_types(name, tuple(parts))
+
+
 def build_schema(extensions: list | None = None) -> strawberry.Schema:
     return Schema(
-        query=Query,
+        query=_merged("Query", QUERIES),
+        mutation=_merged("Mutation", MUTATIONS),
+        subscription=_merged("Subscription", SUBSCRIPTIONS),
         types=TYPES,
         extensions=default_extensions() if extensions is None else extensions,
     )
