@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -123,13 +123,16 @@ async def seed_demo(session: AsyncSession) -> None:
             CampaignActivity(campaign_id=other_campaign.id, name="SEO Sprint", service_id=elsewhere.id),
         ]
     )
+    # Demo funds stay usable whenever the demo is seeded: valid until the end of 2026 or for
+    # another year, whichever is later.
+    valid_to = max(date(2026, 12, 31), date.today() + timedelta(days=365))
     funds = [
         MdfFund(portal_id=demo.id, partner_id=acme.id, name="2026 Q4 MDF", currency="USD",
-                valid_from=date(2026, 10, 1), valid_to=date(2026, 12, 31)),
+                valid_from=date(2026, 10, 1), valid_to=valid_to),
         MdfFund(portal_id=demo.id, partner_id=beta.id, name="Beta 2026 MDF", currency="USD",
-                valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31)),
+                valid_from=date(2026, 1, 1), valid_to=valid_to),
         MdfFund(portal_id=other.id, partner_id=other_partner.id, name="Other MDF", currency="EUR",
-                valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31)),
+                valid_from=date(2026, 1, 1), valid_to=valid_to),
     ]
     session.add_all(funds)
     await session.flush()
