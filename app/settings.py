@@ -14,6 +14,7 @@ DEVELOPMENT_SECRET = "dev-secret-change-me-in-production-0123456789"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 log = logging.getLogger(__name__)
+_warned_about_secret = False
 
 
 class Environment(str, Enum):
@@ -81,7 +82,9 @@ class Settings(BaseSettings):
             raise RuntimeError(
                 "JWT_SECRET is the development secret: set a real secret before running in production"
             )
-        if self.env is Environment.DEVELOPMENT:
+        global _warned_about_secret
+        if self.env is Environment.DEVELOPMENT and not _warned_about_secret:
+            _warned_about_secret = True
             log.warning("using the development JWT secret; set JWT_SECRET before deploying")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from app.auth import mint_token
-from app.settings import DEVELOPMENT_SECRET, Settings
+from app.settings import DEVELOPMENT_SECRET, Environment, Settings
 from models import User
 from tests.conftest import PARTNER
 
@@ -125,3 +125,42 @@ async def test_unexpected_errors_are_masked(gql, monkeypatch) -> None:
     assert error["message"] == "Internal server error"
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR" and error["extensions"]["requestId"]
     assert "passwd" not in str(body)
+
+
+def test_development_secret_warns_once(caplog) -> None:
+    import app.settings as settings_module
+
+    settings_module._warned_about_secret = False
+    development = Settings(PROVIDER_ORDERS_ENV="development", jwt_secret=DEVELOPMENT_SECRET)
+    with caplog.at_level("WARNING"):
+        development.check_secret()
+        development.check_secret()
+    assert sum("development JWT secret" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_production_switches_off_graphiql_and_introspection(settings, db) -> None:
+    import httpx
+
+    from app.server import create_app
+    from schema.api import build_schema
+    from schema.extensions import default_extensions
+
+    production = settings.model_copy(update={"env": Environment.PRODUCTION, "jwt_secret": "p" * 40})
+    assert not production.graphiql_enabled and not production.introspection_enabled
+    application = create_app(production, db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://t") as http:
+        response = await http.get("/graphql", headers={"accept": "text/html"})
+        assert response.status_code == 404
+    import app.settings as settings_module
+
+    settings_module.get_settings.cache_clear()
+    import os
+
+    os.environ["PROVIDER_ORDERS_ENV"] = "production"
+    try:
+        locked = build_schema(default_extensions())
+        result = await locked.execute("{ __schema { types { name } } }")
+        assert result.errors and "introspection" in result.errors[0].message.lower()
+    finally:
+        os.environ["PROVIDER_ORDERS_ENV"] = "test"
+        settings_module.get_settings.cache_clear()
