@@ -20,8 +20,13 @@ run: $(STAMP)
 	$(BIN)/provider-orders seed --if-empty
 	$(BIN)/provider-orders serve --host 127.0.0.1 --port $(PORT)
 
+# The whole suite on SQLite, then on PostgreSQL (127.0.0.1:5432, fresh databases dropped
+# afterwards). Both always run; the target fails if either fails; the output ends with the
+# PostgreSQL run's summary line.
 test: $(STAMP)
-	$(BIN)/pytest
+	@$(BIN)/pytest $(PYTEST_ARGS); sqlite=$$?; \
+	TEST_DATABASE=postgresql $(BIN)/pytest $(PYTEST_ARGS); postgresql=$$?; \
+	test $$sqlite -eq 0 && test $$postgresql -eq 0
 
 schema: $(STAMP)
 	$(BIN)/strawberry export-schema schema:schema --output schema.graphql

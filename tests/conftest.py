@@ -1,13 +1,18 @@
 """Test fixtures: a migrated, seeded database per test (SQLite file copy or PostgreSQL template).
 
 `TEST_DATABASE=postgresql` runs the suite against the PostgreSQL at 127.0.0.1:5432 (each run
-in its own freshly created databases, dropped afterwards); the default is SQLite.
+in its own freshly created databases, dropped afterwards); the default is SQLite. The
+PostgreSQL databases of a run are named `po_test_<pid>_<run>_...`: a run drops them when it
+ends (also on Ctrl-C or SIGTERM), and drops those of earlier runs whose process is gone
+(killed with SIGKILL, say) when it starts. An unreachable server fails the run, never skips it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +22,7 @@ import httpx
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 os.environ.setdefault("PROVIDER_ORDERS_ENV", "test")
 
@@ -29,7 +35,32 @@ from models import User  # noqa: E402
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
-RUN_ID = uuid.uuid4().hex[:8]
+RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+TEST_DB_NAME = re.compile(r"^po_test_(\d+)_[0-9a-f]{8}_")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if BACKEND != "sqlite":
+        # SIGTERM (CI timeouts, `kill`) unwinds like Ctrl-C, so session teardown drops the databases.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database backend: {BACKEND}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(f"database backend: {BACKEND}")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class DatabaseFactory:
@@ -45,15 +76,24 @@ class DatabaseFactory:
             return f"sqlite+aiosqlite:///{self.tmp / name}.db"
         return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
-    async def _admin(self, sql: str) -> None:
+    async def _admin(self, sql: str) -> list[Any]:
         from sqlalchemy import text
 
-        engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         try:
             async with engine.connect() as conn:
-                await conn.execute(text(sql))
+                result = await conn.execute(text(sql))
+                return list(result) if result.returns_rows else []
         finally:
             await engine.dispose()
+
+    async def drop_leftovers(self) -> None:
+        """Drop the databases of earlier runs on this machine whose pytest process is gone."""
+        rows = await self._admin("SELECT datname FROM pg_database WHERE datname LIKE 'po\\_test\\_%'")
+        for (name,) in rows:
+            match = TEST_DB_NAME.match(name)
+            if match and not _process_alive(int(match.group(1))):
+                await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     async def build_template(self) -> None:
         name = f"po_test_{RUN_ID}_template"
@@ -97,10 +137,14 @@ class DatabaseFactory:
 @pytest.fixture(scope="session")
 async def database_factory(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DatabaseFactory]:
     factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
-    await factory.build_template()
-    yield factory
-    if BACKEND != "sqlite":
-        await factory.drop_all()
+    try:
+        if BACKEND != "sqlite":
+            await factory.drop_leftovers()
+        await factory.build_template()
+        yield factory
+    finally:
+        if BACKEND != "sqlite":
+            await factory.drop_all()
 
 
 @pytest.fixture
