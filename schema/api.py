@@ -10,11 +10,12 @@ import strawberry
 from strawberry.tools import merge_types
 
 from schema import catalog, mdf, orders, portal
+from schema.order_mutations import OrderMutations
 from schema.extensions import default_extensions
 from schema.query import Query as CoreQuery
 
 QUERIES: list[type] = [CoreQuery]
-MUTATIONS: list[type] = []
+MUTATIONS: list[type] = [OrderMutations]
 SUBSCRIPTIONS: list[type] = []
 
 TYPES = [

@@ -167,6 +167,7 @@ class Order(relay.Node):
     estimated_completion_on: date | None
     scheduled_for: datetime | None
     completed_at: datetime | None
+    version: int = strawberry.field(description="Bumped by every change (optimistic concurrency).")
     is_type_of = _is(models.Order)
 
     @strawberry.field(description="The cost: the fixed price or the accepted quote's total.")
