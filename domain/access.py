@@ -76,6 +76,30 @@ def order_scope(viewer: Viewer) -> ColumnElement[bool]:
     )
 
 
+def order_scope_branches(viewer: Viewer) -> list[ColumnElement[bool]]:
+    """`order_scope` as disjoint parts, each answerable from one index.
+
+    A provider's list is its assigned orders plus its quote requests; OR-ing the two in one
+    WHERE makes the database scan the whole portal, so lists read each part on its own index
+    and merge them (`resolvers.pagination`). The parts never overlap.
+    """
+    if not viewer.is_provider:
+        return [order_scope(viewer)]
+    return [
+        and_(Order.portal_id == viewer.portal_id, assigned_order_scope(viewer)),
+        and_(
+            Order.portal_id == viewer.portal_id,
+            Order.status == OrderStatus.PENDING_QUOTES,
+            # not also in the first part (NULL-safe negation of assigned_order_scope)
+            or_(Order.approved_at.is_(None), Order.provider_id.is_(None),
+                Order.provider_id != viewer.organization_id),
+            Order.id.in_(
+                select(OrderInvitation.order_id).where(OrderInvitation.provider_id == viewer.organization_id)
+            ),
+        ),
+    ]
+
+
 def assigned_order_scope(viewer: Viewer) -> ColumnElement[bool]:
     """For providers: only orders assigned to them (the fast path of Manage Orders)."""
     return and_(Order.provider_id == viewer.organization_id, Order.approved_at.is_not(None))

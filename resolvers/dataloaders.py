@@ -13,7 +13,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
 from app.db import Database
@@ -59,6 +60,50 @@ def _many_by(db: Database, model: Any, column: Any, *order_by: Any) -> DataLoade
         for row in rows:
             grouped[getattr(row, column.key)].append(row)
         return [grouped.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _children_pages(db: Database, model: Any, parent_column: Any, *sort_columns: Any) -> DataLoader:
+    """One keyset page of children per parent, for many parents in one statement.
+
+    Key: (parent id, after, before, limit, backwards) where after/before are sort-key tuples
+    or None; the value is up to `limit` rows in reading order. Keys sharing the page window
+    (every order of a list asks the same) are answered by one query with ROW_NUMBER().
+    """
+
+    def bound(values: tuple, greater: bool) -> Any:
+        left = tuple_(*sort_columns)
+        right = tuple_(*(literal(v, c.type) for v, c in zip(values, sort_columns, strict=True)))
+        return left > right if greater else left < right
+
+    async def load(keys: Sequence[tuple]) -> list[list[Any]]:
+        windows: dict[tuple, list[int]] = defaultdict(list)
+        for parent_id, *window in keys:
+            windows[tuple(window)].append(parent_id)
+        found: dict[tuple, list[Any]] = {}
+        async with db.read_session() as session:
+            for (after, before, limit, backwards), parent_ids in windows.items():
+                clauses = [parent_column.in_(parent_ids)]
+                if after is not None:
+                    clauses.append(bound(after, True))
+                if before is not None:
+                    clauses.append(bound(before, False))
+                order = [c.desc() if backwards else c.asc() for c in sort_columns]
+                position = func.row_number().over(partition_by=parent_column, order_by=order).label("position")
+                ranked = select(model, position).where(*clauses).subquery()
+                row = aliased(model, ranked)
+                stmt = (
+                    select(row)
+                    .where(ranked.c.position <= limit)
+                    .order_by(ranked.c[parent_column.key], ranked.c.position)
+                )
+                grouped: dict[int, list[Any]] = defaultdict(list)
+                for child in (await session.scalars(stmt)).all():
+                    grouped[getattr(child, parent_column.key)].append(child)
+                for parent_id in parent_ids:
+                    found[(parent_id, after, before, limit, backwards)] = grouped.get(parent_id, [])
+        return [found[tuple(key)] for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -153,3 +198,11 @@ class Loaders:
         lambda self: self._make(_many_by, Lead, Lead.order_id, Lead.created_at, Lead.id)
     )
 
+
+    # Keyset pages of children per order (Order.commentsConnection / leadsConnection).
+    comment_pages = cached_property(
+        lambda self: self._make(_children_pages, Comment, Comment.order_id, Comment.created_at, Comment.id)
+    )
+    lead_pages = cached_property(
+        lambda self: self._make(_children_pages, Lead, Lead.order_id, Lead.created_at, Lead.id)
+    )

@@ -1,7 +1,16 @@
 """Keyset (cursor) pagination: a page costs the same wherever it is in the list.
 
-A cursor is the sort key plus the id of an edge, signed so that a tampered cursor, or one
-from another sort, is refused instead of silently paging somewhere else.
+A cursor is the sort key plus the id of an edge, signed and tied to the sort and its
+direction, so that a tampered cursor, or one from another sort, is refused instead of
+silently paging somewhere else. Pages never use OFFSET: each read starts from the cursor
+with a row-value comparison `(sort column, id) > (value, id)` that an index on
+`(scope, sort column, id)` answers directly.
+
+Two refinements keep every read on an index:
+- a nullable sort column (estimated completion) is read in two *segments*: the rows with a
+  value, then the rows without one (NULLs last in both directions), each an index range;
+- a list whose scope is a union of disjoint *branches* (a provider's assigned orders and its
+  quote requests) reads each branch on its own index and merges them in Python.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from graphql import GraphQLError
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from schema.common import Connection, Edge, PageInfo
@@ -32,12 +41,16 @@ class BadPageRequest(GraphQLError):
 
 @dataclass(frozen=True)
 class SortKey:
-    """A named ordering: a column (never NULL) then the id as tie-break."""
+    """A named ordering: a column then the id as tie-break.
+
+    `nullable`: rows without a value come last, whichever the direction, ordered by id.
+    """
 
     name: str
     column: InstrumentedAttribute | None  # None: by id alone
     id_column: InstrumentedAttribute
     parse: Callable[[Any], Any] = lambda v: v
+    nullable: bool = False
 
 
 def _encode_value(value: Any) -> Any:
@@ -54,6 +67,10 @@ def parse_date(value: str) -> date:
     return date.fromisoformat(value)
 
 
+def _sort_tag(sort: SortKey, descending: bool) -> str:
+    return f"{sort.name}:{'DESC' if descending else 'ASC'}"
+
+
 class CursorCodec:
     def __init__(self, secret: str):
         self._key = hashlib.sha256(("cursor:" + secret).encode()).digest()
@@ -65,7 +82,8 @@ class CursorCodec:
         payload = json.dumps([sort, _encode_value(value), pk], separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + self._sign(payload)
 
-    def decode(self, cursor: str, sort: SortKey, argument: str) -> tuple[Any, int]:
+    def decode(self, cursor: str, sort: SortKey, argument: str, descending: bool | None = None) -> tuple[Any, int]:
+        """(value, id) of a cursor made for `sort` (and direction, when given)."""
         try:
             body, signature = cursor.rsplit(".", 1)
             payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
@@ -74,9 +92,12 @@ class CursorCodec:
             name, value, pk = json.loads(payload)
         except (ValueError, TypeError) as exc:
             raise BadPageRequest(f"`{argument}` is not a valid cursor", argument) from exc
-        if name != sort.name:
+        expected = sort.name if descending is None else _sort_tag(sort, descending)
+        if name != expected:
             raise BadPageRequest(f"`{argument}` is a cursor of another sort order", argument)
         try:
+            if value is None and sort.column is not None and not sort.nullable:
+                raise ValueError("no sort value")
             return (sort.parse(value) if value is not None else None), int(pk)
         except (ValueError, TypeError) as exc:
             raise BadPageRequest(f"`{argument}` is not a valid cursor", argument) from exc
@@ -98,19 +119,128 @@ class PageRequest:
         return self
 
 
-def _after_clause(sort: SortKey, value: Any, pk: int, ascending: bool) -> Any:
-    """Rows strictly after (value, pk) in the given direction."""
+@dataclass(frozen=True)
+class _Segment:
+    """A run of the list read on one index range: rows with a sort value, or rows without."""
+
+    null: bool  # True: the rows whose sort column is NULL (ordered by id alone)
+    where: ColumnElement[bool] | None
+    columns: tuple[Any, ...]
+
+
+def _segments(sort: SortKey) -> list[_Segment]:
     if sort.column is None:
-        return sort.id_column > pk if ascending else sort.id_column < pk
-    col, id_col = sort.column, sort.id_column
-    if ascending:
-        return or_(col > value, and_(col == value, id_col > pk))
-    return or_(col < value, and_(col == value, id_col < pk))
+        return [_Segment(False, None, (sort.id_column,))]
+    if not sort.nullable:
+        return [_Segment(False, None, (sort.column, sort.id_column))]
+    return [
+        _Segment(False, sort.column.is_not(None), (sort.column, sort.id_column)),
+        _Segment(True, sort.column.is_(None), (sort.id_column,)),
+    ]
+
+
+_EMPTY = object()  # a bound that no row of the segment passes
+
+
+def _bound(segment: _Segment, sort: SortKey, cursor: tuple[Any, int], ascending: bool, after: bool) -> Any:
+    """The rows of `segment` strictly after (or before) `cursor` in display order.
+
+    None: every row of the segment; _EMPTY: none of them.
+    """
+    value, pk = cursor
+    cursor_in_null_segment = sort.nullable and value is None
+    if segment.null != cursor_in_null_segment:
+        # NULLs come last: the null segment is after every valued row, and vice versa.
+        segment_is_later = segment.null
+        return None if segment_is_later == after else _EMPTY
+    greater = ascending == after
+    if segment.null or sort.column is None:
+        return sort.id_column > pk if greater else sort.id_column < pk
+    left = tuple_(sort.column, sort.id_column)
+    right = tuple_(literal(value, sort.column.type), literal(pk, sort.id_column.type))
+    return left > right if greater else left < right
+
+
+def _row_key(row: Any, segment: _Segment) -> tuple[Any, ...]:
+    return tuple(getattr(row, column.key) for column in segment.columns)
+
+
+async def read_keyset(
+    session: Any,
+    branches: Sequence[Select],
+    *,
+    sort: SortKey,
+    ascending: bool,
+    after: tuple[Any, int] | None,
+    before: tuple[Any, int] | None,
+    limit: int,
+    backwards: bool,
+) -> list[Any]:
+    """Up to `limit` rows between the cursors, in display order read forwards (or, when
+    `backwards`, the last `limit` rows read from the end, still returned in reading order)."""
+    segments = _segments(sort)
+    if backwards:
+        segments = segments[::-1]
+    read_ascending = ascending != backwards
+    rows: list[Any] = []
+    for segment in segments:
+        clauses = [segment.where] if segment.where is not None else []
+        empty = False
+        for cursor, is_after in ((after, True), (before, False)):
+            if cursor is None:
+                continue
+            bound = _bound(segment, sort, cursor, ascending, is_after)
+            if bound is _EMPTY:
+                empty = True
+            elif bound is not None:
+                clauses.append(bound)
+        if empty:
+            continue
+        order = [c.asc() if read_ascending else c.desc() for c in segment.columns]
+        need = limit - len(rows)
+        found: dict[int, Any] = {}
+        for branch in branches:
+            stmt = branch.where(*clauses).order_by(*order).limit(need)
+            for row in (await session.scalars(stmt)).all():
+                found[row.id] = row
+        merged = sorted(found.values(), key=lambda r: _row_key(r, segment), reverse=not read_ascending)
+        rows.extend(merged[:need])
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def page_of(
+    rows: list[Any], *, limit: int, backwards: bool, page: PageRequest, sort: SortKey, descending: bool,
+    codec: CursorCodec,
+) -> tuple[list[Edge], PageInfo]:
+    """Edges and PageInfo from up to `limit + 1` rows read in reading order."""
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    tag = _sort_tag(sort, descending)
+    key = sort.column.key if sort.column is not None else None
+    edges = [Edge(cursor=codec.encode(tag, getattr(row, key) if key else None, row.id), node=row) for row in rows]
+    page_info = PageInfo(
+        has_next_page=has_more if not backwards else page.before is not None,
+        has_previous_page=has_more if backwards else page.after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return edges, page_info
+
+
+def page_shape(page: PageRequest) -> tuple[int, bool]:
+    """(limit, backwards) of a validated page request."""
+    backwards = page.last is not None or (page.before is not None and page.first is None)
+    limit = page.last if backwards else page.first
+    return (DEFAULT_PAGE if limit is None else limit), backwards
 
 
 async def paginate(
     session_factory: Callable,
-    stmt: Select,
+    stmt: Select | Sequence[Select],
     *,
     sort: SortKey,
     descending: bool,
@@ -118,49 +248,26 @@ async def paginate(
     codec: CursorCodec,
     count_stmt: Select | None = None,
 ) -> Connection:
-    """Run one keyset page of `stmt` (a SELECT of ORM entities) as a Connection."""
+    """One keyset page of `stmt` (a SELECT of ORM entities, or disjoint branches of one)."""
     page = page.validated()
-    unpaged = stmt
-    backwards = page.last is not None or (page.before is not None and page.first is None)
-    limit = page.last if backwards else page.first
-    limit = DEFAULT_PAGE if limit is None else limit
-    ascending = not descending
-    # Walking backwards means reading in the opposite direction, then reversing.
-    read_ascending = ascending != backwards
+    branches = [stmt] if isinstance(stmt, Select) else list(stmt)
+    limit, backwards = page_shape(page)
+    after = codec.decode(page.after, sort, "after", descending) if page.after is not None else None
+    before = codec.decode(page.before, sort, "before", descending) if page.before is not None else None
 
-    if page.after is not None:
-        value, pk = codec.decode(page.after, sort, "after")
-        stmt = stmt.where(_after_clause(sort, value, pk, ascending))
-    if page.before is not None:
-        value, pk = codec.decode(page.before, sort, "before")
-        stmt = stmt.where(_after_clause(sort, value, pk, not ascending))
-
-    order = [c.asc() if read_ascending else c.desc() for c in (sort.column, sort.id_column) if c is not None]
-    stmt = stmt.order_by(*order).limit(limit + 1)
     async with session_factory() as session:
-        rows: Sequence[Any] = (await session.scalars(stmt)).all()
-    has_more = len(rows) > limit
-    rows = list(rows[:limit])
-    if backwards:
-        rows.reverse()
-
-    def cursor(row: Any) -> str:
-        value = getattr(row, sort.column.key) if sort.column is not None else None
-        return codec.encode(sort.name, value, row.id)
-
-    edges = [Edge(cursor=cursor(row), node=row) for row in rows]
-    page_info = PageInfo(
-        has_next_page=has_more if not backwards else page.before is not None,
-        has_previous_page=has_more if backwards else page.after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
+        rows = await read_keyset(
+            session, branches, sort=sort, ascending=not descending, after=after, before=before,
+            limit=limit + 1, backwards=backwards,
+        )
+    edges, page_info = page_of(rows, limit=limit, backwards=backwards, page=page, sort=sort,
+                               descending=descending, codec=codec)
 
     async def count() -> int:
-        query = count_stmt
-        if query is None:
-            query = select(func.count()).select_from(unpaged.subquery())
+        queries = [count_stmt] if count_stmt is not None else [
+            select(func.count()).select_from(branch.order_by(None).subquery()) for branch in branches
+        ]
         async with session_factory() as session:
-            return int((await session.execute(query)).scalar_one())
+            return sum([int((await session.execute(q)).scalar_one()) for q in queries])
 
     return Connection(edges=edges, page_info=page_info, count=count)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -13,7 +14,9 @@ import models
 from domain.access import OrderView, loaded_order_view
 from domain.transitions import available_actions, roles_of
 from schema.catalog import ActivityType, CampaignActivity, Service
-from schema.common import Money, money
+from resolvers.order_children import COMMENT_ORDER, LEAD_ORDER, children_connection, empty_connection
+from resolvers.pagination import PageRequest
+from schema.common import Connection, Money, money
 from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
 from schema.mdf import MdfFund
 from schema.portal import Partner, Provider, User
@@ -230,11 +233,49 @@ class Order(relay.Node):
     def lead_count(self, root: strawberry.Parent[models.Order], info: Info) -> int:
         return root.lead_count if _full(info, root) else 0
 
-    @strawberry.field
+    @strawberry.field(description="The latest quote this viewer may see (a provider: its own).")
+    async def latest_quote(self, root: strawberry.Parent[models.Order], info: Info) -> Quote | None:
+        quotes = await info.context.loaders.quotes_by_order.load(root.id)
+        viewer = info.context.require_viewer()
+        if viewer.is_provider:
+            quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
+        return quotes[-1] if quotes else None  # the loader sorts by submission time, then id
+
+    @strawberry.field(description="Comments, oldest first, a page at a time (`last: n` for the newest).")
+    async def comments_connection(
+        self,
+        root: strawberry.Parent[models.Order],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Comment]:
+        if not _full(info, root):
+            return empty_connection()
+        page = PageRequest(first=first, after=after, last=last, before=before)
+        return await children_connection(info, root.id, "comment_pages", COMMENT_ORDER, root.comment_count, page)
+
+    @strawberry.field(description="Leads, oldest first, a page at a time (`last: n` for the newest).")
+    async def leads_connection(
+        self,
+        root: strawberry.Parent[models.Order],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Lead]:
+        if not _full(info, root):
+            return empty_connection()
+        page = PageRequest(first=first, after=after, last=last, before=before)
+        return await children_connection(info, root.id, "lead_pages", LEAD_ORDER, root.lead_count, page)
+
+    @strawberry.field(description="Every comment, oldest first (prefer `commentsConnection` on long threads).")
     async def comments(self, root: strawberry.Parent[models.Order], info: Info) -> list[Comment]:
         return await info.context.loaders.comments_by_order.load(root.id) if _full(info, root) else []
 
-    @strawberry.field
+    @strawberry.field(description="Every lead, oldest first (prefer `leadsConnection` on long lists).")
     async def leads(self, root: strawberry.Parent[models.Order], info: Info) -> list[Lead]:
         return await info.context.loaders.leads_by_order.load(root.id) if _full(info, root) else []
 
@@ -262,3 +303,23 @@ class Order(relay.Node):
                 i.provider_id == viewer.organization_id and i.declined_at is None for i in invitations
             )
         return available_actions(roles_of(viewer, root, invited=invited), root.status)
+
+
+@strawberry.type(description="How many orders of one status match the filter (statuses aside).")
+class OrderStatusCount:
+    status: OrderStatus
+    count: int
+
+
+@strawberry.type(description="A page of orders, with counts for the whole filtered list.")
+class OrderConnection(Connection[Order]):
+    status_counter: strawberry.Private[Callable[[], Awaitable[list[OrderStatusCount]]]]
+
+    @strawberry.field(
+        description=(
+            "Orders per status under the current filter, ignoring its `statuses` (the tabs of a "
+            "dashboard); every status is listed, zeros included."
+        )
+    )
+    async def status_counts(self) -> list[OrderStatusCount]:
+        return await self.status_counter()

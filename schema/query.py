@@ -11,7 +11,7 @@ from schema.catalog import ActivityType, Campaign, Service
 from schema.common import Connection
 from schema.filters import OrderFilter, OrderOrder, ProviderFilter, ServiceFilter
 from schema.mdf import MdfFund
-from schema.orders import Order
+from schema.orders import OrderConnection
 from schema.portal import Provider, Viewer
 
 
@@ -43,7 +43,7 @@ class Query:
         before: str | None = None,
         filter: OrderFilter | None = None,  # noqa: A002
         order_by: OrderOrder | None = None,
-    ) -> Connection[Order]:
+    ) -> OrderConnection:
         return await orders.resolve_orders(info, first, after, last, before, filter, order_by)
 
     @strawberry.field(description="The Marketplace: services offered in the portal.")

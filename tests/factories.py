@@ -120,3 +120,44 @@ async def add_details(session: AsyncSession, order: Order, partner_user: User) -
 
 async def fund(session: AsyncSession, name: str = "2026 Q4 MDF") -> MdfFund:
     return (await session.scalars(select(MdfFund).where(MdfFund.name == name))).one()
+
+
+async def bulk_orders(db, count: int, *, with_details: bool = True) -> list[int]:  # noqa: ANN001
+    """`count` in-progress orders of Acme for Taylor's fixed-price service, each (optionally)
+    with two quotes, a comment and a lead, inserted in a few statements."""
+    from models.base import utcnow as now
+
+    async with db.write_session() as session:
+        svc = await service(session, "Social Media Starter Pack")
+        partner = await org(session, "Acme Resellers")
+        northwind = await org(session, "Northwind Digital")
+        creator = (await session.scalars(select(User).where(User.organization_id == partner.id))).first()
+        provider_user = (await session.scalars(select(User).where(User.organization_id == svc.provider_id))).first()
+        base = now()
+        orders = [
+            Order(
+                portal_id=svc.portal_id, partner_id=partner.id, service_id=svc.id,
+                activity_type_id=svc.activity_type_id, provider_id=svc.provider_id, created_by_id=creator.id,
+                name=f"Bulk order {i}", description="bulk", status=OrderStatus.IN_PROGRESS,
+                origin=OrderOrigin.MARKETPLACE, payment_method=PaymentMethod.PARTNER_FUNDED, rate=svc.price,
+                currency=svc.currency, approved_at=base, submitted_at=base - timedelta(minutes=i),
+                last_activity_at=base, comment_count=1 if with_details else 0,
+                lead_count=1 if with_details else 0,
+            )
+            for i in range(count)
+        ]
+        session.add_all(orders)
+        await session.flush()
+        if with_details:
+            for order in orders:
+                for provider_id in (svc.provider_id, northwind.id):
+                    session.add(Quote(
+                        order_id=order.id, provider_id=provider_id, submitted_by_id=provider_user.id,
+                        status=QuoteStatus.SUBMITTED, plan="plan", total=Decimal("10.00"), currency="USD",
+                        estimated_completion_on=date.today(),
+                    ))
+                session.add(Comment(order_id=order.id, author_id=creator.id, body="hi"))
+                session.add(Lead(order_id=order.id, created_by_id=provider_user.id, name="Lead",
+                                 status=LeadStatus.NEW))
+        await session.flush()
+        return [o.id for o in orders]

@@ -400,9 +400,11 @@ def upgrade() -> None:
     with op.batch_alter_table('quote_line_item', schema=None) as batch_op:
         batch_op.create_index('ix_quote_line_item_quote', ['quote_id', 'position'], unique=False)
 
+    create_order_search()
 
 
 def downgrade() -> None:
+    drop_order_search()
     with op.batch_alter_table('quote_line_item', schema=None) as batch_op:
         batch_op.drop_index('ix_quote_line_item_quote')
 
@@ -505,3 +507,103 @@ def downgrade() -> None:
     op.drop_table('campaign')
     op.drop_table('activity_type')
     op.drop_table('portal')
+
+
+# Keyword search over orders (name, description, provider and service names), kept in step
+# with the rows by triggers, so every write path updates it in its own transaction. Not in
+# the models: tests/test_schema_and_migrations.py ignores objects named `order_search*`.
+# The provider is the assigned one, else the service's (a quote order before acceptance).
+
+SQLITE_ORDER_SEARCH_ROW = """
+    INSERT INTO order_search (rowid, name, description, provider_name, service_name)
+    SELECT o.id, o.name, coalesce(o.description, ''), coalesce(p.name, ''), s.name
+    FROM provider_order AS o
+    JOIN service AS s ON s.id = o.service_id
+    LEFT JOIN organization AS p ON p.id = coalesce(o.provider_id, s.provider_id)
+    WHERE o.id = new.id;
+"""
+
+SQLITE_ORDER_SEARCH = [
+    # A plain FTS5 table (it keeps its own copy of the text): SQLite 3.40 has no
+    # contentless-delete, and external content would need the joined names stored on the order.
+    """CREATE VIRTUAL TABLE order_search USING fts5(
+        name, description, provider_name, service_name, tokenize = 'unicode61 remove_diacritics 2')""",
+    f"""CREATE TRIGGER order_search_insert AFTER INSERT ON provider_order BEGIN
+        {SQLITE_ORDER_SEARCH_ROW} END""",
+    f"""CREATE TRIGGER order_search_update
+        AFTER UPDATE OF name, description, provider_id, service_id ON provider_order BEGIN
+        DELETE FROM order_search WHERE rowid = old.id; {SQLITE_ORDER_SEARCH_ROW} END""",
+    """CREATE TRIGGER order_search_delete AFTER DELETE ON provider_order BEGIN
+        DELETE FROM order_search WHERE rowid = old.id; END""",
+    """CREATE TRIGGER order_search_service_renamed AFTER UPDATE OF name ON service
+        WHEN new.name IS NOT old.name BEGIN
+        UPDATE order_search SET service_name = new.name
+        WHERE rowid IN (SELECT id FROM provider_order WHERE service_id = new.id); END""",
+    """CREATE TRIGGER order_search_provider_renamed AFTER UPDATE OF name ON organization
+        WHEN new.name IS NOT old.name BEGIN
+        UPDATE order_search SET provider_name = new.name
+        WHERE rowid IN (SELECT id FROM provider_order WHERE provider_id = new.id)
+           OR rowid IN (SELECT o.id FROM provider_order AS o JOIN service AS s ON s.id = o.service_id
+                        WHERE o.provider_id IS NULL AND s.provider_id = new.id); END""",
+]
+
+POSTGRESQL_ORDER_SEARCH = [
+    # Accents folded on both sides ("cafe" finds "Café"), as SQLite's tokenizer does.
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """CREATE TABLE order_search (
+        order_id INTEGER PRIMARY KEY REFERENCES provider_order (id) ON DELETE CASCADE,
+        document TSVECTOR NOT NULL)""",
+    "CREATE INDEX order_search_document ON order_search USING gin (document)",
+    # 'simple': no stemming, so a prefix query ('optim:*') finds what the user typed the start of.
+    """CREATE FUNCTION order_search_document(target_id INTEGER) RETURNS TSVECTOR
+        LANGUAGE sql STABLE AS $$
+        SELECT to_tsvector('simple', unaccent(concat_ws(' ', o.name, o.description, p.name, s.name)))
+        FROM provider_order AS o
+        JOIN service AS s ON s.id = o.service_id
+        LEFT JOIN organization AS p ON p.id = coalesce(o.provider_id, s.provider_id)
+        WHERE o.id = target_id $$""",
+    """CREATE FUNCTION order_search_sync() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_TABLE_NAME = 'provider_order' THEN
+                INSERT INTO order_search (order_id, document)
+                VALUES (NEW.id, order_search_document(NEW.id))
+                ON CONFLICT (order_id) DO UPDATE SET document = EXCLUDED.document;
+            ELSIF TG_TABLE_NAME = 'service' THEN
+                UPDATE order_search SET document = order_search_document(order_search.order_id)
+                WHERE order_id IN (SELECT id FROM provider_order WHERE service_id = NEW.id);
+            ELSE
+                UPDATE order_search SET document = order_search_document(order_search.order_id)
+                WHERE order_id IN (
+                    SELECT o.id FROM provider_order AS o JOIN service AS s ON s.id = o.service_id
+                    WHERE coalesce(o.provider_id, s.provider_id) = NEW.id);
+            END IF;
+            RETURN NULL;
+        END $$""",
+    """CREATE TRIGGER order_search_sync
+        AFTER INSERT OR UPDATE OF name, description, provider_id, service_id ON provider_order
+        FOR EACH ROW EXECUTE FUNCTION order_search_sync()""",
+    """CREATE TRIGGER order_search_service_renamed AFTER UPDATE OF name ON service
+        FOR EACH ROW WHEN (NEW.name IS DISTINCT FROM OLD.name) EXECUTE FUNCTION order_search_sync()""",
+    """CREATE TRIGGER order_search_provider_renamed AFTER UPDATE OF name ON organization
+        FOR EACH ROW WHEN (NEW.name IS DISTINCT FROM OLD.name) EXECUTE FUNCTION order_search_sync()""",
+]
+
+
+def create_order_search() -> None:
+    dialect = op.get_bind().dialect.name
+    for statement in SQLITE_ORDER_SEARCH if dialect == "sqlite" else POSTGRESQL_ORDER_SEARCH:
+        op.execute(statement)
+
+
+def drop_order_search() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS order_search")  # its triggers live on the other tables
+        for trigger in ("insert", "update", "delete", "service_renamed", "provider_renamed"):
+            op.execute(f"DROP TRIGGER IF EXISTS order_search_{trigger}")
+        return
+    op.execute("DROP TRIGGER IF EXISTS order_search_service_renamed ON service")
+    op.execute("DROP TRIGGER IF EXISTS order_search_provider_renamed ON organization")
+    op.execute("DROP TABLE IF EXISTS order_search")
+    op.execute("DROP TRIGGER IF EXISTS order_search_sync ON provider_order")
+    op.execute("DROP FUNCTION IF EXISTS order_search_sync()")
+    op.execute("DROP FUNCTION IF EXISTS order_search_document(INTEGER)")

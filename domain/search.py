@@ -1,0 +1,47 @@
+"""Keyword search over orders with the database's full-text index.
+
+The index (`order_search`, made by the 0001 migration and kept in step by triggers) holds the
+order's name and description and its provider's and service's names: an FTS5 table on SQLite,
+a tsvector with a GIN index on PostgreSQL. Every word the user typed must match the start of
+a word ("optim" finds "Optimise"). Callers AND the clause with the viewer's scope.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table
+
+from models import Order
+
+MAX_TERMS = 20
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, as the FTS tokenizers split words
+
+_sqlite_index = table("order_search", column("rowid"))
+_postgresql_index = table("order_search", column("order_id"), column("document"))
+
+
+def search_terms(text: str | None) -> list[str]:
+    """The words of a search string; none means no search."""
+    return [word.lower() for word in _WORD.findall(text or "")][:MAX_TERMS]
+
+
+def order_search_clause(text: str | None, dialect: str) -> ColumnElement[bool] | None:
+    """`Order.id IN (matching orders)`, or None when there is nothing to search for."""
+    terms = search_terms(text)
+    if not terms:
+        return None
+    if dialect == "sqlite":
+        # Each word a quoted prefix token: user input can never be read as FTS5 syntax.
+        query = " ".join(f'"{term}"*' for term in terms)
+        matching = select(_sqlite_index.c.rowid).where(
+            literal_column("order_search").op("MATCH")(bindparam("order_search_query", query))
+        )
+    else:
+        query = " & ".join(f"{term}:*" for term in terms)
+        matching = select(_postgresql_index.c.order_id).where(
+            _postgresql_index.c.document.op("@@")(
+                func.to_tsquery(literal_column("'simple'"), func.unaccent(bindparam("order_search_query", query)))
+            )
+        )
+    return Order.id.in_(matching)

@@ -1,0 +1,43 @@
+"""Keyset pages of an order's comments and leads (oldest first; `last` gives the newest)."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+from models import Comment, Lead
+from resolvers.pagination import PageRequest, SortKey, page_of, page_shape, parse_datetime
+from schema.common import Connection
+
+COMMENT_ORDER = SortKey("CREATED_AT", Comment.created_at, Comment.id, parse_datetime)
+LEAD_ORDER = SortKey("CREATED_AT", Lead.created_at, Lead.id, parse_datetime)
+
+
+async def children_connection(
+    info: Info, order_id: int, loader_name: str, sort: SortKey, total: int, page: PageRequest
+) -> Connection:
+    """One page through a per-request loader, so a list of orders costs one query in all.
+    `total` is the order's denormalised count (comment_count / lead_count)."""
+    ctx = info.context
+    page = page.validated()
+    limit, backwards = page_shape(page)
+    after = ctx.cursors.decode(page.after, sort, "after", False) if page.after is not None else None
+    before = ctx.cursors.decode(page.before, sort, "before", False) if page.before is not None else None
+    rows = await getattr(ctx.loaders, loader_name).load((order_id, after, before, limit + 1, backwards))
+    edges, page_info = page_of(
+        list(rows), limit=limit, backwards=backwards, page=page, sort=sort, descending=False, codec=ctx.cursors
+    )
+
+    async def count() -> int:
+        return total
+
+    return Connection(edges=edges, page_info=page_info, count=count)
+
+
+def empty_connection() -> Connection:
+    from schema.common import PageInfo
+
+    async def count() -> int:
+        return 0
+
+    return Connection(edges=[], page_info=PageInfo(has_next_page=False, has_previous_page=False,
+                                                   start_cursor=None, end_cursor=None), count=count)
