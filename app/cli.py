@@ -57,7 +57,7 @@ async def _token(email: str, ttl: int | None) -> str:
     return mint_token(settings, user, ttl)
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
     import uvicorn
 
     from app.logging import configure_logging
@@ -65,9 +65,10 @@ def _serve(host: str, port: int, workers: int) -> None:
     configure_logging()
     get_settings().check_secret()
     uvicorn.run(
-        "app.main:app",
+        "app.main:app",  # an import string: each worker process builds its own app
         host=host,
         port=port,
+        fd=fd,
         workers=workers,
         log_config=None,
         timeout_graceful_shutdown=10,
@@ -88,7 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default=settings.host)
     serve.add_argument("--port", type=int, default=settings.port)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (use REDIS_URL with more than one)")
+    serve.add_argument("--fd", type=int, default=None, help="serve on this already-bound socket (socket activation)")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "token":
         print(asyncio.run(_token(args.email, args.ttl)))
     elif args.command == "serve":
-        _serve(args.host, args.port, args.workers)
+        _serve(args.host, args.port, args.workers, args.fd)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -43,14 +43,58 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
+        # A pooled connection the server dropped (restart, failover, pg_terminate_backend) is
+        # noticed at checkout and replaced, so requests succeed again once the database is back.
         pool_pre_ping=True,
         connect_args={
+            "timeout": settings.db_connect_timeout,
             "server_settings": {
                 "statement_timeout": str(settings.db_statement_timeout_ms),
+                "idle_in_transaction_session_timeout": str(settings.db_idle_in_transaction_timeout_ms),
                 "timezone": "UTC",
-            }
+            },
         },
     )
+
+
+# SQLSTATEs: a transaction that lost a race and may simply run again...
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+# ...and a database that is unreachable, restarting, overloaded or too slow right now.
+UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P", "57014")
+
+
+def sqlstate(error: BaseException) -> str | None:
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def is_retryable(error: BaseException) -> bool:
+    """A transaction that failed only because of concurrent ones: running it again is safe."""
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if sqlstate(error) in RETRYABLE_SQLSTATES:
+        return True
+    # SQLite: another writer held the lock past busy_timeout.
+    message = str(error.orig).lower()
+    return isinstance(error, exc.OperationalError) and ("database is locked" in message or "busy" in message)
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """The database cannot be reached or cannot answer now: the client should try again later."""
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        code = sqlstate(error)
+        if code is not None:
+            return code.startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
+        if isinstance(error, exc.InterfaceError):
+            return True
+        # SQLite has no SQLSTATE; "no such table" and the like are bugs, not outages.
+        message = str(error.orig).lower()
+        return isinstance(error, exc.OperationalError) and any(
+            sign in message for sign in ("locked", "busy", "unable to open", "disk i/o")
+        )
+    return isinstance(error, exc.TimeoutError | ConnectionError | OSError | TimeoutError)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -21,9 +21,10 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from cross_web import HTTPException
 
 from app.auth import AuthenticationError, authenticate, bearer_token
-from app.db import Database
+from app.db import Database, is_unavailable
 from app.settings import Settings
-from resolvers.context import Context
+from app.shutdown import OpenWebSockets
+from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, Context
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 log = logging.getLogger("provider_orders.http")
@@ -38,9 +39,13 @@ def wants_graphql_response(accept: str) -> bool:
 
 
 class GraphQLView(GraphQL):
-    def __init__(self, schema: Any, db: Database, settings: Settings, bus: Any, **kwargs: Any):
+    def __init__(
+        self, schema: Any, db: Database, settings: Settings, bus: Any,
+        websockets: OpenWebSockets | None = None, **kwargs: Any,
+    ):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.db, self.settings, self.bus = db, settings, bus
+        self.websockets = websockets or OpenWebSockets()
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]
@@ -71,6 +76,9 @@ class GraphQLView(GraphQL):
         return sub_response
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            await self.websockets.serve(super().__call__, scope, receive, send)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -79,6 +87,14 @@ class GraphQLView(GraphQL):
             response = await self.run(request)
         except HTTPException as exc:
             response = self._http_error(request, exc)
+        except Exception as exc:
+            # The database failed before execution (the viewer's lookup): say so, do not 500.
+            if not is_unavailable(exc):
+                raise
+            log.warning("database unavailable before execution: %r", exc)
+            response = JSONResponse(
+                error_body(SERVICE_UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE"), 503, headers={"Retry-After": "1"}
+            )
         await response(scope, receive, send)
 
     def _http_error(self, request: Request, exc: HTTPException) -> Response:

@@ -11,6 +11,15 @@ from datetime import UTC, datetime
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 
+class RequestIdFilter(logging.Filter):
+    """Stamps each record with the current request id when it is logged (not when formatted)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id_var.get()
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -19,7 +28,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if (request_id := request_id_var.get()) is not None:
+        if (request_id := getattr(record, "request_id", None) or request_id_var.get()) is not None:
             entry["request_id"] = request_id
         for key in ("method", "path", "status", "duration_ms"):
             if hasattr(record, key):
@@ -32,6 +41,7 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

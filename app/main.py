@@ -1,5 +1,8 @@
 """The ASGI application object uvicorn imports (`app.main:app`)."""
 
+from app.logging import configure_logging
 from app.server import create_app
 
+# Worker processes are fresh interpreters: each sets up its own JSON logging.
+configure_logging()
 app = create_app()

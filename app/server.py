@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -20,6 +21,7 @@ from app.db import Database
 from app.graphql_view import GraphQLView, error_body
 from app.logging import request_id_var
 from app.settings import Settings, get_settings
+from app.shutdown import OpenWebSockets, close_on_exit_signals
 from subscriptions.bus import create_bus
 
 log = logging.getLogger("provider_orders.app")
@@ -109,21 +111,30 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
     protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL] + ([GRAPHQL_WS_PROTOCOL] if settings.legacy_graphql_ws else [])
-    graphql = GraphQLView(schema, db=db, settings=settings, bus=bus, subscription_protocols=protocols)
+    websockets = OpenWebSockets()
+    graphql = GraphQLView(
+        schema, db=db, settings=settings, bus=bus, websockets=websockets, subscription_protocols=protocols
+    )
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    async def database_reachable() -> None:
+        async with db.read_session() as session:
+            await session.execute(text("SELECT 1"))
+
     async def readyz(_request: Request) -> JSONResponse:
+        """Ready to serve: the database answers (within a bound) and, with REDIS_URL, the bus is up."""
         checks: dict[str, str] = {}
         try:
-            async with db.read_session() as session:
-                await session.execute(text("SELECT 1"))
+            await asyncio.wait_for(database_reachable(), settings.readiness_timeout)
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
             checks["database"] = f"unavailable: {type(exc).__name__}"
         if settings.redis_url:
-            checks["redis"] = "ok" if getattr(bus, "healthy", False) else "unavailable"
+            checks["redis"] = "ok" if bus.healthy else "unavailable"
+        if websockets.shutting_down:
+            checks["server"] = "shutting down"
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
 
@@ -134,9 +145,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(app: Starlette):  # noqa: ANN202
         await bus.start()
         app.state.background = []
+        restore_signals = close_on_exit_signals(websockets)
         try:
             yield
         finally:
+            restore_signals()
+            await websockets.close_all()
             for task in app.state.background:
                 task.cancel()
             await bus.close()
@@ -162,4 +176,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         lifespan=lifespan,
     )
     app.state.db, app.state.bus, app.state.settings, app.state.graphql = db, bus, settings, graphql
+    app.state.websockets = websockets
     return app

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     db_pool_timeout: float = 10.0
     db_statement_timeout_ms: int = 15000
+    db_connect_timeout: float = 5.0
+    db_idle_in_transaction_timeout_ms: int = 60000
+    mutation_attempts: int = 5  # tries of a transaction that lost a race (serialization, deadlock, busy)
+    readiness_timeout: float = 2.0
 
     # Notifications (e-mail is off without SMTP_HOST; in-app notifications always work).
     smtp_host: str | None = None

@@ -23,6 +23,16 @@ class Unauthenticated(GraphQLError):
         )
 
 
+SERVICE_UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; try again shortly"
+
+
+class ServiceUnavailable(GraphQLError):
+    """The database cannot be reached or is too busy right now; the client should try again."""
+
+    def __init__(self, message: str = SERVICE_UNAVAILABLE_MESSAGE):
+        super().__init__(message, extensions={"code": "SERVICE_UNAVAILABLE"})
+
+
 @dataclass
 class Context:
     db: Database

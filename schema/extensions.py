@@ -18,6 +18,7 @@ from strawberry.extensions import (
 )
 
 from app.settings import get_settings
+from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE
 
 log = logging.getLogger("provider_orders.graphql")
 
@@ -36,25 +37,23 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
-        log.error(
-            "unexpected error in %s (request %s)",
-            ".".join(map(str, error.path or [])) or "operation",
-            request_id,
-            exc_info=error.original_error,
-        )
+        where = ".".join(map(str, error.path or [])) or "operation"
+        code = _code_of(error.original_error)
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": _code_of(error.original_error), "requestId": request_id}
+        if code == "SERVICE_UNAVAILABLE":
+            # An outage, not a bug: one line, no traceback per request.
+            log.warning("database unavailable in %s (request %s): %r", where, request_id, error.original_error)
+            masked.message = SERVICE_UNAVAILABLE_MESSAGE
+        else:
+            log.error("unexpected error in %s (request %s)", where, request_id, exc_info=error.original_error)
+        masked.extensions = {"code": code, "requestId": request_id}
         return masked
 
 
 def _code_of(exc: BaseException | None) -> str:
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError
+    from app.db import is_unavailable
 
-    if isinstance(exc, OperationalError | InterfaceError | TimeoutError | ConnectionError | OSError):
-        return "SERVICE_UNAVAILABLE"
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return "SERVICE_UNAVAILABLE"
-    return "INTERNAL_SERVER_ERROR"
+    return "SERVICE_UNAVAILABLE" if is_unavailable(exc) else "INTERNAL_SERVER_ERROR"
 
 
 class MarkExecution(SchemaExtension):

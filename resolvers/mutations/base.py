@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from domain.errors import DomainError, ValidationErrors
+from app.db import is_retryable, is_unavailable
+from domain.errors import DomainError, ErrorCode, ValidationErrors
 from domain.events import event_message, pending_events
 from domain.viewer import Viewer
+from resolvers.context import ServiceUnavailable
 from schema.common import UserError
 
 T = TypeVar("T")
@@ -30,18 +34,47 @@ async def run_mutation(
 
     Returns (result, []) after commit, or (None, errors) when the domain refused: then the
     transaction was rolled back and nothing was written or published.
+
+    A transaction that lost a race (serialization failure, deadlock, lock timeout, SQLite
+    busy) runs again from the start in a fresh transaction, a bounded number of times with
+    jittered backoff; once those are spent the payload says CONFLICT. A database that cannot
+    be reached raises `ServiceUnavailable` (a GraphQL error, `extensions.code =
+    SERVICE_UNAVAILABLE`). Events are published once, after the commit that succeeded.
     """
     ctx = info.context
     viewer = ctx.require_viewer()
-    try:
-        async with ctx.db.write_session() as session:
-            result = await action(session, viewer)
-            events = list(pending_events(session))
-    except DomainError as error:
-        return None, user_errors(error)
+    attempts = max(1, ctx.settings.mutation_attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            async with ctx.db.write_session() as session:
+                result = await action(session, viewer)
+                events = list(pending_events(session))
+            break
+        except DomainError as error:
+            return None, user_errors(error)
+        except Exception as error:
+            if is_retryable(error):
+                if attempt < attempts:
+                    log.info("transaction lost a race (attempt %d of %d): %s", attempt, attempts, error.__class__.__name__)
+                    await asyncio.sleep(retry_delay(attempt))
+                    continue
+                log.warning("transaction still conflicting after %d attempts", attempts)
+                return None, user_errors(DomainError(ErrorCode.CONFLICT, CONFLICT_MESSAGE))
+            if is_unavailable(error):
+                log.warning("database unavailable during a mutation: %r", error)
+                raise ServiceUnavailable() from error
+            raise
     for event in events:
         try:
             await ctx.bus.publish(event_message(event))
         except Exception:  # noqa: BLE001 - the change is committed; subscribers can replay it
             log.exception("could not publish event %s", event.id)
     return result, []
+
+
+CONFLICT_MESSAGE = "Others changed this at the same moment; reload and try again"
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential backoff with full jitter: 0-10 ms, 0-20 ms, 0-40 ms, ... (at most 0.5 s)."""
+    return random.uniform(0, min(0.5, 0.01 * 2 ** (attempt - 1)))
