@@ -45,7 +45,7 @@ class GraphQLView(GraphQL):
     ):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.db, self.settings, self.bus = db, settings, bus
-        self.websockets = websockets or OpenWebSockets()
+        self.websockets = websockets if websockets is not None else OpenWebSockets()
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]

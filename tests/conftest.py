@@ -9,6 +9,7 @@ ends (also on Ctrl-C or SIGTERM), and drops those of earlier runs whose process 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -22,7 +23,6 @@ import httpx
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 os.environ.setdefault("PROVIDER_ORDERS_ENV", "test")
 
@@ -64,12 +64,19 @@ def _process_alive(pid: int) -> bool:
 
 
 class DatabaseFactory:
-    """Builds the migrated, seeded template once, then a fresh copy of it per test."""
+    """Builds the migrated, seeded template once, then a fresh copy of it per test.
+
+    On PostgreSQL the next test's copy is made while the current test runs, and used copies
+    are dropped in the background (a copy takes ~0.1 s, a drop ~0.3 s: per test, that adds up).
+    """
 
     def __init__(self, tmp: Path):
         self.tmp = tmp
         self.created: list[str] = []
         self.template: str | None = None
+        self._admin_engine: Any = None
+        self._next: asyncio.Future[str] | None = None
+        self._dropping: set[asyncio.Task] = set()
 
     def url(self, name: str) -> str:
         if BACKEND == "sqlite":
@@ -79,13 +86,11 @@ class DatabaseFactory:
     async def _admin(self, sql: str) -> list[Any]:
         from sqlalchemy import text
 
-        engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-        try:
-            async with engine.connect() as conn:
-                result = await conn.execute(text(sql))
-                return list(result) if result.returns_rows else []
-        finally:
-            await engine.dispose()
+        if self._admin_engine is None:
+            self._admin_engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=2)
+        async with self._admin_engine.connect() as conn:
+            result = await conn.execute(text(sql))
+            return list(result) if result.returns_rows else []
 
     async def drop_leftovers(self) -> None:
         """Drop the databases of earlier runs on this machine whose pytest process is gone."""
@@ -109,14 +114,32 @@ class DatabaseFactory:
             await db.dispose()
         self.template = name
 
+    def _new_name(self) -> str:
+        return f"po_test_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+
+    async def _copy(self) -> str:
+        name = self._new_name()
+        self.created.append(name)
+        await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
     async def fresh(self) -> str:
         assert self.template is not None
-        name = f"po_test_{RUN_ID}_{uuid.uuid4().hex[:10]}"
         if BACKEND == "sqlite":
+            name = self._new_name()
             shutil.copyfile(self.tmp / f"{self.template}.db", self.tmp / f"{name}.db")
-        else:
-            await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            return self.url(name)
+        ready = self._next or asyncio.ensure_future(self._copy())
+        name = await ready
+        self._next = asyncio.ensure_future(self._copy())
+        return self.url(name)
+
+    async def empty(self) -> str:
+        """A database with nothing in it (not migrated), dropped like the others."""
+        name = self._new_name()
+        if BACKEND != "sqlite":
             self.created.append(name)
+            await self._admin(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     async def drop(self, url: str) -> None:
@@ -124,14 +147,24 @@ class DatabaseFactory:
         if BACKEND == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(str(self.tmp / name) + suffix).unlink(missing_ok=True)
-        else:
-            await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            self.created.remove(name)
+            return
+        task = asyncio.ensure_future(self._drop(name))
+        self._dropping.add(task)
+        task.add_done_callback(self._dropping.discard)
+
+    async def _drop(self, name: str) -> None:
+        await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.remove(name)
 
     async def drop_all(self) -> None:
+        if self._next is not None:
+            await asyncio.gather(self._next, return_exceptions=True)
+        await asyncio.gather(*self._dropping, return_exceptions=True)
         for name in list(self.created):
             await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.created.clear()
+        if self._admin_engine is not None:
+            await self._admin_engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -150,6 +183,13 @@ async def database_factory(tmp_path_factory: pytest.TempPathFactory) -> AsyncIte
 @pytest.fixture
 async def database_url(database_factory: DatabaseFactory) -> AsyncIterator[str]:
     url = await database_factory.fresh()
+    yield url
+    await database_factory.drop(url)
+
+
+@pytest.fixture
+async def empty_database_url(database_factory: DatabaseFactory) -> AsyncIterator[str]:
+    url = await database_factory.empty()
     yield url
     await database_factory.drop(url)
 
@@ -256,6 +296,10 @@ class GraphQLClient:
 def gql(client: httpx.AsyncClient, db: Database, settings: Settings) -> GraphQLClient:
     return GraphQLClient(client, db, settings)
 
+
+requires_postgresql = pytest.mark.skipif(
+    BACKEND == "sqlite", reason="a database server that goes away: PostgreSQL only (runs in `make test`)"
+)
 
 PARTNER = "partner@demo.example"
 PARTNER2 = "partner2@demo.example"
