@@ -22,6 +22,7 @@ import httpx
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 os.environ.setdefault("PROVIDER_ORDERS_ENV", "test")
 
