@@ -1,0 +1,80 @@
+"""The mutation runner under lost races: retried in a fresh transaction, published once."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import exc, text
+
+from app.db import is_retryable, is_unavailable
+from domain.events import pending_events
+from resolvers.context import Context
+from resolvers.mutations.base import run_mutation
+
+
+class FakeDriverError(Exception):
+    def __init__(self, message: str, sqlstate: str | None = None):
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+def lost_race(sqlstate: str = "40001") -> exc.DBAPIError:
+    return exc.OperationalError("UPDATE ...", {}, FakeDriverError("could not serialize access", sqlstate))
+
+
+@pytest.fixture
+def runner(db, settings):  # noqa: ANN001, ANN201
+    published: list[dict] = []
+
+    async def publish(message: dict) -> None:
+        published.append(message)
+
+    context = Context(db=db, settings=settings, bus=SimpleNamespace(publish=publish), request_id="t")
+    context.viewer = SimpleNamespace(user_id=1)
+    return SimpleNamespace(info=SimpleNamespace(context=context), published=published)
+
+
+def fake_event(n: int) -> SimpleNamespace:
+    return SimpleNamespace(id=n, order_id=1, portal_id=1, kind=SimpleNamespace(value="COMMENT_ADDED"), audience={})
+
+
+async def test_a_lost_race_runs_again_and_publishes_once(runner, db) -> None:
+    attempts = []
+
+    async def action(session, _viewer):  # noqa: ANN001, ANN202
+        attempts.append(len(attempts) + 1)
+        await session.execute(text("UPDATE organization SET name = name || '+' WHERE id = 1"))
+        pending_events(session).append(fake_event(len(attempts)))
+        if len(attempts) < 3:
+            raise lost_race("40P01" if len(attempts) == 1 else "40001")
+        return "done"
+
+    result, errors = await run_mutation(runner.info, action)
+    assert (result, errors, attempts) == ("done", [], [1, 2, 3])
+    assert [m["event_id"] for m in runner.published] == [3]  # only the committed attempt's event
+    async with db.read_session() as session:  # the failed attempts' writes were rolled back
+        name = await session.scalar(text("SELECT name FROM organization WHERE id = 1"))
+    assert name.endswith("+") and not name.endswith("++")
+
+
+async def test_a_race_lost_every_time_is_a_conflict_and_publishes_nothing(runner) -> None:
+    async def action(session, _viewer):  # noqa: ANN001, ANN202
+        pending_events(session).append(fake_event(1))
+        raise lost_race()
+
+    result, errors = await run_mutation(runner.info, action)
+    assert result is None and [e.code for e in errors] == ["CONFLICT"]
+    assert runner.published == []
+
+
+def test_error_classification() -> None:
+    assert is_retryable(lost_race("40001")) and is_retryable(lost_race("40P01")) and is_retryable(lost_race("55P03"))
+    sqlite_busy = exc.OperationalError("INSERT", {}, FakeDriverError("database is locked"))
+    assert is_retryable(sqlite_busy)
+    assert not is_retryable(exc.IntegrityError("INSERT", {}, FakeDriverError("duplicate key", "23505")))
+    assert is_unavailable(exc.OperationalError("SELECT", {}, FakeDriverError("admin shutdown", "57P01")))
+    assert is_unavailable(exc.OperationalError("SELECT", {}, FakeDriverError("timeout", "57014")))
+    assert is_unavailable(ConnectionRefusedError())
+    assert not is_unavailable(exc.OperationalError("SELECT", {}, FakeDriverError("no such table: x")))
+    assert not is_unavailable(exc.IntegrityError("INSERT", {}, FakeDriverError("duplicate key", "23505")))
