@@ -1,4 +1,4 @@
-"""The `provider-orders` command: migrate, seed, token, serve."""
+"""The `provider-orders` command: migrate, seed, token, serve, deliver."""
 
 from __future__ import annotations
 
@@ -57,6 +57,24 @@ async def _token(email: str, ttl: int | None) -> str:
     return mint_token(settings, user, ttl)
 
 
+async def _deliver(once: bool) -> None:
+    from app.db import Database
+    from app.delivery import deliver_due, run_worker
+
+    settings = get_settings()
+    if not settings.smtp_host:
+        raise SystemExit("SMTP_HOST is not set: e-mail is off (in-app notifications still work)")
+    db = Database(settings)
+    try:
+        if once:
+            stats = await deliver_due(db, settings)
+            print(f"sent {stats.sent}, retrying {stats.retrying}, failed {stats.failed}", file=sys.stderr)
+        else:
+            await run_worker(db, settings)
+    finally:
+        await db.dispose()
+
+
 def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
     import uvicorn
 
@@ -91,6 +109,8 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=settings.port)
     serve.add_argument("--workers", type=int, default=1, help="server processes (use REDIS_URL with more than one)")
     serve.add_argument("--fd", type=int, default=None, help="serve on this already-bound socket (socket activation)")
+    deliver = commands.add_parser("deliver", help="send notification e-mails (runs until stopped)")
+    deliver.add_argument("--once", action="store_true", help="send what is due now, then exit")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -101,6 +121,14 @@ def main(argv: list[str] | None = None) -> None:
         print(asyncio.run(_token(args.email, args.ttl)))
     elif args.command == "serve":
         _serve(args.host, args.port, args.workers, args.fd)
+    elif args.command == "deliver":
+        from app.logging import configure_logging
+
+        configure_logging()
+        try:
+            asyncio.run(_deliver(args.once))
+        except KeyboardInterrupt:
+            pass
 
 
 if __name__ == "__main__":

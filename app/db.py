@@ -128,7 +128,10 @@ class Database:
             self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
         )
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
-        self._write = async_sessionmaker(write_bind, expire_on_commit=False, autoflush=False)
+        # Domain code running inside a write transaction (notifications) reads settings from here.
+        self._write = async_sessionmaker(
+            write_bind, expire_on_commit=False, autoflush=False, info={"settings": settings}
+        )
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:

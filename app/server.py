@@ -146,6 +146,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         await bus.start()
         app.state.background = []
         restore_signals = close_on_exit_signals(websockets)
+        if settings.smtp_host:
+            from app.delivery import run_worker
+
+            # The notification e-mail worker; more processes may run one too (claims are leased).
+            app.state.background.append(asyncio.create_task(run_worker(db, settings), name="deliver"))
         try:
             yield
         finally:

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     mail_from: str = "Provider Orders <no-reply@provider-orders.invalid>"
     public_url: str = "http://127.0.0.1:8000"
     comment_digest_seconds: int = 300
+    smtp_timeout_seconds: float = 30.0
+    mail_max_attempts: int = 6  # then the e-mail is FAILED (5xx refusals fail at once)
+    mail_retry_seconds: float = 60.0  # first retry delay; doubles each attempt (capped at 6 hours)
+    mail_poll_seconds: float = 5.0  # how often an idle delivery worker looks for due e-mails
 
     @property
     def is_production(self) -> bool:

@@ -13,6 +13,7 @@ from models.base import Base, UTCDateTime, utcnow
 
 class NotificationKind(enum.StrEnum):
     ORDER_SUBMITTED = "ORDER_SUBMITTED"
+    QUOTE_REQUESTED = "QUOTE_REQUESTED"  # an invited provider is asked to quote
     STATUS_CHANGED = "STATUS_CHANGED"
     QUOTE_RECEIVED = "QUOTE_RECEIVED"
     COMMENT_ADDED = "COMMENT_ADDED"
@@ -51,6 +52,7 @@ class Notification(Base):
 
     email_status: Mapped[DeliveryStatus] = mapped_column(Enum(DeliveryStatus, native_enum=False, length=20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the worker may (next) try; once FAILED, when it gave up.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
