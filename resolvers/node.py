@@ -14,6 +14,7 @@ from strawberry.types import Info
 from domain import access
 from domain.viewer import Viewer
 from models import OrganizationKind
+from resolvers import notifications
 from resolvers.context import Context
 from schema.ids import parse_global_id
 
@@ -110,6 +111,7 @@ RESOLVERS: dict[str, Callable[[Context, Viewer, int], Awaitable[Any]]] = {
     "CampaignActivity": _campaign_activity,
     "MdfFund": _fund,
     "Portal": _portal,
+    "Notification": notifications.own_notification,
 }
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import strawberry
 from strawberry.tools import merge_types
 
-from schema import catalog, mdf, orders, portal
+from schema import catalog, mdf, notifications, orders, portal
 from schema.order_mutations import OrderMutations
 from schema.extensions import default_extensions
 from schema.query import Query as CoreQuery
 
-QUERIES: list[type] = [CoreQuery]
-MUTATIONS: list[type] = [OrderMutations]
+QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries]
+MUTATIONS: list[type] = [OrderMutations, notifications.NotificationMutations]
 SUBSCRIPTIONS: list[type] = []
 
 TYPES = [
@@ -33,6 +33,7 @@ TYPES = [
     orders.Quote,
     orders.Comment,
     orders.Lead,
+    notifications.Notification,
 ]
 
 

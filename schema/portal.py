@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 import models
 from schema.enums import OrganizationKind
+from schema.notifications import ViewerNotifications
 
 if TYPE_CHECKING:
     from schema.catalog import ActivityType, ProviderOffice, Service
@@ -113,7 +114,7 @@ class User(relay.Node):
 
 
 @strawberry.type(description="Who is signed in.")
-class Viewer:
+class Viewer(ViewerNotifications):
     user: User
     organization: Organization
     portal: Portal

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 
+import pytest
 from aiosmtpd.controller import Controller
+
+from app.settings import Settings
 
 PORTS = range(8450, 8500)  # this project's test SMTP ports
 
@@ -99,3 +102,30 @@ class SmtpServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+PUBLIC_URL = "https://orders.example.com"
+
+
+# Fixtures for test modules that send e-mail: import them (`from tests.mail import settings,
+# smtp, smtp_server`); `settings` then replaces conftest's with one pointing at the test server.
+@pytest.fixture(scope="session")
+def smtp_server():  # noqa: ANN201
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> RecordingHandler:
+    smtp_server.handler.reset()
+    return smtp_server.handler
+
+
+@pytest.fixture
+def settings(database_url: str, smtp_server: SmtpServer) -> Settings:
+    return Settings(
+        database_url=database_url, PROVIDER_ORDERS_ENV="test", smtp_host="127.0.0.1", smtp_port=smtp_server.port,
+        public_url=PUBLIC_URL, mail_from="Demo Portal <orders@portal.example>", comment_digest_seconds=300,
+        mail_retry_seconds=60, mail_max_attempts=3, smtp_timeout_seconds=5, mail_poll_seconds=0.05,
+    )

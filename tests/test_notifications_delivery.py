@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -16,33 +15,10 @@ from models import DeliveryStatus, Notification, NotificationKind, NotificationP
 from models.base import utcnow
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
-from tests.mail import SmtpServer
+from tests.mail import PUBLIC_URL, settings, smtp, smtp_server  # noqa: F401 - fixtures
 from tests.notify_helpers import add_leads, comment, move, notifications, quote, submit, told
 
 BOSS = "boss@acme.example"
-PUBLIC_URL = "https://orders.example.com"
-
-
-@pytest.fixture(scope="session")
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp(smtp_server: SmtpServer):  # noqa: ANN201
-    smtp_server.handler.reset()
-    return smtp_server.handler
-
-
-@pytest.fixture
-def settings(database_url: str, smtp_server: SmtpServer) -> Settings:
-    return Settings(
-        database_url=database_url, PROVIDER_ORDERS_ENV="test", smtp_host="127.0.0.1", smtp_port=smtp_server.port,
-        public_url=PUBLIC_URL, mail_from="Demo Portal <orders@portal.example>", comment_digest_seconds=300,
-        mail_retry_seconds=60, mail_max_attempts=3, smtp_timeout_seconds=5,
-    )
 
 
 async def _fixed_price_order_approved(db: Database) -> int:

@@ -1,0 +1,1 @@
+"""Application shell: settings, database, auth, the Starlette app and the CLI."""

@@ -1,0 +1,133 @@
+"""The `provider-orders` command: migrate, seed, token, serve, deliver."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from sqlalchemy import select
+
+from app.settings import get_settings
+
+
+async def _migrate() -> None:
+    from app.db import Database
+    from app.migrate import upgrade
+
+    db = Database(get_settings())
+    try:
+        await upgrade(db.engine)
+    finally:
+        await db.dispose()
+
+
+async def _seed(if_empty: bool) -> None:
+    from app.db import Database
+    from app.seed import is_empty, seed_demo
+
+    db = Database(get_settings())
+    try:
+        async with db.write_session() as session:
+            if not await is_empty(session):
+                print("database already has data; not seeding" if if_empty else "database not empty", file=sys.stderr)
+                if not if_empty:
+                    raise SystemExit(1)
+                return
+            await seed_demo(session)
+        print("seeded the demo portals", file=sys.stderr)
+    finally:
+        await db.dispose()
+
+
+async def _token(email: str, ttl: int | None) -> str:
+    from app.auth import mint_token
+    from app.db import Database
+    from models import User
+
+    settings = get_settings()
+    db = Database(settings)
+    try:
+        async with db.read_session() as session:
+            user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+    finally:
+        await db.dispose()
+    if user is None or not user.is_active:
+        raise SystemExit(f"no user with e-mail {email!r} in {settings.database_url}")
+    return mint_token(settings, user, ttl)
+
+
+async def _deliver(once: bool) -> None:
+    from app.db import Database
+    from app.delivery import deliver_due, run_worker
+
+    settings = get_settings()
+    if not settings.smtp_host:
+        raise SystemExit("SMTP_HOST is not set: e-mail is off (in-app notifications still work)")
+    db = Database(settings)
+    try:
+        if once:
+            stats = await deliver_due(db, settings)
+            print(f"sent {stats.sent}, retrying {stats.retrying}, failed {stats.failed}", file=sys.stderr)
+        else:
+            await run_worker(db, settings)
+    finally:
+        await db.dispose()
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from app.logging import configure_logging
+
+    configure_logging()
+    get_settings().check_secret()
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+        ws_max_size=1 << 20,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="provider-orders", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations")
+    seed = commands.add_parser("seed", help="seed the demo data")
+    seed.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
+    token = commands.add_parser("token", help="print a bearer token for a user")
+    token.add_argument("email")
+    token.add_argument("--ttl", type=int, default=None, help="seconds the token is valid")
+    serve = commands.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", default=settings.host)
+    serve.add_argument("--port", type=int, default=settings.port)
+    serve.add_argument("--workers", type=int, default=1)
+    deliver = commands.add_parser("deliver", help="send notification e-mails (runs until stopped)")
+    deliver.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    args = parser.parse_args(argv)
+
+    if args.command == "migrate":
+        asyncio.run(_migrate())
+    elif args.command == "seed":
+        asyncio.run(_seed(args.if_empty))
+    elif args.command == "token":
+        print(asyncio.run(_token(args.email, args.ttl)))
+    elif args.command == "serve":
+        _serve(args.host, args.port, args.workers)
+    elif args.command == "deliver":
+        from app.logging import configure_logging
+
+        configure_logging()
+        try:
+            asyncio.run(_deliver(args.once))
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

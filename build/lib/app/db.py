@@ -1,0 +1,105 @@
+"""Database engine and sessions.
+
+Queries resolve fields concurrently, and one AsyncSession cannot be shared by concurrent
+operations, so every DataLoader batch and every root query opens its own short session
+(`read_session`). A mutation runs in exactly one transaction (`write_session`); on SQLite
+that transaction starts with BEGIN IMMEDIATE so writers queue on the database lock instead
+of failing when they upgrade a read lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+
+from app.settings import Settings
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = settings.database_url
+    if is_sqlite(url):
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": 30},
+            poolclass=NullPool if ":memory:" in url else None,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_pre_ping=True,
+        connect_args={
+            "server_settings": {
+                "statement_timeout": str(settings.db_statement_timeout_ms),
+                "timezone": "UTC",
+            }
+        },
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def on_connect(dbapi_connection, _record):  # noqa: ANN001
+        # Let SQLAlchemy, not the driver, issue BEGIN (so we can choose IMMEDIATE).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def on_begin(connection):  # noqa: ANN001
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """The engine plus the two kinds of session the app uses."""
+
+    def __init__(self, settings: Settings, engine: AsyncEngine | None = None):
+        self.settings = settings
+        self.engine = engine or create_engine(settings)
+        self.is_sqlite = is_sqlite(settings.database_url)
+        write_bind = (
+            self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
+        )
+        self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # Domain code running inside a write transaction (notifications) reads settings from here.
+        self._write = async_sessionmaker(
+            write_bind, expire_on_commit=False, autoflush=False, info={"settings": settings}
+        )
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        async with self._read() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write_session(self) -> AsyncIterator[AsyncSession]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        async with self._write() as session:
+            async with session.begin():
+                yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

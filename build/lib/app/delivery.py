@@ -1,0 +1,271 @@
+"""The e-mail delivery worker: sends the notification outbox over SMTP.
+
+Runs as `provider-orders deliver` and inside the server when `SMTP_HOST` is set; any number
+of workers may run at once. A worker *claims* due rows with a guarded UPDATE (PENDING and
+due, or SENDING with an expired lease -> SENDING with a new lease); only the worker whose
+UPDATE changed the row sends it, so two workers never send one notification twice. A sent
+row is marked SENT once. A temporary failure (4xx, connection trouble) is retried with
+exponential backoff; after `MAIL_MAX_ATTEMPTS` attempts, or at once when the server refuses
+the recipient or message permanently (5xx), the row is FAILED with the reason. Each e-mail
+has one recipient, so a refused address never holds up the others.
+
+A worker that dies between sending and marking leaves the row SENDING; once its lease
+expires another worker sends it again (at-least-once). The Message-ID is stable per
+notification, so mail clients fold such a rare second copy into the first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosmtplib
+from sqlalchemy import and_, or_, select, update
+
+from app.db import Database
+from app.settings import Settings
+from domain.mail import build_message
+from models import DeliveryStatus, Notification, NotificationKind
+from models.base import utcnow
+
+log = logging.getLogger("provider_orders.delivery")
+
+LEASE = timedelta(minutes=10)  # longer than sending one batch can take
+BATCH = 20
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0  # e-mails (a comment digest is one e-mail for several notifications)
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+    def __iadd__(self, other: DeliveryStats) -> DeliveryStats:
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
+        return self
+
+
+class PermanentFailure(Exception):
+    """The server will never accept this e-mail (5xx on the recipient or the message)."""
+
+
+def backoff(settings: Settings, attempts: int) -> timedelta:
+    """Delay before attempt `attempts + 1`: the base delay doubled per attempt made, capped."""
+    delay = timedelta(seconds=settings.mail_retry_seconds * (2 ** max(0, attempts - 1)))
+    return min(delay, MAX_BACKOFF)
+
+
+def _due(now: datetime):  # noqa: ANN202
+    return or_(
+        and_(Notification.email_status == DeliveryStatus.PENDING, Notification.next_attempt_at <= now),
+        and_(Notification.email_status == DeliveryStatus.SENDING, Notification.locked_until < now),
+    )
+
+
+async def _try_claim(session, notification_id: int, now: datetime) -> bool:  # noqa: ANN001
+    """The guarded UPDATE: True only for the one worker whose UPDATE changed the row."""
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, _due(now))
+        .values(
+            email_status=DeliveryStatus.SENDING,
+            locked_until=now + LEASE,
+            attempts=Notification.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def claim(db: Database, now: datetime, limit: int = BATCH) -> list[list[Notification]]:
+    """Claim up to `limit` due e-mails; each group of rows is one e-mail to one recipient."""
+    claimed: list[list[int]] = []
+    taken: set[int] = set()
+    async with db.write_session() as session:
+        candidates = (
+            await session.execute(
+                select(Notification.id, Notification.kind, Notification.order_id, Notification.email)
+                .where(_due(now))
+                .order_by(Notification.next_attempt_at, Notification.id)
+                .limit(limit)
+            )
+        ).all()
+        for notification_id, kind, order_id, email in candidates:
+            if notification_id in taken or not await _try_claim(session, notification_id, now):
+                continue
+            group = [notification_id]
+            taken.add(notification_id)
+            if kind is NotificationKind.COMMENT_ADDED:
+                # The digest: every due comment notification of this order for this address.
+                siblings = await session.scalars(
+                    select(Notification.id).where(
+                        Notification.order_id == order_id,
+                        Notification.email == email,
+                        Notification.kind == NotificationKind.COMMENT_ADDED,
+                        Notification.id != notification_id,
+                        _due(now),
+                    )
+                )
+                for sibling in list(siblings):
+                    if sibling not in taken and await _try_claim(session, sibling, now):
+                        group.append(sibling)
+                        taken.add(sibling)
+            claimed.append(group)
+    if not claimed:
+        return []
+    async with db.read_session() as session:
+        rows = {
+            row.id: row
+            for row in await session.scalars(select(Notification).where(Notification.id.in_(taken)))
+        }
+    return [[rows[i] for i in sorted(group)] for group in claimed]
+
+
+class Mailer:
+    """One SMTP connection, opened on first use and reopened after it drops."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._smtp: aiosmtplib.SMTP | None = None
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        if self._smtp is not None and self._smtp.is_connected:
+            return self._smtp
+        s = self.settings
+        self._smtp = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            username=s.smtp_username or None,
+            password=s.smtp_password or None,
+            # Port 465 is TLS from the first byte; elsewhere STARTTLS when asked for.
+            use_tls=s.smtp_port == 465,
+            start_tls=False if s.smtp_port == 465 else s.smtp_starttls,
+            timeout=s.smtp_timeout_seconds,
+        )
+        await self._smtp.connect()
+        return self._smtp
+
+    async def send(self, message) -> None:  # noqa: ANN001
+        try:
+            smtp = await self._connected()
+            await smtp.send_message(message)
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            refusal = error.recipients[0]
+            reason = f"{refusal.code} {refusal.message}"
+            if 500 <= refusal.code < 600:
+                raise PermanentFailure(f"recipient refused: {reason}") from error
+            raise
+        except aiosmtplib.SMTPDataError as error:
+            if 500 <= error.code < 600:
+                raise PermanentFailure(f"message refused: {error.code} {error.message}") from error
+            raise
+        except (ValueError, aiosmtplib.SMTPNotSupported) as error:
+            raise PermanentFailure(f"address not deliverable: {error}") from error
+
+    async def close(self) -> None:
+        if self._smtp is not None and self._smtp.is_connected:
+            try:
+                await self._smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                self._smtp.close()
+        self._smtp = None
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        refusal = error.recipients[0]
+        return f"recipient refused: {refusal.code} {refusal.message}"
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        return f"{type(error).__name__}: {error.code} {error.message}"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+async def _finish(db: Database, ids: list[int], **values: object) -> None:
+    async with db.write_session() as session:
+        await session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.email_status == DeliveryStatus.SENDING)
+            .values(locked_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def deliver_once(db: Database, settings: Settings, *, now: datetime | None = None) -> DeliveryStats:
+    """Claim one batch of due e-mails and send them. `now` lets tests move the clock."""
+    now = now or utcnow()
+    stats = DeliveryStats()
+    groups = await claim(db, now)
+    if not groups:
+        return stats
+    mailer = Mailer(settings)
+    try:
+        for group in groups:
+            ids = [row.id for row in group]
+            attempts = max(row.attempts for row in group)
+            try:
+                message = build_message(group, mail_from=settings.mail_from, public_url=settings.public_url)
+                await mailer.send(message)
+            except PermanentFailure as error:
+                log.warning("e-mail %s to %s refused: %s", ids, group[0].email, error)
+                await _finish(db, ids, email_status=DeliveryStatus.FAILED, last_error=str(error)[:2000],
+                              next_attempt_at=now)
+                stats.failed += 1
+            except Exception as error:  # noqa: BLE001 - any other failure is worth retrying
+                reason = _describe(error)[:2000]
+                if attempts >= settings.mail_max_attempts:
+                    log.warning("e-mail %s to %s failed for good: %s", ids, group[0].email, reason)
+                    await _finish(db, ids, email_status=DeliveryStatus.FAILED, next_attempt_at=now,
+                                  last_error=f"gave up after {attempts} attempts: {reason}")
+                    stats.failed += 1
+                else:
+                    await _finish(db, ids, email_status=DeliveryStatus.PENDING, last_error=reason,
+                                  next_attempt_at=now + backoff(settings, attempts))
+                    stats.retrying += 1
+                if isinstance(error, OSError | aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPTimeoutError):
+                    await mailer.close()
+            else:
+                await _finish(db, ids, email_status=DeliveryStatus.SENT, sent_at=utcnow(), last_error=None)
+                stats.sent += 1
+    finally:
+        await mailer.close()
+    return stats
+
+
+async def deliver_due(db: Database, settings: Settings, *, now: datetime | None = None) -> DeliveryStats:
+    """Deliver batches until nothing is due (`provider-orders deliver --once`, tests)."""
+    total = DeliveryStats()
+    while True:
+        stats = await deliver_once(db, settings, now=now)
+        total += stats
+        if stats.handled == 0:
+            return total
+
+
+async def run_worker(db: Database, settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Deliver forever (until `stop` is set), pausing `MAIL_POLL_SECONDS` when idle."""
+    stop = stop or asyncio.Event()
+    log.info("e-mail delivery worker started (%s:%s, worker %s@%s)", settings.smtp_host, settings.smtp_port,
+             os.getpid(), socket.gethostname())
+    while not stop.is_set():
+        try:
+            stats = await deliver_once(db, settings)
+        except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
+            log.exception("e-mail delivery round failed")
+            stats = DeliveryStats()
+        if stats.handled:
+            continue
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.mail_poll_seconds)
+        except TimeoutError:
+            pass

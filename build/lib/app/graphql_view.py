@@ -1,0 +1,126 @@
+"""Strawberry's ASGI view, adapted to GraphQL over HTTP as its specification says.
+
+- Every failure is a GraphQL-shaped JSON body, never a plain-text or HTML page.
+- A mutation over GET is refused with 405.
+- A client accepting `application/graphql-response+json` gets that media type, and a 4xx
+  status with no `data` key when the request failed before execution (parse, validation,
+  variables); with `application/json` such failures stay 200, as before the spec.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from cross_web import HTTPException
+
+from app.auth import AuthenticationError, authenticate, bearer_token
+from app.db import Database
+from app.settings import Settings
+from resolvers.context import Context
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+log = logging.getLogger("provider_orders.http")
+
+
+def error_body(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def wants_graphql_response(accept: str) -> bool:
+    return GRAPHQL_RESPONSE in accept
+
+
+class GraphQLView(GraphQL):
+    def __init__(self, schema: Any, db: Database, settings: Settings, bus: Any, **kwargs: Any):
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
+        self.db, self.settings, self.bus = db, settings, bus
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]
+        context = Context(
+            db=self.db, settings=self.settings, bus=self.bus, request_id=request_id,
+            request=request, response=response,
+        )
+        if isinstance(request, Request):
+            await self.authenticate(context, request.headers.get("authorization"))
+            response.context = context  # read back in create_response
+        return context
+
+    async def authenticate(self, context: Context, header: str | None) -> None:
+        """Sets the viewer, or the reason there is none (reported by the first field that needs one)."""
+        try:
+            token = bearer_token(header)
+            if token is None:
+                return
+            async with self.db.read_session() as session:
+                context.viewer, context.token_expires_at = await authenticate(session, self.settings, token)
+        except AuthenticationError as exc:
+            context.auth_error = str(exc)
+
+    async def get_sub_response(self, request: Request) -> Any:
+        sub_response = await super().get_sub_response(request)
+        sub_response.accept = request.headers.get("accept", "")
+        sub_response.context = None
+        return sub_response
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = self._http_error(request, exc)
+        await response(scope, receive, send)
+
+    def _http_error(self, request: Request, exc: HTTPException) -> Response:
+        accept = request.headers.get("accept", "")
+        code = {405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND"}.get(exc.status_code, "BAD_REQUEST")
+        response = JSONResponse(
+            error_body(exc.reason, code),
+            status_code=exc.status_code,
+            media_type=GRAPHQL_RESPONSE if wants_graphql_response(accept) else "application/json",
+        )
+        if exc.status_code == 405:
+            response.headers["Allow"] = "GET, POST"
+        return response
+
+    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):  # noqa: ANN001, ANN201, PLR0917
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as exc:
+            if request_adapter.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, "mutations and subscriptions are not allowed over GET; use POST") from exc
+            raise
+
+    def create_response(self, response_data: Any, sub_response: Any) -> Response:
+        graphql_response = wants_graphql_response(getattr(sub_response, "accept", ""))
+        status = sub_response.status_code or 200
+        context = getattr(sub_response, "context", None)
+        if (
+            graphql_response
+            and isinstance(response_data, dict)
+            and response_data.get("errors")
+            and response_data.get("data") is None
+            and context is not None
+            and not context.executed
+        ):
+            response_data = {key: value for key, value in response_data.items() if key != "data"}
+            status = 400
+        response = Response(
+            self.encode_json(response_data),
+            status_code=status,
+            media_type=GRAPHQL_RESPONSE if graphql_response else "application/json",
+        )
+        response.headers.update(sub_response.headers)
+        return response

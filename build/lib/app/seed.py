@@ -1,0 +1,142 @@
+"""Demo data (../shared/API.md), seeded into an empty database."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    ActivityType,
+    Campaign,
+    CampaignActivity,
+    LedgerEntryKind,
+    MdfFund,
+    MdfLedgerEntry,
+    Organization,
+    OrganizationKind,
+    Portal,
+    PricingModel,
+    ProviderOffice,
+    Service,
+    User,
+)
+
+ACTIVITY_TYPES = ["SEO", "Social Media", "Email", "Events", "Content", "Paid Search"]
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    return (await session.scalar(select(func.count()).select_from(Portal))) == 0
+
+
+def _org(session: AsyncSession, portal: Portal, kind: OrganizationKind, name: str, **kw) -> Organization:  # noqa: ANN003
+    org = Organization(portal_id=portal.id, kind=kind, name=name, **kw)
+    session.add(org)
+    return org
+
+
+async def seed_demo(session: AsyncSession) -> None:
+    """Create the demo portals. Call inside a transaction on an empty database."""
+    demo = Portal(name="Demo Portal", currency="USD", marketplace_enabled=True, provider_locator_enabled=True)
+    other = Portal(name="Other Portal", currency="EUR", marketplace_enabled=True, provider_locator_enabled=True)
+    session.add_all([demo, other])
+    await session.flush()
+
+    types = {name: ActivityType(portal_id=demo.id, name=name) for name in ACTIVITY_TYPES}
+    other_seo = ActivityType(portal_id=other.id, name="SEO")
+    session.add_all([*types.values(), other_seo])
+
+    supplier = _org(session, demo, OrganizationKind.SUPPLIER, "Demo Brand")
+    acme = _org(session, demo, OrganizationKind.PARTNER, "Acme Resellers")
+    beta = _org(session, demo, OrganizationKind.PARTNER, "Beta Solutions")
+    taylor = _org(
+        session, demo, OrganizationKind.PROVIDER, "Taylor Marketing",
+        description="Full-service marketing agency: SEO, social media and content.",
+        website="https://taylor-marketing.example",
+    )
+    northwind = _org(
+        session, demo, OrganizationKind.PROVIDER, "Northwind Digital",
+        description="Search specialists: audits, technical SEO and paid search.",
+        website="https://northwind-digital.example",
+    )
+    other_supplier = _org(session, other, OrganizationKind.SUPPLIER, "Other Brand")
+    other_partner = _org(session, other, OrganizationKind.PARTNER, "Outside Partners")
+    other_provider = _org(session, other, OrganizationKind.PROVIDER, "Elsewhere Agency")
+    await session.flush()
+
+    session.add_all(
+        [
+            User(organization_id=supplier.id, email="supplier@demo.example", name="Sam Supplier"),
+            User(organization_id=acme.id, email="partner@demo.example", name="Pat Partner"),
+            User(organization_id=beta.id, email="partner2@demo.example", name="Bea Partner"),
+            User(organization_id=taylor.id, email="provider@demo.example", name="Taylor Provider"),
+            User(organization_id=northwind.id, email="provider2@demo.example", name="Nora Provider"),
+            User(organization_id=other_partner.id, email="outsider@other.example", name="Oscar Outsider"),
+            User(organization_id=other_supplier.id, email="supplier@other.example", name="Olga Supplier"),
+            User(organization_id=other_provider.id, email="provider@other.example", name="Otto Provider"),
+            ProviderOffice(provider_id=taylor.id, name="Seattle", city="Seattle", country="US",
+                           latitude=47.6062, longitude=-122.3321),
+            ProviderOffice(provider_id=taylor.id, name="Portland", city="Portland", country="US",
+                           latitude=45.5152, longitude=-122.6784),
+            ProviderOffice(provider_id=northwind.id, name="Chicago", city="Chicago", country="US",
+                           latitude=41.8781, longitude=-87.6298),
+            ProviderOffice(provider_id=other_provider.id, name="Berlin", city="Berlin", country="DE",
+                           latitude=52.52, longitude=13.405),
+        ]
+    )
+    await session.flush()
+
+    seo_consultation = Service(
+        portal_id=demo.id, provider_id=taylor.id, activity_type_id=types["SEO"].id, name="SEO Consultation",
+        description="A consultation and plan to lift your organic search ranking.",
+        pricing_model=PricingModel.QUOTE, currency="USD",
+    )
+    social = Service(
+        portal_id=demo.id, provider_id=taylor.id, activity_type_id=types["Social Media"].id,
+        name="Social Media Starter Pack",
+        description="Profiles set up, a month of posts and a report.",
+        pricing_model=PricingModel.FIXED_PRICE, price=Decimal("1500.00"), currency="USD",
+    )
+    audit = Service(
+        portal_id=demo.id, provider_id=northwind.id, activity_type_id=types["SEO"].id, name="SEO Audit",
+        description="A technical and content audit of your site with prioritised fixes.",
+        pricing_model=PricingModel.QUOTE, currency="USD",
+    )
+    elsewhere = Service(
+        portal_id=other.id, provider_id=other_provider.id, activity_type_id=other_seo.id, name="SEO Sprint",
+        description="Other Portal's SEO service.", pricing_model=PricingModel.FIXED_PRICE,
+        price=Decimal("900.00"), currency="EUR",
+    )
+    session.add_all([seo_consultation, social, audit, elsewhere])
+    campaign = Campaign(portal_id=demo.id, name="Optimise Your Reach",
+                        description="Grow organic traffic this quarter.")
+    other_campaign = Campaign(portal_id=other.id, name="Other Campaign")
+    session.add_all([campaign, other_campaign])
+    await session.flush()
+
+    session.add_all(
+        [
+            CampaignActivity(campaign_id=campaign.id, name="SEO Consultation", service_id=seo_consultation.id),
+            CampaignActivity(campaign_id=campaign.id, name="Newsletter refresh"),
+            CampaignActivity(campaign_id=other_campaign.id, name="SEO Sprint", service_id=elsewhere.id),
+        ]
+    )
+    # Demo funds stay usable whenever the demo is seeded: valid until the end of 2026 or for
+    # another year, whichever is later.
+    valid_to = max(date(2026, 12, 31), date.today() + timedelta(days=365))
+    funds = [
+        MdfFund(portal_id=demo.id, partner_id=acme.id, name="2026 Q4 MDF", currency="USD",
+                valid_from=date(2026, 10, 1), valid_to=valid_to),
+        MdfFund(portal_id=demo.id, partner_id=beta.id, name="Beta 2026 MDF", currency="USD",
+                valid_from=date(2026, 1, 1), valid_to=valid_to),
+        MdfFund(portal_id=other.id, partner_id=other_partner.id, name="Other MDF", currency="EUR",
+                valid_from=date(2026, 1, 1), valid_to=valid_to),
+    ]
+    session.add_all(funds)
+    await session.flush()
+    for fund, amount in zip(funds, ["10000.00", "5000.00", "3000.00"], strict=True):
+        session.add(MdfLedgerEntry(fund_id=fund.id, kind=LedgerEntryKind.ALLOCATE, amount=Decimal(amount),
+                                   memo="initial allocation"))
+    await session.flush()

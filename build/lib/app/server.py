@@ -1,0 +1,171 @@
+"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), health probes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route, WebSocketRoute
+
+from app.db import Database
+from app.graphql_view import GraphQLView, error_body
+from app.logging import request_id_var
+from app.settings import Settings, get_settings
+from subscriptions.bus import create_bus
+
+log = logging.getLogger("provider_orders.app")
+
+
+class RequestContextMiddleware:
+    """Request id (taken from X-Request-ID or made), access log, and a request size cap."""
+
+    def __init__(self, app: Any, max_body: int):
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex[:16]
+        scope["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status_holder = {"status": None}
+        try:
+            if scope["type"] == "http":
+                length = headers.get(b"content-length")
+                if length is not None and length.isdigit() and int(length) > self.max_body:
+                    response = JSONResponse(
+                        error_body(f"request body over {self.max_body} bytes", "PAYLOAD_TOO_LARGE"), 413
+                    )
+                    await response(scope, receive, send)
+                    return
+                receive = self._capped(receive, scope, send)
+
+            async def send_wrapper(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    status_holder["status"] = message["status"]
+                    message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_wrapper)
+            except BodyTooLarge:
+                if status_holder["status"] is None:
+                    response = JSONResponse(
+                        error_body(f"request body over {self.max_body} bytes", "PAYLOAD_TOO_LARGE"), 413
+                    )
+                    await response(scope, receive, send_wrapper)
+        finally:
+            if scope["type"] == "http":
+                log.info(
+                    "request",
+                    extra={
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status_holder["status"],
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
+            request_id_var.reset(token)
+
+    def _capped(self, receive: Any, scope: Any, send: Any) -> Any:
+        seen = 0
+        max_body = self.max_body
+
+        async def capped_receive() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > max_body:
+                    raise BodyTooLarge()
+            return message
+
+        return capped_receive
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> Starlette:
+    settings = settings or get_settings()
+    settings.check_secret()
+    db = db or Database(settings)
+    bus = create_bus(settings.redis_url)
+
+    from schema import schema
+    from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+    protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL] + ([GRAPHQL_WS_PROTOCOL] if settings.legacy_graphql_ws else [])
+    graphql = GraphQLView(schema, db=db, settings=settings, bus=bus, subscription_protocols=protocols)
+
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            async with db.read_session() as session:
+                await session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        if settings.redis_url:
+            checks["redis"] = "ok" if getattr(bus, "healthy", False) else "unavailable"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
+
+    async def index(_request: Request) -> RedirectResponse:
+        return RedirectResponse("/graphql")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):  # noqa: ANN202
+        await bus.start()
+        app.state.background = []
+        if settings.smtp_host:
+            from app.delivery import run_worker
+
+            # The notification e-mail worker; more processes may run one too (claims are leased).
+            app.state.background.append(asyncio.create_task(run_worker(db, settings), name="deliver"))
+        try:
+            yield
+        finally:
+            for task in app.state.background:
+                task.cancel()
+            await bus.close()
+            await db.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(RequestContextMiddleware, max_body=settings.max_request_bytes),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "accept", "x-request-id"],
+            ),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.db, app.state.bus, app.state.settings, app.state.graphql = db, bus, settings, graphql
+    return app

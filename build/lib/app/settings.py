@@ -1,0 +1,97 @@
+"""Settings from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "dev-secret-change-me-in-production-0123456789"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+log = logging.getLogger(__name__)
+_warned_about_secret = False
+
+
+class Environment(str, Enum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    env: Environment = Field(Environment.DEVELOPMENT, alias="PROVIDER_ORDERS_ENV")
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'provider_orders.db'}"
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    jwt_secret: str = DEVELOPMENT_SECRET
+    jwt_issuer: str = "provider-orders"
+    jwt_ttl_seconds: int = 24 * 3600
+
+    cors_origins: list[str] = []
+    graphiql: bool | None = None  # default: on outside production
+    introspection: bool | None = None  # default: on outside production
+    max_request_bytes: int = 256 * 1024
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+
+    legacy_graphql_ws: bool = False  # the old `graphql-ws` sub-protocol; off (poor auth history)
+    subscription_queue_size: int = 1000
+
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout: float = 10.0
+    db_statement_timeout_ms: int = 15000
+
+    # Notifications (e-mail is off without SMTP_HOST; in-app notifications always work).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Provider Orders <no-reply@provider-orders.invalid>"
+    public_url: str = "http://127.0.0.1:8000"
+    comment_digest_seconds: int = 300
+    smtp_timeout_seconds: float = 30.0
+    mail_max_attempts: int = 6  # then the e-mail is FAILED (5xx refusals fail at once)
+    mail_retry_seconds: float = 60.0  # first retry delay; doubles each attempt (capped at 6 hours)
+    mail_poll_seconds: float = 5.0  # how often an idle delivery worker looks for due e-mails
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return (not self.is_production) if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return (not self.is_production) if self.introspection is None else self.introspection
+
+    def check_secret(self) -> None:
+        """Refuse the development secret in production; warn once elsewhere."""
+        if self.jwt_secret != DEVELOPMENT_SECRET:
+            return
+        if self.is_production:
+            raise RuntimeError(
+                "JWT_SECRET is the development secret: set a real secret before running in production"
+            )
+        global _warned_about_secret
+        if self.env is Environment.DEVELOPMENT and not _warned_about_secret:
+            _warned_about_secret = True
+            log.warning("using the development JWT secret; set JWT_SECRET before deploying")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

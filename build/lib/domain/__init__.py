@@ -1,0 +1,1 @@
+"""The rules of the portal, free of GraphQL: access, transitions, MDF ledger, notifications."""

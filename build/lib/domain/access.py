@@ -1,0 +1,146 @@
+"""Who sees what (DOMAIN.md, "Who sees what"), as SQL filters and as checks on loaded rows.
+
+Every read path goes through these: root lists filter with the `*_scope` clauses, node
+lookups and mutations check loaded rows with `order_view` and friends. Anything the viewer
+may not see reads exactly like something that does not exist.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+
+from domain.viewer import Viewer
+from models import (
+    Campaign,
+    MdfFund,
+    Order,
+    OrderInvitation,
+    OrderStatus,
+    Organization,
+    OrganizationKind,
+    Quote,
+)
+
+
+class OrderView(enum.Enum):
+    NONE = "NONE"
+    QUOTE_REQUEST = "QUOTE_REQUEST"  # an invited provider while quotes are collected
+    FULL = "FULL"
+
+
+def order_view(viewer: Viewer, order: Order, invited: bool | None = None) -> OrderView:
+    """How much of `order` the viewer sees. `invited` is needed only for providers."""
+    if order.portal_id != viewer.portal_id:
+        return OrderView.NONE
+    if viewer.is_supplier:
+        return OrderView.FULL
+    if viewer.is_partner:
+        return OrderView.FULL if order.partner_id == viewer.organization_id else OrderView.NONE
+    if order.provider_id == viewer.organization_id and order.approved_at is not None:
+        return OrderView.FULL
+    if order.status is OrderStatus.PENDING_QUOTES and invited:
+        return OrderView.QUOTE_REQUEST
+    return OrderView.NONE
+
+
+def loaded_order_view(viewer: Viewer, order: Order) -> OrderView:
+    """The view of an order that was loaded through `order_scope` (so it is visible)."""
+    if viewer.is_provider and not (
+        order.provider_id == viewer.organization_id and order.approved_at is not None
+    ):
+        return OrderView.QUOTE_REQUEST
+    return OrderView.FULL
+
+
+def _invited(viewer: Viewer) -> ColumnElement[bool]:
+    return exists().where(
+        OrderInvitation.order_id == Order.id,
+        OrderInvitation.provider_id == viewer.organization_id,
+    )
+
+
+def order_scope(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL filter: the orders this viewer may see."""
+    if viewer.is_supplier:
+        return Order.portal_id == viewer.portal_id
+    if viewer.is_partner:
+        return and_(Order.portal_id == viewer.portal_id, Order.partner_id == viewer.organization_id)
+    return and_(
+        Order.portal_id == viewer.portal_id,
+        or_(
+            and_(Order.provider_id == viewer.organization_id, Order.approved_at.is_not(None)),
+            and_(Order.status == OrderStatus.PENDING_QUOTES, _invited(viewer)),
+        ),
+    )
+
+
+def assigned_order_scope(viewer: Viewer) -> ColumnElement[bool]:
+    """For providers: only orders assigned to them (the fast path of Manage Orders)."""
+    return and_(Order.provider_id == viewer.organization_id, Order.approved_at.is_not(None))
+
+
+def quote_scope(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL filter on Quote joined to Order: providers see only their own quotes."""
+    clause = order_scope(viewer)
+    if viewer.is_provider:
+        clause = and_(clause, Quote.provider_id == viewer.organization_id)
+    return clause
+
+
+def can_see_quote(viewer: Viewer, order: Order, quote: Quote) -> bool:
+    view = loaded_order_view(viewer, order)
+    if viewer.is_provider:
+        return quote.provider_id == viewer.organization_id
+    return view is OrderView.FULL
+
+
+def organization_scope(viewer: Viewer, kind: OrganizationKind | None = None) -> ColumnElement[bool]:
+    """Organisations of the viewer's portal. Partners do not see other partners."""
+    clause = Organization.portal_id == viewer.portal_id
+    if kind is not None:
+        clause = and_(clause, Organization.kind == kind)
+    if viewer.is_partner and kind in (None, OrganizationKind.PARTNER):
+        clause = and_(
+            clause,
+            or_(Organization.kind != OrganizationKind.PARTNER, Organization.id == viewer.organization_id),
+        )
+    return clause
+
+
+def can_see_organization(viewer: Viewer, org: Organization) -> bool:
+    if org.portal_id != viewer.portal_id:
+        return False
+    if viewer.is_partner and org.kind is OrganizationKind.PARTNER:
+        return org.id == viewer.organization_id
+    return True
+
+
+def fund_scope(viewer: Viewer) -> ColumnElement[bool]:
+    """MDF funds: a partner's own, every fund of the portal for the supplier, none for providers."""
+    if viewer.is_supplier:
+        return MdfFund.portal_id == viewer.portal_id
+    if viewer.is_partner:
+        return and_(MdfFund.portal_id == viewer.portal_id, MdfFund.partner_id == viewer.organization_id)
+    return false()
+
+
+def can_see_fund(viewer: Viewer, fund: MdfFund) -> bool:
+    if fund.portal_id != viewer.portal_id:
+        return False
+    return viewer.is_supplier or (viewer.is_partner and fund.partner_id == viewer.organization_id)
+
+
+def portal_scope(viewer: Viewer, portal_column) -> ColumnElement[bool]:  # noqa: ANN001
+    """Plain per-portal things (services, campaigns, activity types)."""
+    return portal_column == viewer.portal_id if viewer else true()
+
+
+def campaign_scope(viewer: Viewer) -> ColumnElement[bool]:
+    return Campaign.portal_id == viewer.portal_id
+
+
+def orders_visible_to(viewer: Viewer):  # noqa: ANN201
+    """A SELECT of the ids of every order the viewer may see (for sub-queries)."""
+    return select(Order.id).where(order_scope(viewer))

@@ -1,0 +1,122 @@
+"""Leads: the assigned provider records them (up to 1,000 at once); the partner works them.
+
+A lead whose e-mail (compared case-insensitively) is already on the order, or earlier in the
+same batch, is skipped and reported back rather than refusing the whole batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import DomainError, ErrorCode, not_found
+from domain.events import record_event
+from domain.orders import access_to, bump_order, load_order
+from domain.transitions import Role
+from domain.validation import Problems, capped_list, optional_email, optional_text, required_text
+from domain.viewer import Viewer
+from models import Lead, LeadStatus, Order, OrderEventKind, OrderStatus
+from models.base import utcnow
+
+ORDER_ID = ["input", "orderId"]
+LEAD_ID = ["input", "leadId"]
+MAX_LEADS = 1000
+S = OrderStatus
+# From accepting the order until it is archived, the work can produce leads.
+LEAD_STATUSES = frozenset({S.NOT_STARTED, S.IN_PROGRESS, S.WAITING_FOR_PARTNER, S.SCHEDULED, S.EXECUTING, S.COMPLETED})
+
+
+@dataclass
+class LeadData:
+    name: str
+    email: str | None = None
+    company: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class SkippedLead:
+    index: int  # position in the input list
+    email: str
+    reason: str
+
+
+def _f(*path: str | int) -> list[str]:
+    return ["input", *map(str, path)]
+
+
+def _clean(leads: list[LeadData]) -> list[LeadData]:
+    capped_list(leads, _f("leads"), minimum=1, maximum=MAX_LEADS, what="leads")
+    problems = Problems()
+    cleaned = []
+    for i, lead in enumerate(leads):
+        cleaned.append(
+            LeadData(
+                name=problems.check(required_text, lead.name, _f("leads", i, "name"), max_length=200, what="name"),
+                email=problems.check(optional_email, lead.email, _f("leads", i, "email")),
+                company=problems.check(optional_text, lead.company, _f("leads", i, "company"), max_length=200,
+                                       what="company"),
+                phone=problems.check(optional_text, lead.phone, _f("leads", i, "phone"), max_length=50, what="phone"),
+            )
+        )
+    problems.raise_any()
+    return cleaned
+
+
+async def add_leads(session: AsyncSession, viewer: Viewer, order_id: int,
+                    leads: list[LeadData]) -> tuple[Order, list[Lead], list[SkippedLead]]:
+    access = await load_order(session, viewer, order_id, field=ORDER_ID)
+    if Role.ASSIGNED_PROVIDER not in access.roles:
+        raise DomainError(ErrorCode.FORBIDDEN, "only the provider doing the work records leads", ORDER_ID)
+    order = access.order
+    if order.status not in LEAD_STATUSES:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"cannot add leads to an order that is {order.status.value}",
+                          ORDER_ID)
+    cleaned = _clean(leads)
+
+    batch_emails = {lead.email.lower() for lead in cleaned if lead.email}
+    known: set[str] = set()
+    if batch_emails:
+        known = set(
+            await session.scalars(
+                select(func.lower(Lead.email)).where(Lead.order_id == order.id, Lead.email.is_not(None))
+            )
+        ) & batch_emails
+    now = utcnow()
+    added: list[Lead] = []
+    skipped: list[SkippedLead] = []
+    for i, lead in enumerate(cleaned):
+        key = lead.email.lower() if lead.email else None
+        if key is not None and key in known:
+            skipped.append(SkippedLead(i, lead.email, "a lead with this e-mail is already on the order"))
+            continue
+        if key is not None:
+            known.add(key)  # later duplicates in the same batch are skipped too
+        added.append(Lead(order_id=order.id, created_by_id=viewer.user_id, status=LeadStatus.NEW, created_at=now,
+                          updated_at=now, **vars(lead)))
+    if added:
+        session.add_all(added)
+        await session.flush()
+        await bump_order(session, order, lead_count=len(added))
+        await record_event(session, order, OrderEventKind.LEADS_ADDED, added[0].id, viewer.user_id)
+    return order, added, skipped
+
+
+async def update_lead(session: AsyncSession, viewer: Viewer, lead_id: int, status: LeadStatus) -> tuple[Order, Lead]:
+    """The partner (or the supplier) records how working the lead went."""
+    lead = await session.get(Lead, lead_id)
+    if lead is None:
+        raise not_found("lead", LEAD_ID)
+    order = await session.get(Order, lead.order_id)
+    access = await access_to(session, viewer, order, field=LEAD_ID)
+    if not access.full:
+        raise not_found("lead", LEAD_ID)
+    if not access.roles & {Role.PARTNER, Role.SUPPLIER}:
+        raise DomainError(ErrorCode.FORBIDDEN, "the partner works the leads; the provider only records them", LEAD_ID)
+    if lead.status is not status:
+        lead.status, lead.updated_at = status, utcnow()
+        await session.flush()
+        await bump_order(session, order)
+    return order, lead

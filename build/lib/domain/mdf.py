@@ -1,0 +1,36 @@
+"""The MDF ledger: balances are sums of append-only entries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import case, func
+from sqlalchemy.sql.elements import ColumnElement
+
+from models import LedgerEntryKind, MdfLedgerEntry
+
+ZERO = Decimal("0.00")
+
+
+def _sum_of(*kinds: LedgerEntryKind) -> ColumnElement:
+    # No arithmetic with literals here: a literal would be bound as a scaled decimal too.
+    return case((MdfLedgerEntry.kind.in_(kinds), MdfLedgerEntry.amount), else_=0)
+
+
+def balance_columns() -> list[ColumnElement]:
+    """allocated, reserved, spent: SQL aggregates over `mdf_ledger_entry` rows."""
+    K = LedgerEntryKind
+    return [
+        func.coalesce(func.sum(_sum_of(K.ALLOCATE)), 0).label("allocated"),
+        func.coalesce(
+            func.sum(
+                case(
+                    (MdfLedgerEntry.kind == K.RESERVE, MdfLedgerEntry.amount),
+                    (MdfLedgerEntry.kind.in_([K.RELEASE, K.SPEND]), -MdfLedgerEntry.amount),
+                    else_=0,
+                )
+            ),
+            0,
+        ).label("reserved"),
+        func.coalesce(func.sum(_sum_of(K.SPEND)), 0).label("spent"),
+    ]

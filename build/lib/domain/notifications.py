@@ -1,0 +1,420 @@
+"""Notifications for order events: who is told, in the app and by e-mail.
+
+`on_event` runs inside the transaction of the change, so what it writes (in-app
+notifications, which double as the e-mail outbox) commits or rolls back with it: a refused
+mutation notifies nobody, a committed one is never forgotten. The delivery worker
+(`app.delivery`) sends the outbox later.
+
+Who is told (DOMAIN.md): the partner's users, the provider once it may see the order (the
+assigned provider from APPROVED on; an invited provider only for its quote request: the
+invitation and the request's end), the supplier's channel managers for submissions that need
+their approval and for status changes, and the order's notification recipients (users or
+bare addresses). Never the actor themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import (
+    Comment,
+    DeliveryStatus,
+    Lead,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderInvitation,
+    OrderRecipient,
+    OrderStatus,
+    Organization,
+    OrganizationKind,
+    Portal,
+    Quote,
+    Service,
+    StatusChange,
+    User,
+)
+from models.base import utcnow
+from schema.ids import to_global_id
+
+COMMENT_EXCERPT = 2000  # characters of a comment kept in the notification
+
+# Recipient roles, which also pick the wording.
+PARTNER, SUPPLIER, PROVIDER, INVITED, RECIPIENT = "partner", "supplier", "provider", "invited", "recipient"
+
+
+def pending_notifications(session: AsyncSession) -> list[Notification]:
+    """Notifications written in this transaction (published on the bus after commit)."""
+    return session.info.setdefault("pending_notifications", [])
+
+
+@dataclass
+class Recipient:
+    role: str
+    email: str
+    name: str | None = None
+    user_id: int | None = None
+
+
+@dataclass
+class Audience:
+    """Recipients of one event, deduplicated by user and by address, the actor left out."""
+
+    actor: User | None
+    recipients: list[tuple[Recipient, NotificationKind]] = field(default_factory=list)
+    _seen: set = field(default_factory=set)
+
+    def add_user(self, user: User, role: str, kind: NotificationKind) -> None:
+        if not user.is_active:
+            return
+        self._add(Recipient(role, user.email, user.name, user.id), kind)
+
+    def add_address(self, email: str, role: str, kind: NotificationKind) -> None:
+        self._add(Recipient(role, email), kind)
+
+    def _add(self, recipient: Recipient, kind: NotificationKind) -> None:
+        address = recipient.email.strip().lower()
+        keys = {("email", address)} | ({("user", recipient.user_id)} if recipient.user_id else set())
+        if self._seen & keys:
+            return
+        if self.actor is not None and (
+            recipient.user_id == self.actor.id or address == self.actor.email.strip().lower()
+        ):
+            return
+        self._seen |= keys
+        self.recipients.append((recipient, kind))
+
+
+async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> None:
+    settings = _settings(session)
+    actor = await session.get(User, event.actor_id) if event.actor_id is not None else None
+    actor_org = await session.get(Organization, actor.organization_id) if actor is not None else None
+    audience = Audience(actor)
+    data: dict[str, Any] = {}
+
+    if event.kind is OrderEventKind.STATUS_CHANGED:
+        change = await session.get(StatusChange, event.subject_id)
+        if change is None:
+            return
+        data["status"] = {
+            "from": change.from_status.value if change.from_status else None,
+            "to": change.to_status.value,
+            "action": change.action,
+            "reason": change.reason,
+        }
+        await _status_change_audience(session, order, change, event, audience)
+    elif event.kind is OrderEventKind.QUOTE_SUBMITTED:
+        quote = await session.get(Quote, event.subject_id)
+        if quote is None:
+            return
+        provider = await session.get(Organization, quote.provider_id)
+        data["quote"] = {
+            "provider": provider.name if provider else None,
+            "total": str(quote.total),
+            "currency": quote.currency,
+            "revision": quote.revision,
+            "expires_at": quote.expires_at.isoformat() if quote.expires_at else None,
+            "estimated_completion_on": quote.estimated_completion_on.isoformat(),
+        }
+        await _partner_side(session, order, audience, NotificationKind.QUOTE_RECEIVED)
+    elif event.kind is OrderEventKind.COMMENT_ADDED:
+        comment = await session.get(Comment, event.subject_id)
+        if comment is None:
+            return
+        data["comment"] = {
+            "id": comment.id,
+            "body": comment.body[:COMMENT_EXCERPT],
+            "truncated": len(comment.body) > COMMENT_EXCERPT,
+            "at": comment.created_at.isoformat() if comment.created_at else utcnow().isoformat(),
+        }
+        await _comment_audience(session, order, event, audience)
+    elif event.kind is OrderEventKind.LEADS_ADDED:
+        count = await session.scalar(
+            select(func.count()).select_from(Lead).where(
+                Lead.order_id == order.id, Lead.id >= event.subject_id, Lead.created_by_id == event.actor_id
+            )
+        )
+        data["leads"] = {"count": int(count or 1)}
+        await _partner_side(session, order, audience, NotificationKind.LEADS_ADDED)
+    else:  # an event kind this module does not know: tell nobody rather than guess
+        return
+
+    if not audience.recipients:
+        return
+    portal = await session.get(Portal, order.portal_id)
+    service = await session.get(Service, order.service_id)
+    partner = await session.get(Organization, order.partner_id)
+    data.update(
+        portal=portal.name if portal else "",
+        order={
+            "id": to_global_id("Order", order.id),
+            "name": order.name,
+            "service": service.name if service else None,
+            "partner": partner.name if partner else None,
+            "status": order.status.value,
+        },
+        actor={
+            "name": actor.name if actor else None,
+            "organization": actor_org.name if actor_org else None,
+        },
+    )
+    await _write(session, settings, order, event, audience, data)
+
+
+def _settings(session: AsyncSession):  # noqa: ANN202
+    settings = session.info.get("settings")
+    if settings is None:
+        from app.settings import get_settings
+
+        settings = get_settings()
+    return settings
+
+
+async def _users_of(session: AsyncSession, organization_ids: list[int]) -> list[User]:
+    if not organization_ids:
+        return []
+    return list(
+        await session.scalars(
+            select(User).where(User.organization_id.in_(organization_ids)).order_by(User.organization_id, User.id)
+        )
+    )
+
+
+async def _supplier_users(session: AsyncSession, portal_id: int) -> list[User]:
+    return list(
+        await session.scalars(
+            select(User)
+            .join(Organization, Organization.id == User.organization_id)
+            .where(Organization.portal_id == portal_id, Organization.kind == OrganizationKind.SUPPLIER)
+            .order_by(User.id)
+        )
+    )
+
+
+async def _add_order_recipients(session: AsyncSession, order: Order, audience: Audience,
+                                kind: NotificationKind) -> None:
+    rows = await session.scalars(
+        select(OrderRecipient).where(OrderRecipient.order_id == order.id).order_by(OrderRecipient.id)
+    )
+    for row in rows:
+        user = await session.get(User, row.user_id) if row.user_id is not None else None
+        if user is not None:
+            audience.add_user(user, RECIPIENT, kind)
+        else:
+            audience.add_address(row.email, RECIPIENT, kind)
+
+
+async def _partner_side(session: AsyncSession, order: Order, audience: Audience, kind: NotificationKind) -> None:
+    """The partner's users, then the order's notification recipients."""
+    for user in await _users_of(session, [order.partner_id]):
+        audience.add_user(user, PARTNER, kind)
+    await _add_order_recipients(session, order, audience, kind)
+
+
+def _assigned_provider(order: Order) -> int | None:
+    return order.provider_id if order.provider_id is not None and order.approved_at is not None else None
+
+
+async def _open_invitations(session: AsyncSession, order: Order) -> list[int]:
+    """Providers asked to quote that have not declined."""
+    return list(
+        await session.scalars(
+            select(OrderInvitation.provider_id)
+            .where(OrderInvitation.order_id == order.id, OrderInvitation.declined_at.is_(None))
+            .order_by(OrderInvitation.id)
+        )
+    )
+
+
+async def _status_change_audience(
+    session: AsyncSession, order: Order, change: StatusChange, event: OrderEvent, audience: Audience
+) -> None:
+    submitted = change.from_status is None
+    if change.from_status is change.to_status:
+        # Not a status change (a provider declined to quote): only the partner side hears of it;
+        # other invited providers never learn about their competitors.
+        await _partner_side(session, order, audience, NotificationKind.STATUS_CHANGED)
+        return
+    kind = NotificationKind.ORDER_SUBMITTED if submitted else NotificationKind.STATUS_CHANGED
+    await _partner_side(session, order, audience, kind)
+    if not submitted or change.to_status is OrderStatus.PENDING_APPROVAL:
+        for user in await _supplier_users(session, order.portal_id):
+            audience.add_user(user, SUPPLIER, kind)
+    assigned = _assigned_provider(order)
+    if assigned is not None:
+        for user in await _users_of(session, [assigned]):
+            audience.add_user(user, PROVIDER, kind)
+    if change.to_status is OrderStatus.PENDING_QUOTES or change.from_status is OrderStatus.PENDING_QUOTES:
+        # Invited providers hear of their quote request: the invitation, and how it ended.
+        invited = [p for p in await _open_invitations(session, order) if p != assigned]
+        invited_kind = NotificationKind.QUOTE_REQUESTED if submitted else NotificationKind.STATUS_CHANGED
+        for user in await _users_of(session, invited):
+            audience.add_user(user, INVITED, invited_kind)
+
+
+async def _comment_audience(session: AsyncSession, order: Order, event: OrderEvent, audience: Audience) -> None:
+    kind = NotificationKind.COMMENT_ADDED
+    await _partner_side(session, order, audience, kind)
+    # Comments are part of the full order, which a provider sees only once assigned.
+    assigned = _assigned_provider(order)
+    if assigned is not None:
+        for user in await _users_of(session, [assigned]):
+            audience.add_user(user, PROVIDER, kind)
+    # Channel managers follow a thread once they have written in it.
+    supplier_authors = await session.scalars(
+        select(User)
+        .join(Comment, Comment.author_id == User.id)
+        .join(Organization, Organization.id == User.organization_id)
+        .where(Comment.order_id == order.id, Organization.kind == OrganizationKind.SUPPLIER)
+        .distinct()
+        .order_by(User.id)
+    )
+    for user in supplier_authors:
+        audience.add_user(user, SUPPLIER, kind)
+
+
+async def _write(
+    session: AsyncSession, settings: Any, order: Order, event: OrderEvent, audience: Audience, data: dict
+) -> None:
+    now = utcnow()
+    user_ids = [r.user_id for r, _ in audience.recipients if r.user_id is not None]
+    muted: set[tuple[int, NotificationKind]] = set()
+    if user_ids:
+        rows = await session.execute(
+            select(NotificationPreference.user_id, NotificationPreference.kind).where(
+                NotificationPreference.user_id.in_(user_ids), NotificationPreference.email_enabled.is_(False)
+            )
+        )
+        muted = {(user_id, kind) for user_id, kind in rows}
+    digest_ends = (
+        await _open_digests(session, order.id, now) if event.kind is OrderEventKind.COMMENT_ADDED else {}
+    )
+    window = timedelta(seconds=max(0, settings.comment_digest_seconds))
+
+    written = pending_notifications(session)
+    for recipient, kind in audience.recipients:
+        title, body = describe(kind, recipient.role, data)
+        email_on = bool(settings.smtp_host) and (recipient.user_id, kind) not in muted
+        next_attempt: datetime | None = None
+        if email_on:
+            next_attempt = now
+            if kind is NotificationKind.COMMENT_ADDED:
+                # Join the recipient's open digest for this order, or open one.
+                next_attempt = digest_ends.get(recipient.email.lower()) or now + window
+        notification = Notification(
+            portal_id=order.portal_id,
+            order_id=order.id,
+            event_id=event.id,
+            user_id=recipient.user_id,
+            email=recipient.email,
+            kind=kind,
+            actor_id=event.actor_id,
+            title=title,
+            body=body,
+            data={**data, "role": recipient.role, "recipient_name": recipient.name},
+            created_at=now,
+            email_status=DeliveryStatus.PENDING if email_on else DeliveryStatus.SKIPPED,
+            attempts=0,
+            next_attempt_at=next_attempt,
+        )
+        session.add(notification)
+        written.append(notification)
+    await session.flush()
+
+
+async def _open_digests(session: AsyncSession, order_id: int, now: datetime) -> dict[str, datetime]:
+    """For each address with comment e-mails of this order still waiting for their window to
+    close, when that window closes."""
+    rows = await session.execute(
+        select(func.lower(Notification.email), func.min(Notification.next_attempt_at))
+        .where(
+            Notification.order_id == order_id,
+            Notification.kind == NotificationKind.COMMENT_ADDED,
+            Notification.email_status == DeliveryStatus.PENDING,
+            Notification.attempts == 0,
+            Notification.next_attempt_at > now,
+        )
+        .group_by(func.lower(Notification.email))
+    )
+    return {email: until for email, until in rows if email and until}
+
+
+STATUS_LABELS = {
+    "PENDING_QUOTES": "Pending quotes",
+    "PENDING_APPROVAL": "Pending approval",
+    "APPROVED": "Approved",
+    "DENIED": "Denied",
+    "NOT_STARTED": "Not started",
+    "IN_PROGRESS": "In progress",
+    "WAITING_FOR_PARTNER": "Waiting for partner",
+    "SCHEDULED": "Scheduled",
+    "EXECUTING": "Executing",
+    "COMPLETED": "Completed",
+    "CANCELLED": "Cancelled",
+    "ARCHIVED": "Archived",
+}
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or "", status or "")
+
+
+def actor_label(data: dict) -> str:
+    actor = data.get("actor") or {}
+    if not actor.get("name"):
+        return "The portal"
+    return f"{actor['name']} ({actor['organization']})" if actor.get("organization") else actor["name"]
+
+
+def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
+    """The in-app title and body (also the e-mail subject and summary)."""
+    order = data.get("order", {}).get("name") or "an order"
+    who = actor_label(data)
+    status = data.get("status") or {}
+    said = "Message" if status.get("action") in ("REQUEST_PARTNER_INPUT", "PROVIDE_INPUT") else "Reason"
+    reason = f" {said}: {status['reason']}" if status.get("reason") else ""
+
+    if kind is NotificationKind.QUOTE_REQUESTED:
+        service = data["order"].get("service")
+        return (f"You're invited to quote: {order}",
+                f"{who} asks you to quote for {service or 'a service'}: {order}.")
+    if kind is NotificationKind.ORDER_SUBMITTED:
+        to = status.get("to")
+        if role == SUPPLIER and to == "PENDING_APPROVAL":
+            return (f"Approval needed: {order}",
+                    f"{who} submitted {order}; it is waiting for your approval.")
+        return (f"Order submitted: {order}", f"{who} submitted {order}. Status: {status_label(to)}.")
+    if kind is NotificationKind.STATUS_CHANGED:
+        frm, to = status.get("from"), status.get("to")
+        if frm == to:
+            return (f"Declined to quote: {order}", f"{who} declined to quote on {order}.{reason}")
+        if role == INVITED:
+            if to == "CANCELLED":
+                return (f"Quote request cancelled: {order}", f"{who} cancelled the quote request {order}.{reason}")
+            return (f"Quote request closed: {order}",
+                    f"The quote request {order} is closed: another provider's quote was accepted.")
+        return (f"{order}: {status_label(to)}",
+                f"{who} moved {order} from {status_label(frm)} to {status_label(to)}.{reason}")
+    if kind is NotificationKind.QUOTE_RECEIVED:
+        quote = data.get("quote") or {}
+        revised = " (revised)" if (quote.get("revision") or 1) > 1 else ""
+        return (f"Quote received: {order}",
+                f"{quote.get('provider') or who} sent a quote{revised} of {quote.get('total')} "
+                f"{quote.get('currency')} for {order}.")
+    if kind is NotificationKind.COMMENT_ADDED:
+        body = (data.get("comment") or {}).get("body", "")
+        excerpt = body if len(body) <= 200 else body[:199] + "…"
+        return (f"New comment on {order}", f"{who}: {excerpt}")
+    if kind is NotificationKind.LEADS_ADDED:
+        count = (data.get("leads") or {}).get("count", 1)
+        noun = "lead" if count == 1 else "leads"
+        return (f"{count} new {noun}: {order}", f"{who} added {count} {noun} to {order}.")
+    return (order, who)

@@ -1,0 +1,203 @@
+"""Quotes: invited providers submit (and revise) them or decline; the partner accepts one.
+
+Expiry: accepting a quote past its `expiresAt` is refused with QUOTE_EXPIRED and, like every
+refusal, writes nothing; the quote reads as EXPIRED from that moment on (`effective_status`),
+and `sweep_expired_quotes` (CLI `provider-orders sweep-quotes`) stores the EXPIRED state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.access import can_see_quote
+from domain.errors import DomainError, ErrorCode, not_found
+from domain.events import record_event
+from domain.orders import access_to, load_order, require_transition, save_order
+from domain.transitions import TRANSITIONS, OrderAction
+from domain.validation import (
+    Problems,
+    capped_list,
+    future_time,
+    not_past_date,
+    optional_text,
+    positive_decimal,
+    required_text,
+)
+from domain.viewer import Viewer
+from domain.workflow import change_status
+from models import Order, OrderEventKind, OrderInvitation, Quote, QuoteLineItem, QuoteStatus
+from models.base import utcnow
+
+ORDER_ID = ["input", "orderId"]
+QUOTE_ID = ["input", "quoteId"]
+MAX_LINE_ITEMS = 100
+MAX_QUANTITY = Decimal("1000000")
+MAX_UNIT_PRICE = Decimal("100000000")
+CENT = Decimal("0.01")
+ALL_DECLINED = "Every provider asked to quote declined."
+
+
+@dataclass
+class LineItemData:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+@dataclass
+class NewQuote:
+    plan: str
+    line_items: list[LineItemData]
+    estimated_completion_on: date
+    expires_at: datetime | None = None
+    terms: str | None = None
+
+
+def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def effective_status(quote: Quote, now: datetime | None = None) -> QuoteStatus:
+    """SUBMITTED quotes past their expiry read as EXPIRED before the sweep stores it."""
+    if quote.status is QuoteStatus.SUBMITTED and quote.expires_at is not None and quote.expires_at <= (now or utcnow()):
+        return QuoteStatus.EXPIRED
+    return quote.status
+
+
+def _f(*path: str | int) -> list[str]:
+    return ["input", *map(str, path)]
+
+
+def _line_items(items: list[LineItemData]) -> list[QuoteLineItem]:
+    capped_list(items, _f("lineItems"), minimum=1, maximum=MAX_LINE_ITEMS, what="line items")
+    problems = Problems()
+    rows = []
+    for i, item in enumerate(items):
+        description = problems.check(required_text, item.description, _f("lineItems", i, "description"),
+                                     max_length=500, what="description")
+        quantity = problems.check(positive_decimal, item.quantity, _f("lineItems", i, "quantity"),
+                                  places=3, maximum=MAX_QUANTITY, what="quantity")
+        unit_price = problems.check(positive_decimal, item.unit_price, _f("lineItems", i, "unitPrice"),
+                                    places=2, maximum=MAX_UNIT_PRICE, what="unit price")
+        if quantity is not None and unit_price is not None:
+            rows.append(QuoteLineItem(position=i + 1, description=description, quantity=quantity,
+                                      unit_price=unit_price, amount=line_amount(quantity, unit_price)))
+    problems.raise_any()
+    return rows
+
+
+async def submit_quote(session: AsyncSession, viewer: Viewer, order_id: int, data: NewQuote) -> Quote:
+    access = await load_order(session, viewer, order_id, field=ORDER_ID)
+    require_transition(access, OrderAction.SUBMIT_QUOTE, field=ORDER_ID)
+    order, now = access.order, utcnow()
+
+    problems = Problems()
+    plan = problems.check(required_text, data.plan, _f("plan"), what="plan")
+    items = problems.check(_line_items, data.line_items) or []
+    terms = problems.check(optional_text, data.terms, _f("terms"), what="terms")
+    expires_at = None
+    if data.expires_at is not None:
+        expires_at = problems.check(future_time, data.expires_at, _f("expiresAt"), now, what="expiry")
+    problems.check(not_past_date, data.estimated_completion_on, _f("estimatedCompletionOn"), now.date(),
+                   what="estimated completion date")
+    problems.raise_any()
+
+    mine = (Quote.order_id == order.id) & (Quote.provider_id == viewer.organization_id)
+    revision = (await session.scalar(select(func.max(Quote.revision)).where(mine)) or 0) + 1
+    # A revision supersedes the provider's open quote.
+    await session.execute(
+        update(Quote).where(mine, Quote.status == QuoteStatus.SUBMITTED)
+        .values(status=QuoteStatus.SUPERSEDED).execution_options(synchronize_session=False)
+    )
+    quote = Quote(
+        order_id=order.id, provider_id=viewer.organization_id, submitted_by_id=viewer.user_id,
+        status=QuoteStatus.SUBMITTED, revision=revision, plan=plan, total=sum((i.amount for i in items), Decimal("0")),
+        currency=order.currency, expires_at=expires_at, estimated_completion_on=data.estimated_completion_on,
+        terms=terms, submitted_at=now,
+    )
+    session.add(quote)
+    await session.flush()
+    for item in items:
+        item.quote_id = quote.id
+    session.add_all(items)
+    await save_order(session, order, field=ORDER_ID)
+    await record_event(session, order, OrderEventKind.QUOTE_SUBMITTED, quote.id, viewer.user_id,
+                       subject_provider_id=viewer.organization_id)
+    return quote
+
+
+async def decline_to_quote(session: AsyncSession, viewer: Viewer, order_id: int, reason: str) -> Order:
+    """The provider declines (withdrawing its open quote, which becomes REJECTED); once every
+    provider asked has declined, the order is cancelled through the transition table."""
+    access = await load_order(session, viewer, order_id, field=ORDER_ID)
+    require_transition(access, OrderAction.DECLINE_TO_QUOTE, field=ORDER_ID)
+    text = required_text(reason, _f("reason"), what="reason")
+    order, now = access.order, utcnow()
+    invitation = access.invitation
+    invitation.declined_at, invitation.decline_reason = now, text
+    await session.execute(
+        update(Quote)
+        .where(Quote.order_id == order.id, Quote.provider_id == viewer.organization_id,
+               Quote.status == QuoteStatus.SUBMITTED)
+        .values(status=QuoteStatus.REJECTED).execution_options(synchronize_session=False)
+    )
+    await session.flush()
+    still_invited = await session.scalar(
+        select(func.count()).select_from(OrderInvitation)
+        .where(OrderInvitation.order_id == order.id, OrderInvitation.declined_at.is_(None))
+    )
+    if still_invited:
+        await save_order(session, order, field=ORDER_ID)
+    else:
+        await change_status(session, viewer, access, TRANSITIONS[OrderAction.CANCEL_ORDER], reason=ALL_DECLINED,
+                            now=now)
+    return order
+
+
+async def accept_quote(session: AsyncSession, viewer: Viewer, quote_id: int) -> tuple[Order, Quote]:
+    """The partner accepts a current, unexpired quote: the order is APPROVED at its total, assigned
+    to its provider, and the MDF fund (if any) reserves the total."""
+    quote = await session.get(Quote, quote_id)
+    if quote is None:
+        raise not_found("quote", QUOTE_ID)
+    order = await session.get(Order, quote.order_id)
+    access = await access_to(session, viewer, order, field=QUOTE_ID)
+    if not can_see_quote(viewer, order, quote):
+        raise not_found("quote", QUOTE_ID)
+    transition = require_transition(access, OrderAction.ACCEPT_QUOTE, field=QUOTE_ID)
+    now = utcnow()
+    status = effective_status(quote, now)
+    if status is QuoteStatus.EXPIRED:
+        raise DomainError(ErrorCode.QUOTE_EXPIRED, f"this quote expired at {quote.expires_at:%Y-%m-%d %H:%M} UTC",
+                          QUOTE_ID)
+    if status is not QuoteStatus.SUBMITTED:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"this quote is {status.value}, not open for acceptance",
+                          QUOTE_ID)
+    await session.execute(
+        update(Quote).where(Quote.order_id == order.id, Quote.status == QuoteStatus.SUBMITTED, Quote.id != quote.id)
+        .values(status=QuoteStatus.REJECTED).execution_options(synchronize_session=False)
+    )
+    quote.status = QuoteStatus.ACCEPTED
+    await change_status(
+        session, viewer, access, transition, now=now, money_field=QUOTE_ID,
+        rate=quote.total, provider_id=quote.provider_id, estimated_completion_on=quote.estimated_completion_on,
+        accepted_quote_id=quote.id,
+    )
+    await session.flush()
+    return order, quote
+
+
+async def sweep_expired_quotes(session: AsyncSession, now: datetime | None = None) -> int:
+    """Store EXPIRED on every open quote past its expiry; returns how many."""
+    result = await session.execute(
+        update(Quote)
+        .where(Quote.status == QuoteStatus.SUBMITTED, Quote.expires_at.is_not(None), Quote.expires_at <= (now or utcnow()))
+        .values(status=QuoteStatus.EXPIRED)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -1,0 +1,29 @@
+"""Who is asking: the signed-in user with their organisation and portal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models import OrganizationKind
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    user_id: int
+    email: str
+    name: str
+    organization_id: int
+    organization_kind: OrganizationKind
+    portal_id: int
+
+    @property
+    def is_partner(self) -> bool:
+        return self.organization_kind is OrganizationKind.PARTNER
+
+    @property
+    def is_provider(self) -> bool:
+        return self.organization_kind is OrganizationKind.PROVIDER
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.organization_kind is OrganizationKind.SUPPLIER

@@ -1,0 +1,121 @@
+"""The generic transition executor: every status change of DOMAIN.md goes through `change_status`.
+
+`perform` is what the simple transition mutations call (approve, reject, accept, deny, start,
+request/provide input, resume, schedule, start execution, complete, cancel, archive); quote
+acceptance and the cancellation after the last decline call `change_status` directly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import ledger
+from domain.errors import invalid
+from domain.events import record_event
+from domain.orders import OrderAccess, load_order, require_transition, save_order
+from domain.transitions import MoneyEffect, OrderAction, Transition
+from domain.validation import future_time, required_text
+from domain.viewer import Viewer
+from models import Order, OrderEventKind, OrderStatus, Quote, QuoteStatus, StatusChange
+from models.base import utcnow
+
+ORDER_ID = ["input", "orderId"]
+# The input field that carries the "reason" of an action (DOMAIN.md: reason or message).
+REASON_FIELD = {
+    OrderAction.REQUEST_PARTNER_INPUT: "message",
+    OrderAction.PROVIDE_INPUT: "message",
+}
+ENDED = {OrderStatus.CANCELLED, OrderStatus.DENIED}
+
+
+def reason_field(action: OrderAction) -> list[str]:
+    return ["input", REASON_FIELD.get(action, "reason")]
+
+
+async def perform(
+    session: AsyncSession,
+    viewer: Viewer,
+    order_id: int,
+    action: OrderAction,
+    *,
+    reason: str | None = None,
+    scheduled_for: datetime | None = None,
+) -> Order:
+    """Run one row of the transition table for `viewer` on the order; refuse without changes."""
+    access = await load_order(session, viewer, order_id, field=ORDER_ID)
+    transition = require_transition(access, action, field=ORDER_ID)
+    now = utcnow()
+    if transition.reason_required:
+        reason = required_text(reason, reason_field(action), what=REASON_FIELD.get(action, "reason"))
+    else:
+        reason = None
+    changes: dict[str, Any] = {}
+    if action is OrderAction.SCHEDULE_EXECUTION:
+        if scheduled_for is None:
+            raise invalid("scheduledFor is required", ["input", "scheduledFor"])
+        changes["scheduled_for"] = future_time(scheduled_for, ["input", "scheduledFor"], now, what="scheduled time")
+    await change_status(session, viewer, access, transition, reason=reason, now=now, **changes)
+    return access.order
+
+
+async def change_status(
+    session: AsyncSession,
+    viewer: Viewer,
+    access: OrderAccess,
+    transition: Transition,
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+    money_field: list[str] | None = None,
+    **changes: Any,
+) -> StatusChange:
+    """Apply `transition` (already permitted) with its money effect, history row and event."""
+    order = access.order
+    now = now or utcnow()
+    source, target = order.status, transition.target
+    assert target is not None, "status-keeping actions do not change status"
+    if target is OrderStatus.APPROVED and order.approved_at is None:
+        changes["approved_at"] = now
+    if target is OrderStatus.COMPLETED:
+        changes["completed_at"] = now
+
+    # Money first: a refusal (insufficient funds) must leave everything untouched.
+    if transition.money is MoneyEffect.RESERVE:
+        rate = changes.get("rate", order.rate)
+        await ledger.reserve(session, order, rate, viewer.user_id, today=now.date(), field=money_field or ORDER_ID)
+    elif transition.money is MoneyEffect.RELEASE:
+        await ledger.release(session, order, viewer.user_id)
+    elif transition.money is MoneyEffect.SPEND:
+        await ledger.spend(session, order, viewer.user_id)
+
+    await save_order(session, order, field=ORDER_ID, status=target, **changes)
+    if target in ENDED:
+        # Quotes still open when an order ends are turned down with it.
+        await session.execute(
+            update(Quote)
+            .where(Quote.order_id == order.id, Quote.status == QuoteStatus.SUBMITTED)
+            .values(status=QuoteStatus.REJECTED)
+            .execution_options(synchronize_session=False)
+        )
+    change = StatusChange(
+        order_id=order.id,
+        from_status=source,
+        to_status=target,
+        action=transition.action.value,
+        actor_id=viewer.user_id,
+        reason=reason,
+        at=now,
+    )
+    session.add(change)
+    await session.flush()
+    # Invited providers are told that their quote request ended (see events.event_audience).
+    session.info["left_pending_quotes"] = source is OrderStatus.PENDING_QUOTES
+    try:
+        await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, viewer.user_id)
+    finally:
+        session.info.pop("left_pending_quotes", None)
+    return change

@@ -1,0 +1,66 @@
+"""SQLAlchemy 2 typed ORM tables, a module per domain area.
+
+Importing this package registers every table on `Base.metadata` (Alembic and the
+models-versus-migrations test rely on that).
+"""
+
+from models.base import Base
+from models.portal import ActivityType, Organization, OrganizationKind, Portal, ProviderOffice, User
+from models.catalog import Campaign, CampaignActivity, PricingModel, Service
+from models.order import (
+    Order,
+    OrderContact,
+    OrderInvitation,
+    OrderOrigin,
+    OrderRecipient,
+    OrderStatus,
+    PaymentMethod,
+    StatusChange,
+)
+from models.quote import Quote, QuoteLineItem, QuoteStatus
+from models.activity import Comment, Lead, LeadStatus
+from models.mdf import LedgerEntryKind, MdfFund, MdfLedgerEntry
+from models.events import OrderEvent, OrderEventKind
+from models.notifications import (
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+
+__all__ = [
+    "ActivityType",
+    "Base",
+    "Campaign",
+    "CampaignActivity",
+    "Comment",
+    "DeliveryStatus",
+    "Lead",
+    "LeadStatus",
+    "LedgerEntryKind",
+    "MdfFund",
+    "MdfLedgerEntry",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "Order",
+    "OrderContact",
+    "OrderEvent",
+    "OrderEventKind",
+    "OrderInvitation",
+    "OrderOrigin",
+    "OrderRecipient",
+    "OrderStatus",
+    "Organization",
+    "OrganizationKind",
+    "PaymentMethod",
+    "Portal",
+    "PricingModel",
+    "ProviderOffice",
+    "Quote",
+    "QuoteLineItem",
+    "QuoteStatus",
+    "Service",
+    "StatusChange",
+    "User",
+]

@@ -1,0 +1,74 @@
+"""Declarative base and the column types shared by every table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import BigInteger, DateTime, MetaData, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:  # noqa: ANN001
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # noqa: ANN001
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """An exact Decimal stored as a scaled integer (cents for money).
+
+    Integers are exact on SQLite and PostgreSQL alike, so sums in SQL stay exact too.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, scale: int = 2):
+        super().__init__()
+        self.scale = scale
+        self.quantum = Decimal(1).scaleb(-scale)
+
+    def process_bind_param(self, value: Decimal | None, dialect) -> int | None:  # noqa: ANN001
+        if value is None:
+            return None
+        return int(Decimal(value).quantize(self.quantum, rounding=ROUND_HALF_UP).scaleb(self.scale))
+
+    def process_result_value(self, value: int | None, dialect) -> Decimal | None:  # noqa: ANN001
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-self.scale).quantize(self.quantum)
+
+
+def Money() -> ScaledDecimal:  # noqa: N802 - reads like a type in column declarations
+    return ScaledDecimal(2)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)

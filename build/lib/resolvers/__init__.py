@@ -1,0 +1,1 @@
+"""Thin resolvers: load, check (in domain/), call the domain, shape the payload."""

@@ -1,0 +1,155 @@
+"""Per-request DataLoaders: every relation resolves through one of these (no N+1).
+
+Each batch opens its own short read session, because fields resolve concurrently and an
+AsyncSession cannot be shared by concurrent operations. Loaders are built per request (per
+operation on WebSockets) and never cross viewers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from app.db import Database
+from models import (
+    ActivityType,
+    Campaign,
+    CampaignActivity,
+    Comment,
+    Lead,
+    MdfFund,
+    MdfLedgerEntry,
+    Order,
+    OrderContact,
+    OrderInvitation,
+    OrderRecipient,
+    Organization,
+    ProviderOffice,
+    Quote,
+    QuoteLineItem,
+    Service,
+    StatusChange,
+    User,
+)
+
+
+def _by_id(db: Database, model: Any) -> DataLoader:
+    async def load(keys: Sequence[int]) -> list[Any]:
+        async with db.read_session() as session:
+            rows = (await session.scalars(select(model).where(model.id.in_(keys)))).all()
+        found = {row.id: row for row in rows}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _many_by(db: Database, model: Any, column: Any, *order_by: Any) -> DataLoader:
+    async def load(keys: Sequence[int]) -> list[list[Any]]:
+        async with db.read_session() as session:
+            rows = (
+                await session.scalars(select(model).where(column.in_(keys)).order_by(*order_by))
+            ).all()
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for row in rows:
+            grouped[getattr(row, column.key)].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class FundBalance:
+    """Allocated, reserved, spent and available amounts of one fund, from its ledger."""
+
+    __slots__ = ("allocated", "reserved", "spent")
+
+    def __init__(self, allocated: Decimal, reserved: Decimal, spent: Decimal):
+        self.allocated, self.reserved, self.spent = allocated, reserved, spent
+
+    @property
+    def available(self) -> Decimal:
+        return self.allocated - self.reserved - self.spent
+
+
+def _fund_balances(db: Database) -> DataLoader:
+    from domain.mdf import balance_columns
+
+    async def load(keys: Sequence[int]) -> list[FundBalance]:
+        async with db.read_session() as session:
+            rows = (
+                await session.execute(
+                    select(MdfLedgerEntry.fund_id, *balance_columns())
+                    .where(MdfLedgerEntry.fund_id.in_(keys))
+                    .group_by(MdfLedgerEntry.fund_id)
+                )
+            ).all()
+        zero = Decimal("0.00")
+        found = {row[0]: FundBalance(*row[1:]) for row in rows}
+        return [found.get(key, FundBalance(zero, zero, zero)) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    """The request's loaders, each made on first use."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _make(self, factory: Callable[..., DataLoader], *args: Any) -> DataLoader:
+        return factory(self.db, *args)
+
+    # One row by id.
+    organization = cached_property(lambda self: self._make(_by_id, Organization))
+    user = cached_property(lambda self: self._make(_by_id, User))
+    service = cached_property(lambda self: self._make(_by_id, Service))
+    activity_type = cached_property(lambda self: self._make(_by_id, ActivityType))
+    campaign = cached_property(lambda self: self._make(_by_id, Campaign))
+    campaign_activity = cached_property(lambda self: self._make(_by_id, CampaignActivity))
+    order = cached_property(lambda self: self._make(_by_id, Order))
+    quote = cached_property(lambda self: self._make(_by_id, Quote))
+    comment = cached_property(lambda self: self._make(_by_id, Comment))
+    lead = cached_property(lambda self: self._make(_by_id, Lead))
+    fund = cached_property(lambda self: self._make(_by_id, MdfFund))
+    fund_balance = cached_property(lambda self: self._make(_fund_balances))
+
+    # Rows by their parent's id.
+    offices_by_provider = cached_property(
+        lambda self: self._make(_many_by, ProviderOffice, ProviderOffice.provider_id, ProviderOffice.id)
+    )
+    services_by_provider = cached_property(
+        lambda self: self._make(_many_by, Service, Service.provider_id, Service.name, Service.id)
+    )
+    activities_by_campaign = cached_property(
+        lambda self: self._make(_many_by, CampaignActivity, CampaignActivity.campaign_id, CampaignActivity.id)
+    )
+    quotes_by_order = cached_property(
+        lambda self: self._make(_many_by, Quote, Quote.order_id, Quote.submitted_at, Quote.id)
+    )
+    line_items_by_quote = cached_property(
+        lambda self: self._make(_many_by, QuoteLineItem, QuoteLineItem.quote_id, QuoteLineItem.position)
+    )
+    invitations_by_order = cached_property(
+        lambda self: self._make(_many_by, OrderInvitation, OrderInvitation.order_id, OrderInvitation.id)
+    )
+    contacts_by_order = cached_property(
+        lambda self: self._make(_many_by, OrderContact, OrderContact.order_id, OrderContact.id)
+    )
+    recipients_by_order = cached_property(
+        lambda self: self._make(_many_by, OrderRecipient, OrderRecipient.order_id, OrderRecipient.id)
+    )
+    status_changes_by_order = cached_property(
+        lambda self: self._make(_many_by, StatusChange, StatusChange.order_id, StatusChange.at, StatusChange.id)
+    )
+    comments_by_order = cached_property(
+        lambda self: self._make(_many_by, Comment, Comment.order_id, Comment.created_at, Comment.id)
+    )
+    leads_by_order = cached_property(
+        lambda self: self._make(_many_by, Lead, Lead.order_id, Lead.created_at, Lead.id)
+    )
+

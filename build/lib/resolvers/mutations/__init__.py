@@ -1,0 +1,1 @@
+"""One small module per mutation (or a small group), each calling a domain action."""

@@ -1,0 +1,22 @@
+"""addComment."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+from domain.comments import add_comment
+from resolvers.mutations.common import ORDER_ID, mutate
+from schema.ids import decode_id
+from schema.order_inputs import AddCommentInput
+from schema.order_payloads import AddCommentPayload
+
+
+async def resolve_add_comment(info: Info, input: AddCommentInput) -> AddCommentPayload:  # noqa: A002
+    async def act(session, viewer):  # noqa: ANN001, ANN202
+        return await add_comment(session, viewer, decode_id(input.order_id, "Order", field=ORDER_ID), input.body)
+
+    comment, errors = await mutate(info, act)
+    if comment is None:
+        return AddCommentPayload(errors=errors)
+    order = await info.context.loaders.order.load(comment.order_id)
+    return AddCommentPayload(order=order, comment=comment, errors=errors)

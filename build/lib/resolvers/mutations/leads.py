@@ -1,0 +1,43 @@
+"""addLeads, updateLead."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+from domain import leads
+from domain.validation import capped_list
+from resolvers.mutations.common import ORDER_ID, mutate
+from schema.ids import decode_id
+from schema.order_inputs import AddLeadsInput, UpdateLeadInput
+from schema.order_payloads import AddLeadsPayload, SkippedLead, UpdateLeadPayload
+
+
+async def resolve_add_leads(info: Info, input: AddLeadsInput) -> AddLeadsPayload:  # noqa: A002
+    async def act(session, viewer):  # noqa: ANN001, ANN202
+        order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
+        capped_list(input.leads, ["input", "leads"], minimum=1, maximum=leads.MAX_LEADS, what="leads")
+        data = [leads.LeadData(name=i.name, email=i.email, company=i.company, phone=i.phone) for i in input.leads]
+        return await leads.add_leads(session, viewer, order_id, data)
+
+    result, errors = await mutate(info, act)
+    if result is None:
+        return AddLeadsPayload(errors=errors)
+    order, added, skipped = result
+    return AddLeadsPayload(
+        order=order,
+        leads=added,
+        skipped_leads=[SkippedLead(index=s.index, email=s.email, reason=s.reason) for s in skipped],
+        errors=errors,
+    )
+
+
+async def resolve_update_lead(info: Info, input: UpdateLeadInput) -> UpdateLeadPayload:  # noqa: A002
+    async def act(session, viewer):  # noqa: ANN001, ANN202
+        lead_id = decode_id(input.lead_id, "Lead", field=["input", "leadId"])
+        return await leads.update_lead(session, viewer, lead_id, input.status)
+
+    result, errors = await mutate(info, act)
+    if result is None:
+        return UpdateLeadPayload(errors=errors)
+    order, lead = result
+    return UpdateLeadPayload(order=order, lead=lead, errors=errors)

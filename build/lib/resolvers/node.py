@@ -1,0 +1,129 @@
+"""`node(id:)` and `nodes(ids:)`: every type reachable by global id, each behind its access check.
+
+An id the viewer may not see resolves to null, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from strawberry.types import Info
+
+from domain import access
+from domain.viewer import Viewer
+from models import OrganizationKind
+from resolvers import notifications
+from resolvers.context import Context
+from schema.ids import parse_global_id
+
+
+async def _order(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    order = await ctx.loaders.order.load(pk)
+    if order is None:
+        return None
+    invited = False
+    if viewer.is_provider:
+        invitations = await ctx.loaders.invitations_by_order.load(pk)
+        invited = any(i.provider_id == viewer.organization_id for i in invitations)
+    return order if access.order_view(viewer, order, invited) is not access.OrderView.NONE else None
+
+
+async def _full_order(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    order = await _order(ctx, viewer, pk)
+    if order is None or access.loaded_order_view(viewer, order) is not access.OrderView.FULL:
+        return None
+    return order
+
+
+async def _quote(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    quote = await ctx.loaders.quote.load(pk)
+    if quote is None:
+        return None
+    order = await _order(ctx, viewer, quote.order_id)
+    return quote if order is not None and access.can_see_quote(viewer, order, quote) else None
+
+
+async def _on_full_order(loader_name: str, ctx: Context, viewer: Viewer, pk: int) -> Any:
+    row = await getattr(ctx.loaders, loader_name).load(pk)
+    if row is None or await _full_order(ctx, viewer, row.order_id) is None:
+        return None
+    return row
+
+
+def _organization(kind: OrganizationKind) -> Callable[..., Awaitable[Any]]:
+    async def resolve(ctx: Context, viewer: Viewer, pk: int) -> Any:
+        org = await ctx.loaders.organization.load(pk)
+        if org is None or org.kind is not kind or not access.can_see_organization(viewer, org):
+            return None
+        return org
+
+    return resolve
+
+
+async def _in_portal(loader_name: str, ctx: Context, viewer: Viewer, pk: int) -> Any:
+    row = await getattr(ctx.loaders, loader_name).load(pk)
+    return row if row is not None and row.portal_id == viewer.portal_id else None
+
+
+async def _campaign_activity(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    activity = await ctx.loaders.campaign_activity.load(pk)
+    if activity is None or await _in_portal("campaign", ctx, viewer, activity.campaign_id) is None:
+        return None
+    return activity
+
+
+async def _user(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    user = await ctx.loaders.user.load(pk)
+    if user is None:
+        return None
+    org = await ctx.loaders.organization.load(user.organization_id)
+    return user if org is not None and access.can_see_organization(viewer, org) else None
+
+
+async def _fund(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    fund = await ctx.loaders.fund.load(pk)
+    return fund if fund is not None and access.can_see_fund(viewer, fund) else None
+
+
+async def _portal(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    if pk != viewer.portal_id:
+        return None
+    from models import Portal
+
+    async with ctx.db.read_session() as session:
+        return await session.get(Portal, pk)
+
+
+RESOLVERS: dict[str, Callable[[Context, Viewer, int], Awaitable[Any]]] = {
+    "Order": _order,
+    "Quote": _quote,
+    "Comment": lambda c, v, pk: _on_full_order("comment", c, v, pk),
+    "Lead": lambda c, v, pk: _on_full_order("lead", c, v, pk),
+    "Supplier": _organization(OrganizationKind.SUPPLIER),
+    "Partner": _organization(OrganizationKind.PARTNER),
+    "Provider": _organization(OrganizationKind.PROVIDER),
+    "User": _user,
+    "Service": lambda c, v, pk: _in_portal("service", c, v, pk),
+    "ActivityType": lambda c, v, pk: _in_portal("activity_type", c, v, pk),
+    "Campaign": lambda c, v, pk: _in_portal("campaign", c, v, pk),
+    "CampaignActivity": _campaign_activity,
+    "MdfFund": _fund,
+    "Portal": _portal,
+    "Notification": notifications.own_notification,
+}
+
+
+async def resolve_node(info: Info, global_id: str) -> Any:
+    ctx: Context = info.context
+    viewer = ctx.require_viewer()
+    parsed = parse_global_id(global_id)
+    if parsed is None or parsed[0] not in RESOLVERS:
+        return None
+    type_name, pk = parsed
+    return await RESOLVERS[type_name](ctx, viewer, pk)
+
+
+async def resolve_nodes(info: Info, global_ids: list[str]) -> list[Any]:
+    return list(await asyncio.gather(*(resolve_node(info, gid) for gid in global_ids)))

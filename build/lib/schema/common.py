@@ -1,0 +1,69 @@
+"""Types shared by every domain: money, errors, pages."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+import strawberry
+
+from domain.errors import ErrorCode
+
+UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode")
+
+
+@strawberry.type(description="An amount of money: `amount` is a decimal string, never a float.")
+class Money:
+    amount: Decimal
+    currency: str
+
+
+def money(amount: Decimal | None, currency: str) -> Money | None:
+    return None if amount is None else Money(amount=amount, currency=currency)
+
+
+@strawberry.type(description="Why a mutation was refused; nothing was changed.")
+class UserError:
+    code: UserErrorCode
+    message: str
+    field: list[str] | None = strawberry.field(
+        default=None, description="Path to the input field at fault, e.g. ['input', 'lineItems', '0']."
+    )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    """A page of a list, in the Relay cursor-connection shape."""
+
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items the whole list (all pages) has.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+@strawberry.enum
+class SortDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"

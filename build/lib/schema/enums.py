@@ -1,0 +1,25 @@
+"""GraphQL enums: the models' enums, exposed as they are (UPPER_SNAKE_CASE)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.transitions import OrderAction as _OrderAction
+from models import (
+    LeadStatus as _LeadStatus,
+    OrderOrigin as _OrderOrigin,
+    OrderStatus as _OrderStatus,
+    OrganizationKind as _OrganizationKind,
+    PaymentMethod as _PaymentMethod,
+    PricingModel as _PricingModel,
+    QuoteStatus as _QuoteStatus,
+)
+
+OrganizationKind = strawberry.enum(_OrganizationKind)
+PricingModel = strawberry.enum(_PricingModel)
+OrderStatus = strawberry.enum(_OrderStatus)
+OrderOrigin = strawberry.enum(_OrderOrigin)
+PaymentMethod = strawberry.enum(_PaymentMethod)
+QuoteStatus = strawberry.enum(_QuoteStatus)
+LeadStatus = strawberry.enum(_LeadStatus)
+OrderAction = strawberry.enum(_OrderAction)

@@ -1,0 +1,75 @@
+"""The root Query type."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from resolvers import catalog, node, orders, portal
+from schema.catalog import ActivityType, Campaign, Service
+from schema.common import Connection
+from schema.filters import OrderFilter, OrderOrder, ProviderFilter, ServiceFilter
+from schema.mdf import MdfFund
+from schema.orders import Order
+from schema.portal import Provider, Viewer
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Who is signed in, their organisation and portal.")
+    async def viewer(self, info: Info) -> Viewer:
+        return await portal.resolve_viewer(info)
+
+    @strawberry.field(description="Any object by its global id; null when it does not exist or is not yours to see.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:  # noqa: A002
+        return await node.resolve_node(info, id)
+
+    @strawberry.field(description="Several objects by global id, in the order asked (null where not found).")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+        if len(ids) > 100:
+            from resolvers.pagination import BadPageRequest
+
+            raise BadPageRequest("at most 100 ids", "ids")
+        return await node.resolve_nodes(info, list(ids))
+
+    @strawberry.field(description="My Orders (partner), Manage Orders (provider), every order (supplier).")
+    async def orders(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: OrderFilter | None = None,  # noqa: A002
+        order_by: OrderOrder | None = None,
+    ) -> Connection[Order]:
+        return await orders.resolve_orders(info, first, after, last, before, filter, order_by)
+
+    @strawberry.field(description="The Marketplace: services offered in the portal.")
+    async def services(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: ServiceFilter | None = None
+    ) -> Connection[Service]:
+        f = filter or ServiceFilter()
+        return await catalog.resolve_services(
+            info, first, after, f.search, f.provider_ids, f.activity_type_ids, f.pricing_model
+        )
+
+    @strawberry.field(description="The Provider Locator: providers of the portal, optionally near a point.")
+    async def providers(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: ProviderFilter | None = None
+    ) -> Connection[Provider]:
+        f = filter or ProviderFilter()
+        return await catalog.resolve_providers(info, first, after, f.search, f.activity_type_ids, f.near)
+
+    @strawberry.field
+    async def campaigns(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Campaign]:
+        return await catalog.resolve_campaigns(info, first, after)
+
+    @strawberry.field(description="The portal's activity types.")
+    async def activity_types(self, info: Info) -> list[ActivityType]:
+        return await portal.resolve_activity_types(info)
+
+    @strawberry.field(description="MDF funds: the viewer's organisation's (every fund of the portal for a supplier).")
+    async def mdf_funds(self, info: Info) -> list[MdfFund]:
+        return await portal.resolve_mdf_funds(info)
