@@ -1,4 +1,4 @@
-"""The `provider-orders` command: migrate, seed, token, serve, deliver."""
+"""The `provider-orders` command: migrate, seed, token, sweep-quotes, serve, deliver."""
 
 from __future__ import annotations
 
@@ -57,6 +57,18 @@ async def _token(email: str, ttl: int | None) -> str:
     return mint_token(settings, user, ttl)
 
 
+async def _sweep_quotes() -> int:
+    from app.db import Database
+    from domain.quotes import sweep_expired_quotes
+
+    db = Database(get_settings())
+    try:
+        async with db.write_session() as session:
+            return await sweep_expired_quotes(session)
+    finally:
+        await db.dispose()
+
+
 async def _deliver(once: bool) -> None:
     from app.db import Database
     from app.delivery import deliver_due, run_worker
@@ -104,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     token = commands.add_parser("token", help="print a bearer token for a user")
     token.add_argument("email")
     token.add_argument("--ttl", type=int, default=None, help="seconds the token is valid")
+    commands.add_parser("sweep-quotes", help="mark open quotes past their expiry EXPIRED (run it from cron)")
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default=settings.host)
     serve.add_argument("--port", type=int, default=settings.port)
@@ -119,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_seed(args.if_empty))
     elif args.command == "token":
         print(asyncio.run(_token(args.email, args.ttl)))
+    elif args.command == "sweep-quotes":
+        print(f"{asyncio.run(_sweep_quotes())} quote(s) marked EXPIRED", file=sys.stderr)
     elif args.command == "serve":
         _serve(args.host, args.port, args.workers, args.fd)
     elif args.command == "deliver":

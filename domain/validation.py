@@ -103,11 +103,8 @@ class Problems:
         except DomainError as error:
             if error.code is not ErrorCode.VALIDATION:
                 raise
-            self.errors.append(error)
+            self.errors.extend(error.errors if isinstance(error, ValidationErrors) else [error])
             return None
-
-    def add(self, error: DomainError) -> None:
-        self.errors.append(error)
 
     def raise_any(self) -> None:
         if len(self.errors) == 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -12,6 +13,7 @@ from strawberry.types import Info
 
 import models
 from domain.access import OrderView, loaded_order_view
+from domain.quotes import effective_status
 from domain.transitions import available_actions, roles_of
 from schema.catalog import ActivityType, CampaignActivity, Service
 from resolvers.order_children import COMMENT_ORDER, LEAD_ORDER, children_connection, empty_connection
@@ -44,7 +46,6 @@ class QuoteLineItem:
 @strawberry.type(description="A provider's offer for an order: plan, line items, total, dates, terms.")
 class Quote(relay.Node):
     id: relay.NodeID[int]
-    status: QuoteStatus
     revision: int
     plan: str
     expires_at: datetime | None
@@ -52,6 +53,10 @@ class Quote(relay.Node):
     terms: str | None
     submitted_at: datetime
     is_type_of = _is(models.Quote)
+
+    @strawberry.field(description="EXPIRED as soon as an open quote is past `expiresAt` (before any sweep stores it).")
+    def status(self, root: strawberry.Parent[models.Quote]) -> QuoteStatus:
+        return effective_status(root)
 
     @strawberry.field
     def total(self, root: strawberry.Parent[models.Quote]) -> Money:
@@ -109,6 +114,7 @@ class StatusChange:
     action: str
     reason: str | None
     at: datetime
+    is_type_of = _is(models.StatusChange)
 
     @strawberry.field(name="from")
     def from_(self, root: strawberry.Parent[models.StatusChange]) -> OrderStatus | None:
@@ -149,6 +155,40 @@ class QuoteInvitation:
     @strawberry.field
     async def provider(self, root: strawberry.Parent[models.OrderInvitation], info: Info) -> Provider:
         return await info.context.loaders.organization.load(root.provider_id)
+
+
+@strawberry.type(description="A provider asked to quote declined (a timeline entry).")
+class QuoteDeclined:
+    is_type_of = _is(models.OrderInvitation)
+
+    @strawberry.field
+    def reason(self, root: strawberry.Parent[models.OrderInvitation]) -> str | None:
+        return root.decline_reason
+
+    @strawberry.field
+    def at(self, root: strawberry.Parent[models.OrderInvitation]) -> datetime:
+        return root.declined_at
+
+    @strawberry.field
+    async def provider(self, root: strawberry.Parent[models.OrderInvitation], info: Info) -> Provider:
+        return await info.context.loaders.organization.load(root.provider_id)
+
+
+TimelineItem = Annotated[
+    StatusChange | Quote | Comment | QuoteDeclined,
+    strawberry.union("TimelineItem", description="One entry of an order's timeline."),
+]
+
+
+@strawberry.type(description="The current quotes of an order side by side, for the partner to choose.")
+class QuoteComparison:
+    quotes: list[Quote] = strawberry.field(
+        description="Each provider's latest quote (any status: check it before accepting), cheapest first."
+    )
+    lowest_total: Money | None
+    earliest_completion_on: date | None
+    awaiting: list[Provider] = strawberry.field(description="Providers asked that have neither quoted nor declined.")
+    declined: list[QuoteInvitation]
 
 
 @strawberry.type(
@@ -303,6 +343,18 @@ class Order(relay.Node):
                 i.provider_id == viewer.organization_id and i.declined_at is None for i in invitations
             )
         return available_actions(roles_of(viewer, root, invited=invited), root.status)
+
+    @strawberry.field(description="Status changes, quotes, declines and comments in time order (what this viewer may see).")
+    async def timeline(self, root: strawberry.Parent[models.Order], info: Info) -> list[TimelineItem]:
+        from resolvers.order_timeline import resolve_timeline
+
+        return await resolve_timeline(info, root)
+
+    @strawberry.field(description="The current quotes side by side (partner and supplier users; null for providers).")
+    async def quote_comparison(self, root: strawberry.Parent[models.Order], info: Info) -> QuoteComparison | None:
+        from resolvers.order_timeline import resolve_quote_comparison
+
+        return await resolve_quote_comparison(info, root)
 
 
 @strawberry.type(description="How many orders of one status match the filter (statuses aside).")

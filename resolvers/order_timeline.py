@@ -1,0 +1,66 @@
+"""`Order.timeline` and `Order.quoteComparison`, built from the per-request loaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from strawberry.types import Info
+
+from domain.access import OrderView, loaded_order_view
+from models import Order, OrderInvitation, Quote, StatusChange
+from schema.common import Money
+
+
+def _when(item: Any) -> tuple[datetime, int, int]:
+    if isinstance(item, StatusChange):
+        return item.at, 0, item.id
+    if isinstance(item, Quote):
+        return item.submitted_at, 1, item.id
+    if isinstance(item, OrderInvitation):
+        return item.declined_at, 2, item.id
+    return item.created_at, 3, item.id
+
+
+async def resolve_timeline(info: Info, order: Order) -> list[Any]:
+    viewer = info.context.require_viewer()
+    loaders = info.context.loaders
+    quotes = await loaders.quotes_by_order.load(order.id)
+    invitations = await loaders.invitations_by_order.load(order.id)
+    declines = [i for i in invitations if i.declined_at is not None]
+    if viewer.is_provider:
+        # Providers see their own quotes (and decline) only.
+        quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
+        declines = [i for i in declines if i.provider_id == viewer.organization_id]
+    items: list[Any] = [*quotes, *declines]
+    if loaded_order_view(viewer, order) is OrderView.FULL:
+        items += await loaders.status_changes_by_order.load(order.id)
+        items += await loaders.comments_by_order.load(order.id)
+    return sorted(items, key=_when)
+
+
+async def resolve_quote_comparison(info: Info, order: Order) -> Any:
+    from schema.orders import QuoteComparison
+
+    viewer = info.context.require_viewer()
+    if viewer.is_provider:
+        return None
+    loaders = info.context.loaders
+    latest: dict[int, Quote] = {}
+    for quote in await loaders.quotes_by_order.load(order.id):
+        if quote.provider_id not in latest or quote.revision > latest[quote.provider_id].revision:
+            latest[quote.provider_id] = quote
+    quotes = sorted(latest.values(), key=lambda q: (q.total, q.submitted_at, q.id))
+    invitations = await loaders.invitations_by_order.load(order.id)
+    awaiting_ids = [i.provider_id for i in invitations if i.declined_at is None and i.provider_id not in latest]
+    lowest: Decimal | None = min((q.total for q in quotes), default=None)
+    return QuoteComparison(
+        quotes=quotes,
+        lowest_total=None if lowest is None else Money(amount=lowest, currency=order.currency),
+        earliest_completion_on=min((q.estimated_completion_on for q in quotes), default=None),
+        awaiting=list(await loaders.organization.load_many(awaiting_ids)),
+        declined=[i for i in invitations if i.declined_at is not None],
+    )
+
+
