@@ -17,7 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.unset import UNSET, UnsetType
 from cross_web import HTTPException
 
 from app.auth import AuthenticationError, authenticate, bearer_token
@@ -25,6 +27,7 @@ from app.db import Database, is_unavailable
 from app.settings import Settings
 from app.shutdown import OpenWebSockets
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, Context
+from subscriptions.connection import LegacyWSHandler, TransportWSHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 log = logging.getLogger("provider_orders.http")
@@ -39,19 +42,22 @@ def wants_graphql_response(accept: str) -> bool:
 
 
 class GraphQLView(GraphQL):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(
         self, schema: Any, db: Database, settings: Settings, bus: Any,
-        websockets: OpenWebSockets | None = None, **kwargs: Any,
+        websockets: OpenWebSockets | None = None, feed: Any = None, **kwargs: Any,
     ):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
-        self.db, self.settings, self.bus = db, settings, bus
+        self.db, self.settings, self.bus, self.feed = db, settings, bus, feed
         self.websockets = websockets if websockets is not None else OpenWebSockets()
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]
         context = Context(
             db=self.db, settings=self.settings, bus=self.bus, request_id=request_id,
-            request=request, response=response,
+            request=request, response=response, feed=self.feed,
         )
         if isinstance(request, Request):
             await self.authenticate(context, request.headers.get("authorization"))
@@ -68,6 +74,30 @@ class GraphQLView(GraphQL):
                 context.viewer, context.token_expires_at = await authenticate(session, self.settings, token)
         except AuthenticationError as exc:
             context.auth_error = str(exc)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """WebSocket auth: `{"authorization": "Bearer <token>"}` as the `connection_init` payload.
+
+        No or a bad token refuses the connection (graphql-transport-ws: close 4403; legacy
+        graphql-ws: `connection_error`). The connection is closed with 4403 when the token expires.
+        """
+        params = context.connection_params or {}
+        header = params.get("authorization", params.get("Authorization"))
+        if not isinstance(header, str) or not header:
+            raise ConnectionRejectionError({"message": "authentication required", "code": "UNAUTHENTICATED"})
+        try:
+            await self.authenticate(context, header)
+        except Exception as exc:
+            if not is_unavailable(exc) or context.connection is None:
+                raise
+            # Not the client's fault: "try again later" (graphql-ws clients retry it).
+            await context.connection.close(1013, "service temporarily unavailable; try again shortly")
+            return UNSET
+        if context.viewer is None:
+            raise ConnectionRejectionError({"message": context.auth_error or "invalid token", "code": "UNAUTHENTICATED"})
+        if context.connection is not None:
+            context.connection.expire_at(context.token_expires_at)
+        return UNSET
 
     async def get_sub_response(self, request: Request) -> Any:
         sub_response = await super().get_sub_response(request)

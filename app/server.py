@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import timedelta
 import uuid
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +24,7 @@ from app.logging import request_id_var
 from app.settings import Settings, get_settings
 from app.shutdown import OpenWebSockets, close_on_exit_signals
 from subscriptions.bus import create_bus
+from subscriptions.feed import EventFeed
 
 log = logging.getLogger("provider_orders.app")
 
@@ -105,7 +107,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     settings = settings or get_settings()
     settings.check_secret()
     db = db or Database(settings)
-    bus = create_bus(settings.redis_url)
+    bus = create_bus(settings.redis_url, channel=settings.redis_channel)
+    feed = EventFeed(db, bus, poll_seconds=settings.event_poll_seconds)
 
     from schema import schema
     from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -113,7 +116,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL] + ([GRAPHQL_WS_PROTOCOL] if settings.legacy_graphql_ws else [])
     websockets = OpenWebSockets()
     graphql = GraphQLView(
-        schema, db=db, settings=settings, bus=bus, websockets=websockets, subscription_protocols=protocols
+        schema, db=db, settings=settings, bus=bus, websockets=websockets, feed=feed,
+        subscription_protocols=protocols, connection_init_wait_timeout=timedelta(seconds=10),
     )
 
     async def healthz(_request: Request) -> JSONResponse:
@@ -158,6 +162,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             await websockets.close_all()
             for task in app.state.background:
                 task.cancel()
+            await feed.close()
             await bus.close()
             await db.dispose()
 
@@ -182,4 +187,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.db, app.state.bus, app.state.settings, app.state.graphql = db, bus, settings, graphql
     app.state.websockets = websockets
+    app.state.feed = feed
     return app

@@ -45,7 +45,9 @@ class Settings(BaseSettings):
     max_tokens: int = 5000
 
     legacy_graphql_ws: bool = False  # the old `graphql-ws` sub-protocol; off (poor auth history)
-    subscription_queue_size: int = 1000
+    subscription_queue_size: int = 1000  # events queued per subscriber before it is closed as too slow
+    redis_channel: str = "provider-orders:events"  # the Redis pub/sub channel of the event bus
+    event_poll_seconds: float = 10.0  # re-read stored events this often even without a bus message
 
     db_pool_size: int = 10
     db_max_overflow: int = 10

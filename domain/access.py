@@ -168,3 +168,17 @@ def campaign_scope(viewer: Viewer) -> ColumnElement[bool]:
 def orders_visible_to(viewer: Viewer):  # noqa: ANN201
     """A SELECT of the ids of every order the viewer may see (for sub-queries)."""
     return select(Order.id).where(order_scope(viewer))
+
+
+def can_see_event(viewer: Viewer, portal_id: int, audience: dict) -> bool:
+    """Whether a stored order event is the viewer's to receive, by its audience as it stood when
+    the event happened (`domain.events.event_audience`): never another portal's, every event of
+    the portal for its suppliers, the order's events for its partner, and for a provider only
+    the events it was in the audience of (assigned from APPROVED on, or invited)."""
+    if portal_id != viewer.portal_id:
+        return False
+    if viewer.is_supplier:
+        return True
+    if viewer.is_partner:
+        return audience.get("partner") == viewer.organization_id
+    return viewer.organization_id in audience.get("providers", ())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,12 @@ class ServiceUnavailable(GraphQLError):
         super().__init__(message, extensions={"code": "SERVICE_UNAVAILABLE"})
 
 
+# WebSocket operations share their connection's Context (Strawberry builds it once per socket),
+# so each operation, and each subscription event, gets its own Loaders through this variable:
+# every operation runs in its own asyncio task, whose context this variable belongs to.
+_operation_loaders: ContextVar[Loaders | None] = ContextVar("operation_loaders", default=None)
+
+
 @dataclass
 class Context:
     db: Database
@@ -44,15 +51,28 @@ class Context:
     token_expires_at: datetime | None = None
     request: Any = None
     response: Any = None
-    loaders: Loaders = field(init=False)
+    # WebSocket only: the `connection_init` payload and the connection (to close it).
+    connection_params: dict[str, Any] | None = None
+    connection: Any = None
+    feed: Any = None  # subscriptions.feed.EventFeed: the process's live events
     # Set by an extension when execution starts (tells pre-execution failures apart).
     executed: bool = False
 
     cursors: CursorCodec = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db)
+        self._loaders = Loaders(self.db)
         self.cursors = CursorCodec(self.settings.jwt_secret)
+
+    @property
+    def loaders(self) -> Loaders:
+        return _operation_loaders.get() or self._loaders
+
+    def fresh_loaders(self) -> Loaders:
+        """New, empty loaders for the rest of the current task (one WebSocket operation or event)."""
+        loaders = Loaders(self.db)
+        _operation_loaders.set(loaders)
+        return loaders
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:

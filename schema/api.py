@@ -9,14 +9,14 @@ from __future__ import annotations
 import strawberry
 from strawberry.tools import merge_types
 
-from schema import catalog, mdf, notifications, orders, portal
+from schema import catalog, live, mdf, notifications, orders, portal
 from schema.order_mutations import OrderMutations
 from schema.extensions import default_extensions
 from schema.query import Query as CoreQuery
 
 QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries]
 MUTATIONS: list[type] = [OrderMutations, notifications.NotificationMutations]
-SUBSCRIPTIONS: list[type] = []
+SUBSCRIPTIONS: list[type] = [live.Subscription]
 
 TYPES = [
     portal.Supplier,

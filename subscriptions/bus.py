@@ -27,14 +27,20 @@ class EventBus(Protocol):
     def subscribe(self, max_queued: int = 1000) -> Any: ...
 
 
+RESYNC: dict[str, Any] = {"type": "resync"}  # the bus may have dropped messages: re-read stored events
+_OVERFLOW: dict[str, Any] = {"type": "overflow"}
+
+
 class Subscription:
-    """One subscriber's bounded queue."""
+    """One subscriber's bounded queue (of bus messages, or of whatever its producer offers)."""
+
+    __slots__ = ("overflowed", "queue")
 
     def __init__(self, max_queued: int):
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=max_queued)
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=max_queued)
         self.overflowed = False
 
-    def offer(self, message: dict[str, Any]) -> None:
+    def offer(self, message: Any) -> None:
         if self.overflowed:
             return
         try:
@@ -42,12 +48,12 @@ class Subscription:
         except asyncio.QueueFull:
             self.overflowed = True
             # Wake the reader so it notices the overflow now, not on the next event.
-            self.queue._queue.appendleft({"type": "overflow"})  # type: ignore[attr-defined]
+            self.queue._queue.appendleft(_OVERFLOW)  # type: ignore[attr-defined]
             self.queue._wakeup_next(self.queue._getters)  # type: ignore[attr-defined]
 
-    async def get(self) -> dict[str, Any]:
+    async def get(self) -> Any:
         message = await self.queue.get()
-        if self.overflowed and message.get("type") == "overflow":
+        if message is _OVERFLOW:
             raise SubscriberOverflow("subscriber queue overflowed")
         return message
 
@@ -96,9 +102,9 @@ class InProcessBus:
         return len(self._subscribers)
 
 
-def create_bus(redis_url: str | None) -> EventBus:
+def create_bus(redis_url: str | None, channel: str = "provider-orders:events") -> EventBus:
     if redis_url:
         from subscriptions.redis_bus import RedisBus
 
-        return RedisBus(redis_url)
+        return RedisBus(redis_url, channel=channel)
     return InProcessBus()

@@ -1,0 +1,113 @@
+"""WebSocket connections: auth from `connection_init`, token expiry, closing a connection.
+
+Strawberry builds one Context per socket. The handler subclasses here give every operation
+(a subscription, or a query/mutation sent over the socket) its own loaders, and let a
+subscription close its whole connection with a clear code (too slow, token expired).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+from datetime import UTC, datetime
+from typing import Any
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+log = logging.getLogger("provider_orders.ws")
+
+# Close codes. 4403 is graphql-transport-ws's Forbidden. 1013 ("try again later") tells a
+# standard client (graphql-ws retries it) to reconnect; it resumes with orderEvents(after:).
+TOKEN_EXPIRED = (4403, "Forbidden: token expired")
+TOO_SLOW = (1013, "subscriber too slow; resume with orderEvents(after:)")
+
+
+class LiveConnection:
+    """What a subscription may do to its connection: close it, once, for everyone on it."""
+
+    def __init__(self, handler: Any):
+        self._handler = handler
+        self._expiry: asyncio.TimerHandle | None = None
+        self.closed = False
+
+    def expire_at(self, when: datetime | None) -> None:
+        """Close the connection with 4403 when the token expires."""
+        if when is None:
+            return
+        delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
+        loop = asyncio.get_running_loop()
+        self._expiry = loop.call_later(delay, lambda: loop.create_task(self.close(*TOKEN_EXPIRED)))
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.stop()
+        current = asyncio.current_task()
+        others = [task for task in self._handler.operation_tasks() if task is not current]
+        for task in others:  # nothing more is sent on this socket
+            task.cancel()
+        with suppress(Exception):
+            await self._handler.websocket.close(code=code, reason=reason)
+
+    def stop(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
+
+
+def _attach(handler: Any) -> None:
+    if hasattr(handler.context, "connection"):
+        handler.context.connection = LiveConnection(handler)
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler):
+    """graphql-transport-ws (the graphql-ws library's protocol)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _attach(self)
+
+    def operation_tasks(self) -> list[asyncio.Task]:
+        return [op.task for op in self.operations.values() if op.task is not None]
+
+    async def run_operation(self, operation: Any) -> None:
+        self.context.fresh_loaders()  # this task's own loaders (see resolvers.context)
+        await super().run_operation(operation)
+
+    async def send_message(self, message: Any) -> None:
+        if self.context.connection is not None and self.context.connection.closed:
+            return
+        await super().send_message(message)
+
+    async def shutdown(self) -> None:
+        if self.context.connection is not None:
+            self.context.connection.stop()
+        await super().shutdown()
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler):
+    """The legacy graphql-ws protocol (subscriptions-transport-ws), when switched on."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _attach(self)
+
+    def operation_tasks(self) -> list[asyncio.Task]:
+        return list(self.tasks.values())
+
+    async def handle_async_results(self, *args: Any, **kwargs: Any) -> None:
+        self.context.fresh_loaders()
+        await super().handle_async_results(*args, **kwargs)
+
+    async def send_message(self, message: Any) -> None:
+        if self.context.connection is not None and self.context.connection.closed:
+            return
+        await super().send_message(message)
+
+    async def cleanup(self) -> None:
+        if self.context.connection is not None:
+            self.context.connection.stop()
+        await super().cleanup()

@@ -1,0 +1,122 @@
+"""Subscription resolvers: check the request, then stream the feed's events a subscriber may see.
+
+Errors found before streaming (no viewer, a foreign or unknown order id, a bad cursor) are
+raised before the stream exists, so the protocol reports them as an `error` message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from domain import access
+from models import OrderEvent, OrderEventKind
+from resolvers.context import Context
+from resolvers.node import RESOLVERS
+from resolvers.pagination import SortKey
+from schema.ids import parse_global_id
+from subscriptions.bus import SubscriberOverflow
+from subscriptions.connection import TOKEN_EXPIRED, TOO_SLOW
+from subscriptions.feed import LiveEvent
+
+log = logging.getLogger("provider_orders.subscriptions")
+EVENT_CURSOR = SortKey("EVENT", None, OrderEvent.id)
+
+
+def event_cursor(info: Info, event_id: int) -> str:
+    return info.context.cursors.encode(EVENT_CURSOR.name, None, event_id)
+
+
+async def subscribe(
+    info: Info,
+    *,
+    order_id: str | None,
+    after: str | None,
+    kinds: set[OrderEventKind],
+    payload: Callable[[LiveEvent], Any],
+) -> AsyncGenerator[Any, None]:
+    ctx: Context = info.context
+    viewer = ctx.require_viewer()
+    order_pk = await _visible_order(ctx, order_id) if order_id is not None else None
+    after_id = ctx.cursors.decode(after, EVENT_CURSOR, "after")[1] if after is not None else None
+
+    def accept(live: LiveEvent) -> bool:
+        event = live.event
+        return (
+            event.kind in kinds
+            and (order_pk is None or event.order_id == order_pk)
+            and access.can_see_event(viewer, event.portal_id, event.audience)
+        )
+
+    return _stream(ctx, accept, after_id, order_pk, payload)
+
+
+async def _visible_order(ctx: Context, order_id: str) -> int:
+    """The order's primary key, if the viewer may see it now; NOT_FOUND otherwise (foreign or unknown)."""
+    parsed = parse_global_id(order_id)
+    if parsed is not None and parsed[0] == "Order":
+        if await RESOLVERS["Order"](ctx, ctx.require_viewer(), parsed[1]) is not None:
+            return parsed[1]
+    raise GraphQLError(
+        f"no Order with id {order_id!r}", extensions={"code": "NOT_FOUND", "argument": "orderId"}
+    )
+
+
+async def _stream(
+    ctx: Context,
+    accept: Callable[[LiveEvent], bool],
+    after_id: int | None,
+    order_pk: int | None,
+    payload: Callable[[LiveEvent], Any],
+) -> AsyncGenerator[Any, None]:
+    viewer = ctx.require_viewer()
+    # Listen first, then replay: an event committed meanwhile is in both and skipped the
+    # second time (ids grow in commit order), none falls between the two.
+    async with ctx.feed.listen(accept, ctx.settings.subscription_queue_size) as queue:
+        last = after_id or 0
+        if after_id is not None:
+            async for live in ctx.feed.replay(after_id, viewer.portal_id, order_pk):
+                if accept(live):
+                    if _expired(ctx):
+                        break
+                    last = live.id
+                    yield _prepared(ctx, live, payload)
+        while not _expired(ctx):
+            try:
+                live = await queue.get()
+            except SubscriberOverflow:
+                log.info("closing a subscriber that fell %d events behind", ctx.settings.subscription_queue_size)
+                await _close(ctx, *TOO_SLOW)
+                return
+            if live.id <= last:
+                continue
+            last = live.id
+            yield _prepared(ctx, live, payload)
+        await _close(ctx, *TOKEN_EXPIRED)
+
+
+def _expired(ctx: Context) -> bool:
+    return ctx.token_expires_at is not None and ctx.token_expires_at <= datetime.now(UTC)
+
+
+async def _close(ctx: Context, code: int, reason: str) -> None:
+    if ctx.connection is not None:
+        await ctx.connection.close(code, reason)
+
+
+def _prepared(ctx: Context, live: LiveEvent, payload: Callable[[LiveEvent], Any]) -> Any:
+    """Fresh loaders for this event (trap 2), primed with the rows the feed loaded once."""
+    loaders = ctx.fresh_loaders()
+    loaders.order.prime(live.order.id, live.order)
+    if live.actor is not None:
+        loaders.user.prime(live.actor.id, live.actor)
+    if live.event.kind is OrderEventKind.COMMENT_ADDED and live.subject is not None:
+        loaders.comment.prime(live.subject.id, live.subject)
+    elif live.event.kind is OrderEventKind.QUOTE_SUBMITTED and live.subject is not None:
+        loaders.quote.prime(live.subject.id, live.subject)
+    return payload(live)

@@ -1,0 +1,151 @@
+"""Support for tests over a real WebSocket: a server on a port of its own, a protocol-level
+client for both sub-protocols, and ways to make order events happen."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+import websockets
+from sqlalchemy import select
+
+from app.db import Database
+from domain.events import event_message, record_event
+from models import Comment, Order, OrderEventKind, OrderStatus, StatusChange, User
+from models.base import utcnow
+
+PORTS = range(8200, 8300)  # this issue's range on the shared machine
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+TIMEOUT = 3.0
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 8200-8299")
+
+
+@asynccontextmanager
+async def running_server(app: Any):
+    """The app served by uvicorn in this event loop, on a free port; yields the ws:// URL."""
+    for _attempt in range(5):
+        port = free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                                ws_per_message_deflate=False, timeout_graceful_shutdown=2)
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve())
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if server.started:
+            break
+    else:
+        raise RuntimeError("could not start a server")
+    try:
+        yield f"ws://127.0.0.1:{port}/graphql"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+class WS:
+    """A raw client: sends protocol messages, reads them, sees how the server closed."""
+
+    def __init__(self, conn: Any, protocol: str):
+        self.conn, self.protocol = conn, protocol
+
+    @classmethod
+    @asynccontextmanager
+    async def connect(cls, url: str, protocol: str = TRANSPORT_WS, **kwargs: Any):
+        async with websockets.connect(url, subprotocols=[protocol], open_timeout=TIMEOUT, **kwargs) as conn:
+            yield cls(conn, protocol)
+
+    async def send(self, message: dict[str, Any] | str) -> None:
+        await self.conn.send(message if isinstance(message, str) else json.dumps(message))
+
+    async def receive(self, timeout: float = TIMEOUT) -> dict[str, Any]:
+        while True:
+            message = json.loads(await asyncio.wait_for(self.conn.recv(), timeout))
+            if message.get("type") not in ("ka", "ping", "pong"):
+                return message
+
+    async def init(self, token: str | None) -> dict[str, Any]:
+        await self.send({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"} if token else {}})
+        return await self.receive()
+
+    async def subscribe(self, op_id: str, query: str, variables: dict[str, Any] | None = None) -> None:
+        kind = "subscribe" if self.protocol == TRANSPORT_WS else "start"
+        await self.send({"id": op_id, "type": kind, "payload": {"query": query, "variables": variables or {}}})
+
+    async def next(self, timeout: float = TIMEOUT) -> dict[str, Any]:
+        """The payload of the next data message (fails on anything else)."""
+        message = await self.receive(timeout)
+        assert message["type"] in ("next", "data"), message
+        assert not message["payload"].get("errors"), message
+        return message
+
+    async def nothing(self, within: float = 0.3) -> None:
+        try:
+            message = await self.receive(within)
+        except TimeoutError:
+            return
+        raise AssertionError(f"expected nothing, got {message}")
+
+    async def closed(self, timeout: float = TIMEOUT) -> tuple[int | None, str]:
+        """Waits for the server to close the connection; its close code and reason. What arrived
+        before the close is kept in `drained`."""
+        self.drained: list[dict[str, Any]] = []
+        try:
+            while True:
+                self.drained.append(json.loads(await asyncio.wait_for(self.conn.recv(), timeout)))
+        except websockets.ConnectionClosed as closed:
+            frame = closed.rcvd
+            return (frame.code, frame.reason) if frame else (None, "")
+
+
+async def user_id(db: Database, email: str) -> int:
+    async with db.read_session() as session:
+        return (await session.scalars(select(User.id).where(User.email == email))).one()
+
+
+async def change_status(
+    db: Database, bus: Any, order_id: int, to: OrderStatus, actor: str, reason: str | None = None
+) -> int:
+    """What a transition mutation does (minus its rules): the change, its event, then publish."""
+    actor_id = await user_id(db, actor)
+    async with db.write_session() as session:
+        order = await session.get(Order, order_id)
+        change = StatusChange(order_id=order.id, from_status=order.status, to_status=to, action="TEST",
+                              actor_id=actor_id, reason=reason)
+        order.status = to
+        if to is OrderStatus.APPROVED and order.approved_at is None:
+            order.approved_at = utcnow()
+        session.add(change)
+        await session.flush()
+        event = await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, actor_id)
+    if bus is not None:
+        await bus.publish(event_message(event))
+    return event.id
+
+
+async def add_comment(db: Database, bus: Any, order_id: int, author: str, body: str) -> int:
+    author_id = await user_id(db, author)
+    async with db.write_session() as session:
+        order = await session.get(Order, order_id)
+        comment = Comment(order_id=order.id, author_id=author_id, body=body)
+        session.add(comment)
+        order.comment_count += 1
+        await session.flush()
+        event = await record_event(session, order, OrderEventKind.COMMENT_ADDED, comment.id, author_id)
+    if bus is not None:
+        await bus.publish(event_message(event))
+    return event.id

@@ -1,0 +1,244 @@
+"""Live dashboards over a real WebSocket (uvicorn on a port of 8200-8299): delivery, per-party
+filtering, replay and resume, auth, the protocol's answers to bad input, slow subscribers."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from typing import Any
+
+import pytest
+
+from app.auth import mint_token
+from app.db import Database
+from app.settings import Settings
+from models import OrderStatus
+from resolvers.pagination import CursorCodec
+from schema.ids import to_global_id
+from tests import factories
+from tests.conftest import OUTSIDER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
+from tests.live import LEGACY_WS, TRANSPORT_WS, WS, add_comment, change_status, running_server
+
+STATUS_CHANGED = """subscription($orderId: ID, $after: String) {
+  orderStatusChanged(orderId: $orderId, after: $after) {
+    cursor from to reason at actor { email } order { id name status }
+  }
+}"""
+COMMENT_ADDED = """subscription($orderId: ID) {
+  commentAdded(orderId: $orderId) { id body author { email } order { id commentCount } }
+}"""
+ORDER_EVENTS = """subscription($after: String, $orderId: ID) {
+  orderEvents(after: $after, orderId: $orderId) {
+    __typename
+    ... on OrderEventBase { cursor order { id } actor { email } }
+    ... on StatusChangedEvent { from to }
+    ... on CommentAddedEvent { comment { body } }
+  }
+}"""
+
+
+class Live:
+    """A running server with its database and bus, and tokens of the demo users."""
+
+    def __init__(self, url: str, db: Database, app: Any, settings: Settings):
+        self.url, self.db, self.app, self.settings = url, db, app, settings
+        self.bus = app.state.bus
+        self.tokens: dict[str, str] = {}
+
+    async def token(self, email: str, ttl: int | None = None) -> str:
+        from sqlalchemy import select
+
+        from models import User
+
+        async with self.db.read_session() as session:
+            user = await session.scalar(select(User).where(User.email == email))
+        return mint_token(self.settings, user, ttl)
+
+    async def client(self, stack: AsyncExitStack, email: str | None, protocol: str = TRANSPORT_WS, **kw: Any) -> WS:
+        ws = await stack.enter_async_context(WS.connect(self.url, protocol, **kw))
+        if email is not None:
+            ack = await ws.init(await self.token(email))
+            assert ack["type"] == "connection_ack", ack
+        return ws
+
+
+@pytest.fixture
+async def serve(database_url: str):
+    """serve(**settings) -> a Live server on a fresh copy of the demo database."""
+    async with AsyncExitStack() as stack:
+
+        async def start(**overrides: Any) -> Live:
+            from app.server import create_app
+
+            settings = Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test", **overrides)
+            db = Database(settings)
+            stack.push_async_callback(db.dispose)
+            app = create_app(settings, db)
+            url = await stack.enter_async_context(running_server(app))
+            return Live(url, db, app, settings)
+
+        yield start
+
+
+@pytest.fixture
+async def live(serve) -> Live:
+    return await serve()
+
+
+async def fixed_price_order(db: Database, **kwargs: Any) -> int:
+    async with db.write_session() as session:
+        order = await factories.make_order(
+            session, status=OrderStatus.PENDING_APPROVAL, service_name="Social Media Starter Pack", **kwargs
+        )
+    return order.id
+
+
+async def quote_request(db: Database, invited: tuple[str, ...] = ("Taylor Marketing",)) -> int:
+    async with db.write_session() as session:
+        order = await factories.make_order(session, status=OrderStatus.PENDING_QUOTES, invited=invited)
+    return order.id
+
+
+async def test_status_changes_and_comments_reach_the_subscriber(live: Live) -> None:
+    order_id = await fixed_price_order(live.db)
+    gid = to_global_id("Order", order_id)
+    async with AsyncExitStack() as stack:
+        ws = await live.client(stack, PARTNER)
+        await ws.subscribe("s", STATUS_CHANGED, {"orderId": gid})
+        await ws.subscribe("c", COMMENT_ADDED, {"orderId": gid})
+        await asyncio.sleep(0.1)  # the subscriptions are registered
+
+        await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)
+        message = await ws.next()
+        assert message["id"] == "s"
+        change = message["payload"]["data"]["orderStatusChanged"]
+        assert change["from"] == "PENDING_APPROVAL" and change["to"] == "APPROVED"
+        assert change["actor"] == {"email": SUPPLIER}
+        assert change["order"] == {"id": gid, "name": "Test order", "status": "APPROVED"}
+        assert change["cursor"]
+
+        await add_comment(live.db, live.bus, order_id, SUPPLIER, "Approved, go ahead")
+        message = await ws.next()
+        assert message["id"] == "c"
+        comment = message["payload"]["data"]["commentAdded"]
+        assert comment["body"] == "Approved, go ahead"
+        assert comment["author"] == {"email": SUPPLIER}
+        assert comment["order"]["commentCount"] == 1
+
+        # The other order's change is not this subscription's business.
+        other = await fixed_price_order(live.db, name="Other")
+        await change_status(live.db, live.bus, other, OrderStatus.APPROVED, SUPPLIER)
+        await ws.nothing()
+
+
+async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> None:
+    """A provider sees an order's events from APPROVED on; not invited, nothing; another portal, nothing ever."""
+    order_id = await fixed_price_order(live.db)
+    quote_id = await quote_request(live.db, invited=("Taylor Marketing",))
+    watchers = [SUPPLIER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, OUTSIDER]
+    async with AsyncExitStack() as stack:
+        clients = {email: await live.client(stack, email) for email in watchers}
+        for ws in clients.values():
+            await ws.subscribe("all", ORDER_EVENTS)
+        await asyncio.sleep(0.1)
+
+        await add_comment(live.db, live.bus, order_id, PARTNER, "before approval")  # 1
+        await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)  # 2
+        await add_comment(live.db, live.bus, order_id, PROVIDER, "after approval")  # 3
+        await add_comment(live.db, live.bus, quote_id, PARTNER, "on the quote request")  # 4
+        await change_status(live.db, live.bus, quote_id, OrderStatus.CANCELLED, PARTNER, "changed plans")  # 5
+
+        async def seen(email: str, count: int) -> list[str]:
+            labels = []
+            for _ in range(count):
+                event = (await clients[email].next())["payload"]["data"]["orderEvents"]
+                labels.append(event.get("comment", {}).get("body") or f"{event['from']}->{event['to']}")
+            await clients[email].nothing(0.2)
+            return labels
+
+        everything = ["before approval", "PENDING_APPROVAL->APPROVED", "after approval", "on the quote request",
+                      "PENDING_QUOTES->CANCELLED"]
+        assert await seen(SUPPLIER, 5) == everything
+        assert await seen(PARTNER, 5) == everything
+        # The assigned provider: from APPROVED on; the quote request's end, not its comments.
+        assert await seen(PROVIDER, 3) == ["PENDING_APPROVAL->APPROVED", "after approval", "PENDING_QUOTES->CANCELLED"]
+        for nobody in (PARTNER2, PROVIDER2, OUTSIDER):
+            await clients[nobody].nothing(0.1)
+
+
+async def test_a_foreign_or_invisible_order_id_is_an_error_and_the_connection_lives_on(live: Live) -> None:
+    order_id = await fixed_price_order(live.db)  # pending approval: not yet the provider's to see
+    gid = to_global_id("Order", order_id)
+    async with AsyncExitStack() as stack:
+        for email in (OUTSIDER, PROVIDER, PARTNER2):
+            ws = await live.client(stack, email)
+            await ws.subscribe("x", STATUS_CHANGED, {"orderId": gid})
+            error = await ws.receive()
+            assert error["type"] == "error" and error["id"] == "x", error
+            assert error["payload"][0]["extensions"]["code"] == "NOT_FOUND"
+            await ws.subscribe("x", STATUS_CHANGED, {"orderId": "garbage"})
+            assert (await ws.receive())["payload"][0]["extensions"]["code"] == "NOT_FOUND"
+            # Same socket, a subscription it may have: works.
+            await ws.subscribe("ok", STATUS_CHANGED)
+        supplier = await live.client(stack, SUPPLIER)
+        await supplier.subscribe("ok", STATUS_CHANGED, {"orderId": gid})
+        await asyncio.sleep(0.1)
+        await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)
+        assert (await supplier.next())["payload"]["data"]["orderStatusChanged"]["to"] == "APPROVED"
+
+
+async def test_order_events_replays_after_a_disconnect_then_goes_on_live(live: Live) -> None:
+    order_id = await fixed_price_order(live.db)
+    async with AsyncExitStack() as stack:
+        ws = await live.client(stack, PARTNER)
+        await ws.subscribe("e", ORDER_EVENTS)
+        await asyncio.sleep(0.1)
+        await add_comment(live.db, live.bus, order_id, PARTNER, "one")
+        first = (await ws.next())["payload"]["data"]["orderEvents"]
+        assert first["comment"] == {"body": "one"}
+    # Disconnected: two more events happen meanwhile.
+    await add_comment(live.db, live.bus, order_id, SUPPLIER, "two")
+    await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)
+    async with AsyncExitStack() as stack:
+        ws = await live.client(stack, PARTNER)
+        await ws.subscribe("e", ORDER_EVENTS, {"after": first["cursor"]})
+        replayed = [(await ws.next())["payload"]["data"]["orderEvents"] for _ in range(2)]
+        assert replayed[0]["comment"] == {"body": "two"}
+        assert replayed[1]["to"] == "APPROVED"
+        await add_comment(live.db, live.bus, order_id, PROVIDER, "three")
+        live_one = (await ws.next())["payload"]["data"]["orderEvents"]
+        assert live_one["comment"] == {"body": "three"}
+        await ws.nothing(0.2)
+        cursors = [first["cursor"], *(e["cursor"] for e in replayed), live_one["cursor"]]
+        assert len(set(cursors)) == 4
+
+
+async def test_no_gap_and_no_duplicate_at_the_seam_between_replay_and_live(live: Live) -> None:
+    """Events keep coming while a subscriber replays: it gets each one once, in order."""
+    order_id = await fixed_price_order(live.db)
+    first = await add_comment(live.db, live.bus, order_id, PARTNER, "0")
+    count = 30
+
+    async def writer() -> None:
+        for i in range(1, count + 1):
+            await add_comment(live.db, live.bus, order_id, PARTNER, str(i))
+            await asyncio.sleep(0)
+
+    async with AsyncExitStack() as stack:
+        ws = await live.client(stack, SUPPLIER)
+        cursor = CursorCodec(live.settings.jwt_secret).encode("EVENT", None, first)
+        task = asyncio.create_task(writer())
+        await asyncio.sleep(0.02)  # some are stored before the subscription, some after
+        await ws.subscribe("e", ORDER_EVENTS, {"after": cursor, "orderId": to_global_id("Order", order_id)})
+        bodies = [(await ws.next())["payload"]["data"]["orderEvents"]["comment"]["body"] for _ in range(count)]
+        await task
+        assert bodies == [str(i) for i in range(1, count + 1)]
+        await ws.nothing(0.2)
+
+
+async def test_a_bad_cursor_is_refused(live: Live) -> None:
+    async with AsyncExitStack() as stack:
+        ws = await live.client(stack, PARTNER)
+        await ws.subscribe("e", ORDER_EVENTS, {"after": "not-a-cursor"})
+        error = await ws.receive()
+        assert error["type"] == "error" and error["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
