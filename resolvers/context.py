@@ -68,6 +68,13 @@ class Context:
     def loaders(self) -> Loaders:
         return _operation_loaders.get() or self._loaders
 
+    @loaders.setter
+    def loaders(self, loaders: Loaders) -> None:
+        if _operation_loaders.get() is not None:
+            _operation_loaders.set(loaders)
+        else:
+            self._loaders = loaders
+
     def fresh_loaders(self) -> Loaders:
         """New, empty loaders for the rest of the current task (one WebSocket operation or event)."""
         loaders = Loaders(self.db)
