@@ -40,6 +40,22 @@ async def _seed(if_empty: bool) -> None:
         await db.dispose()
 
 
+async def _seed_bench(orders: int, database_url: str | None, seed: int) -> None:
+    from app.db import Database
+    from app.migrate import upgrade
+    from app.seed_bench import seed_bench
+
+    settings = get_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    db = Database(settings)
+    try:
+        await upgrade(db.engine)
+        await seed_bench(db, orders, seed=seed, log=lambda line: print(line, file=sys.stderr))
+    finally:
+        await db.dispose()
+
+
 async def _token(email: str, ttl: int | None) -> str:
     from app.auth import mint_token
     from app.db import Database
@@ -113,6 +129,10 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("migrate", help="apply database migrations")
     seed = commands.add_parser("seed", help="seed the demo data")
     seed.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
+    bench = commands.add_parser("seed-bench", help="build a large synthetic portal for benchmarks")
+    bench.add_argument("--orders", type=int, default=200_000, help="how many orders (default 200000)")
+    bench.add_argument("--database-url", default=None, help="default: DATABASE_URL")
+    bench.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
     token = commands.add_parser("token", help="print a bearer token for a user")
     token.add_argument("email")
     token.add_argument("--ttl", type=int, default=None, help="seconds the token is valid")
@@ -130,6 +150,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_migrate())
     elif args.command == "seed":
         asyncio.run(_seed(args.if_empty))
+    elif args.command == "seed-bench":
+        asyncio.run(_seed_bench(args.orders, args.database_url, args.seed))
     elif args.command == "token":
         print(asyncio.run(_token(args.email, args.ttl)))
     elif args.command == "sweep-quotes":

@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Order
 
 MAX_TERMS = 20
+# Above this many matching orders (SQLite), walking the list's sort index and probing the
+# matches beats reading every match and sorting them (see `order_search_clause`).
+BROAD_SEARCH = 2000
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, as the FTS tokenizers split words
 
 _sqlite_index = table("order_search", column("rowid"))
@@ -26,17 +30,41 @@ def search_terms(text: str | None) -> list[str]:
     return [word.lower() for word in _WORD.findall(text or "")][:MAX_TERMS]
 
 
-def order_search_clause(text: str | None, dialect: str) -> ColumnElement[bool] | None:
-    """`Order.id IN (matching orders)`, or None when there is nothing to search for."""
+def _sqlite_query(terms: list[str]) -> str:
+    # Each word a quoted prefix token: user input can never be read as FTS5 syntax.
+    return " ".join(f'"{term}"*' for term in terms)
+
+
+def _sqlite_matching(terms: list[str]):  # noqa: ANN202
+    return select(_sqlite_index.c.rowid).where(
+        literal_column("order_search").op("MATCH")(bindparam("order_search_query", _sqlite_query(terms)))
+    )
+
+
+async def is_broad(session: AsyncSession, text: str | None, dialect: str) -> bool:
+    """Whether a search matches so many orders that the list should be read in sort order
+    (SQLite only; PostgreSQL's planner has statistics for its GIN index)."""
+    terms = search_terms(text)
+    if not terms or dialect != "sqlite":
+        return False
+    matches = await session.scalar(select(func.count()).select_from(_sqlite_matching(terms).limit(BROAD_SEARCH + 1).subquery()))
+    return matches > BROAD_SEARCH
+
+
+def order_search_clause(text: str | None, dialect: str, broad: bool = False) -> ColumnElement[bool] | None:
+    """`Order.id IN (matching orders)`, or None when there is nothing to search for.
+
+    `broad` (see `is_broad`): on SQLite the id is written `+provider_order.id`, which keeps
+    the planner from driving the query from the matches; it walks the (scope, sort, id) index
+    instead and stops after a page, rather than fetching and sorting thousands of matches.
+    """
     terms = search_terms(text)
     if not terms:
         return None
     if dialect == "sqlite":
-        # Each word a quoted prefix token: user input can never be read as FTS5 syntax.
-        query = " ".join(f'"{term}"*' for term in terms)
-        matching = select(_sqlite_index.c.rowid).where(
-            literal_column("order_search").op("MATCH")(bindparam("order_search_query", query))
-        )
+        matching = _sqlite_matching(terms)
+        if broad:
+            return literal_column(f"+{Order.__tablename__}.id").in_(matching)
     else:
         query = " & ".join(f"{term}:*" for term in terms)
         matching = select(_postgresql_index.c.order_id).where(

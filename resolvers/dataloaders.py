@@ -108,6 +108,29 @@ def _children_pages(db: Database, model: Any, parent_column: Any, *sort_columns:
     return DataLoader(load_fn=load)
 
 
+def now_or_later(loader: DataLoader, key: Any) -> Any:
+    """The value at once when the request already loaded it, else the loader's future.
+
+    Sync resolvers return this: when every value of a list was prefetched (see
+    `resolvers.orders.prefetch`), GraphQL completes the whole list without an awaitable per
+    field, the largest cost of Strawberry on big lists.
+    """
+    if key is None:
+        return None
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return loader.load(key)
+
+
+async def fill(loader: DataLoader, keys: Sequence[Any]) -> None:
+    """Load `keys` now, in one batch, into the loader's cache (cheaper than `load_many`,
+    which makes a future and a task per key)."""
+    missing = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
+    if missing:
+        loader.prime_many(dict(zip(missing, await loader.load_fn(missing), strict=True)))
+
+
 class FundBalance:
     """Allocated, reserved, spent and available amounts of one fund, from its ledger."""
 

@@ -247,8 +247,12 @@ async def paginate(
     page: PageRequest,
     codec: CursorCodec,
     count_stmt: Select | None = None,
+    count_branches: Sequence[Select] | None = None,
 ) -> Connection:
-    """One keyset page of `stmt` (a SELECT of ORM entities, or disjoint branches of one)."""
+    """One keyset page of `stmt` (a SELECT of ORM entities, or disjoint branches of one).
+
+    `totalCount` counts `count_stmt`, else `count_branches` (the same rows written for
+    counting), else the branches themselves."""
     page = page.validated()
     branches = [stmt] if isinstance(stmt, Select) else list(stmt)
     limit, backwards = page_shape(page)
@@ -265,7 +269,8 @@ async def paginate(
 
     async def count() -> int:
         queries = [count_stmt] if count_stmt is not None else [
-            select(func.count()).select_from(branch.order_by(None).subquery()) for branch in branches
+            select(func.count()).select_from(branch.order_by(None).subquery())
+            for branch in (count_branches or branches)
         ]
         async with session_factory() as session:
             return sum([int((await session.execute(q)).scalar_one()) for q in queries])

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -68,13 +69,19 @@ class MarkExecution(SchemaExtension):
 
 def default_extensions() -> list:
     settings = get_settings()
+    # The limiters' validation rules are built once: ValidationCache keys on the rule classes,
+    # and QueryDepthLimiter/MaxAliasesLimiter make new classes per instance, which would make
+    # every request miss the cache and validate the whole document again.
+    limit_rules = (
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    )
     # Factories, so that each request gets fresh extension instances.
     extensions: list = [
         lambda: ParserCache(maxsize=1000),
         lambda: ValidationCache(maxsize=1000),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(list(limit_rules)),
         MarkExecution,
         MaskUnexpectedErrors,
     ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -16,6 +17,7 @@ from domain.access import OrderView, loaded_order_view
 from domain.quotes import effective_status
 from domain.transitions import available_actions, roles_of
 from schema.catalog import ActivityType, CampaignActivity, Service
+from resolvers.dataloaders import now_or_later
 from resolvers.order_children import COMMENT_ORDER, LEAD_ORDER, children_connection, empty_connection
 from resolvers.pagination import PageRequest
 from schema.common import Connection, Money, money
@@ -29,6 +31,16 @@ def _is(model: type):  # noqa: ANN202
         return isinstance(obj, model | cls)
 
     return classmethod(is_type_of)
+
+
+async def _later(awaitable: Any, then: Callable[[Any], Any]) -> Any:
+    return then(await awaitable)
+
+
+def _latest_visible(viewer: Any, quotes: list[models.Quote]) -> models.Quote | None:
+    if viewer.is_provider:
+        quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
+    return quotes[-1] if quotes else None  # the loader sorts by submission time, then id
 
 
 def _full(info: Info, order: models.Order) -> bool:
@@ -221,23 +233,23 @@ class Order(relay.Node):
     def view(self, root: strawberry.Parent[models.Order], info: Info) -> str:
         return loaded_order_view(info.context.require_viewer(), root).value
 
+    # Relations read by list screens are sync resolvers over the request's loaders: values the
+    # list prefetched come back at once, others as the loader's future (see now_or_later).
     @strawberry.field
-    async def provider(self, root: strawberry.Parent[models.Order], info: Info) -> Provider | None:
-        if root.provider_id is None:
-            return None
-        return await info.context.loaders.organization.load(root.provider_id)
+    def provider(self, root: strawberry.Parent[models.Order], info: Info) -> Provider | None:
+        return now_or_later(info.context.loaders.organization, root.provider_id)
 
     @strawberry.field
-    async def service(self, root: strawberry.Parent[models.Order], info: Info) -> Service:
-        return await info.context.loaders.service.load(root.service_id)
+    def service(self, root: strawberry.Parent[models.Order], info: Info) -> Service:
+        return now_or_later(info.context.loaders.service, root.service_id)
 
     @strawberry.field
-    async def activity_type(self, root: strawberry.Parent[models.Order], info: Info) -> ActivityType:
-        return await info.context.loaders.activity_type.load(root.activity_type_id)
+    def activity_type(self, root: strawberry.Parent[models.Order], info: Info) -> ActivityType:
+        return now_or_later(info.context.loaders.activity_type, root.activity_type_id)
 
     @strawberry.field
-    async def partner(self, root: strawberry.Parent[models.Order], info: Info) -> Partner:
-        return await info.context.loaders.organization.load(root.partner_id)
+    def partner(self, root: strawberry.Parent[models.Order], info: Info) -> Partner:
+        return now_or_later(info.context.loaders.organization, root.partner_id)
 
     @strawberry.field
     async def campaign_activity(self, root: strawberry.Parent[models.Order], info: Info) -> CampaignActivity | None:
@@ -274,12 +286,12 @@ class Order(relay.Node):
         return root.lead_count if _full(info, root) else 0
 
     @strawberry.field(description="The latest quote this viewer may see (a provider: its own).")
-    async def latest_quote(self, root: strawberry.Parent[models.Order], info: Info) -> Quote | None:
-        quotes = await info.context.loaders.quotes_by_order.load(root.id)
+    def latest_quote(self, root: strawberry.Parent[models.Order], info: Info) -> Quote | None:
         viewer = info.context.require_viewer()
-        if viewer.is_provider:
-            quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
-        return quotes[-1] if quotes else None  # the loader sorts by submission time, then id
+        quotes = now_or_later(info.context.loaders.quotes_by_order, root.id)
+        if inspect.isawaitable(quotes):
+            return _later(quotes, lambda loaded: _latest_visible(viewer, loaded))
+        return _latest_visible(viewer, quotes)
 
     @strawberry.field(description="Comments, oldest first, a page at a time (`last: n` for the newest).")
     async def comments_connection(

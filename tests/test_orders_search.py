@@ -95,3 +95,12 @@ async def test_the_index_follows_every_change_in_the_same_transaction(gql, db) -
         await session.delete(await session.scalar(select(Order).where(Order.name == "Summer kickoff")))
     assert await found(gql, "summer") == []
     assert factories  # the module's factories built the rows above
+
+
+async def test_a_broad_search_reads_in_sort_order_with_the_same_results(gql, db, monkeypatch) -> None:
+    await _demo_orders(db)
+    cases = [(term, as_) for term in ("taylor", "launch", "optim landing") for as_ in (SUPPLIER, PARTNER, PROVIDER)]
+    narrow = [await found(gql, term, as_=as_) for term, as_ in cases]
+    monkeypatch.setattr("domain.search.BROAD_SEARCH", 0)  # every search counts as broad
+    assert [await found(gql, term, as_=as_) for term, as_ in cases] == narrow
+    assert narrow[0] == ["Optimise the landing pages", "Posts for autumn", "Spring launch"]
