@@ -24,9 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PORTS = os.environ.get("TEST_SERVER_PORTS", "8300-8399")
 
 
-def bind_free_port() -> socket.socket:
+def bind_free_port(ports: str | None = None) -> socket.socket:
     """A listening-ready TCP socket on 127.0.0.1 bound to a free port of the range."""
-    first, last = (int(part) for part in PORTS.split("-"))
+    ports = ports or PORTS
+    first, last = (int(part) for part in ports.split("-"))
     for port in range(first, last + 1):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
@@ -35,14 +36,16 @@ def bind_free_port() -> socket.socket:
             sock.close()
             continue
         return sock
-    raise RuntimeError(f"no free port in {PORTS}")
+    raise RuntimeError(f"no free port in {ports}")
 
 
 class LiveServer:
     """`provider-orders serve --workers N` on its own port, for tests that need real concurrency."""
 
-    def __init__(self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None):
-        self.database_url, self.workers = database_url, workers
+    def __init__(
+        self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None, ports: str | None = None
+    ):
+        self.database_url, self.workers, self.ports = database_url, workers, ports
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
         self.port = 0
@@ -65,7 +68,7 @@ class LiveServer:
         )
 
     async def start(self, timeout: float = 60) -> LiveServer:
-        sock = bind_free_port()
+        sock = bind_free_port(self.ports)
         self.port = sock.getsockname()[1]
         try:
             self.process = subprocess.Popen(

@@ -58,6 +58,7 @@ async def test_bad_input_gets_the_protocol_close_code(live: Live, messages, code
     async with AsyncExitStack() as stack:
         bystander = await live.client(stack, SUPPLIER)
         await bystander.subscribe("s", STATUS_CHANGED)
+        await live.subscribed(1)
         async with WS.connect(live.url) as ws:
             for message in messages:
                 if message == "init":
@@ -67,7 +68,6 @@ async def test_bad_input_gets_the_protocol_close_code(live: Live, messages, code
             assert (await ws.closed())[0] == code
         # The server and its other subscribers are unaffected.
         order_id = await fixed_price_order(live.db)
-        await asyncio.sleep(0.05)
         await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)
         assert (await bystander.next())["payload"]["data"]["orderStatusChanged"]["to"] == "APPROVED"
 
@@ -104,7 +104,7 @@ async def test_the_legacy_protocol_when_switched_on(serve) -> None:
         await ws.subscribe("x", STATUS_CHANGED, {"orderId": to_global_id("Order", 10**6)})
         error = await ws.receive()
         assert error["type"] == "error" and error["id"] == "x"
-        await asyncio.sleep(0.1)
+        await live.subscribed(2)
         await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)
         message = await ws.next()
         assert message["type"] == "data" and message["id"] == "s"
@@ -114,7 +114,7 @@ async def test_the_legacy_protocol_when_switched_on(serve) -> None:
         # graphql-transport-ws still works beside it.
         modern = await live.client(stack, PARTNER)
         await modern.subscribe("s", STATUS_CHANGED, {"orderId": gid})
-        await asyncio.sleep(0.1)
+        await live.subscribed(3)
         await change_status(live.db, live.bus, order_id, OrderStatus.NOT_STARTED, "provider@demo.example")
         assert (await modern.next())["payload"]["data"]["orderStatusChanged"]["to"] == "NOT_STARTED"
         assert (await ws.next())["payload"]["data"]["orderStatusChanged"]["to"] == "NOT_STARTED"
@@ -135,7 +135,7 @@ async def test_a_slow_subscriber_is_closed_and_resumes_while_others_get_everythi
         sock.connect(("127.0.0.1", int(live.url.split(":")[2].split("/")[0])))
         slow = await live.client(stack, PARTNER, sock=sock, max_size=2**22, max_queue=1)
         await slow.subscribe("e", query)
-        await asyncio.sleep(0.1)
+        await live.subscribed(2)
 
         received = []
         for i in range(count):

@@ -54,6 +54,15 @@ class Live:
             user = await session.scalar(select(User).where(User.email == email))
         return mint_token(self.settings, user, ttl)
 
+    async def subscribed(self, count: int) -> None:
+        """Waits until `count` subscriptions listen to the server's event feed."""
+        feed = self.app.state.feed
+        for _ in range(300):
+            if feed.subscriber_count >= count:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{feed.subscriber_count} subscriptions listening, expected {count}")
+
     async def client(self, stack: AsyncExitStack, email: str | None, protocol: str = TRANSPORT_WS, **kw: Any) -> WS:
         ws = await stack.enter_async_context(WS.connect(self.url, protocol, **kw))
         if email is not None:
@@ -106,7 +115,7 @@ async def test_status_changes_and_comments_reach_the_subscriber(live: Live) -> N
         ws = await live.client(stack, PARTNER)
         await ws.subscribe("s", STATUS_CHANGED, {"orderId": gid})
         await ws.subscribe("c", COMMENT_ADDED, {"orderId": gid})
-        await asyncio.sleep(0.1)  # the subscriptions are registered
+        await live.subscribed(2)
 
         await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)
         message = await ws.next()
@@ -140,7 +149,7 @@ async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> 
         clients = {email: await live.client(stack, email) for email in watchers}
         for ws in clients.values():
             await ws.subscribe("all", ORDER_EVENTS)
-        await asyncio.sleep(0.1)
+        await live.subscribed(len(watchers))
 
         await add_comment(live.db, live.bus, order_id, PARTNER, "before approval")  # 1
         await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)  # 2
@@ -182,7 +191,7 @@ async def test_a_foreign_or_invisible_order_id_is_an_error_and_the_connection_li
             await ws.subscribe("ok", STATUS_CHANGED)
         supplier = await live.client(stack, SUPPLIER)
         await supplier.subscribe("ok", STATUS_CHANGED, {"orderId": gid})
-        await asyncio.sleep(0.1)
+        await live.subscribed(4)
         await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)
         assert (await supplier.next())["payload"]["data"]["orderStatusChanged"]["to"] == "APPROVED"
 
@@ -192,7 +201,7 @@ async def test_order_events_replays_after_a_disconnect_then_goes_on_live(live: L
     async with AsyncExitStack() as stack:
         ws = await live.client(stack, PARTNER)
         await ws.subscribe("e", ORDER_EVENTS)
-        await asyncio.sleep(0.1)
+        await live.subscribed(1)
         await add_comment(live.db, live.bus, order_id, PARTNER, "one")
         first = (await ws.next())["payload"]["data"]["orderEvents"]
         assert first["comment"] == {"body": "one"}
@@ -242,3 +251,39 @@ async def test_a_bad_cursor_is_refused(live: Live) -> None:
         await ws.subscribe("e", ORDER_EVENTS, {"after": "not-a-cursor"})
         error = await ws.receive()
         assert error["type"] == "error" and error["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+APPROVE = "mutation($id: ID!) { approveOrder(input: {orderId: $id}) { errors { code } order { status } } }"
+REJECT = "mutation($id: ID!) { rejectOrder(input: {orderId: $id, reason: \"\"}) { errors { code } } }"
+COMMENT = "mutation($id: ID!, $body: String!) { addComment(input: {orderId: $id, body: $body}) { errors { code } } }"
+
+
+async def test_real_mutations_publish_after_commit_and_refused_ones_publish_nothing(live: Live) -> None:
+    import httpx
+
+    order_id = await fixed_price_order(live.db)
+    gid = to_global_id("Order", order_id)
+    http_url = live.url.replace("ws://", "http://")
+    async with AsyncExitStack() as stack:
+        ws = await live.client(stack, PROVIDER)  # the provider: sees the order from APPROVED on
+        await ws.subscribe("e", ORDER_EVENTS)
+        partner = await live.client(stack, PARTNER)
+        await partner.subscribe("e", ORDER_EVENTS, {"orderId": gid})
+        await live.subscribed(2)
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=5))
+
+        async def mutate(query: str, as_: str, **variables: Any) -> dict:
+            response = await http.post(http_url, json={"query": query, "variables": {"id": gid, **variables}},
+                                       headers={"Authorization": f"Bearer {await live.token(as_)}"})
+            return next(iter(response.json()["data"].values()))
+
+        assert (await mutate(APPROVE, PARTNER))["errors"][0]["code"] == "FORBIDDEN"  # refused: nothing
+        assert (await mutate(REJECT, SUPPLIER))["errors"][0]["code"] == "VALIDATION"  # refused: nothing
+        assert (await mutate(COMMENT, PARTNER, body="before approval"))["errors"] == []
+        assert (await partner.next())["payload"]["data"]["orderEvents"]["comment"] == {"body": "before approval"}
+        assert (await mutate(APPROVE, SUPPLIER))["errors"] == []
+        for client in (partner, ws):
+            event = (await client.next())["payload"]["data"]["orderEvents"]
+            assert (event["from"], event["to"], event["actor"]) == ("PENDING_APPROVAL", "APPROVED", {"email": SUPPLIER})
+        await ws.nothing(0.2)  # not the comment made before approval
+        await partner.nothing(0.1)
