@@ -24,7 +24,7 @@ async def _migrate() -> None:
 
 async def _seed(if_empty: bool) -> None:
     from app.db import Database
-    from app.seed import is_empty, seed_demo
+    from app.seed import is_empty, seed_demo, seed_demo_orders
 
     db = Database(get_settings())
     try:
@@ -35,7 +35,8 @@ async def _seed(if_empty: bool) -> None:
                     raise SystemExit(1)
                 return
             await seed_demo(session)
-        print("seeded the demo portals", file=sys.stderr)
+            await seed_demo_orders(session)
+        print("seeded the demo portals and orders", file=sys.stderr)
     finally:
         await db.dispose()
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.viewer import Viewer
 from models import (
     ActivityType,
     Campaign,
@@ -15,14 +16,17 @@ from models import (
     LedgerEntryKind,
     MdfFund,
     MdfLedgerEntry,
+    OrderOrigin,
     Organization,
     OrganizationKind,
+    PaymentMethod,
     Portal,
     PricingModel,
     ProviderOffice,
     Service,
     User,
 )
+from models.base import utcnow
 
 ACTIVITY_TYPES = ["SEO", "Social Media", "Email", "Events", "Content", "Paid Search"]
 
@@ -140,3 +144,89 @@ async def seed_demo(session: AsyncSession) -> None:
         session.add(MdfLedgerEntry(fund_id=fund.id, kind=LedgerEntryKind.ALLOCATE, amount=Decimal(amount),
                                    memo="initial allocation"))
     await session.flush()
+
+
+async def _viewer(session: AsyncSession, email: str) -> Viewer:
+    user = await session.scalar(select(User).where(User.email == email))
+    org = await session.get(Organization, user.organization_id)
+    return Viewer(user.id, user.email, user.name, org.id, org.kind, org.portal_id)
+
+
+async def seed_demo_orders(session: AsyncSession) -> None:
+    """A few Demo Portal orders in various statuses, made through the workflow's own actions
+    (so history, quotes, MDF ledger, events and notifications are what real use would leave).
+
+    Acme's "2026 Q4 MDF" keeps its 10000.00 allocation; "Site audit" reserves 2400.00 of it.
+    """
+    from domain import comments, leads, quotes, workflow
+    from domain.ordering import ContactData, NewOrder, submit_order
+    from domain.transitions import OrderAction as A
+
+    partner, partner2 = await _viewer(session, "partner@demo.example"), await _viewer(session, "partner2@demo.example")
+    supplier = await _viewer(session, "supplier@demo.example")
+    taylor, northwind = await _viewer(session, "provider@demo.example"), await _viewer(session, "provider2@demo.example")
+    services = {s.name: s.id for s in await session.scalars(select(Service))}
+    fund_id = await session.scalar(select(MdfFund.id).where(MdfFund.name == "2026 Q4 MDF"))
+    activity_id = await session.scalar(select(CampaignActivity.id).where(CampaignActivity.service_id == services["SEO Consultation"]))
+    today = utcnow().date()
+
+    def social(name: str, **kw) -> NewOrder:  # noqa: ANN003
+        kw.setdefault("payment_method", PaymentMethod.PARTNER_FUNDED)
+        return NewOrder(service_id=services["Social Media Starter Pack"], name=name, origin=OrderOrigin.MARKETPLACE, **kw)
+
+    def quote(plan: str, *items: tuple[str, str, str], days: int) -> quotes.NewQuote:
+        return quotes.NewQuote(plan=plan, estimated_completion_on=today + timedelta(days=days), terms="Net 30",
+                               line_items=[quotes.LineItemData(d, Decimal(q), Decimal(p)) for d, q, p in items])
+
+    async def walk(order_id: int, *steps: tuple) -> None:
+        for viewer, action, *reason in steps:
+            await workflow.perform(session, viewer, order_id, action, reason=reason[0] if reason else None,
+                                   scheduled_for=utcnow() + timedelta(days=7))
+
+    # Waiting for the supplier's approval, paid from MDF.
+    await submit_order(session, partner, social(
+        "Spring social push", payment_method=PaymentMethod.MDF, mdf_fund_id=fund_id,
+        description="Launch our spring bundle on LinkedIn and Instagram.",
+        contacts=[ContactData("Dana Acme", "dana@acme.example", role="Marketing lead")],
+        notification_recipients=["dana@acme.example"]))
+
+    # Two providers have quoted: the partner can compare and accept.
+    seo = await submit_order(session, partner, NewOrder(
+        service_id=services["SEO Consultation"], name="Q1 SEO consultation", origin=OrderOrigin.CAMPAIGN_ACTIVITY,
+        campaign_activity_id=activity_id, provider_ids=[taylor.organization_id, northwind.organization_id],
+        payment_method=PaymentMethod.MDF, mdf_fund_id=fund_id, description="Lift organic traffic for our product pages."))
+    await quotes.submit_quote(session, taylor, seo.id, quote(
+        "Keyword research, then on-page fixes.", ("Keyword research", "10", "120.00"), ("On-page fixes", "8", "95.00"),
+        days=30))
+    await quotes.submit_quote(session, northwind, seo.id, quote(
+        "Technical audit first, content plan second.", ("Technical audit", "1", "1400.00"), ("Content plan", "1", "650.00"),
+        days=45))
+
+    # Accepted quote (MDF reserved), taken on by the provider.
+    audit = await submit_order(session, partner, NewOrder(
+        service_id=services["SEO Audit"], name="Site audit", origin=OrderOrigin.PROVIDER_LOCATOR,
+        payment_method=PaymentMethod.MDF, mdf_fund_id=fund_id))
+    audit_quote = await quotes.submit_quote(session, northwind, audit.id, quote(
+        "Full crawl, fixes prioritised by impact.", ("Audit", "1", "2000.00"), ("Follow-up call", "2", "200.00"),
+        days=21))
+    await quotes.accept_quote(session, partner, audit_quote.id)
+    await walk(audit.id, (northwind, A.ACCEPT_ORDER))
+
+    # In progress, with a conversation and leads.
+    busy = await submit_order(session, partner, social("Holiday social campaign"))
+    await walk(busy.id, (supplier, A.APPROVE_ORDER), (taylor, A.ACCEPT_ORDER), (taylor, A.START_WORK))
+    await comments.add_comment(session, partner, busy.id, "Please feature the gift bundle first.")
+    await comments.add_comment(session, taylor, busy.id, "Will do: first posts go out on Monday.")
+    await leads.add_leads(session, taylor, busy.id, [
+        leads.LeadData("Ada Byron", "ada@example.com", "Analytical Ltd"),
+        leads.LeadData("Grace Hopper", "grace@example.com", "Compilers Inc"),
+        leads.LeadData("Linus T", "linus@example.com"),
+    ])
+
+    # Done, and archived by the provider; one cancelled; one of Beta Solutions waiting.
+    done = await submit_order(session, partner, social("Autumn social refresh"))
+    await walk(done.id, (supplier, A.APPROVE_ORDER), (taylor, A.ACCEPT_ORDER), (taylor, A.START_WORK),
+               (taylor, A.SCHEDULE_EXECUTION), (taylor, A.START_EXECUTION), (taylor, A.COMPLETE_ORDER))
+    dropped = await submit_order(session, partner, social("Trade show teaser"))
+    await walk(dropped.id, (partner, A.CANCEL_ORDER, "The trade show was postponed."))
+    await submit_order(session, partner2, social("Beta social launch"))
