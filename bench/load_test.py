@@ -1,0 +1,396 @@
+"""Load test: a mixed load from many clients against 1 and 4 server processes on PostgreSQL.
+
+    .venv/bin/pip install -e '.[bench]'         # aiohttp, a light client (the load shares the CPU)
+    .venv/bin/python bench/load_test.py          # 100 clients, 60 s, 1 then 4 workers
+    .venv/bin/python bench/load_test.py --duration 20 --clients 50 --workers 1,2,4
+
+For each worker count: a fresh PostgreSQL database (migrated, demo data, `--orders` extra
+orders with comments and leads), `provider-orders serve --workers N` in production mode,
+then this process sends the load: 80% reads (the orders list and an order's detail page),
+20% writes (addComment, addLeads) spread over the orders, as the partner, the supplier and
+the provider. It prints throughput, latency percentiles and errors, then checks in the
+database that every acknowledged write is there (and the orders' counters agree with the
+rows). Any error or lost write makes the exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+try:
+    import aiohttp
+except ImportError:  # pragma: no cover
+    raise SystemExit("the load test needs aiohttp: .venv/bin/pip install -e '.[bench]'") from None
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app.auth import mint_token
+from app.db import Database
+from app.migrate import upgrade
+from app.seed import seed_demo
+from app.settings import Settings
+from models import Comment, Lead, LeadStatus, Order, OrderOrigin, OrderStatus, Organization, PaymentMethod, Service, User
+from models.base import utcnow
+from schema.ids import parse_global_id, to_global_id
+
+USERS = ("partner@demo.example", "supplier@demo.example", "provider@demo.example")
+
+LIST = """query($first: Int!) {
+  orders(first: $first, orderBy: {field: LAST_ACTIVITY_AT, direction: DESC}) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id name status paymentMethod rate { amount currency } submittedAt lastActivityAt
+                   estimatedCompletionOn commentCount leadCount provider { name } service { name } } }
+  }
+}"""
+DETAIL = """query($id: ID!) {
+  node(id: $id) { ... on Order {
+    id name description status rate { amount currency } submittedAt lastActivityAt availableActions
+    provider { name } service { name } partner { name } commentCount leadCount
+    statusHistory { from to at actor { name } }
+    commentsConnection(last: 20) { edges { node { id body createdAt author { name } } } }
+    leadsConnection(last: 10) { edges { node { id name status } } }
+  } }
+}"""
+ADD_COMMENT = """mutation($input: AddCommentInput!) {
+  addComment(input: $input) { comment { id } errors { code message } }
+}"""
+ADD_LEADS = """mutation($input: AddLeadsInput!) {
+  addLeads(input: $input) { leads { id name } errors { code message } }
+}"""
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: Counter = field(default_factory=Counter)
+    error_samples: list[str] = field(default_factory=list)
+    comments: dict[int, str] = field(default_factory=dict)  # acknowledged: id -> body
+    leads: dict[int, str] = field(default_factory=dict)
+    measuring: bool = False
+    started: float = 0.0
+    elapsed: float = 0.0
+
+    def error(self, kind: str, detail: str) -> None:
+        self.errors[kind] += 1
+        if len(self.error_samples) < 5:
+            self.error_samples.append(f"{kind}: {detail[:300]}")
+
+
+# ---------------------------------------------------------------------------- setup
+
+
+async def prepare_database(admin_url: str, name: str, orders: int) -> str:
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    db = Database(Settings(database_url=url))
+    try:
+        await upgrade(db.engine)
+        async with db.write_session() as session:
+            await seed_demo(session)
+        await add_orders(db, orders)
+    finally:
+        await db.dispose()
+    return url
+
+
+async def add_orders(db: Database, count: int) -> None:
+    """In-progress fixed-price orders of Acme for Taylor Marketing: every demo user sees them whole."""
+    async with db.write_session() as session:
+        svc = (await session.scalars(select(Service).where(Service.name == "Social Media Starter Pack"))).one()
+        partner = (await session.scalars(select(Organization).where(Organization.name == "Acme Resellers"))).one()
+        author = (await session.scalars(select(User).where(User.email == USERS[0]))).one()
+        now = utcnow()
+        rows = [
+            Order(
+                portal_id=svc.portal_id, partner_id=partner.id, service_id=svc.id,
+                activity_type_id=svc.activity_type_id, provider_id=svc.provider_id, created_by_id=author.id,
+                name=f"Load order {i}", description=f"Campaign work package {i}", status=OrderStatus.IN_PROGRESS,
+                origin=OrderOrigin.MARKETPLACE, payment_method=PaymentMethod.PARTNER_FUNDED, rate=svc.price,
+                currency=svc.currency, approved_at=now, submitted_at=now - timedelta(minutes=i),
+                last_activity_at=now - timedelta(minutes=i), comment_count=3, lead_count=1,
+            )
+            for i in range(count)
+        ]
+        session.add_all(rows)
+        await session.flush()
+        for order in rows:
+            for n in range(3):
+                session.add(Comment(order_id=order.id, author_id=author.id, body=f"Seed comment {n}"))
+            session.add(Lead(order_id=order.id, created_by_id=author.id, name="Seed lead", status=LeadStatus.NEW))
+
+
+async def tokens_for(url: str, secret: str) -> dict[str, str]:
+    settings = Settings(database_url=url, jwt_secret=secret)
+    db = Database(settings)
+    try:
+        async with db.read_session() as session:
+            users = (await session.scalars(select(User).where(User.email.in_(USERS)))).all()
+            order_ids = (await session.scalars(select(Order.id).where(Order.name.like("Load order %")))).all()
+    finally:
+        await db.dispose()
+    tokens = {user.email: mint_token(settings, user) for user in users}
+    tokens["__orders__"] = json.dumps([to_global_id("Order", pk) for pk in order_ids])
+    return tokens
+
+
+def start_server(url: str, port: int, workers: int, secret: str, args: argparse.Namespace, log: Path) -> subprocess.Popen:
+    # Keep the pools within PostgreSQL's connection limit whatever the worker count.
+    pool = max(4, args.connections // (2 * workers))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PROVIDER_ORDERS_ENV": "production",
+        "JWT_SECRET": secret,
+        "DB_POOL_SIZE": str(pool),
+        "DB_MAX_OVERFLOW": str(pool),
+    }
+    env.pop("REDIS_URL", None)
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+
+
+async def wait_ready(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SystemExit(f"server exited with {process.returncode}")
+            try:
+                async with http.get(f"{base}/readyz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("server not ready in time")
+
+
+# ---------------------------------------------------------------------------- load
+
+
+async def client(n: int, http: aiohttp.ClientSession, base: str, tokens: dict[str, str], orders: list[str],
+                 results: Results, deadline: float, write_share: float) -> None:
+    rng = random.Random(n)
+    sequence = itertools.count()
+    while time.monotonic() < deadline:
+        who = USERS[rng.randrange(len(USERS))]
+        headers = {"Authorization": f"Bearer {tokens[who]}"}
+        roll = rng.random()
+        if roll < write_share * 0.75:
+            kind = "addComment"
+            body = f"load c{n} #{next(sequence)} {secrets.token_hex(4)}"
+            payload = {"query": ADD_COMMENT, "variables": {"input": {"orderId": rng.choice(orders), "body": body}}}
+        elif roll < write_share:
+            kind = "addLeads"
+            headers = {"Authorization": f"Bearer {tokens[USERS[2]]}"}  # the provider doing the work
+            name = f"Lead c{n} #{next(sequence)} {secrets.token_hex(4)}"
+            payload = {"query": ADD_LEADS, "variables": {"input": {"orderId": rng.choice(orders), "leads": [
+                {"name": name, "email": f"{secrets.token_hex(6)}@example.com", "company": "Load Co"}]}}}
+        elif roll < write_share + (1 - write_share) / 2:
+            kind = "ordersList"
+            payload = {"query": LIST, "variables": {"first": 20}}
+        else:
+            kind = "orderDetail"
+            payload = {"query": DETAIL, "variables": {"id": rng.choice(orders)}}
+        started = time.perf_counter()
+        try:
+            async with http.post(f"{base}/graphql", json=payload, headers=headers) as response:
+                status = response.status
+                data = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, json.JSONDecodeError) as exc:
+            results.error(kind, repr(exc))
+            continue
+        latency = time.perf_counter() - started
+        if status != 200 or data.get("errors"):
+            results.error(kind, f"HTTP {status} {data.get('errors')}")
+            continue
+        if kind == "addComment":
+            result = data["data"]["addComment"]
+            if result["errors"]:
+                results.error(kind, str(result["errors"]))
+                continue
+            results.comments[parse_global_id(result["comment"]["id"])[1]] = body
+        elif kind == "addLeads":
+            result = data["data"]["addLeads"]
+            if result["errors"]:
+                results.error(kind, str(result["errors"]))
+                continue
+            for lead in result["leads"]:
+                results.leads[parse_global_id(lead["id"])[1]] = lead["name"]
+        if results.measuring:
+            results.latencies[kind].append(latency)
+
+
+async def run_load(base: str, tokens: dict[str, str], args: argparse.Namespace) -> Results:
+    orders = json.loads(tokens["__orders__"])
+    results = Results()
+    connector = aiohttp.TCPConnector(limit=args.clients, limit_per_host=args.clients)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+        loop_deadline = time.monotonic() + args.warmup + args.duration
+        tasks = [
+            asyncio.create_task(client(n, http, base, tokens, orders, results, loop_deadline, args.write_share))
+            for n in range(args.clients)
+        ]
+        await asyncio.sleep(args.warmup)
+        results.measuring, results.started = True, time.monotonic()
+        await asyncio.gather(*tasks)
+        results.elapsed = time.monotonic() - results.started
+    return results
+
+
+# ---------------------------------------------------------------------------- verification
+
+
+async def verify(url: str, results: Results) -> dict[str, int]:
+    """Every acknowledged write is stored as acknowledged; counters match the rows."""
+    db = Database(Settings(database_url=url))
+    try:
+        async with db.read_session() as session:
+            stored_comments = dict((await session.execute(
+                select(Comment.id, Comment.body).where(Comment.id.in_(list(results.comments) or [0]))
+            )).all())
+            stored_leads = dict((await session.execute(
+                select(Lead.id, Lead.name).where(Lead.id.in_(list(results.leads) or [0]))
+            )).all())
+            comment_rows = (
+                select(func.count()).select_from(Comment).where(Comment.order_id == Order.id).scalar_subquery()
+            )
+            lead_rows = select(func.count()).select_from(Lead).where(Lead.order_id == Order.id).scalar_subquery()
+            drifted = await session.scalar(
+                select(func.count()).select_from(Order).where(
+                    (Order.comment_count != comment_rows) | (Order.lead_count != lead_rows)
+                )
+            )
+    finally:
+        await db.dispose()
+    lost = sum(1 for pk, body in results.comments.items() if stored_comments.get(pk) != body)
+    lost += sum(1 for pk, name in results.leads.items() if stored_leads.get(pk) != name)
+    return {"acknowledged": len(results.comments) + len(results.leads), "lost": lost, "counter_drift": drifted}
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def report(workers: int, results: Results, check: dict[str, int]) -> dict[str, Any]:
+    every = [v for values in results.latencies.values() for v in values]
+    total = len(every)
+    summary = {
+        "workers": workers,
+        "requests": total,
+        "throughput": total / results.elapsed if results.elapsed else 0.0,
+        "p50_ms": percentile(every, 50) * 1000,
+        "p95_ms": percentile(every, 95) * 1000,
+        "p99_ms": percentile(every, 99) * 1000,
+        "errors": sum(results.errors.values()),
+        **check,
+    }
+    print(f"\n== {workers} worker(s): {total} requests in {results.elapsed:.1f} s "
+          f"= {summary['throughput']:.1f} req/s; latency p50 {summary['p50_ms']:.1f} ms, "
+          f"p95 {summary['p95_ms']:.1f} ms, p99 {summary['p99_ms']:.1f} ms; errors {summary['errors']}")
+    for kind, values in sorted(results.latencies.items()):
+        print(f"   {kind:<12} {len(values):>7} req  p50 {percentile(values, 50) * 1000:7.1f} ms  "
+              f"p95 {percentile(values, 95) * 1000:7.1f} ms  p99 {percentile(values, 99) * 1000:7.1f} ms")
+    print(f"   writes acknowledged {check['acknowledged']}, lost {check['lost']}, "
+          f"orders whose counters disagree with their rows {check['counter_drift']}")
+    for sample in results.error_samples:
+        print(f"   error: {sample}")
+    return summary
+
+
+async def run_one(workers: int, args: argparse.Namespace) -> dict[str, Any]:
+    name = f"po_bench_{os.getpid()}_{workers}"
+    secret = secrets.token_urlsafe(32)
+    print(f"-- {workers} worker(s): preparing database {name} with {args.orders} orders", flush=True)
+    url = await prepare_database(args.admin_url, name, args.orders)
+    tokens = await tokens_for(url, secret)
+    log = Path(args.log_dir) / f"load-test-server-{workers}.log"
+    process = start_server(url, args.port, workers, secret, args, log)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        await wait_ready(base, process)
+        print(f"-- {workers} worker(s): {args.clients} clients for {args.warmup:g} s warm-up + "
+              f"{args.duration:g} s measured (server log: {log})", flush=True)
+        results = await run_load(base, tokens, args)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    check = await verify(url, results)
+    summary = report(workers, results, check)
+    if not args.keep:
+        admin = create_async_engine(args.admin_url, isolation_level="AUTOCOMMIT")
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+    return summary
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=60, help="measured seconds per run (default 60)")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds of load before measuring (default 5)")
+    parser.add_argument("--clients", type=int, default=100, help="concurrent clients (default 100)")
+    parser.add_argument("--workers", default="1,4", help="worker counts to compare (default 1,4)")
+    parser.add_argument("--orders", type=int, default=300, help="orders the load spreads over (default 300)")
+    parser.add_argument("--write-share", type=float, default=0.2, help="share of mutations (default 0.2)")
+    parser.add_argument("--connections", type=int, default=60,
+                        help="database connections all workers together may open (default 60)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8390)))
+    parser.add_argument("--admin-url", default=os.environ.get(
+        "BENCH_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--redis-url", default=None, help="REDIS_URL for the server (event bus between workers)")
+    parser.add_argument("--log-dir", default="/tmp")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    args = parser.parse_args()
+
+    summaries = [await run_one(int(w), args) for w in args.workers.split(",")]
+    print("\nworkers  req/s    p50 ms   p95 ms   p99 ms  errors  acknowledged writes  lost")
+    for s in summaries:
+        print(f"{s['workers']:>7} {s['throughput']:>7.1f} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['p99_ms']:>8.1f}"
+              f" {s['errors']:>7} {s['acknowledged']:>20} {s['lost']:>5}")
+    if len(summaries) > 1 and summaries[0]["throughput"]:
+        ratio = summaries[-1]["throughput"] / summaries[0]["throughput"]
+        print(f"throughput {summaries[-1]['workers']} vs {summaries[0]['workers']} worker(s): {ratio:.2f}x")
+    failed = any(s["errors"] or s["lost"] or s["counter_drift"] for s in summaries)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))
