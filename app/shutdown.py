@@ -3,8 +3,9 @@
 Uvicorn, on SIGTERM/SIGINT, stops accepting connections, lets in-flight HTTP requests finish
 (up to `timeout_graceful_shutdown`), and only then runs the lifespan shutdown. It would close
 the WebSockets it still holds itself, with 1012, before that; so the app chains a handler in
-front of uvicorn's that closes them with 1001 the moment the signal arrives. The lifespan
-shutdown closes whatever is left (servers that send no signal, in-process tests).
+front of uvicorn's: it closes them with 1001 first, then passes the signal on. /readyz
+answers 503 from that moment. The lifespan shutdown closes whatever is left (servers that
+send no signal, in-process tests).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 log = logging.getLogger("provider_orders.shutdown")
 
 GOING_AWAY = 1001
+CLOSE_TIMEOUT = 2.0  # seconds the close frames may take before the server's shutdown goes on
 EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 Close = Callable[[int, str], Awaitable[None]]
@@ -88,16 +90,32 @@ def close_on_exit_signals(websockets: OpenWebSockets) -> Callable[[], None]:
     previous: dict[int, Any] = {}
     tasks: set[asyncio.Task] = set()
 
-    def start_closing() -> None:
-        task = loop.create_task(websockets.close_all())
+    async def close_then_pass_on(signum: int, frame: Any) -> None:
+        # The server's handler runs only once the close frames are out: it starts its own
+        # shutdown at once, and that would close the sockets first, with 1012.
+        try:
+            await asyncio.wait_for(websockets.close_all(), CLOSE_TIMEOUT)
+        except Exception:  # noqa: BLE001 - shutting down must go on whatever happens here
+            log.exception("closing websockets for shutdown failed")
+        finally:
+            pass_on(signum, frame)
+
+    def pass_on(signum: int, frame: Any) -> None:
+        handler = previous.get(signum)
+        if callable(handler):
+            handler(signum, frame)
+
+    def start(signum: int, frame: Any) -> None:
+        task = loop.create_task(close_then_pass_on(signum, frame))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
 
     def on_signal(signum: int, frame: Any) -> None:
-        loop.call_soon_threadsafe(start_closing)
-        handler = previous.get(signum)
-        if callable(handler):
-            handler(signum, frame)
+        if websockets.shutting_down or loop.is_closed():
+            pass_on(signum, frame)  # a second signal: let the server force its exit
+            return
+        websockets.shutting_down = True
+        loop.call_soon_threadsafe(start, signum, frame)
 
     try:
         for sig in EXIT_SIGNALS:
