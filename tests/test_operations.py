@@ -21,6 +21,7 @@ from app.server import create_app
 from app.settings import Settings
 from resolvers.context import Context, ServiceUnavailable
 from resolvers.mutations.base import run_mutation
+from schema.ids import to_global_id
 from tests.conftest import BACKEND, PARTNER, SUPPLIER, requires_postgresql
 from tests.servers import LiveServer, TcpProxy, bind_free_port
 
@@ -254,3 +255,36 @@ async def test_graceful_shutdown_finishes_requests_and_closes_websockets_with_10
         assert head.startswith(b"HTTP/1.1 200")
         assert json.loads(payload)["data"]["viewer"]["user"]["email"] == PARTNER
         await server.wait(20)
+
+
+async def test_redis_down_the_api_keeps_serving_queries_and_mutations(database_url, gql, db) -> None:
+    closed = bind_free_port()  # bound, never listening: Redis "is down"
+    settings = Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test",
+                        redis_url=f"redis://127.0.0.1:{closed.getsockname()[1]}/0")
+    application = create_app(settings)
+    token = await gql.token(PARTNER)
+    from models import OrderStatus
+    from tests import factories
+
+    async with db.write_session() as session:
+        order = await factories.make_order(session, status=OrderStatus.IN_PROGRESS,
+                                           service_name="Social Media Starter Pack")
+        order_id = order.id
+    try:
+        await application.state.bus.start()
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://t",
+                                     headers={"Authorization": f"Bearer {token}"}) as http:
+            ready = await http.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["checks"] == {"database": "ok", "redis": "unavailable"}
+            assert (await viewer_email(http)).json()["data"]["viewer"]["user"]["email"] == PARTNER
+            body = (await http.post("/graphql", json={
+                "query": "mutation($id: ID!) { addComment(input: {orderId: $id, body: \"Redis is down\"}) "
+                         "{ comment { body } errors { code } } }",
+                "variables": {"id": to_global_id("Order", order_id)},
+            })).json()
+        assert body["data"]["addComment"] == {"comment": {"body": "Redis is down"}, "errors": []}
+    finally:
+        await application.state.bus.close()
+        await application.state.db.dispose()
+        closed.close()
