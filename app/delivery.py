@@ -89,9 +89,10 @@ async def _try_claim(session, notification_id: int, now: datetime) -> bool:  # n
 
 
 async def claim(db: Database, now: datetime, limit: int = BATCH) -> list[list[Notification]]:
-    """Claim up to `limit` due e-mails; each group of rows is one e-mail to one recipient."""
-    claimed: list[list[int]] = []
-    taken: set[int] = set()
+    """Claim up to `limit` due e-mails; each group of rows is one e-mail to one recipient.
+
+    Rows are claimed in ascending id order, so two workers claiming at once wait for each
+    other's row locks (PostgreSQL) in the same order and never deadlock."""
     async with db.write_session() as session:
         candidates = (
             await session.execute(
@@ -101,35 +102,32 @@ async def claim(db: Database, now: datetime, limit: int = BATCH) -> list[list[No
                 .limit(limit)
             )
         ).all()
+        # An e-mail per row, except comments: one digest per (order, address) with every due one.
+        groups: dict[tuple, list[int]] = {}
         for notification_id, kind, order_id, email in candidates:
-            if notification_id in taken or not await _try_claim(session, notification_id, now):
-                continue
-            group = [notification_id]
-            taken.add(notification_id)
-            if kind is NotificationKind.COMMENT_ADDED:
-                # The digest: every due comment notification of this order for this address.
-                siblings = await session.scalars(
+            key = ("digest", order_id, email) if kind is NotificationKind.COMMENT_ADDED else ("one", notification_id)
+            groups.setdefault(key, []).append(notification_id)
+        digests = [key for key in groups if key[0] == "digest"]
+        for _, order_id, email in digests:
+            groups[("digest", order_id, email)] = list(
+                await session.scalars(
                     select(Notification.id).where(
                         Notification.order_id == order_id,
                         Notification.email == email,
                         Notification.kind == NotificationKind.COMMENT_ADDED,
-                        Notification.id != notification_id,
                         _due(now),
                     )
                 )
-                for sibling in list(siblings):
-                    if sibling not in taken and await _try_claim(session, sibling, now):
-                        group.append(sibling)
-                        taken.add(sibling)
-            claimed.append(group)
+            )
+        won = {pk for pk in sorted({pk for ids in groups.values() for pk in ids})
+               if await _try_claim(session, pk, now)}
+    claimed = [sorted(pk for pk in ids if pk in won) for ids in groups.values()]
+    claimed = [ids for ids in claimed if ids]
     if not claimed:
         return []
     async with db.read_session() as session:
-        rows = {
-            row.id: row
-            for row in await session.scalars(select(Notification).where(Notification.id.in_(taken)))
-        }
-    return [[rows[i] for i in sorted(group)] for group in claimed]
+        rows = {row.id: row for row in await session.scalars(select(Notification).where(Notification.id.in_(won)))}
+    return [[rows[pk] for pk in ids] for ids in claimed]
 
 
 class Mailer:
