@@ -251,19 +251,43 @@ async def deliver_due(db: Database, settings: Settings, *, now: datetime | None 
 
 
 async def run_worker(db: Database, settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Deliver forever (until `stop` is set), pausing `MAIL_POLL_SECONDS` when idle."""
+    """Deliver until `stop` is set, pausing `MAIL_POLL_SECONDS` when idle. A batch being sent
+    when `stop` is set is finished first, so a shutdown does not leave e-mails half-claimed."""
     stop = stop or asyncio.Event()
     log.info("e-mail delivery worker started (%s:%s, worker %s@%s)", settings.smtp_host, settings.smtp_port,
              os.getpid(), socket.gethostname())
-    while not stop.is_set():
-        try:
-            stats = await deliver_once(db, settings)
-        except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
-            log.exception("e-mail delivery round failed")
-            stats = DeliveryStats()
-        if stats.handled:
-            continue
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=settings.mail_poll_seconds)
-        except TimeoutError:
-            pass
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            try:
+                stats = await deliver_once(db, settings)
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
+                log.exception("e-mail delivery round failed")
+                stats = DeliveryStats()
+            if not stats.handled:
+                await asyncio.wait({stopping}, timeout=settings.mail_poll_seconds)
+    finally:
+        stopping.cancel()
+
+
+class DeliveryWorker:
+    """The in-process worker of the server (see app.server's lifespan)."""
+
+    def __init__(self, db: Database, settings: Settings):
+        self.db, self.settings = db, settings
+        self.stopping = asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    def start(self) -> DeliveryWorker:
+        self.task = asyncio.create_task(run_worker(self.db, self.settings, self.stopping), name="deliver")
+        return self
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Let the current batch finish (up to `grace_seconds`), then make sure it has ended."""
+        if self.task is None:
+            return
+        self.stopping.set()
+        done, _ = await asyncio.wait({self.task}, timeout=grace_seconds)
+        if not done:
+            self.task.cancel()
+            await asyncio.wait({self.task})

@@ -150,16 +150,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         await bus.start()
         app.state.background = []
         restore_signals = close_on_exit_signals(websockets)
+        mailer = None
         if settings.smtp_host:
-            from app.delivery import run_worker
+            from app.delivery import DeliveryWorker
 
             # The notification e-mail worker; more processes may run one too (claims are leased).
-            app.state.background.append(asyncio.create_task(run_worker(db, settings), name="deliver"))
+            mailer = DeliveryWorker(db, settings).start()
+            app.state.background.append(mailer.task)
         try:
             yield
         finally:
             restore_signals()
             await websockets.close_all()
+            if mailer is not None:
+                await mailer.stop()
             for task in app.state.background:
                 task.cancel()
             await feed.close()

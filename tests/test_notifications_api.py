@@ -250,3 +250,4 @@ async def test_server_runs_the_delivery_worker_when_smtp_is_configured(gql, ids,
             await asyncio.sleep(0.02)
         assert sorted(smtp.recipients) == sorted([SUPPLIER, BOSS])
         assert not worker.done()
+    assert worker.done() and not worker.cancelled()  # stopped cleanly with the server
