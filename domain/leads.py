@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, ErrorCode, not_found
@@ -85,7 +85,7 @@ async def add_leads(session: AsyncSession, viewer: Viewer, order_id: int,
             )
         ) & batch_emails
     now = utcnow()
-    added: list[Lead] = []
+    rows: list[dict] = []
     skipped: list[SkippedLead] = []
     for i, lead in enumerate(cleaned):
         key = lead.email.lower() if lead.email else None
@@ -94,11 +94,12 @@ async def add_leads(session: AsyncSession, viewer: Viewer, order_id: int,
             continue
         if key is not None:
             known.add(key)  # later duplicates in the same batch are skipped too
-        added.append(Lead(order_id=order.id, created_by_id=viewer.user_id, status=LeadStatus.NEW, created_at=now,
-                          updated_at=now, **vars(lead)))
-    if added:
-        session.add_all(added)
-        await session.flush()
+        rows.append({"order_id": order.id, "created_by_id": viewer.user_id, "status": LeadStatus.NEW,
+                     "created_at": now, "updated_at": now, **vars(lead)})
+    added: list[Lead] = []
+    if rows:
+        # One multi-row INSERT ... RETURNING instead of the unit of work's per-object bookkeeping.
+        added = list(await session.scalars(insert(Lead).returning(Lead, sort_by_parameter_order=True), rows))
         await bump_order(session, order, lead_count=len(added))
         await record_event(session, order, OrderEventKind.LEADS_ADDED, added[0].id, viewer.user_id)
     return order, added, skipped

@@ -20,7 +20,7 @@ from domain.access import OrderView, order_view
 from domain.errors import DomainError, ErrorCode, not_found
 from domain.transitions import TRANSITIONS, OrderAction, Role, Transition, roles_of
 from domain.viewer import Viewer
-from models import Order, OrderInvitation
+from models import Order, OrderInvitation, OrderStatus
 from models.base import utcnow
 
 
@@ -62,16 +62,46 @@ async def access_to(session: AsyncSession, viewer: Viewer, order: Order, *, fiel
     return OrderAccess(order, view, roles_of(viewer, order, invited=invited), invitation)
 
 
+VERBS = {
+    OrderAction.SUBMIT_QUOTE: "submit a quote on",
+    OrderAction.DECLINE_TO_QUOTE: "decline to quote on",
+    OrderAction.ACCEPT_QUOTE: "accept a quote on",
+    OrderAction.APPROVE_ORDER: "approve",
+    OrderAction.REJECT_ORDER: "reject",
+    OrderAction.ACCEPT_ORDER: "accept",
+    OrderAction.DENY_ORDER: "deny",
+    OrderAction.START_WORK: "start work on",
+    OrderAction.REQUEST_PARTNER_INPUT: "request input on",
+    OrderAction.PROVIDE_INPUT: "provide input on",
+    OrderAction.RESUME_WORK: "resume work on",
+    OrderAction.SCHEDULE_EXECUTION: "schedule",
+    OrderAction.START_EXECUTION: "start executing",
+    OrderAction.COMPLETE_ORDER: "complete",
+    OrderAction.CANCEL_ORDER: "cancel",
+    OrderAction.ARCHIVE_ORDER: "archive",
+}
+ROLE_NAMES = {
+    Role.PARTNER: "the ordering partner",
+    Role.SUPPLIER: "the portal's channel managers",
+    Role.ASSIGNED_PROVIDER: "the assigned provider",
+    Role.INVITED_PROVIDER: "a provider asked to quote",
+}
+
+
 def require_transition(access: OrderAccess, action: OrderAction, *, field: list[str]) -> Transition:
     """The table's row for `action`: FORBIDDEN for the wrong party, INVALID_TRANSITION for the wrong status."""
     transition = TRANSITIONS[action]
-    name = action.value.lower().replace("_", " ")
+    verb = VERBS[action]
     if not access.roles & transition.actors:
-        raise DomainError(ErrorCode.FORBIDDEN, f"you may not {name} on this order", field)
+        who = " or ".join(ROLE_NAMES[r] for r in Role if r in transition.actors)
+        raise DomainError(ErrorCode.FORBIDDEN, f"Only {who} may {verb} this order.", field)
     status = access.order.status
     if status not in transition.sources:
+        allowed = ", ".join(s.value for s in OrderStatus if s in transition.sources)
         raise DomainError(
-            ErrorCode.INVALID_TRANSITION, f"cannot {name} an order that is {status.value}", field
+            ErrorCode.INVALID_TRANSITION,
+            f"Cannot {verb} an order that is {status.value} (only when {allowed}).",
+            field,
         )
     return transition
 
