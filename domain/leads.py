@@ -111,7 +111,7 @@ async def update_lead(session: AsyncSession, viewer: Viewer, lead_id: int, statu
     if lead is None:
         raise not_found("lead", LEAD_ID)
     order = await session.get(Order, lead.order_id)
-    access = await access_to(session, viewer, order, field=LEAD_ID)
+    access = await access_to(session, viewer, order, field=LEAD_ID, what="lead")
     if not access.full:
         raise not_found("lead", LEAD_ID)
     if not access.roles & {Role.PARTNER, Role.SUPPLIER}:

@@ -46,7 +46,9 @@ async def load_order(session: AsyncSession, viewer: Viewer, order_id: int, *, fi
     return await access_to(session, viewer, order, field=field)
 
 
-async def access_to(session: AsyncSession, viewer: Viewer, order: Order, *, field: list[str]) -> OrderAccess:
+async def access_to(session: AsyncSession, viewer: Viewer, order: Order, *, field: list[str],
+                    what: str = "order") -> OrderAccess:
+    """`what`: the thing the input named (a quote or lead of the order reads as not found too)."""
     invitation = None
     if viewer.is_provider and order.portal_id == viewer.portal_id:
         invitation = await session.scalar(
@@ -56,7 +58,7 @@ async def access_to(session: AsyncSession, viewer: Viewer, order: Order, *, fiel
         )
     view = order_view(viewer, order, invited=invitation is not None)
     if view is OrderView.NONE:
-        raise not_found("order", field)
+        raise not_found(what, field)
     # A provider that declined still sees its quote request but may no longer act on it.
     invited = invitation is not None and invitation.declined_at is None
     return OrderAccess(order, view, roles_of(viewer, order, invited=invited), invitation)

@@ -166,7 +166,7 @@ async def accept_quote(session: AsyncSession, viewer: Viewer, quote_id: int) -> 
     if quote is None:
         raise not_found("quote", QUOTE_ID)
     order = await session.get(Order, quote.order_id)
-    access = await access_to(session, viewer, order, field=QUOTE_ID)
+    access = await access_to(session, viewer, order, field=QUOTE_ID, what="quote")
     if not can_see_quote(viewer, order, quote):
         raise not_found("quote", QUOTE_ID)
     transition = require_transition(access, OrderAction.ACCEPT_QUOTE, field=QUOTE_ID)

@@ -222,3 +222,23 @@ async def test_origin_switched_off_in_the_portal(gql, db, ctx) -> None:  # noqa:
     from_campaign = (await gql.data(mutation("submitOrder", "SubmitOrderInput"), {"input": order_input(
         ctx, origin="CAMPAIGN_ACTIVITY", campaignActivityId=ctx["activity:SEO Consultation"])}))["submitOrder"]
     assert from_campaign["errors"] == [] and from_campaign["order"] is not None
+
+
+async def test_a_fund_outside_its_validity_dates_is_refused(gql, db, ctx) -> None:  # noqa: ANN001
+    from models import MdfFund, PaymentMethod
+
+    async with db.write_session() as session:
+        work = await factories.make_order(session, status=OrderStatus.PENDING_APPROVAL,
+                                          service_name="Social Media Starter Pack")
+        work.payment_method, work.mdf_fund_id = PaymentMethod.MDF, (await factories.fund(session)).id
+        await session.flush()
+        await session.execute(update(MdfFund).values(valid_to=utcnow().date() - timedelta(days=1)))
+    before = await everything(db)
+    approve = (await gql.data(mutation("approveOrder", "ApproveOrderInput"),
+                              {"input": {"orderId": to_global_id("Order", work.id)}}, as_=SUPPLIER))["approveOrder"]
+    assert [(e["code"], e["field"]) for e in approve["errors"]] == [("VALIDATION", ["input", "orderId"])]
+    assert "can be used only from" in approve["errors"][0]["message"]
+    submit = (await gql.data(mutation("submitOrder", "SubmitOrderInput"), {"input": order_input(
+        ctx, paymentMethod="MDF", mdfFundId=ctx["fund"])}))["submitOrder"]
+    assert [(e["code"], e["field"]) for e in submit["errors"]] == [("VALIDATION", ["input", "mdfFundId"])]
+    assert await everything(db) == before
