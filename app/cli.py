@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from sqlalchemy import select
@@ -110,7 +111,12 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
     from app.logging import configure_logging
 
     configure_logging()
-    get_settings().check_secret()
+    settings = get_settings()
+    settings.check_secret()
+    if workers > 1 and not settings.redis_url:
+        logging.getLogger("provider_orders.cli").warning(
+            "%d workers without REDIS_URL: a subscriber hears only the changes made in its own process", workers
+        )
     uvicorn.run(
         "app.main:app",  # an import string: each worker process builds its own app
         host=host,
