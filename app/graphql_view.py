@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Any
@@ -52,6 +53,9 @@ class GraphQLView(GraphQL):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.db, self.settings, self.bus, self.feed = db, settings, bus, feed
         self.websockets = websockets if websockets is not None else OpenWebSockets()
+        # Requests past this many wait here, holding nothing, rather than each taking database
+        # connections (a query takes one per DataLoader batch) and starving the pool for all.
+        self.admission = asyncio.Semaphore(settings.max_concurrent_requests)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]
@@ -114,7 +118,8 @@ class GraphQLView(GraphQL):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(request)
+            async with self.admission:
+                response = await self.run(request)
         except HTTPException as exc:
             response = self._http_error(request, exc)
         except Exception as exc:

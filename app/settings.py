@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     db_idle_in_transaction_timeout_ms: int = 60000
     mutation_attempts: int = 5  # tries of a transaction that lost a race (serialization, deadlock, busy)
     readiness_timeout: float = 2.0
+    max_concurrent_requests: int = 16  # GraphQL requests over HTTP executing at once, per process
 
     # Notifications (e-mail is off without SMTP_HOST; in-app notifications always work).
     smtp_host: str | None = None

@@ -288,3 +288,32 @@ async def test_redis_down_the_api_keeps_serving_queries_and_mutations(database_u
         await application.state.bus.close()
         await application.state.db.dispose()
         closed.close()
+
+
+async def test_requests_past_the_concurrency_limit_wait_their_turn(database_url, gql) -> None:
+    token = await gql.token(PARTNER)
+    settings = Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test", max_concurrent_requests=2)
+    application = create_app(settings)
+    view = application.state.graphql
+    running, most = 0, 0
+    run = view.run
+
+    async def counted_run(request):  # noqa: ANN001, ANN202
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        try:
+            await asyncio.sleep(0.01)
+            return await run(request)
+        finally:
+            running -= 1
+
+    view.run = counted_run
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://t",
+                                     headers={"Authorization": f"Bearer {token}"}) as http:
+            responses = await asyncio.gather(*(viewer_email(http) for _ in range(10)))
+    finally:
+        await application.state.db.dispose()
+    assert [r.json()["data"]["viewer"]["user"]["email"] for r in responses] == [PARTNER] * 10
+    assert most == 2
