@@ -89,6 +89,8 @@ class Results:
     measuring: bool = False
     started: float = 0.0
     elapsed: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds the server processes used while measured
+    client_cpu: float = 0.0  # CPU seconds this load generator used while measured
 
     def error(self, kind: str, detail: str) -> None:
         self.errors[kind] += 1
@@ -249,7 +251,28 @@ async def client(n: int, http: aiohttp.ClientSession, base: str, tokens: dict[st
             results.latencies[kind].append(latency)
 
 
-async def run_load(base: str, tokens: dict[str, str], args: argparse.Namespace) -> Results:
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of a process and its children, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in [root, *children_of(root)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return found + [grandchild for child in found for grandchild in children_of(child)]
+
+
+async def run_load(base: str, tokens: dict[str, str], args: argparse.Namespace, server_pid: int) -> Results:
     orders = json.loads(tokens["__orders__"])
     results = Results()
     connector = aiohttp.TCPConnector(limit=args.clients, limit_per_host=args.clients)
@@ -262,8 +285,11 @@ async def run_load(base: str, tokens: dict[str, str], args: argparse.Namespace) 
         ]
         await asyncio.sleep(args.warmup)
         results.measuring, results.started = True, time.monotonic()
+        server_cpu, client_cpu = process_tree_cpu(server_pid), time.process_time()
         await asyncio.gather(*tasks)
         results.elapsed = time.monotonic() - results.started
+        results.server_cpu = process_tree_cpu(server_pid) - server_cpu
+        results.client_cpu = time.process_time() - client_cpu
     return results
 
 
@@ -325,6 +351,9 @@ def report(workers: int, results: Results, check: dict[str, int]) -> dict[str, A
     for kind, values in sorted(results.latencies.items()):
         print(f"   {kind:<12} {len(values):>7} req  p50 {percentile(values, 50) * 1000:7.1f} ms  "
               f"p95 {percentile(values, 95) * 1000:7.1f} ms  p99 {percentile(values, 99) * 1000:7.1f} ms")
+    print(f"   CPU used while measured: server {results.server_cpu / results.elapsed:.2f} cores, "
+          f"this load generator {results.client_cpu / results.elapsed:.2f} cores "
+          f"(machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"   writes acknowledged {check['acknowledged']}, lost {check['lost']}, "
           f"orders whose counters disagree with their rows {check['counter_drift']}")
     for sample in results.error_samples:
@@ -345,7 +374,7 @@ async def run_one(workers: int, args: argparse.Namespace) -> dict[str, Any]:
         await wait_ready(base, process)
         print(f"-- {workers} worker(s): {args.clients} clients for {args.warmup:g} s warm-up + "
               f"{args.duration:g} s measured (server log: {log})", flush=True)
-        results = await run_load(base, tokens, args)
+        results = await run_load(base, tokens, args, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
