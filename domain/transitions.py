@@ -109,6 +109,17 @@ def roles_of(viewer: Viewer, order: Order, *, invited: bool = False) -> frozense
     return frozenset(roles)
 
 
-def available_actions(roles: frozenset[Role], status: OrderStatus) -> list[OrderAction]:
-    """What these roles may do to an order in this status, in table order."""
-    return [t.action for t in TRANSITIONS.values() if status in t.sources and roles & t.actors]
+def available_actions(
+    roles: frozenset[Role], status: OrderStatus, *, has_acceptable_quote: bool = True
+) -> list[OrderAction]:
+    """What these roles may do to an order in this status, in table order.
+
+    ACCEPT_QUOTE is offered only when there is a quote to accept (a button with nothing
+    behind it would only lead to an error)."""
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if status in t.sources
+        and roles & t.actors
+        and (t.action is not OrderAction.ACCEPT_QUOTE or has_acceptable_quote)
+    ]

@@ -13,9 +13,10 @@ from strawberry import relay
 from strawberry.types import Info
 
 import models
+from models.base import utcnow
 from domain.access import OrderView, loaded_order_view
 from domain.quotes import effective_status
-from domain.transitions import available_actions, roles_of
+from domain.transitions import Role, available_actions, roles_of
 from schema.catalog import ActivityType, CampaignActivity, Service
 from resolvers.dataloaders import now_or_later
 from resolvers.order_children import COMMENT_ORDER, LEAD_ORDER, children_connection, empty_connection
@@ -354,7 +355,16 @@ class Order(relay.Node):
             invited = any(
                 i.provider_id == viewer.organization_id and i.declined_at is None for i in invitations
             )
-        return available_actions(roles_of(viewer, root, invited=invited), root.status)
+        roles = roles_of(viewer, root, invited=invited)
+        has_acceptable_quote = True
+        if root.status is models.OrderStatus.PENDING_QUOTES and Role.PARTNER in roles:
+            now = utcnow()
+            quotes = await info.context.loaders.quotes_by_order.load(root.id)
+            has_acceptable_quote = any(
+                q.status is models.QuoteStatus.SUBMITTED and (q.expires_at is None or q.expires_at > now)
+                for q in quotes
+            )
+        return available_actions(roles, root.status, has_acceptable_quote=has_acceptable_quote)
 
     @strawberry.field(description="Status changes, quotes, declines and comments in time order (what this viewer may see).")
     async def timeline(self, root: strawberry.Parent[models.Order], info: Info) -> list[TimelineItem]:
