@@ -75,9 +75,10 @@ class Context:
         else:
             self._loaders = loaders
 
-    def fresh_loaders(self) -> Loaders:
-        """New, empty loaders for the rest of the current task (one WebSocket operation or event)."""
-        loaders = Loaders(self.db)
+    def fresh_loaders(self, primed: Any = ()) -> Loaders:
+        """New loaders for the rest of the current task (one WebSocket operation or event),
+        empty but for the `primed` rows."""
+        loaders = Loaders(self.db, primed)
         _operation_loaders.set(loaders)
         return loaders
 

@@ -166,11 +166,18 @@ def _fund_balances(db: Database) -> DataLoader:
 class Loaders:
     """The request's loaders, each made on first use."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, primed: Sequence[Any] = ()):
         self.db = db
+        # Rows already loaded (a subscription event's): by-id loaders start with them.
+        self._primed = primed
 
     def _make(self, factory: Callable[..., DataLoader], *args: Any) -> DataLoader:
-        return factory(self.db, *args)
+        loader = factory(self.db, *args)
+        if self._primed and factory is _by_id:
+            for row in self._primed:
+                if isinstance(row, args[0]):
+                    loader.prime(row.id, row)
+        return loader
 
     # One row by id.
     organization = cached_property(lambda self: self._make(_by_id, Organization))

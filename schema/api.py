@@ -13,6 +13,7 @@ from schema import catalog, live, mdf, notifications, orders, portal
 from schema.order_mutations import OrderMutations
 from schema.extensions import default_extensions
 from schema.query import Query as CoreQuery
+from subscriptions.sharing import SharedEventExecutor
 
 QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries]
 MUTATIONS: list[type] = [OrderMutations, notifications.NotificationMutations]
@@ -56,6 +57,7 @@ def build_schema(extensions: list | None = None) -> strawberry.Schema:
         subscription=_merged("Subscription", SUBSCRIPTIONS),
         types=TYPES,
         extensions=default_extensions() if extensions is None else extensions,
+        execution_context_class=SharedEventExecutor,
     )
 
 

@@ -28,39 +28,55 @@ class EventBus(Protocol):
 
 
 RESYNC: dict[str, Any] = {"type": "resync"}  # the bus may have dropped messages: re-read stored events
-_OVERFLOW: dict[str, Any] = {"type": "overflow"}
 
 
 class Subscription:
-    """One subscriber's bounded queue (of bus messages, or of whatever its producer offers)."""
+    """One subscriber's bounded queue (of bus messages, or of whatever its producer offers).
 
-    __slots__ = ("overflowed", "queue")
+    Deliberately small (a list and, while waiting, one future): a server holds one per
+    subscriber, thousands of them idle.
+    """
+
+    __slots__ = ("_items", "_waiter", "max_queued", "overflowed")
 
     def __init__(self, max_queued: int):
-        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=max_queued)
+        self.max_queued = max_queued
+        self._items: list[Any] = []
+        self._waiter: asyncio.Future | None = None
         self.overflowed = False
 
     def offer(self, message: Any) -> None:
         if self.overflowed:
             return
-        try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:
+        if len(self._items) >= self.max_queued:
             self.overflowed = True
-            # Wake the reader so it notices the overflow now, not on the next event.
-            self.queue._queue.appendleft(_OVERFLOW)  # type: ignore[attr-defined]
-            self.queue._wakeup_next(self.queue._getters)  # type: ignore[attr-defined]
+            self._items.clear()  # nothing more is delivered: the reader must resume from its cursor
+        else:
+            self._items.append(message)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)  # wake the reader now, not on the next event
 
     async def get(self) -> Any:
-        message = await self.queue.get()
-        if message is _OVERFLOW:
+        while not self._items:
+            if self.overflowed:
+                raise SubscriberOverflow("subscriber queue overflowed")
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        if self.overflowed:
             raise SubscriberOverflow("subscriber queue overflowed")
-        return message
+        return self._items.pop(0)
 
-    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def __aiter__(self) -> AsyncIterator[Any]:
         return self._iterate()
 
-    async def _iterate(self) -> AsyncIterator[dict[str, Any]]:
+    async def _iterate(self) -> AsyncIterator[Any]:
         while True:
             yield await self.get()
 

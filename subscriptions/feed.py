@@ -18,7 +18,6 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,10 +46,22 @@ class LiveEvent:
     actor: User | None
     subject: Any = None  # StatusChange, Comment or Quote
     leads: list[Lead] = field(default_factory=list)  # LEADS_ADDED: the leads added together
+    # Execution results shared by subscribers signed in as the same user (subscriptions.sharing).
+    results: dict = field(default_factory=dict)
 
     @property
     def id(self) -> int:
         return self.event.id
+
+    @property
+    def rows(self) -> list[Any]:
+        """The loaded rows, for priming a subscriber's loaders."""
+        rows: list[Any] = [self.order, *self.leads]
+        if self.actor is not None:
+            rows.append(self.actor)
+        if self.subject is not None:
+            rows.append(self.subject)
+        return rows
 
 
 async def load_live_events(db: Database, stmt: Any) -> list[LiveEvent]:
@@ -135,16 +146,16 @@ class EventFeed:
     def subscriber_count(self) -> int:
         return len(self._listeners)
 
-    @asynccontextmanager
-    async def listen(self, accept: Accept, max_queued: int) -> AsyncIterator[Subscription]:
-        """A bounded queue of the events `accept` takes, from the next one the feed reads on."""
+    async def listen(self, accept: Accept, max_queued: int) -> Subscription:
+        """A bounded queue of the events `accept` takes, from the next one the feed reads on.
+        The caller must `unlisten` it (no context manager: thousands stay open, each costs)."""
         await self._ensure_started()
         queue = Subscription(max_queued)
         self._listeners[queue] = accept
-        try:
-            yield queue
-        finally:
-            self._listeners.pop(queue, None)
+        return queue
+
+    def unlisten(self, queue: Subscription) -> None:
+        self._listeners.pop(queue, None)
 
     async def replay(
         self, after_id: int, portal_id: int, order_id: int | None = None, page: int = 100

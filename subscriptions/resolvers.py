@@ -23,6 +23,7 @@ from schema.ids import parse_global_id
 from subscriptions.bus import SubscriberOverflow
 from subscriptions.connection import TOKEN_EXPIRED, TOO_SLOW
 from subscriptions.feed import LiveEvent
+from subscriptions.sharing import current_event
 
 log = logging.getLogger("provider_orders.subscriptions")
 EVENT_CURSOR = SortKey("EVENT", None, OrderEvent.id)
@@ -77,7 +78,8 @@ async def _stream(
     viewer = ctx.require_viewer()
     # Listen first, then replay: an event committed meanwhile is in both and skipped the
     # second time (ids grow in commit order), none falls between the two.
-    async with ctx.feed.listen(accept, ctx.settings.subscription_queue_size) as queue:
+    queue = await ctx.feed.listen(accept, ctx.settings.subscription_queue_size)
+    try:
         last = after_id or 0
         if after_id is not None:
             async for live in ctx.feed.replay(after_id, viewer.portal_id, order_pk):
@@ -98,6 +100,8 @@ async def _stream(
             last = live.id
             yield _prepared(ctx, live, payload)
         await _close(ctx, *TOKEN_EXPIRED)
+    finally:
+        ctx.feed.unlisten(queue)
 
 
 def _expired(ctx: Context) -> bool:
@@ -110,13 +114,8 @@ async def _close(ctx: Context, code: int, reason: str) -> None:
 
 
 def _prepared(ctx: Context, live: LiveEvent, payload: Callable[[LiveEvent], Any]) -> Any:
-    """Fresh loaders for this event (trap 2), primed with the rows the feed loaded once."""
-    loaders = ctx.fresh_loaders()
-    loaders.order.prime(live.order.id, live.order)
-    if live.actor is not None:
-        loaders.user.prime(live.actor.id, live.actor)
-    if live.event.kind is OrderEventKind.COMMENT_ADDED and live.subject is not None:
-        loaders.comment.prime(live.subject.id, live.subject)
-    elif live.event.kind is OrderEventKind.QUOTE_SUBMITTED and live.subject is not None:
-        loaders.quote.prime(live.subject.id, live.subject)
+    """Fresh loaders for this event (trap 2), knowing the rows the feed loaded once (they are
+    made, and primed, only if a field needs them: most subscribers reuse a shared result)."""
+    current_event.set(live)
+    ctx.fresh_loaders(live.rows)
     return payload(live)

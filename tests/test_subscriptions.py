@@ -30,7 +30,7 @@ COMMENT_ADDED = """subscription($orderId: ID) {
 ORDER_EVENTS = """subscription($after: String, $orderId: ID) {
   orderEvents(after: $after, orderId: $orderId) {
     __typename
-    ... on OrderEventBase { cursor order { id } actor { email } }
+    ... on OrderEventBase { cursor order { id view } actor { email } }
     ... on StatusChangedEvent { from to }
     ... on CommentAddedEvent { comment { body } }
   }
@@ -157,11 +157,14 @@ async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> 
         await add_comment(live.db, live.bus, quote_id, PARTNER, "on the quote request")  # 4
         await change_status(live.db, live.bus, quote_id, OrderStatus.CANCELLED, PARTNER, "changed plans")  # 5
 
+        views: dict[str, str] = {}
+
         async def seen(email: str, count: int) -> list[str]:
             labels = []
             for _ in range(count):
                 event = (await clients[email].next())["payload"]["data"]["orderEvents"]
                 labels.append(event.get("comment", {}).get("body") or f"{event['from']}->{event['to']}")
+                views[email] = event["order"]["view"]  # of the last event: the quote request's end
             await clients[email].nothing(0.2)
             return labels
 
@@ -173,6 +176,8 @@ async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> 
         assert await seen(PROVIDER, 3) == ["PENDING_APPROVAL->APPROVED", "after approval", "PENDING_QUOTES->CANCELLED"]
         for nobody in (PARTNER2, PROVIDER2, OUTSIDER):
             await clients[nobody].nothing(0.1)
+        # Same event, same query: each viewer still gets its own view of the order.
+        assert views == {SUPPLIER: "FULL", PARTNER: "FULL", PROVIDER: "QUOTE_REQUEST"}
 
 
 async def test_a_foreign_or_invisible_order_id_is_an_error_and_the_connection_lives_on(live: Live) -> None:

@@ -1,0 +1,54 @@
+"""One execution per (event, viewer, query) instead of one per subscriber.
+
+Every subscriber of an event runs the same GraphQL selection over the same rows; subscribers
+signed in as the same user with the same document and variables get the same result. The
+executor below keeps the first such result on the event (`LiveEvent.results`, which lives only
+as long as the event is being delivered) and hands it to the others. The key holds the whole
+viewer, so nothing is ever shared between two users: access checks stay per viewer.
+"""
+
+from __future__ import annotations
+
+import json
+from contextvars import ContextVar
+from typing import Any
+
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+# The live event being delivered by the current operation task (set just before each yield).
+current_event: ContextVar[Any] = ContextVar("current_event", default=None)
+
+
+class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        executor._live_event = current_event.get()  # noqa: SLF001
+        return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        live = getattr(self, "_live_event", None)
+        viewer = getattr(self.context_value, "viewer", None)
+        if live is None or viewer is None:
+            return super().execute_operation(serially)
+        # id(): hashing an AST walks all of it. The node is kept with the result and compared
+        # by identity, so a recycled id can never match.
+        key = (viewer, id(self.operation), _variables_key(self.variable_values))
+        cached = live.results.get(key)
+        if cached is not None and cached[0] is self.operation:
+            return cached[1]
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            return _store_when_done(live.results, key, self.operation, result)
+        live.results[key] = (self.operation, result)
+        return result
+
+
+async def _store_when_done(results: dict, key: Any, operation: Any, awaitable: Any) -> Any:
+    result = await awaitable
+    results[key] = (operation, result)
+    return result
+
+
+def _variables_key(variables: Any) -> str:
+    coerced = getattr(variables, "coerced", variables)
+    return json.dumps(coerced, sort_keys=True, default=str) if coerced else ""
