@@ -49,14 +49,16 @@ SUBSCRIPTION = "subscription($id: ID) { orderStatusChanged(orderId: $id) { at to
 USERS = ["partner@demo.example", "supplier@demo.example", "provider@demo.example"]
 
 
-def free_port(first: int = 8200, last: int = 8299) -> int:
+def bound_socket(first: int = 8200, last: int = 8299) -> socket.socket:
+    """A socket bound to a free port of this benchmark's range, handed to the server (`serve --fd`)."""
     for port in range(first, last + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
+        sock = socket.socket()
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        return sock
     raise RuntimeError("no free port in 8200-8299")
 
 
@@ -69,12 +71,16 @@ def rss_kb(pid: int) -> int:
 
 class Server:
     def __init__(self, env: dict[str, str], log_dir: Path, name: str):
-        self.port = free_port()
+        sock = bound_socket()
+        self.port = sock.getsockname()[1]
         self.log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app.cli", "serve", "--fd", str(sock.fileno())],
+                cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, pass_fds=[sock.fileno()],
+            )
+        finally:
+            sock.close()
 
     @property
     def http(self) -> str:
@@ -249,6 +255,7 @@ async def run(mode: str, n: int, changes: int, redis_url: str, distinct_users: i
             s.stop()
 
     latencies, missing, wrong = [], 0, 0
+    per_change: dict[str, list[float]] = {}
     for s in subscribers:
         messages = [(t, json.loads(raw)) for t, raw in s.received]
         data = [(t, m) for t, m in messages if m.get("type") == "next"]
@@ -258,8 +265,11 @@ async def run(mode: str, n: int, changes: int, redis_url: str, distinct_users: i
             if not event:
                 wrong += 1
                 continue
-            latencies.append((t - datetime.fromisoformat(event["at"]).timestamp()) * 1000)
+            latency = (t - datetime.fromisoformat(event["at"]).timestamp()) * 1000
+            latencies.append(latency)
+            per_change.setdefault(event["at"], []).append(latency)
     latencies.sort()
+    slowest_per_change = [round(max(values)) for _, values in sorted(per_change.items())]
     return {
         "mode": mode,
         "users": len(subscriber_tokens),
@@ -273,6 +283,7 @@ async def run(mode: str, n: int, changes: int, redis_url: str, distinct_users: i
         "max_ms": latencies[-1] if latencies else None,
         "kb_per_idle_subscriber": per_subscriber_kb,
         "changes_per_s": changes / elapsed,
+        "slowest_per_change_ms": slowest_per_change,
     }
 
 
@@ -284,6 +295,7 @@ def main() -> None:
     parser.add_argument("--distinct-users", type=int, default=0,
                         help="subscribe as this many different users (default: the order's partner, supplier "
                              "and provider in turn); results are computed once per user and event")
+    parser.add_argument("--verbose", action="store_true", help="also print the slowest delivery of each change")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -306,6 +318,8 @@ def main() -> None:
             f"(server RSS delta / N); {result['changes_per_s']:.1f} changes/s",
             flush=True,
         )
+        if args.verbose:
+            print(f"       slowest delivery of each change (ms): {result['slowest_per_change_ms']}", flush=True)
 
 
 if __name__ == "__main__":
