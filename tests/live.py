@@ -24,37 +24,39 @@ LEGACY_WS = "graphql-ws"
 TIMEOUT = 3.0
 
 
-def free_port() -> int:
+def bound_socket() -> socket.socket:
+    """A socket bound to a free port of this range: the server is handed it, so no race for the port."""
     for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
+        sock = socket.socket()
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            continue
+        return sock
     raise RuntimeError("no free port in 8200-8299")
 
 
 @asynccontextmanager
 async def running_server(app: Any):
     """The app served by uvicorn in this event loop, on a free port; yields the ws:// URL."""
-    for _attempt in range(5):
-        port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                                ws_per_message_deflate=False, timeout_graceful_shutdown=2)
-        server = uvicorn.Server(config)
-        task = asyncio.create_task(server.serve())
-        while not server.started and not task.done():
-            await asyncio.sleep(0.01)
-        if server.started:
-            break
-    else:
+    sock = bound_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws_per_message_deflate=False,
+                            timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started and not task.done():
+        await asyncio.sleep(0.01)
+    if not server.started:
+        sock.close()
         raise RuntimeError("could not start a server")
     try:
         yield f"ws://127.0.0.1:{port}/graphql"
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 10)
+        sock.close()
 
 
 class WS:
