@@ -126,6 +126,9 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
         log_config=None,
         timeout_graceful_shutdown=10,
         ws_max_size=1 << 20,
+        # Browsers offer permessage-deflate; accepting it costs ~40 KB of zlib state per open
+        # WebSocket (measured: 104 KB vs 63 KB per idle subscriber) to compress small JSON events.
+        ws_per_message_deflate=False,
     )
 
 
