@@ -36,6 +36,12 @@ ORDER_EVENTS = """subscription($after: String, $orderId: ID) {
   }
 }"""
 
+APPROVE = "mutation($id: ID!) { approveOrder(input: {orderId: $id}) { errors { code } order { status } } }"
+REJECT = "mutation($id: ID!) { rejectOrder(input: {orderId: $id, reason: \"\"}) { errors { code } } }"
+COMMENT = "mutation($id: ID!, $body: String!) { addComment(input: {orderId: $id, body: $body}) { errors { code } } }"
+CANCEL = "mutation($id: ID!, $reason: String!) { cancelOrder(input: {orderId: $id, reason: $reason}) { errors { code } } }"
+SUBMIT = """mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { order { id } errors { code message } } }"""
+
 
 class Live:
     """A running server with its database and bus, and tokens of the demo users."""
@@ -53,6 +59,26 @@ class Live:
         async with self.db.read_session() as session:
             user = await session.scalar(select(User).where(User.email == email))
         return mint_token(self.settings, user, ttl)
+
+    async def mutate(self, query: str, as_: str, **variables: Any) -> dict:
+        """A mutation over HTTP on this server; its payload, which must carry no errors."""
+        import httpx
+
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.post(self.url.replace("ws://", "http://"),
+                                       json={"query": query, "variables": variables},
+                                       headers={"Authorization": f"Bearer {await self.token(as_)}"})
+        payload = next(iter(response.json()["data"].values()))
+        assert payload["errors"] == [], payload
+        return payload
+
+    async def submit_order(self, service_name: str) -> str:
+        async with self.db.read_session() as session:
+            service = await factories.service(session, service_name)
+        payload = await self.mutate(SUBMIT, PARTNER, input={
+            "serviceId": to_global_id("Service", service.id), "name": f"{service_name} order",
+            "origin": "MARKETPLACE", "paymentMethod": "PARTNER_FUNDED"})
+        return payload["order"]["id"]
 
     async def subscribed(self, count: int) -> None:
         """Waits until `count` subscriptions listen to the server's event feed."""
@@ -141,9 +167,8 @@ async def test_status_changes_and_comments_reach_the_subscriber(live: Live) -> N
 
 
 async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> None:
-    """A provider sees an order's events from APPROVED on; not invited, nothing; another portal, nothing ever."""
-    order_id = await fixed_price_order(live.db)
-    quote_id = await quote_request(live.db, invited=("Taylor Marketing",))
+    """Real mutations over HTTP. A provider sees an order's events from APPROVED on (and those of
+    its quote request); a provider not invited, another partner, another portal: nothing."""
     watchers = [SUPPLIER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, OUTSIDER]
     async with AsyncExitStack() as stack:
         clients = {email: await live.client(stack, email) for email in watchers}
@@ -151,11 +176,13 @@ async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> 
             await ws.subscribe("all", ORDER_EVENTS)
         await live.subscribed(len(watchers))
 
-        await add_comment(live.db, live.bus, order_id, PARTNER, "before approval")  # 1
-        await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)  # 2
-        await add_comment(live.db, live.bus, order_id, PROVIDER, "after approval")  # 3
-        await add_comment(live.db, live.bus, quote_id, PARTNER, "on the quote request")  # 4
-        await change_status(live.db, live.bus, quote_id, OrderStatus.CANCELLED, PARTNER, "changed plans")  # 5
+        fixed = await live.submit_order("Social Media Starter Pack")  # 1
+        await live.mutate(COMMENT, PARTNER, id=fixed, body="before approval")  # 2
+        await live.mutate(APPROVE, SUPPLIER, id=fixed)  # 3
+        await live.mutate(COMMENT, PROVIDER, id=fixed, body="after approval")  # 4
+        quote_request = await live.submit_order("SEO Consultation")  # 5: Taylor Marketing invited
+        await live.mutate(COMMENT, PARTNER, id=quote_request, body="on the quote request")  # 6
+        await live.mutate(CANCEL, PARTNER, id=quote_request, reason="changed plans")  # 7
 
         views: dict[str, str] = {}
 
@@ -168,12 +195,13 @@ async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> 
             await clients[email].nothing(0.2)
             return labels
 
-        everything = ["before approval", "PENDING_APPROVAL->APPROVED", "after approval", "on the quote request",
-                      "PENDING_QUOTES->CANCELLED"]
-        assert await seen(SUPPLIER, 5) == everything
-        assert await seen(PARTNER, 5) == everything
-        # The assigned provider: from APPROVED on; the quote request's end, not its comments.
-        assert await seen(PROVIDER, 3) == ["PENDING_APPROVAL->APPROVED", "after approval", "PENDING_QUOTES->CANCELLED"]
+        everything = ["None->PENDING_APPROVAL", "before approval", "PENDING_APPROVAL->APPROVED", "after approval",
+                      "None->PENDING_QUOTES", "on the quote request", "PENDING_QUOTES->CANCELLED"]
+        assert await seen(SUPPLIER, 7) == everything
+        assert await seen(PARTNER, 7) == everything
+        # The assigned provider from APPROVED on; as invited provider, its quote request's status, not its comments.
+        assert await seen(PROVIDER, 4) == ["PENDING_APPROVAL->APPROVED", "after approval", "None->PENDING_QUOTES",
+                                           "PENDING_QUOTES->CANCELLED"]
         for nobody in (PARTNER2, PROVIDER2, OUTSIDER):
             await clients[nobody].nothing(0.1)
         # Same event, same query: each viewer still gets its own view of the order.
@@ -257,10 +285,6 @@ async def test_a_bad_cursor_is_refused(live: Live) -> None:
         error = await ws.receive()
         assert error["type"] == "error" and error["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
-
-APPROVE = "mutation($id: ID!) { approveOrder(input: {orderId: $id}) { errors { code } order { status } } }"
-REJECT = "mutation($id: ID!) { rejectOrder(input: {orderId: $id, reason: \"\"}) { errors { code } } }"
-COMMENT = "mutation($id: ID!, $body: String!) { addComment(input: {orderId: $id, body: $body}) { errors { code } } }"
 
 
 async def test_real_mutations_publish_after_commit_and_refused_ones_publish_nothing(live: Live) -> None:
