@@ -1,1 +1,0 @@
-"""Application shell: settings, database, auth, the Starlette app and the CLI."""

@@ -1,1 +1,0 @@
-"""The rules of the portal, free of GraphQL: access, transitions, MDF ledger, notifications."""

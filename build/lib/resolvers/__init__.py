@@ -1,1 +1,0 @@
-"""Thin resolvers: load, check (in domain/), call the domain, shape the payload."""

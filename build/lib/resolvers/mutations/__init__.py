@@ -1,1 +1,0 @@
-"""One small module per mutation (or a small group), each calling a domain action."""

@@ -1,1 +1,0 @@
-"""Live updates: the event bus and the subscription resolvers."""
