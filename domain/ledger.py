@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, ErrorCode, invalid, not_found
-from domain.mdf import ZERO, balance_columns
+from domain.mdf import ZERO, balance_columns, held_total
 from models import LedgerEntryKind, MdfFund, MdfLedgerEntry, Order
 
 
@@ -37,21 +37,7 @@ async def fund_balance(session: AsyncSession, fund_id: int) -> Balance:
 
 async def reserved_for_order(session: AsyncSession, order_id: int) -> Decimal:
     """What the order still holds: its reservations minus what was released or spent."""
-    K = LedgerEntryKind
-    held = await session.scalar(
-        select(
-            func.coalesce(
-                func.sum(
-                    case(
-                        (MdfLedgerEntry.kind == K.RESERVE, MdfLedgerEntry.amount),
-                        (MdfLedgerEntry.kind.in_([K.RELEASE, K.SPEND]), -MdfLedgerEntry.amount),
-                        else_=0,
-                    )
-                ),
-                0,
-            )
-        ).where(MdfLedgerEntry.order_id == order_id)
-    )
+    held = await session.scalar(select(held_total()).where(MdfLedgerEntry.order_id == order_id))
     return Decimal(held or 0) if not isinstance(held, Decimal) else held
 
 

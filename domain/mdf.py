@@ -17,20 +17,22 @@ def _sum_of(*kinds: LedgerEntryKind) -> ColumnElement:
     return case((MdfLedgerEntry.kind.in_(kinds), MdfLedgerEntry.amount), else_=0)
 
 
+def held_total() -> ColumnElement:
+    """What is still reserved: reservations minus what was released or spent."""
+    K = LedgerEntryKind
+    held = case(
+        (MdfLedgerEntry.kind == K.RESERVE, MdfLedgerEntry.amount),
+        (MdfLedgerEntry.kind.in_([K.RELEASE, K.SPEND]), -MdfLedgerEntry.amount),
+        else_=0,
+    )
+    return func.coalesce(func.sum(held), 0)
+
+
 def balance_columns() -> list[ColumnElement]:
     """allocated, reserved, spent: SQL aggregates over `mdf_ledger_entry` rows."""
     K = LedgerEntryKind
     return [
         func.coalesce(func.sum(_sum_of(K.ALLOCATE)), 0).label("allocated"),
-        func.coalesce(
-            func.sum(
-                case(
-                    (MdfLedgerEntry.kind == K.RESERVE, MdfLedgerEntry.amount),
-                    (MdfLedgerEntry.kind.in_([K.RELEASE, K.SPEND]), -MdfLedgerEntry.amount),
-                    else_=0,
-                )
-            ),
-            0,
-        ).label("reserved"),
+        held_total().label("reserved"),
         func.coalesce(func.sum(_sum_of(K.SPEND)), 0).label("spent"),
     ]
