@@ -56,6 +56,23 @@ def pending_notifications(session: AsyncSession) -> list[Notification]:
     return session.info.setdefault("pending_notifications", [])
 
 
+def notification_message(rows: list[Notification], events: list[OrderEvent]) -> dict | None:
+    """What goes on the bus after commit (`notificationAdded`): whose notifications to re-read.
+
+    It carries the transaction's last event id too, so the event feed, which reads every bus
+    message as "events up to this id were committed", does not read again for it."""
+    users = sorted({row.user_id for row in rows if row.user_id is not None})
+    if not users:
+        return None
+    message: dict[str, Any] = {"type": NOTIFICATIONS_MESSAGE, "users": users}
+    if events:
+        message["event_id"] = max(event.id for event in events)
+    return message
+
+
+NOTIFICATIONS_MESSAGE = "notifications"
+
+
 @dataclass
 class Recipient:
     role: str

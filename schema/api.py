@@ -17,7 +17,7 @@ from subscriptions.sharing import SharedEventExecutor
 
 QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries]
 MUTATIONS: list[type] = [OrderMutations, notifications.NotificationMutations]
-SUBSCRIPTIONS: list[type] = [live.Subscription]
+SUBSCRIPTIONS: list[type] = [live.Subscription, notifications.NotificationSubscriptions]
 
 TYPES = [
     portal.Supplier,

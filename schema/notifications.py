@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -180,3 +181,15 @@ class NotificationMutations:
         from resolvers.mutations.notifications import resolve_update_notification_preferences
 
         return await resolve_update_notification_preferences(info, input)
+
+
+@strawberry.type
+class NotificationSubscriptions:
+    @strawberry.subscription(
+        description="Your new notifications as they are made (the ones made while you were away are in "
+        "`viewer.notifications`)."
+    )
+    async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
+        from subscriptions.notifications import subscribe_notifications
+
+        return await subscribe_notifications(info)

@@ -14,6 +14,7 @@ from strawberry.types import Info
 from app.db import is_retryable, is_unavailable
 from domain.errors import DomainError, ErrorCode, ValidationErrors
 from domain.events import event_message, pending_events
+from domain.notifications import notification_message, pending_notifications
 from domain.viewer import Viewer
 from resolvers.context import ServiceUnavailable
 from schema.common import UserError
@@ -49,6 +50,7 @@ async def run_mutation(
             async with ctx.db.write_session() as session:
                 result = await action(session, viewer)
                 events = list(pending_events(session))
+                notices = notification_message(pending_notifications(session), events)
             break
         except DomainError as error:
             return None, user_errors(error)
@@ -69,6 +71,11 @@ async def run_mutation(
             await ctx.bus.publish(event_message(event))
         except Exception:  # noqa: BLE001 - the change is committed; subscribers can replay it
             log.exception("could not publish event %s", event.id)
+    if notices is not None:
+        try:
+            await ctx.bus.publish(notices)
+        except Exception:  # noqa: BLE001 - stored; notificationAdded re-reads on its next wake-up
+            log.exception("could not publish notifications")
     return result, []
 
 
