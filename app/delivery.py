@@ -44,6 +44,7 @@ class DeliveryStats:
     sent: int = 0  # e-mails (a comment digest is one e-mail for several notifications)
     retrying: int = 0
     failed: int = 0
+    lost: int = 0  # due e-mails another worker claimed first (so there may be more to do)
 
     @property
     def handled(self) -> int:
@@ -53,6 +54,7 @@ class DeliveryStats:
         self.sent += other.sent
         self.retrying += other.retrying
         self.failed += other.failed
+        self.lost += other.lost
         return self
 
 
@@ -88,11 +90,12 @@ async def _try_claim(session, notification_id: int, now: datetime) -> bool:  # n
     return result.rowcount == 1
 
 
-async def claim(db: Database, now: datetime, limit: int = BATCH) -> list[list[Notification]]:
+async def claim(db: Database, now: datetime, limit: int = BATCH) -> tuple[list[list[Notification]], int]:
     """Claim up to `limit` due e-mails; each group of rows is one e-mail to one recipient.
 
     Rows are claimed in ascending id order, so two workers claiming at once wait for each
-    other's row locks (PostgreSQL) in the same order and never deadlock."""
+    other's row locks (PostgreSQL) in the same order and never deadlock. Also returns how many
+    due rows another worker claimed first."""
     async with db.write_session() as session:
         candidates = (
             await session.execute(
@@ -123,11 +126,12 @@ async def claim(db: Database, now: datetime, limit: int = BATCH) -> list[list[No
                if await _try_claim(session, pk, now)}
     claimed = [sorted(pk for pk in ids if pk in won) for ids in groups.values()]
     claimed = [ids for ids in claimed if ids]
+    lost = len({pk for ids in groups.values() for pk in ids}) - len(won)
     if not claimed:
-        return []
+        return [], lost
     async with db.read_session() as session:
         rows = {row.id: row for row in await session.scalars(select(Notification).where(Notification.id.in_(won)))}
-    return [[rows[pk] for pk in ids] for ids in claimed]
+    return [[rows[pk] for pk in ids] for ids in claimed], lost
 
 
 class Mailer:
@@ -202,8 +206,8 @@ async def _finish(db: Database, ids: list[int], **values: object) -> None:
 async def deliver_once(db: Database, settings: Settings, *, now: datetime | None = None) -> DeliveryStats:
     """Claim one batch of due e-mails and send them. `now` lets tests move the clock."""
     now = now or utcnow()
-    stats = DeliveryStats()
-    groups = await claim(db, now)
+    groups, lost = await claim(db, now)
+    stats = DeliveryStats(lost=lost)
     if not groups:
         return stats
     mailer = Mailer(settings)
@@ -246,7 +250,7 @@ async def deliver_due(db: Database, settings: Settings, *, now: datetime | None 
     while True:
         stats = await deliver_once(db, settings, now=now)
         total += stats
-        if stats.handled == 0:
+        if stats.handled == 0 and stats.lost == 0:
             return total
 
 
@@ -264,7 +268,7 @@ async def run_worker(db: Database, settings: Settings, stop: asyncio.Event | Non
             except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
                 log.exception("e-mail delivery round failed")
                 stats = DeliveryStats()
-            if not stats.handled:
+            if not stats.handled and not stats.lost:
                 await asyncio.wait({stopping}, timeout=settings.mail_poll_seconds)
     finally:
         stopping.cancel()
