@@ -24,12 +24,14 @@ from typing import Any
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from subscriptions.bus import RESYNC, Subscription
+from subscriptions.bus import RESYNC, InProcessBus, Subscription
 
 log = logging.getLogger("provider_orders.bus.redis")
 
 
-class RedisBus:
+class RedisBus(InProcessBus):
+    """The in-process fan-out, fed from a Redis channel instead of directly."""
+
     def __init__(
         self,
         url: str,
@@ -39,6 +41,7 @@ class RedisBus:
         max_backoff: float = 5.0,
         publish_timeout: float = 2.0,
     ):
+        super().__init__()
         self.url, self.channel = url, channel
         self.min_backoff, self.max_backoff = min_backoff, max_backoff
         # Named, so that an operator (or a test) can find this process's reader in CLIENT LIST.
@@ -47,7 +50,6 @@ class RedisBus:
             url, socket_timeout=publish_timeout, socket_connect_timeout=publish_timeout,
             health_check_interval=30,
         )
-        self._subscribers: set[Subscription] = set()
         self._reader: asyncio.Task | None = None
         self._connected = asyncio.Event()
         self.reconnects = 0
@@ -87,23 +89,11 @@ class RedisBus:
             # This process's own subscribers need not wait for their poll.
             self.deliver(message)
 
-    def deliver(self, message: dict[str, Any]) -> None:
-        for subscriber in list(self._subscribers):
-            subscriber.offer(message)
-
     @asynccontextmanager
     async def subscribe(self, max_queued: int = 1000) -> AsyncIterator[Subscription]:
         await self.start()
-        subscription = Subscription(max_queued)
-        self._subscribers.add(subscription)
-        try:
+        async with super().subscribe(max_queued) as subscription:
             yield subscription
-        finally:
-            self._subscribers.discard(subscription)
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
 
     # -- the one reader ----------------------------------------------------------------------
     async def _read_forever(self) -> None:
