@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.db import Database
 from domain.events import event_message, record_event
 from models import Comment, Order, OrderEventKind, OrderStatus, StatusChange, User
+from tests.servers import bind_free_port
 from models.base import utcnow
 
 PORTS = range(8200, 8300)  # this issue's range on the shared machine
@@ -26,15 +27,7 @@ TIMEOUT = 3.0
 
 def bound_socket() -> socket.socket:
     """A socket bound to a free port of this range: the server is handed it, so no race for the port."""
-    for port in PORTS:
-        sock = socket.socket()
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            sock.close()
-            continue
-        return sock
-    raise RuntimeError("no free port in 8200-8299")
+    return bind_free_port(f"{PORTS.start}-{PORTS.stop - 1}")
 
 
 @asynccontextmanager
