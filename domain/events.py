@@ -3,14 +3,20 @@
 Every domain action that changes an order calls `record_event`; the mutation runner
 (`resolvers.mutations.base`) publishes `pending_events(session)` on the bus only once the
 transaction has committed, so a refused or rolled-back mutation publishes nothing.
+
+The event rows (and the notifications that point at them) are inserted at the very end of
+the transaction, in the commit itself: see `_store_pending_events`.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from models import Order, OrderEvent, OrderEventKind, OrderInvitation, OrderStatus, StatusChange
+from models.base import utcnow
 
 # Any constant: the key of the PostgreSQL advisory lock that orders event ids by commit.
 EVENT_LOCK_KEY = 7_140_221_903
@@ -65,7 +71,8 @@ async def record_event(
     *,
     subject_provider_id: int | None = None,
 ) -> OrderEvent:
-    await _order_ids_by_commit(session)
+    """The event of a change, with its notifications. Both are stored when the transaction
+    commits; `event.id` is known from then on."""
     event = OrderEvent(
         portal_id=order.portal_id,
         order_id=order.id,
@@ -73,9 +80,8 @@ async def record_event(
         subject_id=subject_id,
         actor_id=actor_id,
         audience=await event_audience(session, order, kind, subject_provider_id, subject_id),
+        created_at=utcnow(),
     )
-    session.add(event)
-    await session.flush()
     pending_events(session).append(event)
     from domain import notifications
 
@@ -83,18 +89,30 @@ async def record_event(
     return event
 
 
-async def _order_ids_by_commit(session: AsyncSession) -> None:
-    """Make event ids grow in commit order, so that "every event after id N" is exact.
+@sa_event.listens_for(Session, "before_commit")
+def _store_pending_events(session: Session) -> None:
+    """Insert the transaction's events and notifications last, inside the commit.
 
-    Subscribers read stored events after the last id they delivered; that misses nothing only
-    if no transaction can commit an event with a smaller id later. SQLite writers are already
-    serialised (BEGIN IMMEDIATE). On PostgreSQL, a transaction-scoped advisory lock taken
-    before the event row gets its id, held until commit, gives the same guarantee.
+    Event ids must grow in commit order, so that "every event after id N" (the subscribers'
+    replay) misses nothing: no transaction may commit an event with a smaller id later.
+    SQLite writers are serialised already (BEGIN IMMEDIATE). On PostgreSQL a transaction-
+    scoped advisory lock, taken here and held until the commit that follows, gives the same
+    guarantee; taking it this late keeps it for two inserts and the commit, so concurrent
+    writers overlap in everything else. The change itself is flushed first, so its row
+    locks are taken before the advisory lock and never waited for while holding it.
+
+    A sync listener: AsyncSession runs commit (and so this) in its greenlet, where the sync
+    Session's IO is allowed.
     """
-    if session.info.get("event_lock") or session.bind.dialect.name != "postgresql":
+    events = session.info.pop("pending_events", None)
+    notifications = session.info.pop("pending_notifications", ())
+    if not events:
         return
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOCK_KEY})
-    session.info["event_lock"] = True
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_LOCK_KEY})
+    session.add_all(events)
+    session.add_all(notifications)  # they point at their events
 
 
 def event_message(event: OrderEvent) -> dict:

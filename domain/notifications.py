@@ -329,7 +329,7 @@ async def _write(
         notification = Notification(
             portal_id=order.portal_id,
             order_id=order.id,
-            event_id=event.id,
+            event=event,
             user_id=recipient.user_id,
             email=recipient.email,
             kind=kind,
@@ -342,9 +342,7 @@ async def _write(
             attempts=0,
             next_attempt_at=next_attempt,
         )
-        session.add(notification)
-        written.append(notification)
-    await session.flush()
+        written.append(notification)  # stored with its event at commit (domain.events)
 
 
 async def _open_digests(session: AsyncSession, order_id: int, now: datetime) -> dict[str, datetime]:

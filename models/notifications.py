@@ -6,9 +6,10 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
+from models.events import OrderEvent
 
 
 class NotificationKind(enum.StrEnum):
@@ -57,6 +58,10 @@ class Notification(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+    # Set when the notification is written: the event gets its id only at commit
+    # (domain.events), and the flush then fills in `event_id`.
+    event: Mapped[OrderEvent | None] = relationship(lazy="raise")
 
 
 class NotificationPreference(Base):

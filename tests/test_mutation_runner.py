@@ -5,12 +5,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import exc, text
+from sqlalchemy import exc, select, text
 
 from app.db import is_retryable, is_unavailable
 from domain.events import pending_events
+from models import OrderEvent, OrderEventKind
 from resolvers.context import Context
 from resolvers.mutations.base import run_mutation
+from tests.factories import make_order
 
 
 class FakeDriverError(Exception):
@@ -35,8 +37,13 @@ def runner(db, settings):  # noqa: ANN001, ANN201
     return SimpleNamespace(info=SimpleNamespace(context=context), published=published)
 
 
-def fake_event(n: int) -> SimpleNamespace:
-    return SimpleNamespace(id=n, order_id=1, portal_id=1, kind=SimpleNamespace(value="COMMENT_ADDED"), audience={})
+async def add_event(session, attempt: int) -> None:  # noqa: ANN001
+    """An event as a domain action records it (stored at commit); its subject names the attempt."""
+    order = await make_order(session)
+    pending_events(session).append(OrderEvent(
+        portal_id=order.portal_id, order_id=order.id, kind=OrderEventKind.COMMENT_ADDED,
+        subject_id=attempt, actor_id=None, audience={},
+    ))
 
 
 async def test_a_lost_race_runs_again_and_publishes_once(runner, db) -> None:
@@ -45,22 +52,25 @@ async def test_a_lost_race_runs_again_and_publishes_once(runner, db) -> None:
     async def action(session, _viewer):  # noqa: ANN001, ANN202
         attempts.append(len(attempts) + 1)
         await session.execute(text("UPDATE organization SET name = name || '+' WHERE id = 1"))
-        pending_events(session).append(fake_event(len(attempts)))
+        await add_event(session, len(attempts))
         if len(attempts) < 3:
             raise lost_race("40P01" if len(attempts) == 1 else "40001")
         return "done"
 
     result, errors = await run_mutation(runner.info, action)
     assert (result, errors, attempts) == ("done", [], [1, 2, 3])
-    assert [m["event_id"] for m in runner.published] == [3]  # only the committed attempt's event
     async with db.read_session() as session:  # the failed attempts' writes were rolled back
         name = await session.scalar(text("SELECT name FROM organization WHERE id = 1"))
+        stored = (await session.scalars(select(OrderEvent).where(OrderEvent.kind == OrderEventKind.COMMENT_ADDED,
+                                                                 OrderEvent.actor_id.is_(None)))).all()
     assert name.endswith("+") and not name.endswith("++")
+    assert [e.subject_id for e in stored] == [3]  # only the committed attempt's event is stored...
+    assert [m["event_id"] for m in runner.published] == [stored[0].id]  # ...and published, once
 
 
 async def test_a_race_lost_every_time_is_a_conflict_and_publishes_nothing(runner) -> None:
     async def action(session, _viewer):  # noqa: ANN001, ANN202
-        pending_events(session).append(fake_event(1))
+        await add_event(session, 1)
         raise lost_race()
 
     result, errors = await run_mutation(runner.info, action)

@@ -49,8 +49,9 @@ async def run_mutation(
         try:
             async with ctx.db.write_session() as session:
                 result = await action(session, viewer)
+                # Taken before the commit, which stores them (domain.events) and gives ids.
                 events = list(pending_events(session))
-                notices = notification_message(pending_notifications(session), events)
+                notified = list(pending_notifications(session))
             break
         except DomainError as error:
             return None, user_errors(error)
@@ -66,6 +67,7 @@ async def run_mutation(
                 log.warning("database unavailable during a mutation: %r", error)
                 raise ServiceUnavailable() from error
             raise
+    notices = notification_message(notified, events)
     for event in events:
         try:
             await ctx.bus.publish(event_message(event))
