@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     db_pool_timeout: float = 10.0
     db_statement_timeout_ms: int = 15000
     db_connect_timeout: float = 5.0
+    db_ping_after_idle_seconds: float = 1.0  # check a pooled connection left idle longer before reuse
     db_idle_in_transaction_timeout_ms: int = 60000
     mutation_attempts: int = 5  # tries of a transaction that lost a race (serialization, deadlock, busy)
     readiness_timeout: float = 2.0
