@@ -91,6 +91,7 @@ class Results:
     elapsed: float = 0.0
     server_cpu: float = 0.0  # CPU seconds the server processes used while measured
     client_cpu: float = 0.0  # CPU seconds this load generator used while measured
+    database_cpu: float = 0.0  # CPU seconds PostgreSQL's processes used while measured (all databases)
 
     def error(self, kind: str, detail: str) -> None:
         self.errors[kind] += 1
@@ -264,6 +265,22 @@ def process_tree_cpu(root: int) -> float:
     return total
 
 
+def postgres_cpu() -> float:
+    """CPU seconds of every process named `postgres` on this machine (its server and backends;
+    a backend that ended while measured is missed, which our pooled connections never do)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1] == "postgres":
+            fields = tail.split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def children_of(pid: int) -> list[int]:
     try:
         found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -285,11 +302,12 @@ async def run_load(base: str, tokens: dict[str, str], args: argparse.Namespace, 
         ]
         await asyncio.sleep(args.warmup)
         results.measuring, results.started = True, time.monotonic()
-        server_cpu, client_cpu = process_tree_cpu(server_pid), time.process_time()
+        server_cpu, client_cpu, database_cpu = process_tree_cpu(server_pid), time.process_time(), postgres_cpu()
         await asyncio.gather(*tasks)
         results.elapsed = time.monotonic() - results.started
         results.server_cpu = process_tree_cpu(server_pid) - server_cpu
         results.client_cpu = time.process_time() - client_cpu
+        results.database_cpu = postgres_cpu() - database_cpu
     return results
 
 
@@ -351,9 +369,14 @@ def report(workers: int, results: Results, check: dict[str, int]) -> dict[str, A
     for kind, values in sorted(results.latencies.items()):
         print(f"   {kind:<12} {len(values):>7} req  p50 {percentile(values, 50) * 1000:7.1f} ms  "
               f"p95 {percentile(values, 95) * 1000:7.1f} ms  p99 {percentile(values, 99) * 1000:7.1f} ms")
+    per_request = 1000 / total if total else 0.0
     print(f"   CPU used while measured: server {results.server_cpu / results.elapsed:.2f} cores, "
+          f"PostgreSQL {results.database_cpu / results.elapsed:.2f} cores, "
           f"this load generator {results.client_cpu / results.elapsed:.2f} cores "
           f"(machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"   CPU per request: server {results.server_cpu * per_request:.1f} ms, "
+          f"PostgreSQL {results.database_cpu * per_request:.1f} ms, "
+          f"load generator {results.client_cpu * per_request:.1f} ms")
     print(f"   writes acknowledged {check['acknowledged']}, lost {check['lost']}, "
           f"orders whose counters disagree with their rows {check['counter_drift']}")
     for sample in results.error_samples:
