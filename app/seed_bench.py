@@ -306,7 +306,7 @@ def _order(rng, texts, ids, rows, portal_id, partners, providers, services, fund
                 submitted_at=quoted_at,
             ))
             rows[QuoteLineItem].append(dict(id=ids.take(QuoteLineItem), quote_id=quote_id, position=0,
-                                            description="Agency work", quantity=Decimal("1"), unit_price=total,
+                                            description="Agency work", quantity=1, unit_price=total,
                                             amount=total))
         if not approved:
             provider_org, provider_user, rate = None, None, None

@@ -102,7 +102,7 @@ async def main() -> None:
                 quote_order = (await call("submitOrder", "partner@demo.example", mutation("submitOrder"), {"input": {
                     "serviceId": service["SEO Consultation"], "name": f"Bench quote {round_}",
                     "origin": "MARKETPLACE", "paymentMethod": "PARTNER_FUNDED"}}))["order"]
-                items = [{"description": f"Item {i}", "quantity": "1.5", "unitPrice": "99.99"} for i in range(100)]
+                items = [{"description": f"Item {i}", "quantity": 2, "unitPrice": "99.99"} for i in range(100)]
                 await call("submitQuote (100 items)", "provider@demo.example", mutation("submitQuote"), {"input": {
                     "orderId": quote_order["id"], "plan": "plan", "lineItems": items, "estimatedCompletionOn": "2099-01-01"}})
             await call("completeOrder", "provider@demo.example", mutation("completeOrder"), {"input": oid})

@@ -27,6 +27,7 @@ from domain.validation import (
     optional_text,
     positive_decimal,
     required_text,
+    whole_number,
 )
 from domain.viewer import Viewer
 from domain.workflow import change_status
@@ -36,7 +37,7 @@ from models.base import utcnow
 ORDER_ID = ["input", "orderId"]
 QUOTE_ID = ["input", "quoteId"]
 MAX_LINE_ITEMS = 100
-MAX_QUANTITY = Decimal("1000000")
+MAX_QUANTITY = 1_000_000
 MAX_UNIT_PRICE = Decimal("100000000")
 CENT = Decimal("0.01")
 ALL_DECLINED = "Every provider asked to quote declined."
@@ -45,7 +46,7 @@ ALL_DECLINED = "Every provider asked to quote declined."
 @dataclass
 class LineItemData:
     description: str
-    quantity: Decimal
+    quantity: int
     unit_price: Decimal
 
 
@@ -58,7 +59,7 @@ class NewQuote:
     terms: str | None = None
 
 
-def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
+def line_amount(quantity: int, unit_price: Decimal) -> Decimal:
     return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -80,8 +81,8 @@ def _line_items(items: list[LineItemData]) -> list[QuoteLineItem]:
     for i, item in enumerate(items):
         description = problems.check(required_text, item.description, _f("lineItems", i, "description"),
                                      max_length=500, what="description")
-        quantity = problems.check(positive_decimal, item.quantity, _f("lineItems", i, "quantity"),
-                                  places=3, maximum=MAX_QUANTITY, what="quantity")
+        quantity = problems.check(whole_number, item.quantity, _f("lineItems", i, "quantity"),
+                                  minimum=1, maximum=MAX_QUANTITY, what="quantity")
         unit_price = problems.check(positive_decimal, item.unit_price, _f("lineItems", i, "unitPrice"),
                                     places=2, maximum=MAX_UNIT_PRICE, what="unit price")
         if quantity is not None and unit_price is not None:

@@ -71,6 +71,12 @@ def positive_decimal(value: Decimal, field: list[str], *, places: int, maximum: 
     return value
 
 
+def whole_number(value: int, field: list[str], *, minimum: int, maximum: int, what: str) -> int:
+    if not minimum <= value <= maximum:
+        raise invalid(f"{what} must be a whole number from {minimum:,} to {maximum:,}", field)
+    return value
+
+
 def aware_utc(value: datetime) -> datetime:
     """Times without an offset are read as UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

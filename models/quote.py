@@ -6,10 +6,10 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Money, ScaledDecimal, UTCDateTime, utcnow
+from models.base import Base, Money, UTCDateTime, utcnow
 
 
 class QuoteStatus(enum.StrEnum):
@@ -51,6 +51,6 @@ class QuoteLineItem(Base):
     quote_id: Mapped[int] = mapped_column(ForeignKey("quote.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(500))
-    quantity: Mapped[Decimal] = mapped_column(ScaledDecimal(3))
+    quantity: Mapped[int] = mapped_column(BigInteger)  # whole units (API.md: Int)
     unit_price: Mapped[Decimal] = mapped_column(Money())
     amount: Mapped[Decimal] = mapped_column(Money())

@@ -42,7 +42,7 @@ class SubmitOrderInput:
 @strawberry.input
 class QuoteLineItemInput:
     description: str
-    quantity: Decimal = strawberry.field(description="Greater than zero, at most 3 decimal places.")
+    quantity: int = strawberry.field(description="Whole units, 1 to 1,000,000.")
     unit_price: Decimal = strawberry.field(description="Greater than zero, in cents precision.")
 
 

@@ -51,7 +51,7 @@ def _full(info: Info, order: models.Order) -> bool:
 @strawberry.type
 class QuoteLineItem:
     description: str
-    quantity: Decimal
+    quantity: int
     unit_price: Decimal
     amount: Decimal = strawberry.field(description="quantity x unit price, rounded to cents")
 

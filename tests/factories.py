@@ -107,7 +107,7 @@ async def add_details(session: AsyncSession, order: Order, partner_user: User) -
         )
         session.add(quote)
         await session.flush()
-        session.add(QuoteLineItem(quote_id=quote.id, position=0, description="Work", quantity=Decimal("2"),
+        session.add(QuoteLineItem(quote_id=quote.id, position=0, description="Work", quantity=2,
                                   unit_price=Decimal("1000.00"), amount=Decimal("2000.00")))
     session.add(Comment(order_id=order.id, author_id=partner_user.id, body="Hello"))
     session.add(Lead(order_id=order.id, created_by_id=partner_user.id, name="Lee Lead", email="lee@example.com",

@@ -59,7 +59,7 @@ async def submit(gql, ids, service: str = "SEO Consultation", **extra) -> dict: 
 async def quote(gql, order_id: str, as_: str, total: str = "1200.00") -> str:  # noqa: ANN001
     payload = (await gql.data(SUBMIT_QUOTE, {"input": {
         "orderId": order_id, "plan": "Research, then fix", "estimatedCompletionOn": in_days(30),
-        "lineItems": [{"description": "Keyword research", "quantity": "1", "unitPrice": total}],
+        "lineItems": [{"description": "Keyword research", "quantity": 1, "unitPrice": total}],
     }}, as_=as_))["submitQuote"]
     assert payload["errors"] == [], payload["errors"]
     return payload["quote"]["id"]

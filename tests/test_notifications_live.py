@@ -55,7 +55,7 @@ async def test_each_user_gets_their_own_notifications_live(app, gql) -> None:  #
 
         quoted = (await gql.data(SUBMIT_QUOTE, {"input": {
             "orderId": oid, "plan": "Plan", "estimatedCompletionOn": in_days(10),
-            "lineItems": [{"description": "Work", "quantity": "1", "unitPrice": "900.00"}]}}, as_=PROVIDER))
+            "lineItems": [{"description": "Work", "quantity": 1, "unitPrice": "900.00"}]}}, as_=PROVIDER))
         assert quoted["submitQuote"]["errors"] == []
         assert (await added(partner))["title"] == "Quote received: Live SEO"
         # Nobody hears of their own doing, and the supplier has nothing to act on yet.

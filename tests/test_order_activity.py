@@ -84,7 +84,7 @@ async def quoted(gql, db) -> str:  # noqa: ANN001
     for user, price, days in ((PROVIDER, "900.00", 20), (PROVIDER2, "700.00", 40), (PROVIDER, "800.00", 25)):
         payload = (await gql.data(SUBMIT_QUOTE, {"input": {
             "orderId": oid, "plan": "plan", "estimatedCompletionOn": in_days(days),
-            "lineItems": [{"description": "work", "quantity": "1", "unitPrice": price}]}}, as_=user))["submitQuote"]
+            "lineItems": [{"description": "work", "quantity": 1, "unitPrice": price}]}}, as_=user))["submitQuote"]
         assert payload["errors"] == []
     await gql.data(COMMENT, {"input": {"orderId": oid, "body": "Looking forward"}})
     return oid

@@ -64,7 +64,7 @@ def mutation(name: str, input_type: str, extra: str = "") -> str:
     return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ order {{ id }} {extra} {ERRORS} }} }}"
 
 
-def item(quantity: str = "1", unit_price: str = "10.00") -> dict:
+def item(quantity: object = 1, unit_price: str = "10.00") -> dict:
     return {"description": "Work", "quantity": quantity, "unitPrice": unit_price}
 
 
@@ -89,10 +89,12 @@ CASES = [
      "NOT_FOUND", ["input", "orderId"]),
     ("addComment", "AddCommentInput", PROVIDER, lambda c: {"orderId": c["quote_order"], "body": "hi"},
      "FORBIDDEN", ["input", "orderId"]),
-    ("submitQuote", "SubmitQuoteInput", PROVIDER, lambda c: quote_input(c, lineItems=[item(quantity="0")]),
+    ("submitQuote", "SubmitQuoteInput", PROVIDER, lambda c: quote_input(c, lineItems=[item(quantity=0)]),
      "VALIDATION", ["input", "lineItems", "0", "quantity"]),
-    ("submitQuote", "SubmitQuoteInput", PROVIDER, lambda c: quote_input(c, lineItems=[item(), item(quantity="-2")]),
+    ("submitQuote", "SubmitQuoteInput", PROVIDER, lambda c: quote_input(c, lineItems=[item(), item(quantity=-2)]),
      "VALIDATION", ["input", "lineItems", "1", "quantity"]),
+    ("submitQuote", "SubmitQuoteInput", PROVIDER, lambda c: quote_input(c, lineItems=[item(quantity=1_000_001)]),
+     "VALIDATION", ["input", "lineItems", "0", "quantity"]),
     ("submitQuote", "SubmitQuoteInput", PROVIDER, lambda c: quote_input(c, lineItems=[item(unit_price="-5.00")]),
      "VALIDATION", ["input", "lineItems", "0", "unitPrice"]),
     ("submitQuote", "SubmitQuoteInput", PROVIDER, lambda c: quote_input(c, lineItems=[item(unit_price="1.005")]),
@@ -173,14 +175,16 @@ async def test_refused_with_a_user_error_and_nothing_written(gql, db, ctx, name,
 
 async def test_several_bad_fields_are_reported_together(gql, db, ctx) -> None:  # noqa: ANN001
     body = await gql.data(mutation("submitQuote", "SubmitQuoteInput"), {"input": quote_input(
-        ctx, plan="", lineItems=[item(quantity="0"), item(unit_price="0")])}, as_=PROVIDER)
+        ctx, plan="", lineItems=[item(quantity=0), item(unit_price="0")])}, as_=PROVIDER)
     fields = [e["field"] for e in body["submitQuote"]["errors"]]
     assert fields == [["input", "plan"], ["input", "lineItems", "0", "quantity"], ["input", "lineItems", "1", "unitPrice"]]
 
 
-async def test_malformed_scalars_are_graphql_errors_not_500s(gql, ctx) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("quantity", ["lots", 2.5, "1"])
+async def test_malformed_scalars_are_graphql_errors_not_500s(gql, ctx, quantity) -> None:  # noqa: ANN001
+    """Quantities are whole numbers (API.md: `quantity: Int!`): a word, a fraction or a string is refused."""
     body = await gql(mutation("submitQuote", "SubmitQuoteInput"),
-                     {"input": quote_input(ctx, lineItems=[item(quantity="lots")])}, as_=PROVIDER)
+                     {"input": quote_input(ctx, lineItems=[item(quantity=quantity)])}, as_=PROVIDER)
     assert body.get("data") is None and body["errors"]
 
 

@@ -61,15 +61,15 @@ async def test_quote_path_from_campaign_activity_to_archive(gql, ids) -> None:  
     assert declined["errors"] == [] and declined["order"]["status"] == "PENDING_QUOTES"
     assert declined["order"]["availableActions"] == []  # declined: nothing left to do
 
-    line_items = [{"description": "Keyword research", "quantity": "10", "unitPrice": "120.00"},
-                  {"description": "On-page fixes", "quantity": "2.5", "unitPrice": "99.99"}]
+    line_items = [{"description": "Keyword research", "quantity": 10, "unitPrice": "120.00"},
+                  {"description": "On-page fixes", "quantity": 3, "unitPrice": "99.99"}]
     first = (await gql.data(SUBMIT_QUOTE, {"input": {
         "orderId": oid, "plan": "Research, then fix", "lineItems": line_items,
         "estimatedCompletionOn": in_days(30), "expiresAt": None, "terms": "Net 30",
     }}, as_=PROVIDER))["submitQuote"]
     assert first["errors"] == []
-    assert first["quote"]["total"] == {"amount": "1449.98", "currency": "USD"}  # 1200.00 + 249.975 -> 249.98
-    assert [i["amount"] for i in first["quote"]["lineItems"]] == ["1200.00", "249.98"]
+    assert first["quote"]["total"] == {"amount": "1499.97", "currency": "USD"}
+    assert [(i["quantity"], i["amount"]) for i in first["quote"]["lineItems"]] == [(10, "1200.00"), (3, "299.97")]
     revised = (await gql.data(SUBMIT_QUOTE, {"input": {
         "orderId": oid, "plan": "Research, then fix (revised)", "lineItems": line_items[:1],
         "estimatedCompletionOn": in_days(20),

@@ -10,6 +10,8 @@ from strawberry.printer import print_schema
 
 import models
 from app.db import Database
+from app.settings import Settings
+from models import OrderStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,3 +38,31 @@ async def test_migrations_match_models(db: Database) -> None:
 def _is_search_artifact(difference) -> bool:  # noqa: ANN001
     text = str(difference)
     return "order_search" in text
+
+
+async def test_migration_0002_turns_scaled_quantities_into_whole_units(empty_database_url: str) -> None:
+    """Line items stored before quantities became Int (scaled by 1000) read as whole units after."""
+    from sqlalchemy import text
+
+    from app.migrate import upgrade
+    from app.seed import seed_demo
+    from tests.factories import make_order
+
+    db = Database(Settings(database_url=empty_database_url))
+    try:
+        await upgrade(db.engine, "0001")
+        async with db.write_session() as session:
+            await seed_demo(session)
+            order = await make_order(session, status=OrderStatus.PENDING_APPROVAL, with_details=True)  # a quote
+            quote_id = await session.scalar(text("SELECT id FROM quote WHERE order_id = :o"), {"o": order.id})
+            for position, scaled in enumerate((2500, 1000, 250, 12000)):  # 2.5, 1, 0.25 and 12 units
+                await session.execute(text(
+                    "INSERT INTO quote_line_item (quote_id, position, description, quantity, unit_price, amount)"
+                    " VALUES (:q, :p, 'old', :n, 100, 100)"), {"q": quote_id, "p": 10 + position, "n": scaled})
+        await upgrade(db.engine)
+        async with db.read_session() as session:
+            quantities = (await session.scalars(text(
+                "SELECT quantity FROM quote_line_item WHERE description = 'old' ORDER BY position"))).all()
+        assert quantities == [3, 1, 1, 12]
+    finally:
+        await db.dispose()
