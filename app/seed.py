@@ -176,7 +176,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
 
     def quote(plan: str, *items: tuple[str, str, str], days: int) -> quotes.NewQuote:
         return quotes.NewQuote(plan=plan, estimated_completion_on=today + timedelta(days=days), terms="Net 30",
-                               line_items=[quotes.LineItemData(d, Decimal(q), Decimal(p)) for d, q, p in items])
+                               line_items=[quotes.LineItemData(d, int(q), Decimal(p)) for d, q, p in items])
 
     async def walk(order_id: int, *steps: tuple) -> None:
         for viewer, action, *reason in steps:

@@ -72,7 +72,7 @@ def positive_decimal(value: Decimal, field: list[str], *, places: int, maximum: 
 
 
 def whole_number(value: int, field: list[str], *, minimum: int, maximum: int, what: str) -> int:
-    if not minimum <= value <= maximum:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise invalid(f"{what} must be a whole number from {minimum:,} to {maximum:,}", field)
     return value
 

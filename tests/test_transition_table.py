@@ -138,7 +138,7 @@ class World:
         async with self.db.write_session() as session:
             if action is OrderAction.SUBMIT_QUOTE:
                 data = quotes.NewQuote(plan="Our plan", estimated_completion_on=now.date() + timedelta(days=9),
-                                       line_items=[quotes.LineItemData("work", Decimal("2"), Decimal("40.00"))])
+                                       line_items=[quotes.LineItemData("work", 2, Decimal("40.00"))])
                 await quotes.submit_quote(session, viewer, order_id, data)
             elif action is OrderAction.DECLINE_TO_QUOTE:
                 await quotes.decline_to_quote(session, viewer, order_id, "busy")
