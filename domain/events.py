@@ -22,6 +22,10 @@ from models.base import utcnow
 EVENT_LOCK_KEY = 7_140_221_903
 
 
+# An invited provider sees its own quotes and declines, never another provider's.
+OWN_EVENTS_OF_PROVIDER = {OrderEventKind.QUOTE_SUBMITTED, OrderEventKind.QUOTE_DECLINED}
+
+
 def pending_events(session: AsyncSession) -> list[OrderEvent]:
     return session.info.setdefault("pending_events", [])
 
@@ -44,7 +48,7 @@ async def event_audience(
     providers: set[int] = set()
     if order.provider_id is not None and order.approved_at is not None:
         providers.add(order.provider_id)
-    if kind is OrderEventKind.QUOTE_SUBMITTED and subject_provider_id is not None:
+    if kind in OWN_EVENTS_OF_PROVIDER and subject_provider_id is not None:
         providers.add(subject_provider_id)
     left_pending_quotes = bool(session.info.get("left_pending_quotes"))
     if kind is OrderEventKind.STATUS_CHANGED and subject_id is not None:

@@ -142,6 +142,14 @@ async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> No
             "estimated_completion_on": quote.estimated_completion_on.isoformat(),
         }
         await _partner_side(session, order, audience, NotificationKind.QUOTE_RECEIVED)
+    elif event.kind is OrderEventKind.QUOTE_DECLINED:
+        invitation = await session.get(OrderInvitation, event.subject_id)
+        if invitation is None:
+            return
+        provider = await session.get(Organization, invitation.provider_id)
+        data["decline"] = {"provider": provider.name if provider else None, "reason": invitation.decline_reason}
+        # The partner side only: other invited providers never learn about their competitors.
+        await _partner_side(session, order, audience, NotificationKind.QUOTE_DECLINED)
     elif event.kind is OrderEventKind.COMMENT_ADDED:
         comment = await session.get(Comment, event.subject_id)
         if comment is None:
@@ -255,11 +263,6 @@ async def _status_change_audience(
     session: AsyncSession, order: Order, change: StatusChange, event: OrderEvent, audience: Audience
 ) -> None:
     submitted = change.from_status is None
-    if change.from_status is change.to_status:
-        # Not a status change (a provider declined to quote): only the partner side hears of it;
-        # other invited providers never learn about their competitors.
-        await _partner_side(session, order, audience, NotificationKind.STATUS_CHANGED)
-        return
     kind = NotificationKind.ORDER_SUBMITTED if submitted else NotificationKind.STATUS_CHANGED
     await _partner_side(session, order, audience, kind)
     if not submitted or change.to_status is OrderStatus.PENDING_APPROVAL:
@@ -409,8 +412,6 @@ def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
         return (f"Order submitted: {order}", f"{who} submitted {order}. Status: {status_label(to)}.")
     if kind is NotificationKind.STATUS_CHANGED:
         frm, to = status.get("from"), status.get("to")
-        if frm == to:
-            return (f"Declined to quote: {order}", f"{who} declined to quote on {order}.{reason}")
         if role == INVITED:
             if to == "CANCELLED":
                 return (f"Quote request cancelled: {order}", f"{who} cancelled the quote request {order}.{reason}")
@@ -418,6 +419,10 @@ def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
                     f"The quote request {order} is closed: another provider's quote was accepted.")
         return (f"{order}: {status_label(to)}",
                 f"{who} moved {order} from {status_label(frm)} to {status_label(to)}.{reason}")
+    if kind is NotificationKind.QUOTE_DECLINED:
+        decline = data.get("decline") or {}
+        why = f" Reason: {decline['reason']}" if decline.get("reason") else ""
+        return (f"Declined to quote: {order}", f"{decline.get('provider') or who} declined to quote on {order}.{why}")
     if kind is NotificationKind.QUOTE_RECEIVED:
         quote = data.get("quote") or {}
         revised = " (revised)" if (quote.get("revision") or 1) > 1 else ""

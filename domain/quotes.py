@@ -148,6 +148,8 @@ async def decline_to_quote(session: AsyncSession, viewer: Viewer, order_id: int,
         .values(status=QuoteStatus.REJECTED).execution_options(synchronize_session=False)
     )
     await session.flush()
+    await record_event(session, order, OrderEventKind.QUOTE_DECLINED, invitation.id, viewer.user_id,
+                       subject_provider_id=viewer.organization_id)
     still_invited = await session.scalar(
         select(func.count()).select_from(OrderInvitation)
         .where(OrderInvitation.order_id == order.id, OrderInvitation.declined_at.is_(None))

@@ -20,6 +20,7 @@ class OrderEventKind(enum.StrEnum):
     COMMENT_ADDED = "COMMENT_ADDED"
     QUOTE_SUBMITTED = "QUOTE_SUBMITTED"
     LEADS_ADDED = "LEADS_ADDED"
+    QUOTE_DECLINED = "QUOTE_DECLINED"  # an invited provider declined (subject: its invitation)
 
 
 class OrderEvent(Base):

@@ -19,6 +19,7 @@ class NotificationKind(enum.StrEnum):
     QUOTE_RECEIVED = "QUOTE_RECEIVED"
     COMMENT_ADDED = "COMMENT_ADDED"
     LEADS_ADDED = "LEADS_ADDED"
+    QUOTE_DECLINED = "QUOTE_DECLINED"  # the partner hears that an invited provider declined
 
 
 class DeliveryStatus(enum.StrEnum):

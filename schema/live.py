@@ -16,7 +16,7 @@ from strawberry.types import Info
 import models
 from schema.enums import OrderStatus
 from schema.orders import Comment, Lead, Order, Quote
-from schema.portal import User
+from schema.portal import Provider, User
 from subscriptions import resolvers
 from subscriptions.feed import LiveEvent
 
@@ -78,6 +78,17 @@ class QuoteSubmittedEvent(OrderEventBase):
         return self.source.subject
 
 
+@strawberry.type(description="An invited provider declined to quote (when all have, the order is cancelled).")
+class QuoteDeclinedEvent(OrderEventBase):
+    @strawberry.field
+    async def provider(self, info: Info) -> Provider:
+        return await info.context.loaders.organization.load(self.source.subject.provider_id)
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        return self.source.subject.decline_reason
+
+
 @strawberry.type(description="The provider recorded leads on an order.")
 class LeadsAddedEvent(OrderEventBase):
     @strawberry.field(description="The leads added together.")
@@ -86,7 +97,7 @@ class LeadsAddedEvent(OrderEventBase):
 
 
 OrderEvent = Annotated[
-    StatusChangedEvent | CommentAddedEvent | QuoteSubmittedEvent | LeadsAddedEvent,
+    StatusChangedEvent | CommentAddedEvent | QuoteSubmittedEvent | QuoteDeclinedEvent | LeadsAddedEvent,
     strawberry.union("OrderEvent", description="Anything that happened on an order."),
 ]
 
@@ -94,6 +105,7 @@ PAYLOADS = {
     models.OrderEventKind.STATUS_CHANGED: StatusChangedEvent,
     models.OrderEventKind.COMMENT_ADDED: CommentAddedEvent,
     models.OrderEventKind.QUOTE_SUBMITTED: QuoteSubmittedEvent,
+    models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."

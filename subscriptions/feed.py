@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.db import Database
-from models import Comment, Lead, Order, OrderEvent, OrderEventKind, Quote, StatusChange, User
+from models import Comment, Lead, Order, OrderEvent, OrderEventKind, OrderInvitation, Quote, StatusChange, User
 from subscriptions.bus import EventBus, SubscriberOverflow, Subscription
 
 log = logging.getLogger("provider_orders.feed")
@@ -34,6 +34,7 @@ SUBJECTS: dict[OrderEventKind, type] = {
     K.STATUS_CHANGED: StatusChange,
     K.COMMENT_ADDED: Comment,
     K.QUOTE_SUBMITTED: Quote,
+    K.QUOTE_DECLINED: OrderInvitation,
 }
 
 
@@ -44,7 +45,7 @@ class LiveEvent:
     event: OrderEvent
     order: Order
     actor: User | None
-    subject: Any = None  # StatusChange, Comment or Quote
+    subject: Any = None  # StatusChange, Comment, Quote or OrderInvitation
     leads: list[Lead] = field(default_factory=list)  # LEADS_ADDED: the leads added together
     # Execution results shared by subscribers signed in as the same user (subscriptions.sharing).
     results: dict = field(default_factory=dict)

@@ -189,7 +189,7 @@ async def test_email_preferences_over_graphql(gql, ids, db, smtp) -> None:  # no
     assert updated["errors"] == []
     assert {p["kind"]: p["email"] for p in updated["preferences"]} == {
         "ORDER_SUBMITTED": False, "QUOTE_REQUESTED": True, "STATUS_CHANGED": True, "QUOTE_RECEIVED": True,
-        "COMMENT_ADDED": False, "LEADS_ADDED": True,
+        "COMMENT_ADDED": False, "LEADS_ADDED": True, "QUOTE_DECLINED": True,
     }
     # Switch one back on: an update, not a second row.
     again = (await gql.data(PREFERENCES, {"input": {"preferences": [{"kind": "COMMENT_ADDED", "email": True}]}},
@@ -251,3 +251,20 @@ async def test_server_runs_the_delivery_worker_when_smtp_is_configured(gql, ids,
         assert sorted(smtp.recipients) == sorted([SUPPLIER, BOSS])
         assert not worker.done()
     assert worker.done() and not worker.cancelled()  # stopped cleanly with the server
+
+
+async def test_a_provider_declining_tells_the_partner_side_why_and_no_other_provider(gql, ids, db) -> None:  # noqa: ANN001
+    decline = f"""mutation($input: DeclineToQuoteInput!) {{ declineToQuote(input: $input) {{ {ERRORS} }} }}"""
+    order = await submit(gql, ids, providerIds=[ids["Taylor Marketing"], ids["Northwind Digital"]])
+    before = len(await notifications(db))
+    payload = (await gql.data(decline, {"input": {"orderId": order["id"], "reason": "Fully booked"}},
+                              as_=PROVIDER2))["declineToQuote"]
+    assert payload["errors"] == []
+
+    written = (await notifications(db))[before:]
+    assert told(written) == {PARTNER: "QUOTE_DECLINED", BOSS: "QUOTE_DECLINED"}  # the partner side only
+    [note] = [n for n in nodes(await inbox(gql, PARTNER)) if n["kind"] == "QUOTE_DECLINED"]
+    assert note["title"] == "Declined to quote: Q1 SEO"
+    assert note["body"] == "Northwind Digital declined to quote on Q1 SEO. Reason: Fully booked"
+    assert note["actor"] == {"email": PROVIDER2}
+    assert [n["kind"] for n in nodes(await inbox(gql, PROVIDER))] == ["QUOTE_REQUESTED"]  # not a competitor's news

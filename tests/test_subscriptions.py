@@ -316,3 +316,38 @@ async def test_real_mutations_publish_after_commit_and_refused_ones_publish_noth
             assert (event["from"], event["to"], event["actor"]) == ("PENDING_APPROVAL", "APPROVED", {"email": SUPPLIER})
         await ws.nothing(0.2)  # not the comment made before approval
         await partner.nothing(0.1)
+
+
+async def test_a_decline_reaches_the_partner_side_and_the_decliner_never_the_other_providers(live: Live) -> None:
+    """Each provider's decline is an event of its own: the partner and the suppliers see who
+    declined and why; the provider that declined sees its own; the other invited one nothing."""
+    declined = """subscription { orderEvents {
+      __typename ... on QuoteDeclinedEvent { reason provider { name } actor { email } order { status } }
+      ... on StatusChangedEvent { from to reason } } }"""
+    decline = "mutation($id: ID!, $reason: String!) { declineToQuote(input: {orderId: $id, reason: $reason}) { errors { code } } }"
+    order_id = await quote_request(live.db, invited=("Taylor Marketing", "Northwind Digital"))
+    gid = to_global_id("Order", order_id)
+    async with AsyncExitStack() as stack:
+        clients = {email: await live.client(stack, email) for email in (PARTNER, SUPPLIER, PROVIDER, PROVIDER2)}
+        for ws in clients.values():
+            await ws.subscribe("all", declined)
+        await live.subscribed(len(clients))
+
+        await live.mutate(decline, PROVIDER2, id=gid, reason="Fully booked this quarter")
+        first = {"__typename": "QuoteDeclinedEvent", "reason": "Fully booked this quarter",
+                 "provider": {"name": "Northwind Digital"}, "actor": {"email": PROVIDER2},
+                 "order": {"status": "PENDING_QUOTES"}}
+        for email in (PARTNER, SUPPLIER, PROVIDER2):
+            assert (await clients[email].next())["payload"]["data"]["orderEvents"] == first
+        await clients[PROVIDER].nothing(0.2)  # never a competitor's decline
+
+        # The last decline: that event, then the cancellation it causes (invited providers hear of the end).
+        await live.mutate(decline, PROVIDER, id=gid, reason="Not our field")
+        for email in (PARTNER, SUPPLIER, PROVIDER):
+            event = (await clients[email].next())["payload"]["data"]["orderEvents"]
+            assert (event["__typename"], event["reason"], event["provider"]) == (
+                "QuoteDeclinedEvent", "Not our field", {"name": "Taylor Marketing"})
+        for email in (PARTNER, SUPPLIER, PROVIDER, PROVIDER2):
+            event = (await clients[email].next())["payload"]["data"]["orderEvents"]
+            assert (event["__typename"], event["from"], event["to"]) == ("StatusChangedEvent", "PENDING_QUOTES", "CANCELLED")
+            await clients[email].nothing(0.1)
