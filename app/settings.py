@@ -49,8 +49,10 @@ class Settings(BaseSettings):
     redis_channel: str = "provider-orders:events"  # the Redis pub/sub channel of the event bus
     event_poll_seconds: float = 10.0  # re-read stored events this often even without a bus message
 
-    db_pool_size: int = 10
-    db_max_overflow: int = 10
+    # Overflow connections are opened for a burst and closed when handed back: under sustained
+    # load they churn (a new PostgreSQL backend each time), so the pool itself should cover it.
+    db_pool_size: int = 15
+    db_max_overflow: int = 5
     db_pool_timeout: float = 10.0
     db_statement_timeout_ms: int = 15000
     db_connect_timeout: float = 5.0
