@@ -5,11 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Money, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from models.catalog import Service
+    from models.portal import Organization
+    from models.quote import Quote
 
 
 class OrderStatus(enum.StrEnum):
@@ -92,6 +98,16 @@ class Order(Base):
     lead_count: Mapped[int] = mapped_column(Integer, default=0)
     # Optimistic concurrency: every change bumps it; a guarded UPDATE refuses stale writers.
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # Read-only links, only ever eager-loaded with a list page (resolvers.orders.eager_loads);
+    # resolvers go through the request's loaders, and a lazy load raises instead of querying.
+    provider: Mapped[Organization | None] = relationship(foreign_keys=[provider_id], viewonly=True, lazy="raise")
+    partner: Mapped[Organization] = relationship(foreign_keys=[partner_id], viewonly=True, lazy="raise")
+    service: Mapped[Service] = relationship(viewonly=True, lazy="raise")
+    # In the order of the quotes_by_order loader.
+    quotes: Mapped[list[Quote]] = relationship(
+        viewonly=True, lazy="raise", order_by="(Quote.submitted_at, Quote.id)"
+    )
 
 
 class OrderInvitation(Base):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import joinedload, selectinload
 from strawberry.types import Info
 
 from domain import access
@@ -94,6 +94,7 @@ async def resolve_orders(
     clauses = order_filter_clauses(info, f, broad_search=broad)
     # Counting reads every match anyway: then driving from the matches is the cheaper plan.
     count_clauses = order_filter_clauses(info, f) if broad else clauses
+    fields = _selected(info.selected_fields, ("edges", "node"))
     page = await paginate(
         ctx.db.read_session,
         [select(Order).where(scope, *clauses) for scope in scopes],
@@ -102,9 +103,10 @@ async def resolve_orders(
         descending=order_by.direction is SortDirection.DESC,
         page=PageRequest(first=first, after=after, last=last, before=before),
         codec=ctx.cursors,
+        options=eager_loads(fields),
     )
 
-    await prefetch(info, [edge.node for edge in page.edges], _selected(info.selected_fields, ("edges", "node")))
+    await prefetch(info, [edge.node for edge in page.edges], fields)
 
     async def status_counts() -> list[OrderStatusCount]:
         unfiltered = order_filter_clauses(info, f, statuses=False)
@@ -137,25 +139,32 @@ def _selected(selections: Iterable[Any], path: tuple[str, ...]) -> set[str]:
     return {field.name for field in level}
 
 
+def eager_loads(fields: set[str]) -> list[Any]:
+    """Relations the page asks for, read with its rows: provider, partner and service joined
+    to the page's statement, quotes in one more statement, all in the page's session."""
+    options: list[Any] = [joinedload(getattr(Order, name)) for name in ("provider", "partner", "service") if name in fields]
+    if "latestQuote" in fields or "quotes" in fields:
+        options.append(selectinload(Order.quotes))
+    return options
+
+
 async def prefetch(info: Info, orders: list[Order], fields: set[str]) -> None:
-    """Load, all at once, the relations the page asks for, so that the list completes
-    without waiting on loaders field by field (the loaders still batch: same statements)."""
+    """Hand the eager-loaded relations to the request's loaders (and load the others the page
+    asks for at once), so that the list completes without waiting on loaders field by field."""
     if not orders:
         return
     loaders = info.context.loaders
-    loads = []
-    org_ids = set()
-    if "provider" in fields:
-        org_ids |= {o.provider_id for o in orders if o.provider_id is not None}
-    if "partner" in fields:
-        org_ids |= {o.partner_id for o in orders}
-    if org_ids:
-        loads.append(fill(loaders.organization, sorted(org_ids)))
-    if "service" in fields:
-        loads.append(fill(loaders.service, sorted({o.service_id for o in orders})))
+    related: dict[Any, dict[Any, Any]] = {}
+    for order in orders:
+        if "provider" in fields and order.provider is not None:
+            related.setdefault(loaders.organization, {})[order.provider_id] = order.provider
+        if "partner" in fields:
+            related.setdefault(loaders.organization, {})[order.partner_id] = order.partner
+        if "service" in fields:
+            related.setdefault(loaders.service, {})[order.service_id] = order.service
+        if "latestQuote" in fields or "quotes" in fields:
+            related.setdefault(loaders.quotes_by_order, {})[order.id] = list(order.quotes)
+    for loader, values in related.items():
+        loader.prime_many(values)
     if "activityType" in fields:
-        loads.append(fill(loaders.activity_type, sorted({o.activity_type_id for o in orders})))
-    if "latestQuote" in fields or "quotes" in fields:
-        loads.append(fill(loaders.quotes_by_order, [o.id for o in orders]))
-    if loads:
-        await asyncio.gather(*loads)
+        await fill(loaders.activity_type, sorted({o.activity_type_id for o in orders}))

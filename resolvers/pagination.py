@@ -248,13 +248,18 @@ async def paginate(
     codec: CursorCodec,
     count_stmt: Select | None = None,
     count_branches: Sequence[Select] | None = None,
+    options: Sequence[Any] = (),
 ) -> Connection:
     """One keyset page of `stmt` (a SELECT of ORM entities, or disjoint branches of one).
 
     `totalCount` counts `count_stmt`, else `count_branches` (the same rows written for
-    counting), else the branches themselves."""
+    counting), else the branches themselves. `options`: ORM loader options of the page's
+    rows (eager loads read in the same session)."""
     page = page.validated()
     branches = [stmt] if isinstance(stmt, Select) else list(stmt)
+    counted = count_branches or branches
+    if options:
+        branches = [branch.options(*options) for branch in branches]
     limit, backwards = page_shape(page)
     after = codec.decode(page.after, sort, "after", descending) if page.after is not None else None
     before = codec.decode(page.before, sort, "before", descending) if page.before is not None else None
@@ -270,7 +275,7 @@ async def paginate(
     async def count() -> int:
         queries = [count_stmt] if count_stmt is not None else [
             select(func.count()).select_from(branch.order_by(None).subquery())
-            for branch in (count_branches or branches)
+            for branch in counted
         ]
         async with session_factory() as session:
             return sum([int((await session.execute(q)).scalar_one()) for q in queries])

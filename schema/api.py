@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from schema import catalog, live, mdf, notifications, orders, portal
 from schema.order_mutations import OrderMutations
 from schema.extensions import default_extensions
+from schema.fast_path import FastPathExecutor
 from schema.query import Query as CoreQuery
 from subscriptions.sharing import SharedEventExecutor
 
@@ -50,14 +51,20 @@ def _merged(name: str, parts: list[type]) -> type | None:
     return parts[0] if len(parts) == 1 else merge_types(name, tuple(parts))
 
 
-def build_schema(extensions: list | None = None) -> strawberry.Schema:
+class Executor(SharedEventExecutor, FastPathExecutor):
+    """Shared subscription results, and plain selection sets completed by one walk."""
+
+
+def build_schema(extensions: list | None = None, *, fast_path: bool = True) -> strawberry.Schema:
+    """`fast_path=False`: graphql-core completes every field (the reference the fast path is
+    tested against)."""
     return Schema(
         query=_merged("Query", QUERIES),
         mutation=_merged("Mutation", MUTATIONS),
         subscription=_merged("Subscription", SUBSCRIPTIONS),
         types=TYPES,
         extensions=default_extensions() if extensions is None else extensions,
-        execution_context_class=SharedEventExecutor,
+        execution_context_class=Executor if fast_path else SharedEventExecutor,
     )
 
 
