@@ -55,16 +55,16 @@ class Executor(SharedEventExecutor, FastPathExecutor):
     """Shared subscription results, and plain selection sets completed by one walk."""
 
 
-def build_schema(extensions: list | None = None, *, fast_path: bool = True) -> strawberry.Schema:
-    """`fast_path=False`: graphql-core completes every field (the reference the fast path is
-    tested against)."""
+def build_schema(extensions: list | None = None, *, executor: type = Executor) -> strawberry.Schema:
+    """`executor=SharedEventExecutor`: graphql-core completes every field (the reference the
+    fast path is tested against)."""
     return Schema(
         query=_merged("Query", QUERIES),
         mutation=_merged("Mutation", MUTATIONS),
         subscription=_merged("Subscription", SUBSCRIPTIONS),
         types=TYPES,
         extensions=default_extensions() if extensions is None else extensions,
-        execution_context_class=Executor if fast_path else SharedEventExecutor,
+        execution_context_class=executor,
     )
 
 

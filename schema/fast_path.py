@@ -70,7 +70,9 @@ def _abort_awaitable(value: Any) -> None:
 class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, with plain selection sets completed by compiled functions."""
 
-    #: Objects that started on the fast path and were completed by graphql-core instead.
+    #: Selection sets completed by compiled functions, and those that started there but were
+    #: completed by graphql-core instead (per execution; for tests and diagnosis).
+    fast_path_hits = 0
     fast_path_fallbacks = 0
 
     def execute_collected_subfields(
@@ -86,9 +88,12 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             walk = self._walk_for(parent_type, grouped_field_set)
             if walk is not None:
                 try:
-                    return walk(source_value, path)
+                    result = walk(source_value, path)
                 except Exception:  # noqa: BLE001 - graphql-core completes it again and reports any error
                     self.fast_path_fallbacks += 1
+                else:
+                    self.fast_path_hits += 1
+                    return result
         return super().execute_collected_subfields(
             parent_type, source_value, path, grouped_field_set, new_defer_usages, position_context
         )
