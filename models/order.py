@@ -7,8 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ColumnElement, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from models.base import Base, Money, UTCDateTime, utcnow
 
@@ -46,6 +46,21 @@ class PaymentMethod(enum.StrEnum):
 
 def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, native_enum=False, length=30)
+
+
+def _latest_quote_join() -> ColumnElement[bool]:
+    from models.quote import Quote
+
+    newer = aliased(Quote)
+    newest = (
+        select(newer.id)
+        .where(newer.order_id == Order.id)
+        .order_by(newer.submitted_at.desc(), newer.id.desc())
+        .limit(1)
+        .correlate_except(newer)
+        .scalar_subquery()
+    )
+    return and_(Quote.order_id == Order.id, Quote.id == newest)
 
 
 class Order(Base):
@@ -108,6 +123,8 @@ class Order(Base):
     quotes: Mapped[list[Quote]] = relationship(
         viewonly=True, lazy="raise", order_by="(Quote.submitted_at, Quote.id)"
     )
+    # The last of those (whoever submitted it), joined to the page's statement.
+    latest_quote: Mapped[Quote | None] = relationship(primaryjoin=_latest_quote_join, viewonly=True, lazy="raise")
 
 
 class OrderInvitation(Base):

@@ -170,6 +170,8 @@ class Loaders:
         self.db = db
         # Rows already loaded (a subscription event's): by-id loaders start with them.
         self._primed = primed
+        # Order id -> the latest quote this viewer may see, when a list page read it.
+        self.latest_quotes: dict[int, Any] = {}
 
     def _make(self, factory: Callable[..., DataLoader], *args: Any) -> DataLoader:
         loader = factory(self.db, *args)

@@ -103,7 +103,7 @@ async def resolve_orders(
         descending=order_by.direction is SortDirection.DESC,
         page=PageRequest(first=first, after=after, last=last, before=before),
         codec=ctx.cursors,
-        options=eager_loads(fields),
+        options=eager_loads(fields, viewer.is_provider),
     )
 
     await prefetch(info, [edge.node for edge in page.edges], fields)
@@ -139,12 +139,16 @@ def _selected(selections: Iterable[Any], path: tuple[str, ...]) -> set[str]:
     return {field.name for field in level}
 
 
-def eager_loads(fields: set[str]) -> list[Any]:
-    """Relations the page asks for, read with its rows: provider, partner and service joined
-    to the page's statement, quotes in one more statement, all in the page's session."""
+def eager_loads(fields: set[str], provider_viewer: bool) -> list[Any]:
+    """Relations the page asks for, read with its rows in the page's session: provider,
+    partner, service and the latest quote joined to the page's statement. A provider sees
+    only its own quotes, so its latest is picked from all the page's quotes (one more
+    statement), as it is when the page asks for every quote."""
     options: list[Any] = [joinedload(getattr(Order, name)) for name in ("provider", "partner", "service") if name in fields]
-    if "latestQuote" in fields or "quotes" in fields:
+    if "quotes" in fields or ("latestQuote" in fields and provider_viewer):
         options.append(selectinload(Order.quotes))
+    elif "latestQuote" in fields:
+        options.append(joinedload(Order.latest_quote))
     return options
 
 
@@ -155,6 +159,7 @@ async def prefetch(info: Info, orders: list[Order], fields: set[str]) -> None:
         return
     loaders = info.context.loaders
     related: dict[Any, dict[Any, Any]] = {}
+    quotes = "quotes" in fields or ("latestQuote" in fields and info.context.require_viewer().is_provider)
     for order in orders:
         if "provider" in fields and order.provider is not None:
             related.setdefault(loaders.organization, {})[order.provider_id] = order.provider
@@ -162,8 +167,10 @@ async def prefetch(info: Info, orders: list[Order], fields: set[str]) -> None:
             related.setdefault(loaders.organization, {})[order.partner_id] = order.partner
         if "service" in fields:
             related.setdefault(loaders.service, {})[order.service_id] = order.service
-        if "latestQuote" in fields or "quotes" in fields:
+        if quotes:
             related.setdefault(loaders.quotes_by_order, {})[order.id] = list(order.quotes)
+        elif "latestQuote" in fields:
+            loaders.latest_quotes[order.id] = order.latest_quote
     for loader, values in related.items():
         loader.prime_many(values)
     if "activityType" in fields:

@@ -289,7 +289,10 @@ class Order(relay.Node):
     @strawberry.field(description="The latest quote this viewer may see (a provider: its own).")
     def latest_quote(self, root: strawberry.Parent[models.Order], info: Info) -> Quote | None:
         viewer = info.context.require_viewer()
-        quotes = now_or_later(info.context.loaders.quotes_by_order, root.id)
+        loaders = info.context.loaders
+        if root.id in loaders.latest_quotes:  # the list read it with its page
+            return loaders.latest_quotes[root.id]
+        quotes = now_or_later(loaders.quotes_by_order, root.id)
         if inspect.isawaitable(quotes):
             return _later(quotes, lambda loaded: _latest_visible(viewer, loaded))
         return _latest_visible(viewer, quotes)

@@ -44,6 +44,7 @@ async def test_a_page_of_5_and_a_page_of_100_cost_the_same_statements(gql, db, s
 
 
 LATEST = "query($id: ID!) { node(id: $id) { ... on Order { latestQuote { provider { name } } } } }"
+LATEST_IN_LIST = "{ orders(first: 50) { edges { node { id latestQuote { provider { name } } } } } }"
 
 
 async def test_latest_quote_is_the_viewers_latest(gql, db) -> None:
@@ -62,6 +63,13 @@ async def test_latest_quote_is_the_viewers_latest(gql, db) -> None:
     assert latest(await gql.data(LATEST, {"id": order_id}, as_=SUPPLIER))["provider"]["name"] == "Taylor Marketing"
     assert latest(await gql.data(LATEST, {"id": order_id}, as_=PROVIDER2))["provider"]["name"] == "Northwind Digital"
     assert latest(await gql.data(LATEST, {"id": empty_id}, as_=PARTNER)) is None
+    # The list reads the latest quotes with its page (a provider's from its own quotes): same answers.
+    for viewer, expected in ((PARTNER, "Taylor Marketing"), (SUPPLIER, "Taylor Marketing"),
+                             (PROVIDER, "Taylor Marketing"), (PROVIDER2, "Northwind Digital")):
+        edges = (await gql.data(LATEST_IN_LIST, as_=viewer))["orders"]["edges"]
+        listed = {e["node"]["id"]: e["node"]["latestQuote"] for e in edges}
+        assert listed[order_id]["provider"]["name"] == expected, viewer
+        assert listed.get(empty_id) is None
 
 
 THREAD = """
