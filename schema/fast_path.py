@@ -56,6 +56,10 @@ _NODE_RESOLVE_TYPENAME = relay.Node.resolve_typename.__func__
 Step = Callable[[Any, Any], Any]  # (parent value, parent path) -> completed field value
 
 
+def _path(fields: tuple) -> Path:
+    return tuple.__new__(Path, fields)  # Path(*fields), without NamedTuple's argument handling
+
+
 class _Abort(Exception):  # noqa: N818 - control flow that never leaves this module
     """Leave the compiled walk; graphql-core completes the object instead."""
 
@@ -167,7 +171,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         ):
             return None
         field_nodes = [details.node for details in field_details_list]
-        build_info = self.build_resolve_info
+        build_info = self._info_builder(field_def, field_nodes, parent_type)
 
         resolver = field.base_resolver
         if resolver is None:  # an attribute
@@ -178,8 +182,8 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                 return lambda source, path: finish(read(source), None, None)
 
             def attribute(source: Any, path: Any) -> Any:
-                field_path = Path(path, key, type_name)
-                info = build_info(field_def, field_nodes, parent_type, field_path) if needs_info else None
+                field_path = _path((path, key, type_name))
+                info = build_info(field_path) if needs_info else None
                 return finish(read(source), field_path, info)
 
             return attribute
@@ -198,11 +202,11 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
 
         def call(source: Any, path: Any) -> Any:
-            field_path = Path(path, key, type_name)
+            field_path = _path((path, key, type_name))
             info = None
             kwargs = dict.fromkeys(parent_names, source)
             if info_name is not None or needs_info:
-                info = build_info(field_def, field_nodes, parent_type, field_path)
+                info = build_info(field_path)
                 if info_name is not None:
                     kwargs[info_name] = info_class(_raw_info=info, _field=field)
             value = func(source, **kwargs) if pass_self else func(**kwargs)
@@ -211,6 +215,19 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             return finish(value, field_path, info)
 
         return call
+
+    def _info_builder(self, field_def: GraphQLField, field_nodes: list, parent_type: GraphQLObjectType) -> Callable:
+        """path -> the field's resolve info, as `build_resolve_info` makes it: when that is
+        Strawberry's, the same tuple is put together directly (only its path changes)."""
+        build = self.build_resolve_info
+        if type(self).build_resolve_info is not StrawberryGraphQLCoreExecutionContext.build_resolve_info:
+            return lambda path: build(field_def, field_nodes, parent_type, path)
+        sample = build(field_def, field_nodes, parent_type, None)
+        head = (field_nodes[0].name.value, field_nodes, field_def.type, parent_type)
+        info_type, tail = type(sample), tuple(sample[5:])
+        if tuple(sample[:4]) != head or sample[4] is not None:
+            return lambda path: build(field_def, field_nodes, parent_type, path)
+        return lambda path: tuple.__new__(info_type, (*head, path, *tail))
 
     @staticmethod
     def _node_id_reader(
@@ -280,7 +297,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                     raise _Abort  # other iterables (generators...) are graphql-core's
                 if not uses_path:
                     return [item_finish(item, None, info) for item in value]
-                return [item_finish(item, Path(path, index, None), info) for index, item in enumerate(value)]
+                return [item_finish(item, _path((path, index, None)), info) for index, item in enumerate(value)]
 
             return list_of, needs_info, uses_path
 
