@@ -20,6 +20,7 @@ synchronous resolvers without arguments, which here are pure reads.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
@@ -40,6 +41,8 @@ from strawberry import relay
 from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
+
+log = logging.getLogger("provider_orders.graphql")
 
 _BACKREF = "strawberry-definition"
 # Directives that field collection has already applied by the time a selection set runs.
@@ -79,6 +82,13 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
     fast_path_hits = 0
     fast_path_fallbacks = 0
 
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        # Compiled functions are bound to the executor that compiled them (its root value...).
+        executor.__dict__.pop("_fast_walks", None)
+        executor.fast_path_hits = executor.fast_path_fallbacks = 0
+        return executor
+
     def execute_collected_subfields(
         self,
         parent_type: GraphQLObjectType,
@@ -111,7 +121,11 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         if cached is not None and cached[0] is grouped_field_set:
             return cached[1]
         walks[key] = (grouped_field_set, None)  # a recursive selection is not compiled
-        walk = self._compile_walk(parent_type, grouped_field_set)
+        try:
+            walk = self._compile_walk(parent_type, grouped_field_set)
+        except Exception:  # a bug here must not fail the query: graphql-core completes it
+            log.exception("fast path: cannot compile the selection set of %s", parent_type.name)
+            walk = None
         walks[key] = (grouped_field_set, walk)
         return walk
 
@@ -172,19 +186,22 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         field_nodes = [details.node for details in field_details_list]
         build_info = self._info_builder(field_def, field_nodes, parent_type)
+        is_awaitable = self.is_awaitable
 
         resolver = field.base_resolver
         if resolver is None:  # an attribute
             if field.default_resolver is not getattr:
                 return None
             read = attrgetter(field.python_name)
-            if not uses_path:
-                return lambda source, path: finish(read(source), None, None)
 
             def attribute(source: Any, path: Any) -> Any:
+                value = read(source)
+                if value is not None and is_awaitable(value):
+                    raise _Abort  # graphql-core awaits it (the same object: left as it is)
+                if not uses_path:
+                    return finish(value, None, None)
                 field_path = _path((path, key, type_name))
-                info = build_info(field_path) if needs_info else None
-                return finish(read(source), field_path, info)
+                return finish(value, field_path, build_info(field_path) if needs_info else None)
 
             return attribute
 
@@ -199,7 +216,6 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         parent_names = tuple(p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p)
         info_name = resolver.info_parameter.name if resolver.info_parameter else None
         info_class = strawberry_schema.config.info_class
-        is_awaitable = self.is_awaitable
 
         def call(source: Any, path: Any) -> Any:
             field_path = _path((path, key, type_name))
@@ -289,12 +305,14 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             if inner is None:
                 return None
             item_finish, needs_info, uses_path = inner
+            is_awaitable = self.is_awaitable
 
             def list_of(value: Any, path: Any, info: Any) -> Any:
                 if value is None or value is Undefined:
                     return None
-                if type(value) is not list and type(value) is not tuple:
-                    raise _Abort  # other iterables (generators...) are graphql-core's
+                # Other iterables (generators...) and awaitable items are graphql-core's.
+                if (type(value) is not list and type(value) is not tuple) or any(map(is_awaitable, value)):
+                    raise _Abort
                 if not uses_path:
                     return [item_finish(item, None, info) for item in value]
                 return [item_finish(item, _path((path, index, None)), info) for index, item in enumerate(value)]

@@ -9,6 +9,7 @@ a resolver sees). The orders screens are compared on real data in test_fast_path
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import json
 from dataclasses import dataclass
@@ -59,16 +60,24 @@ async def _later(value: str) -> str:
     return value
 
 
+def _done(value: str) -> asyncio.Future:
+    future = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
 @dataclass
 class Row:
     id: int
     label: str | None = None
+    note: Any = None  # an awaitable for one row: graphql-core awaits what an attribute holds
 
 
 @strawberry.type
 class Item:
     id: int
     label: str | None
+    note: str | None
 
     @strawberry.field
     def twice(self, root: strawberry.Parent[Row]) -> int:
@@ -83,7 +92,7 @@ class Item:
         if root.id % 2:
             return None
         return Leaf(name=f"leaf {root.id}", color=Color.BLUE, amount=Decimal("1.50"),
-                    at=datetime(2026, 1, root.id, tzinfo=UTC))
+                    at=datetime(2026, 1, 1 + root.id % 28, tzinfo=UTC))
 
     @strawberry.field
     def must(self, root: strawberry.Parent[Row]) -> str:
@@ -102,6 +111,10 @@ class Item:
     @strawberry.field
     def tags(self, root: strawberry.Parent[Row]) -> list[str]:
         return (t for t in ["gen"]) if root.id == 5 else ["a", "b"]  # type: ignore[return-value]
+
+    @strawberry.field
+    def pending(self, root: strawberry.Parent[Row]) -> list[str]:
+        return ["x", _done("awaited")] if root.id == 8 else ["x"]  # type: ignore[list-item]
 
     @strawberry.field
     def checked(self, root: strawberry.Parent[Row]) -> Checked | None:
@@ -124,7 +137,10 @@ class Item:
 class Query:
     @strawberry.field
     def items(self) -> list[Item | None]:
-        return [Row(id=i, label=f"item {i}" if i != 1 else None) for i in range(1, 7)]  # type: ignore[misc]
+        return [
+            Row(id=i, label=f"item {i}" if i != 1 else None, note=_done("noted") if i == 7 else "plain")
+            for i in range(1, 10)
+        ]  # type: ignore[misc]
 
     @strawberry.field
     def plain(self) -> list[Item]:
@@ -137,7 +153,7 @@ reference_schema = strawberry.Schema(query=Query, execution_context_class=Strawb
 EVERYTHING = """
 query($withLeaf: Boolean!, $skipTags: Boolean!) {
   items {
-    __typename id label twice where must boom later checked { value }
+    __typename id label note twice where must boom later pending checked { value }
     tags @skip(if: $skipTags)
     ...Leafy @include(if: $withLeaf)
     kids { id where leaf { name } }
@@ -183,6 +199,8 @@ async def test_results_and_errors_are_graphql_cores(with_leaf: bool, skip_tags: 
     assert any(m.startswith("Expected value of type 'Checked'") for m in messages)
     assert result["data"]["items"][2] is None  # must: null bubbled up to the nullable item
     assert result["data"]["items"][3]["later"] == "later"  # the awaitable, awaited by graphql-core
+    assert result["data"]["items"][6]["note"] == "noted"  # an awaitable attribute, likewise
+    assert result["data"]["items"][7]["pending"] == ["x", "awaited"]  # and an awaitable list item
     assert result["data"]["items"][1]["kids"][0]["where"] == "items.1.kids.0.where Item.where"
     assert executor.fast_path_hits > 0 and executor.fast_path_fallbacks > 0
 
@@ -191,7 +209,7 @@ async def test_plain_selections_never_leave_the_fast_path() -> None:
     body, executor = await _both(PLAIN)
     data = json.loads(body)["data"]
     assert data["plain"][0]["leaf"] == {
-        "__typename": "Leaf", "name": "leaf 8", "color": "BLUE", "amount": "1.50", "at": "2026-01-08T00:00:00+00:00"
+        "__typename": "Leaf", "name": "leaf 8", "color": "BLUE", "amount": "1.50", "at": "2026-01-09T00:00:00+00:00"
     }
     assert data["plain"][1]["kids"][1]["kids"][0]["where"] == "plain.1.kids.1.kids.0.where Item.where"
     # Each item is one selection set completed by the walk, nested objects included.
