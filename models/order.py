@@ -7,7 +7,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    select,
+)
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from models.base import Base, Money, UTCDateTime, utcnow

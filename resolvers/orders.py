@@ -139,13 +139,20 @@ def _selected(selections: Iterable[Any], path: tuple[str, ...]) -> set[str]:
     return {field.name for field in level}
 
 
+def _all_quotes(fields: set[str], provider_viewer: bool) -> bool:
+    """Whether the page reads every quote of its orders: when it asks for them, or for the
+    latest a provider may see (the latest of its own)."""
+    return "quotes" in fields or ("latestQuote" in fields and provider_viewer)
+
+
 def eager_loads(fields: set[str], provider_viewer: bool) -> list[Any]:
     """Relations the page asks for, read with its rows in the page's session: provider,
-    partner, service and the latest quote joined to the page's statement. A provider sees
-    only its own quotes, so its latest is picked from all the page's quotes (one more
-    statement), as it is when the page asks for every quote."""
-    options: list[Any] = [joinedload(getattr(Order, name)) for name in ("provider", "partner", "service") if name in fields]
-    if "quotes" in fields or ("latestQuote" in fields and provider_viewer):
+    partner, service and the latest quote joined to the page's statement, every quote (when
+    needed) in one more statement."""
+    options: list[Any] = [
+        joinedload(getattr(Order, name)) for name in ("provider", "partner", "service") if name in fields
+    ]
+    if _all_quotes(fields, provider_viewer):
         options.append(selectinload(Order.quotes))
     elif "latestQuote" in fields:
         options.append(joinedload(Order.latest_quote))
@@ -153,13 +160,14 @@ def eager_loads(fields: set[str], provider_viewer: bool) -> list[Any]:
 
 
 async def prefetch(info: Info, orders: list[Order], fields: set[str]) -> None:
-    """Hand the eager-loaded relations to the request's loaders (and load the others the page
-    asks for at once), so that the list completes without waiting on loaders field by field."""
+    """Hand the relations read with the page (see eager_loads) to the request's loaders, and
+    load the others it asks for at once, so that the list completes without waiting on
+    loaders field by field."""
     if not orders:
         return
     loaders = info.context.loaders
+    all_quotes = _all_quotes(fields, info.context.require_viewer().is_provider)
     related: dict[Any, dict[Any, Any]] = {}
-    quotes = "quotes" in fields or ("latestQuote" in fields and info.context.require_viewer().is_provider)
     for order in orders:
         if "provider" in fields and order.provider is not None:
             related.setdefault(loaders.organization, {})[order.provider_id] = order.provider
@@ -167,7 +175,7 @@ async def prefetch(info: Info, orders: list[Order], fields: set[str]) -> None:
             related.setdefault(loaders.organization, {})[order.partner_id] = order.partner
         if "service" in fields:
             related.setdefault(loaders.service, {})[order.service_id] = order.service
-        if quotes:
+        if all_quotes:
             related.setdefault(loaders.quotes_by_order, {})[order.id] = list(order.quotes)
         elif "latestQuote" in fields:
             loaders.latest_quotes[order.id] = order.latest_quote

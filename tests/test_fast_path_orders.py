@@ -51,7 +51,9 @@ query($withQuote: Boolean!, $skipCounts: Boolean!) {
     edges { cursor node {
       ...OrderBits
       title: name
-      latestQuote @include(if: $withQuote) { __typename id status revision plan total { amount currency } provider { name } }
+      latestQuote @include(if: $withQuote) {
+        __typename id status revision plan total { amount currency } provider { name }
+      }
       commentCount @skip(if: $skipCounts)
       leadCount @skip(if: $skipCounts)
       ... on Order { provider { id } partner { kind website } }
@@ -107,8 +109,8 @@ async def orders(db) -> list[str]:  # noqa: ANN001
             await factories.make_order(session, status=OrderStatus.PENDING_QUOTES, name="Two quotes",
                                        invited=("Taylor Marketing", "Northwind Digital"), with_details=True),
             await factories.make_order(session, status=OrderStatus.PENDING_QUOTES, name="No quotes yet"),
-            await factories.make_order(session, status=OrderStatus.APPROVED, service_name="Social Media Starter Pack",
-                                       name="Fixed price", with_details=True),
+            await factories.make_order(session, status=OrderStatus.APPROVED, name="Fixed price",
+                                       service_name="Social Media Starter Pack", with_details=True),
             await factories.make_order(session, status=OrderStatus.IN_PROGRESS, partner_name="Beta Solutions",
                                        service_name="Social Media Starter Pack", name="Beta's", with_details=True),
         ]
@@ -147,7 +149,9 @@ async def test_the_orders_list_is_the_same_and_fast(db, settings, orders, email:
 
 @pytest.mark.parametrize("email", VIEWERS)
 @pytest.mark.parametrize(("with_quote", "skip_counts"), [(True, False), (False, True)])
-async def test_fragments_directives_and_aliases(db, settings, orders, email: str, with_quote: bool, skip_counts: bool) -> None:  # noqa: ANN001, E501
+async def test_fragments_directives_and_aliases(  # noqa: ANN001
+    db, settings, orders, email: str, with_quote: bool, skip_counts: bool
+) -> None:
     await _same(db, settings, email, SHAPES, {"withQuote": with_quote, "skipCounts": skip_counts})
 
 
