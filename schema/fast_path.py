@@ -89,6 +89,24 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         executor.fast_path_hits = executor.fast_path_fallbacks = 0
         return executor
 
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            return self._forget_walks_after(result)
+        self._forget_walks()
+        return result
+
+    async def _forget_walks_after(self, result: Any) -> Any:
+        try:
+            return await result
+        finally:
+            self._forget_walks()
+
+    def _forget_walks(self) -> None:
+        # The compiled functions reach the executor (through the resolve infos they build): a
+        # cycle that would keep a request's objects for the garbage collector. Drop them.
+        self.__dict__.pop("_fast_walks", None)
+
     def execute_collected_subfields(
         self,
         parent_type: GraphQLObjectType,
