@@ -4,9 +4,9 @@ graphql-core and Strawberry spend 10-20 µs on every field of every object (a re
 Strawberry's resolver wrapper and argument conversion, awaitable checks, completion
 dispatch); a page of 50 orders with nested fields has about 1,250 of them. Where a selection
 set, and everything below it, only reads attributes or calls synchronous resolvers without
-arguments, `FastPathExecutor` completes it with functions compiled once per selection set
-and request, calling the very same resolvers with the very same arguments (a real `Info`
-when they ask for one).
+arguments, `FastPathExecutor` completes it with functions compiled once per query document
+(and values of the variables its directives use), calling the very same resolvers with the
+very same arguments (a real `Info` when they ask for one).
 
 Left to graphql-core, decided when compiling: abstract types, field arguments, async
 resolvers, field extensions, directives other than @include/@skip (already applied when the
@@ -21,6 +21,7 @@ synchronous resolvers without arguments, which here are pure reads.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
@@ -33,8 +34,11 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     TypeNameMetaFieldDef,
+    VariableNode,
+    Visitor,
     is_leaf_type,
     is_object_type,
+    visit,
 )
 from graphql.pyutils import Path, Undefined
 from strawberry import relay
@@ -56,7 +60,18 @@ _NODE_ID = relay.Node._id.__func__  # the resolver of every Node's `id`
 _NODE_RESOLVE_ID = relay.Node.resolve_id.__func__
 _NODE_RESOLVE_TYPENAME = relay.Node.resolve_typename.__func__
 
-Step = Callable[[Any, Any], Any]  # (parent value, parent path) -> completed field value
+# Compiled walks, shared by the requests that send the same document (the parser cache hands
+# them the same syntax tree): (object type, the tree's nodes of the selection set, values of
+# the variables the document's directives use) -> walk, or None when it cannot be compiled.
+_WALKS: OrderedDict[tuple, Any] = OrderedDict()
+_WALKS_KEPT = 1000
+
+Walk = Callable[[Any, Any, Any], dict]  # (executor, object, its path) -> its completed fields
+Step = Callable[[Any, Any, Any], Any]  # (executor, parent, parent's path) -> the field's value
+Finish = Callable[[Any, Any, Any, Any], Any]  # (executor, value, field path, field info) -> completed
+
+
+_UNKNOWN = object()
 
 
 def _path(fields: tuple) -> Path:
@@ -74,6 +89,25 @@ def _abort_awaitable(value: Any) -> None:
     raise _Abort
 
 
+class _DirectiveVariables(Visitor):
+    """Collects the names of the variables used in directive arguments."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self._in_directive = 0
+
+    def enter_directive(self, *_args: Any) -> None:
+        self._in_directive += 1
+
+    def leave_directive(self, *_args: Any) -> None:
+        self._in_directive -= 1
+
+    def enter_variable(self, node: VariableNode, *_args: Any) -> None:
+        if self._in_directive:
+            self.names.add(node.name.value)
+
+
 class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, with plain selection sets completed by compiled functions."""
 
@@ -84,28 +118,10 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def build_per_event_executor(self, payload: Any) -> Any:
         executor = super().build_per_event_executor(payload)
-        # Compiled functions are bound to the executor that compiled them (its root value...).
-        executor.__dict__.pop("_fast_walks", None)
+        for name in ("_fast_walks", "_info_tail"):  # its own root value, resolve infos...
+            executor.__dict__.pop(name, None)
         executor.fast_path_hits = executor.fast_path_fallbacks = 0
         return executor
-
-    def execute_operation(self, serially: bool | None = None) -> Any:
-        result = super().execute_operation(serially)
-        if self.is_awaitable(result):
-            return self._forget_walks_after(result)
-        self._forget_walks()
-        return result
-
-    async def _forget_walks_after(self, result: Any) -> Any:
-        try:
-            return await result
-        finally:
-            self._forget_walks()
-
-    def _forget_walks(self) -> None:
-        # The compiled functions reach the executor (through the resolve infos they build): a
-        # cycle that would keep a request's objects for the garbage collector. Drop them.
-        self.__dict__.pop("_fast_walks", None)
 
     def execute_collected_subfields(
         self,
@@ -120,7 +136,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             walk = self._walk_for(parent_type, grouped_field_set)
             if walk is not None:
                 try:
-                    result = walk(source_value, path)
+                    result = walk(self, source_value, path)
                 except Exception:  # noqa: BLE001 - graphql-core completes it again and reports any error
                     self.fast_path_fallbacks += 1
                 else:
@@ -130,24 +146,59 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             parent_type, source_value, path, grouped_field_set, new_defer_usages, position_context
         )
 
-    # -- compiling (once per selection set and request) -------------------------------------
+    # -- finding or compiling a walk ----------------------------------------------------------
 
-    def _walk_for(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Step | None:
+    def _walk_for(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Walk | None:
+        # This request's selection sets (graphql-core collects each once per request)...
         walks = self.__dict__.setdefault("_fast_walks", {})
         key = (parent_type, id(grouped_field_set))
         cached = walks.get(key)
         if cached is not None and cached[0] is grouped_field_set:
             return cached[1]
         walks[key] = (grouped_field_set, None)  # a recursive selection is not compiled
-        try:
-            walk = self._compile_walk(parent_type, grouped_field_set)
-        except Exception:  # a bug here must not fail the query: graphql-core completes it
-            log.exception("fast path: cannot compile the selection set of %s", parent_type.name)
-            walk = None
+        # ...then those of earlier requests with the same document.
+        shared = self._shared_key(parent_type, grouped_field_set)
+        if shared is not None and shared in _WALKS:
+            _WALKS.move_to_end(shared)
+            walk = _WALKS[shared]
+        else:
+            try:
+                walk = self._compile_walk(parent_type, grouped_field_set)
+            except Exception:  # a bug here must not fail the query: graphql-core completes it
+                log.exception("fast path: cannot compile the selection set of %s", parent_type.name)
+                walk = None
+            if shared is not None:
+                _WALKS[shared] = walk
+                if len(_WALKS) > _WALKS_KEPT:
+                    _WALKS.popitem(last=False)
         walks[key] = (grouped_field_set, walk)
         return walk
 
-    def _compile_walk(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Step | None:
+    def _shared_key(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> tuple | None:
+        """What a compiled walk depends on: the object type, the syntax nodes of its selection
+        set (alive as long as the walk, which holds them, so their ids cannot be reused), and
+        the values of the variables that directives (@include, @skip...) read. None when those
+        values cannot serve as a key."""
+        if "_directive_values" not in self.__dict__:
+            names = set()
+            for definition in (self.operation, *self.fragment_definitions.values()):
+                finder = _DirectiveVariables()
+                visit(definition, finder)
+                names |= finder.names
+            values: Any = tuple((name, self.variable_values.coerced.get(name)) for name in sorted(names))
+            try:
+                hash(values)
+            except TypeError:
+                values = None
+            self._directive_values = values
+        if self._directive_values is None:
+            return None
+        shape = tuple((key, tuple(id(details.node) for details in group)) for key, group in grouped_field_set.items())
+        return (parent_type, shape, self._directive_values)
+
+    # -- compiling ----------------------------------------------------------------------------
+
+    def _compile_walk(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Walk | None:
         if self.middleware_manager is not None and self.middleware_manager.middlewares:
             return None
         strawberry_schema = self.schema.extensions.get(_BACKREF)
@@ -172,8 +223,8 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             steps.append((key, step))
 
-        def walk(source: Any, path: Any) -> dict[str, Any]:
-            return {key: step(source, path) for key, step in steps}
+        def walk(ex: Any, source: Any, path: Any) -> dict[str, Any]:
+            return {key: step(ex, source, path) for key, step in steps}
 
         return walk
 
@@ -188,8 +239,8 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         finish, needs_info, uses_path = complete
 
         if field_def is TypeNameMetaFieldDef:
-            value = finish(type_name, None, None)
-            return lambda source, path: value
+            value = finish(self, type_name, None, None)
+            return lambda ex, source, path: value
 
         field = field_def.extensions.get(_BACKREF) if field_def.extensions else None
         resolve = field_def.resolve
@@ -202,9 +253,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             or field.is_subscription
         ):
             return None
-        field_nodes = [details.node for details in field_details_list]
-        build_info = self._info_builder(field_def, field_nodes, parent_type)
-        is_awaitable = self.is_awaitable
+        info_of = _info_builder(field_def, [details.node for details in field_details_list], parent_type)
 
         resolver = field.base_resolver
         if resolver is None:  # an attribute
@@ -212,106 +261,58 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             read = attrgetter(field.python_name)
 
-            def attribute(source: Any, path: Any) -> Any:
+            def attribute(ex: Any, source: Any, path: Any) -> Any:
                 value = read(source)
-                if value is not None and is_awaitable(value):
+                if value is not None and ex.is_awaitable(value):
                     raise _Abort  # graphql-core awaits it (the same object: left as it is)
                 if not uses_path:
-                    return finish(value, None, None)
+                    return finish(ex, value, None, None)
                 field_path = _path((path, key, type_name))
-                return finish(value, field_path, build_info(field_path) if needs_info else None)
+                return finish(ex, value, field_path, info_of(ex, field_path) if needs_info else None)
 
             return attribute
 
         if resolver.is_async or not callable(resolver.wrapped_func):
             return None
         func = resolver.wrapped_func  # what StrawberryResolver.__call__ calls
-        node_id = self._node_id_reader(strawberry_schema, type_name, field_def, func)
+        node_id = _node_id_reader(strawberry_schema, type_name, field_def, func)
         if node_id is not None:
-            return lambda source, path: node_id(source)
+            return lambda ex, source, path: node_id(source)
 
         pass_self = resolver.self_parameter is not None
         parent_names = tuple(p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p)
         info_name = resolver.info_parameter.name if resolver.info_parameter else None
         info_class = strawberry_schema.config.info_class
 
-        def call(source: Any, path: Any) -> Any:
+        def call(ex: Any, source: Any, path: Any) -> Any:
             field_path = _path((path, key, type_name))
             info = None
             kwargs = dict.fromkeys(parent_names, source)
             if info_name is not None or needs_info:
-                info = build_info(field_path)
+                info = info_of(ex, field_path)
                 if info_name is not None:
                     kwargs[info_name] = info_class(_raw_info=info, _field=field)
             value = func(source, **kwargs) if pass_self else func(**kwargs)
-            if value is not None and is_awaitable(value):
+            if value is not None and ex.is_awaitable(value):
                 _abort_awaitable(value)
-            return finish(value, field_path, info)
+            return finish(ex, value, field_path, info)
 
         return call
 
-    def _info_builder(self, field_def: GraphQLField, field_nodes: list, parent_type: GraphQLObjectType) -> Callable:
-        """path -> the field's resolve info, as `build_resolve_info` makes it: when that is
-        Strawberry's, the same tuple is put together directly (only its path changes)."""
-        build = self.build_resolve_info
-        if type(self).build_resolve_info is not StrawberryGraphQLCoreExecutionContext.build_resolve_info:
-            return lambda path: build(field_def, field_nodes, parent_type, path)
-        sample = build(field_def, field_nodes, parent_type, None)
-        head = (field_nodes[0].name.value, field_nodes, field_def.type, parent_type)
-        info_type, tail = type(sample), tuple(sample[5:])
-        if tuple(sample[:4]) != head or sample[4] is not None:
-            return lambda path: build(field_def, field_nodes, parent_type, path)
-        return lambda path: tuple.__new__(info_type, (*head, path, *tail))
-
-    @staticmethod
-    def _node_id_reader(
-        strawberry_schema: Any, type_name: str, field_def: GraphQLField, func: Any
-    ) -> Callable[[Any], str] | None:
-        """relay.Node's `id` of a type that keeps Strawberry's resolve_id and resolve_typename,
-        read straight from the row: the same string as `str(GlobalID(type name, str(id)))`,
-        which is what graphql-core's ID makes of the GlobalID that resolver returns."""
-        id_type = field_def.type
-        if (
-            getattr(func, "__func__", None) is not _NODE_ID
-            or not isinstance(id_type, GraphQLNonNull)
-            or id_type.of_type is not GraphQLID
-        ):
-            return None
-        definition = strawberry_schema.get_type_by_name(type_name)
-        origin = getattr(definition, "origin", None)
-        if (
-            origin is None
-            or getattr(origin.resolve_id, "__func__", None) is not _NODE_RESOLVE_ID
-            or getattr(origin.resolve_typename, "__func__", None) is not _NODE_RESOLVE_TYPENAME
-        ):
-            return None
-        read = attrgetter(origin.resolve_id_attr())
-        node_class = relay.Node
-
-        def node_id(source: Any) -> str:
-            # A Strawberry object (not a row) resolves through its own class: not handled here.
-            value = None if isinstance(source, node_class) else read(source)
-            if type(value) is not int and type(value) is not str:
-                raise _Abort  # None, awaitables and the unusual: the resolver's own path
-            return to_base64(type_name, str(value))
-
-        return node_id
-
     def _compile_completion(
         self, return_type: GraphQLOutputType, field_details_list: Any
-    ) -> tuple[Callable[[Any, Any, Any], Any], bool, bool] | None:
-        """(finish(value, field path, info) -> completed value, whether finish needs the
-        field's resolve info, whether it needs the field's path)."""
+    ) -> tuple[Finish, bool, bool] | None:
+        """(finish, whether it needs the field's resolve info, whether it needs its path)."""
         if isinstance(return_type, GraphQLNonNull):
             inner = self._compile_completion(return_type.of_type, field_details_list)
             if inner is None:
                 return None
             inner_finish, needs_info, uses_path = inner
 
-            def non_null(value: Any, path: Any, info: Any) -> Any:
+            def non_null(ex: Any, value: Any, path: Any, info: Any) -> Any:
                 if value is None:
                     raise _Abort
-                completed = inner_finish(value, path, info)
+                completed = inner_finish(ex, value, path, info)
                 if completed is None:
                     raise _Abort
                 return completed
@@ -323,24 +324,23 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             if inner is None:
                 return None
             item_finish, needs_info, uses_path = inner
-            is_awaitable = self.is_awaitable
 
-            def list_of(value: Any, path: Any, info: Any) -> Any:
+            def list_of(ex: Any, value: Any, path: Any, info: Any) -> Any:
                 if value is None or value is Undefined:
                     return None
                 # Other iterables (generators...) and awaitable items are graphql-core's.
-                if (type(value) is not list and type(value) is not tuple) or any(map(is_awaitable, value)):
+                if (type(value) is not list and type(value) is not tuple) or any(map(ex.is_awaitable, value)):
                     raise _Abort
                 if not uses_path:
-                    return [item_finish(item, None, info) for item in value]
-                return [item_finish(item, _path((path, index, None)), info) for index, item in enumerate(value)]
+                    return [item_finish(ex, item, None, info) for item in value]
+                return [item_finish(ex, item, _path((path, index, None)), info) for index, item in enumerate(value)]
 
             return list_of, needs_info, uses_path
 
         if is_leaf_type(return_type):
             coerce = return_type.coerce_output_value
 
-            def leaf(value: Any, path: Any, info: Any) -> Any:
+            def leaf(ex: Any, value: Any, path: Any, info: Any) -> Any:
                 if value is None or value is Undefined:
                     return None
                 if isinstance(value, Exception):
@@ -361,7 +361,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             is_type_of = return_type.is_type_of
 
-            def object_of(value: Any, path: Any, info: Any) -> Any:
+            def object_of(ex: Any, value: Any, path: Any, info: Any) -> Any:
                 if value is None or value is Undefined:
                     return None
                 if isinstance(value, Exception):
@@ -372,8 +372,69 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                         if matches is not False and hasattr(matches, "__await__"):
                             _abort_awaitable(matches)
                         raise _Abort
-                return walk(value, path)
+                return walk(ex, value, path)
 
             return object_of, is_type_of is not None, True
 
         return None  # interfaces and unions: graphql-core resolves the runtime type
+
+    def _remember_info_tail(self, info: Any, head: tuple, path: Any) -> None:
+        """Keep the fields after the path of a resolve info Strawberry's `build_resolve_info`
+        made: the same for every field of this request."""
+        tail = None
+        if (
+            type(self).build_resolve_info is StrawberryGraphQLCoreExecutionContext.build_resolve_info
+            and tuple(info[:4]) == head
+            and info[4] is path
+        ):
+            tail = (type(info), tuple(info[5:]))
+        self.__dict__["_info_tail"] = tail
+
+
+def _info_builder(field_def: GraphQLField, field_nodes: list, parent_type: GraphQLObjectType) -> Callable:
+    """(executor, path) -> the field's resolve info, as the executor's `build_resolve_info`
+    makes it: when that is Strawberry's, the same tuple put together directly."""
+    head = (field_nodes[0].name.value, field_nodes, field_def.type, parent_type)
+
+    def info_of(ex: Any, path: Any) -> Any:
+        tail = ex.__dict__.get("_info_tail", _UNKNOWN)
+        if tail is None or tail is _UNKNOWN:
+            info = ex.build_resolve_info(field_def, field_nodes, parent_type, path)
+            if tail is _UNKNOWN:
+                ex._remember_info_tail(info, head, path)  # noqa: SLF001
+            return info
+        return tuple.__new__(tail[0], (*head, path, *tail[1]))
+
+    return info_of
+
+
+def _node_id_reader(strawberry_schema: Any, type_name: str, field_def: GraphQLField, func: Any) -> Callable | None:
+    """relay.Node's `id` of a type that keeps Strawberry's resolve_id and resolve_typename, read
+    straight from the row: the same string as `str(GlobalID(type name, str(id)))`, which is
+    what graphql-core's ID makes of the GlobalID that resolver returns."""
+    id_type = field_def.type
+    if (
+        getattr(func, "__func__", None) is not _NODE_ID
+        or not isinstance(id_type, GraphQLNonNull)
+        or id_type.of_type is not GraphQLID
+    ):
+        return None
+    definition = strawberry_schema.get_type_by_name(type_name)
+    origin = getattr(definition, "origin", None)
+    if (
+        origin is None
+        or getattr(origin.resolve_id, "__func__", None) is not _NODE_RESOLVE_ID
+        or getattr(origin.resolve_typename, "__func__", None) is not _NODE_RESOLVE_TYPENAME
+    ):
+        return None
+    read = attrgetter(origin.resolve_id_attr())
+    node_class = relay.Node
+
+    def node_id(source: Any) -> str:
+        # A Strawberry object (not a row) resolves through its own class: not handled here.
+        value = None if isinstance(source, node_class) else read(source)
+        if type(value) is not int and type(value) is not str:
+            raise _Abort  # None, awaitables and the unusual: the resolver's own path
+        return to_base64(type_name, str(value))
+
+    return node_id

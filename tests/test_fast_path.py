@@ -20,8 +20,10 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import ParserCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema import fast_path
 from schema.fast_path import FastPathExecutor
 
 
@@ -147,7 +149,9 @@ class Query:
         return [Row(id=i, label=f"plain {i}") for i in (8, 10)]  # type: ignore[misc]
 
 
-fast_schema = strawberry.Schema(query=Query, execution_context_class=Recording)
+# With the parser cache, as the app: requests sending the same document share its syntax tree,
+# and so the fast path's compiled functions.
+fast_schema = strawberry.Schema(query=Query, execution_context_class=Recording, extensions=[ParserCache])
 reference_schema = strawberry.Schema(query=Query, execution_context_class=StrawberryGraphQLCoreExecutionContext)
 
 EVERYTHING = """
@@ -224,3 +228,32 @@ async def test_async_resolvers_and_arguments_stay_with_graphql_core() -> None:
     # Below such a field, plain selections are fast again.
     _, executor = await _both("{ plain { slow kids { id twice } } }")
     assert executor.fast_path_hits == 4
+
+
+async def test_requests_with_the_same_document_and_directive_values_share_compiled_functions(monkeypatch) -> None:
+    compiled = []
+    original = FastPathExecutor._compile_walk
+
+    def counting(self, parent_type, grouped_field_set):  # noqa: ANN001, ANN202
+        compiled.append(parent_type.name)
+        return original(self, parent_type, grouped_field_set)
+
+    monkeypatch.setattr(FastPathExecutor, "_compile_walk", counting)
+    monkeypatch.setattr(fast_path, "_WALKS", type(fast_path._WALKS)())
+    first = {"withLeaf": True, "skipTags": False}
+    await _both(EVERYTHING, first)
+    assert compiled
+    compiled.clear()
+    await _both(EVERYTHING, first)  # the same document and values: nothing compiled again
+    assert compiled == []
+    # Other values of the directives' variables select other fields, here only below the
+    # item's own fields: compiled for them.
+    nested = "query($withLeaf: Boolean!) { plain { id kids { id leaf @include(if: $withLeaf) { name } } } }"
+    with_leaf, _ = await _both(nested, {"withLeaf": True})
+    without_leaf, _ = await _both(nested, {"withLeaf": False})
+    assert json.loads(with_leaf)["data"]["plain"][0]["kids"][1] == {"id": 82, "leaf": {"name": "leaf 82"}}
+    assert json.loads(without_leaf)["data"]["plain"][0]["kids"][1] == {"id": 82}
+    compiled.clear()
+    await _both(EVERYTHING, first)
+    await _both(nested, {"withLeaf": True})
+    assert compiled == []
