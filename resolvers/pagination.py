@@ -258,7 +258,10 @@ async def paginate(
     page = page.validated()
     branches = [stmt] if isinstance(stmt, Select) else list(stmt)
     counted = count_branches or branches
-    if options:
+    # One branch: its statement reads the relations too. Several: each reads rows the merge
+    # may drop, so the relations of the page's rows are read once they are known.
+    reload_with = options if len(branches) > 1 else ()
+    if options and not reload_with:
         branches = [branch.options(*options) for branch in branches]
     limit, backwards = page_shape(page)
     after = codec.decode(page.after, sort, "after", descending) if page.after is not None else None
@@ -269,6 +272,10 @@ async def paginate(
             session, branches, sort=sort, ascending=not descending, after=after, before=before,
             limit=limit + 1, backwards=backwards,
         )
+        if reload_with and rows:
+            entity = branches[0].column_descriptions[0]["entity"]
+            ids = [row.id for row in rows]
+            (await session.scalars(select(entity).where(entity.id.in_(ids)).options(*reload_with))).all()
     edges, page_info = page_of(rows, limit=limit, backwards=backwards, page=page, sort=sort,
                                descending=descending, codec=codec)
 
