@@ -21,9 +21,9 @@ synchronous resolvers without arguments, which here are pure reads.
 from __future__ import annotations
 
 import logging
+import operator
 from collections import OrderedDict
 from collections.abc import Callable
-from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -61,8 +61,9 @@ _NODE_RESOLVE_ID = relay.Node.resolve_id.__func__
 _NODE_RESOLVE_TYPENAME = relay.Node.resolve_typename.__func__
 
 # Compiled walks, shared by the requests that send the same document (the parser cache hands
-# them the same syntax tree): (object type, the tree's nodes of the selection set, values of
-# the variables the document's directives use) -> walk, or None when it cannot be compiled.
+# them the same syntax tree): (object type, ids of the tree's nodes of the selection set, values
+# of the variables the document's directives use) -> (those nodes, the walk or None when it
+# cannot be compiled), the least recently used dropped first.
 _WALKS: OrderedDict[tuple, Any] = OrderedDict()
 _WALKS_KEPT = 1000
 
@@ -158,9 +159,11 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         walks[key] = (grouped_field_set, None)  # a recursive selection is not compiled
         # ...then those of earlier requests with the same document.
         shared = self._shared_key(parent_type, grouped_field_set)
-        if shared is not None and shared in _WALKS:
+        nodes = tuple(details.node for group in grouped_field_set.values() for details in group)
+        hit = _WALKS.get(shared) if shared is not None else None
+        if hit is not None and len(hit[0]) == len(nodes) and all(map(operator.is_, hit[0], nodes)):
             _WALKS.move_to_end(shared)
-            walk = _WALKS[shared]
+            walk = hit[1]
         else:
             try:
                 walk = self._compile_walk(parent_type, grouped_field_set)
@@ -168,7 +171,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                 log.exception("fast path: cannot compile the selection set of %s", parent_type.name)
                 walk = None
             if shared is not None:
-                _WALKS[shared] = walk
+                _WALKS[shared] = (nodes, walk)  # the nodes kept alive: their ids stay theirs
                 if len(_WALKS) > _WALKS_KEPT:
                     _WALKS.popitem(last=False)
         walks[key] = (grouped_field_set, walk)
@@ -176,9 +179,9 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _shared_key(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> tuple | None:
         """What a compiled walk depends on: the object type, the syntax nodes of its selection
-        set (alive as long as the walk, which holds them, so their ids cannot be reused), and
-        the values of the variables that directives (@include, @skip...) read. None when those
-        values cannot serve as a key."""
+        set (by id; the cache keeps them to check they are the same), and the values of the
+        variables that directives (@include, @skip...) read. None when those values cannot
+        serve as a key."""
         if "_directive_values" not in self.__dict__:
             names = set()
             for definition in (self.operation, *self.fragment_definitions.values()):
@@ -259,7 +262,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         if resolver is None:  # an attribute
             if field.default_resolver is not getattr:
                 return None
-            read = attrgetter(field.python_name)
+            read = operator.attrgetter(field.python_name)
 
             def attribute(ex: Any, source: Any, path: Any) -> Any:
                 value = read(source)
@@ -427,7 +430,7 @@ def _node_id_reader(strawberry_schema: Any, type_name: str, field_def: GraphQLFi
         or getattr(origin.resolve_typename, "__func__", None) is not _NODE_RESOLVE_TYPENAME
     ):
         return None
-    read = attrgetter(origin.resolve_id_attr())
+    read = operator.attrgetter(origin.resolve_id_attr())
     node_class = relay.Node
 
     def node_id(source: Any) -> str:
