@@ -86,6 +86,7 @@ class GraphQLView(GraphQL):
         graphql-ws: `connection_error`). The connection is closed with 4403 when the token expires.
         """
         params = context.connection_params or {}
+        context.connection_params = None  # read once: a connection keeps neither the token nor its memory
         header = params.get("authorization", params.get("Authorization"))
         if not isinstance(header, str) or not header:
             raise ConnectionRejectionError({"message": "authentication required", "code": "UNAUTHENTICATED"})

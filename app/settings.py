@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     subscription_queue_size: int = 1000  # events queued per subscriber before it is closed as too slow
     redis_channel: str = "provider-orders:events"  # the Redis pub/sub channel of the event bus
     event_poll_seconds: float = 10.0  # re-read stored events this often even without a bus message
+    ws_per_message_deflate: bool = False  # accept WebSocket compression: ~40 KB more per open socket
+    ws_ping_seconds: float = 20.0  # keepalive ping interval (and pong timeout) on WebSockets; 0 = none
 
     # Overflow connections are opened for a burst and closed when handed back: under sustained
     # load they churn (a new PostgreSQL backend each time), so the pool itself should cover it.

@@ -30,6 +30,7 @@ class LiveConnection:
     def __init__(self, handler: Any):
         self._handler = handler
         self._expiry: asyncio.TimerHandle | None = None
+        self._closing: asyncio.Task | None = None  # referenced, so the closing task is not collected midway
         self.closed = False
 
     def expire_at(self, when: datetime | None) -> None:
@@ -37,8 +38,11 @@ class LiveConnection:
         if when is None:
             return
         delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
-        loop = asyncio.get_running_loop()
-        self._expiry = loop.call_later(delay, lambda: loop.create_task(self.close(*TOKEN_EXPIRED)))
+        self._expiry = asyncio.get_running_loop().call_later(delay, self._expire)
+
+    def _expire(self) -> None:
+        self._expiry = None
+        self._closing = asyncio.get_running_loop().create_task(self.close(*TOKEN_EXPIRED))
 
     async def close(self, code: int, reason: str) -> None:
         if self.closed:

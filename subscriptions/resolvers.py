@@ -76,6 +76,7 @@ async def _stream(
     payload: Callable[[LiveEvent], Any],
 ) -> AsyncGenerator[Any, None]:
     viewer = ctx.require_viewer()
+    ctx.fresh_loaders()  # drop the rows the checks loaded: an idle subscriber keeps none
     # Listen first, then replay: an event committed meanwhile is in both and skipped the
     # second time (ids grow in commit order), none falls between the two.
     queue = await ctx.feed.listen(accept, ctx.settings.subscription_queue_size)

@@ -14,6 +14,7 @@ import websockets
 from sqlalchemy import select
 
 from app.db import Database
+from app.websocket import uvicorn_websocket_options
 from domain.events import event_message, record_event
 from models import Comment, Order, OrderEventKind, OrderStatus, StatusChange, User
 from tests.servers import bind_free_port
@@ -35,8 +36,8 @@ async def running_server(app: Any):
     """The app served by uvicorn in this event loop, on a free port; yields the ws:// URL."""
     sock = bound_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws_per_message_deflate=False,
-                            timeout_graceful_shutdown=2)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2,
+                            **uvicorn_websocket_options(app.state.settings))
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():
