@@ -400,8 +400,8 @@ def main() -> None:
         marginal = result["marginal_kb"]
         memory = (f"{result['kb_per_idle_subscriber']:.1f} KB per idle subscriber (server RSS delta / N"
                   + (f"; {marginal:.1f} KB from the 101st on" if marginal is not None else "") + ")")
-        if args.tracemalloc:
-            print(f"{mode:>5}: {result['subscribers']} {args.subscription} subscribers; {memory}", flush=True)
+        if args.tracemalloc:  # RSS means nothing here: tracemalloc's own bookkeeping dwarfs it
+            print(f"{mode:>5}: {result['subscribers']} {args.subscription} subscribers", flush=True)
             for report in result["reports"]:
                 print(report.read_text(), flush=True)
             continue

@@ -70,8 +70,8 @@ class OperationLimits(SchemaExtension):
 
     Strawberry's MaxTokensLimiter and AddValidationRules (DisableIntrospection is one) do the
     same from `on_operation`, a hook that stays suspended as long as its operation runs: for a
-    subscription, as long as the subscriber stays, ~1.4 KB a hook. Must come before ParserCache
-    and ValidationCache, which parse and validate inside their own hooks.
+    subscription, as long as the subscriber stays, ~1.4 KB a hook. Must come before the parser
+    and validation caches, which parse and validate inside their own hooks.
     """
 
     def __init__(self, max_tokens: int, validation_rules: tuple) -> None:
@@ -84,6 +84,21 @@ class OperationLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         context.validation_rules = (*context.validation_rules, *self.validation_rules)
+        yield
+
+
+class SafeParserCache(ParserCache):
+    """ParserCache, minus its bug (strawberry#1439): it parses inside its hook, outside the
+    error handling of Strawberry's own parse, so a syntax error (or too many tokens) in a
+    subscription escaped as an exception: a logged traceback and a bare `complete` instead
+    of closing with 4400. Here a failing parse is left to Strawberry, which reports it."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        except GraphQLError:
+            pass  # parsed again, and reported, by Strawberry
         yield
 
 
@@ -100,7 +115,7 @@ def default_extensions() -> list:
     # Factories, so that each request gets fresh extension instances.
     return [
         lambda: OperationLimits(settings.max_tokens, limit_rules),
-        lambda: ParserCache(maxsize=1000),
+        lambda: SafeParserCache(maxsize=1000),
         lambda: ValidationCache(maxsize=1000),
         MarkExecution,
         MaskUnexpectedErrors,

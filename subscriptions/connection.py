@@ -81,6 +81,12 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
         self.context.fresh_loaders()  # this task's own loaders (see resolvers.context)
         await super().run_operation(operation)
 
+    async def handle_connection_init_timeout(self) -> None:
+        try:
+            await super().handle_connection_init_timeout()
+        finally:  # over (connection_init cancels it): an idle connection need not keep the task
+            self.connection_init_timeout_task = None
+
     async def send_message(self, message: Any) -> None:
         if self.context.connection is not None and self.context.connection.closed:
             return

@@ -103,6 +103,9 @@ async def test_depth_and_alias_limits(gql) -> None:
     aliases = "{ " + " ".join(f"a{i}: viewer {{ user {{ id }} }}" for i in range(40)) + " }"
     body = await gql(aliases)
     assert body["errors"] and "aliases" in body["errors"][0]["message"].lower()
+    long = "{ " + "viewer { user { id } } " * 1000 + "}"  # 6,000 tokens, over MAX_TOKENS
+    body = await gql(long)
+    assert body["errors"] and "more than 5000 tokens" in body["errors"][0]["message"]
 
 
 def test_production_refuses_the_development_secret() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from models import OrderStatus
 from schema.ids import to_global_id
-from tests.conftest import PARTNER, SUPPLIER
+from tests.conftest import PARTNER, PROVIDER, SUPPLIER
 from tests.live import LEGACY_WS, WS, add_comment, change_status
 from tests.test_subscriptions import COMMENT_ADDED, STATUS_CHANGED, Live, fixed_price_order, live, serve  # noqa: F401
 
@@ -49,6 +49,7 @@ async def test_an_expired_token_is_refused_and_a_token_that_expires_ends_the_sub
         (["init", {"type": "what"}], 4400),  # unknown message type
         (["init", "{not json"], 4400),  # malformed JSON
         (["init", {"id": "1", "type": "subscribe"}], 4400),  # no payload
+        (["init", {"id": "1", "type": "subscribe", "payload": {"query": "subscription {"}}], 4400),  # syntax error
         (["init", SUBSCRIBE | {"id": "1"}, SUBSCRIBE | {"id": "1"}], 4409),  # duplicate operation id
         (["init", {"type": "connection_init", "payload": {}}], 4429),  # too many connection_init
     ],
@@ -70,6 +71,19 @@ async def test_bad_input_gets_the_protocol_close_code(live: Live, messages, code
         order_id = await fixed_price_order(live.db)
         await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)
         assert (await bystander.next())["payload"]["data"]["orderStatusChanged"]["to"] == "APPROVED"
+
+
+async def test_the_query_limits_hold_for_subscriptions_too(live: Live) -> None:
+    deep = ("subscription { commentAdded { author { organization { ... on Provider { services { provider { services "
+            "{ provider { services { provider { services { provider { services { provider { name } } } } } } } } } } } } } } }")
+    async with AsyncExitStack() as stack:
+        ws = await live.client(stack, PROVIDER)
+        await ws.subscribe("deep", deep)
+        error = await ws.receive()
+        assert error["type"] == "error" and "exceeds maximum operation depth" in error["payload"][0]["message"]
+        await ws.subscribe("long", "subscription { commentAdded { " + "id " * 6000 + "} }")
+        code, reason = await ws.closed()
+        assert code == 4400 and "more than 5000 tokens" in reason
 
 
 async def test_queries_and_mutations_over_the_socket_run_with_the_connection_viewer(live: Live) -> None:
