@@ -166,6 +166,43 @@ async def test_status_changes_and_comments_reach_the_subscriber(live: Live) -> N
         await ws.nothing()
 
 
+async def test_subscribers_of_one_user_share_one_execution_per_event_and_users_never_share(
+    live: Live, monkeypatch
+) -> None:
+    """Async resolvers (loaders, relay ids, availableActions) included: the event wakes every
+    subscriber at once, and the first one's execution, still running, serves the others."""
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+    executions = []
+    execute = StrawberryGraphQLCoreExecutionContext.execute_operation
+
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        executions.append(self.context_value.viewer.email)
+        return execute(self, *args, **kwargs)
+
+    order_id = await fixed_price_order(live.db)
+    gid = to_global_id("Order", order_id)
+    query = "subscription { commentAdded { id body author { email } order { id availableActions } } }"
+    async with AsyncExitStack() as stack:
+        clients = {email: [await live.client(stack, email) for _ in range(4)] for email in (PARTNER, SUPPLIER)}
+        for sockets in clients.values():
+            for ws in sockets:
+                await ws.subscribe("c", query)
+        await live.subscribed(8)
+        monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_operation", counted)
+
+        await add_comment(live.db, live.bus, order_id, SUPPLIER, "one execution each")
+        seen = {email: [(await ws.next())["payload"]["data"]["commentAdded"] for ws in sockets]
+                for email, sockets in clients.items()}
+        assert sorted(executions) == [PARTNER, SUPPLIER]
+        for email, comments in seen.items():
+            assert all(c == comments[0] for c in comments)
+            assert comments[0]["body"] == "one execution each" and comments[0]["order"]["id"] == gid
+        # Each user's own actions on the order: the supplier may approve it, the partner may not.
+        assert "APPROVE_ORDER" in seen[SUPPLIER][0]["order"]["availableActions"]
+        assert "APPROVE_ORDER" not in seen[PARTNER][0]["order"]["availableActions"]
+
+
 async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> None:
     """Real mutations over HTTP. A provider sees an order's events from APPROVED on (and those of
     its quote request); a provider not invited, another partner, another portal: nothing."""
