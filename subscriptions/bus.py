@@ -73,6 +73,11 @@ class Subscription:
     def qsize(self) -> int:
         return len(self._items)
 
+    def reset(self) -> None:
+        """Forget what is queued, and the overflow: for a reader that re-reads its source anyway."""
+        self._items.clear()
+        self.overflowed = False
+
     def __aiter__(self) -> AsyncIterator[Any]:
         return self._iterate()
 

@@ -47,10 +47,7 @@ async def _stream(ctx: Context, user_id: int) -> AsyncGenerator[Notification, No
             except TimeoutError:
                 message = None
             except SubscriberOverflow:
-                # Fell behind the bus: drop what is queued; the read below catches up anyway.
-                while not queue.queue.empty():
-                    queue.queue.get_nowait()
-                queue.overflowed = False
+                queue.reset()  # fell behind the bus: the read below catches up anyway
                 message = None
             if message is not None and not _concerns(message, user_id):
                 continue

@@ -86,3 +86,21 @@ async def test_notifications_missed_by_the_bus_arrive_in_order_on_resync(app, gq
         bodies = [(await added(partner))["body"] for _ in range(3)]
         assert bodies == [f"Taylor Provider (Taylor Marketing): Update {n}" for n in range(3)]
         await partner.nothing()
+
+
+async def test_a_subscriber_flooded_by_the_bus_catches_up_and_goes_on(app, gql, db) -> None:  # noqa: ANN001
+    from tests.notify_helpers import submit
+
+    order_id = await submit(db, service_name="Social Media Starter Pack")
+    await move(db, order_id, live_support.OrderStatus.APPROVED, SUPPLIER)
+    async with AsyncExitStack() as stack:
+        url = await stack.enter_async_context(running_server(app))
+        partner = await listen(stack, url, gql, PARTNER)
+        await partner.nothing(0.2)
+        await comment(db, order_id, PROVIDER, "Lost in the flood")
+        for _ in range(app.state.settings.subscription_queue_size + 1):  # more than its queue holds
+            app.state.bus.deliver(RESYNC)
+        assert (await added(partner))["body"].endswith("Lost in the flood")
+        await comment(db, order_id, PROVIDER, "After the flood")
+        app.state.bus.deliver(RESYNC)
+        assert (await added(partner))["body"].endswith("After the flood")
