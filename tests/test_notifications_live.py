@@ -71,15 +71,21 @@ async def test_each_user_gets_their_own_notifications_live(app, gql) -> None:  #
         assert (await added(supplier))["title"] == "Live SEO: Cancelled"
 
 
-async def test_notifications_missed_by_the_bus_arrive_in_order_on_resync(app, gql, db) -> None:  # noqa: ANN001
+async def approved_order_and_partner_listening(stack: AsyncExitStack, app, gql, db) -> tuple[int, WS]:  # noqa: ANN001
+    """An approved order of the partner, and the partner subscribed to its notifications."""
     from tests.notify_helpers import submit
 
     order_id = await submit(db, service_name="Social Media Starter Pack")
     await move(db, order_id, live_support.OrderStatus.APPROVED, SUPPLIER)
+    url = await stack.enter_async_context(running_server(app))
+    partner = await listen(stack, url, gql, PARTNER)
+    await partner.nothing(0.2)
+    return order_id, partner
+
+
+async def test_notifications_missed_by_the_bus_arrive_in_order_on_resync(app, gql, db) -> None:  # noqa: ANN001
     async with AsyncExitStack() as stack:
-        url = await stack.enter_async_context(running_server(app))
-        partner = await listen(stack, url, gql, PARTNER)
-        await partner.nothing(0.2)
+        order_id, partner = await approved_order_and_partner_listening(stack, app, gql, db)
         for n in range(3):
             await comment(db, order_id, PROVIDER, f"Update {n}")
         app.state.bus.deliver(RESYNC)
@@ -89,14 +95,8 @@ async def test_notifications_missed_by_the_bus_arrive_in_order_on_resync(app, gq
 
 
 async def test_a_subscriber_flooded_by_the_bus_catches_up_and_goes_on(app, gql, db) -> None:  # noqa: ANN001
-    from tests.notify_helpers import submit
-
-    order_id = await submit(db, service_name="Social Media Starter Pack")
-    await move(db, order_id, live_support.OrderStatus.APPROVED, SUPPLIER)
     async with AsyncExitStack() as stack:
-        url = await stack.enter_async_context(running_server(app))
-        partner = await listen(stack, url, gql, PARTNER)
-        await partner.nothing(0.2)
+        order_id, partner = await approved_order_and_partner_listening(stack, app, gql, db)
         await comment(db, order_id, PROVIDER, "Lost in the flood")
         for _ in range(app.state.settings.subscription_queue_size + 1):  # more than its queue holds
             app.state.bus.deliver(RESYNC)
