@@ -78,6 +78,7 @@ SENT_AT = {"orderStatusChanged": "at", "orderEvents": "at", "commentAdded": "cre
 HEARS = {"status": {"orderStatusChanged", "orderEvents"}, "comment": {"commentAdded", "orderEvents"}}
 USERS = ["partner@demo.example", "supplier@demo.example", "provider@demo.example"]
 TRACEMALLOC_LAUNCHER = Path(__file__).with_name("tracemalloc_server.py")
+PROFILE_LAUNCHER = Path(__file__).with_name("profile_server.py")
 
 
 def bound_socket(ports: str) -> socket.socket:
@@ -102,12 +103,17 @@ def rss_kb(pid: int) -> int:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log_dir: Path, name: str, ports: str, tracemalloc: bool = False):
+    def __init__(self, env: dict[str, str], log_dir: Path, name: str, ports: str, tracemalloc: bool = False,
+                 profile: bool = False):
         sock = bound_socket(ports)
         self.port = sock.getsockname()[1]
         self.log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115
-        self.report = log_dir / f"{name}.tracemalloc.txt"
-        launcher = [str(TRACEMALLOC_LAUNCHER), str(self.report)] if tracemalloc else ["-m", "app.cli"]
+        if profile:
+            self.report = log_dir / f"{name}.prof"
+            launcher = [str(PROFILE_LAUNCHER), str(self.report)]
+        else:
+            self.report = log_dir / f"{name}.tracemalloc.txt"
+            launcher = [str(TRACEMALLOC_LAUNCHER), str(self.report)] if tracemalloc else ["-m", "app.cli"]
         try:
             self.process = subprocess.Popen(
                 [sys.executable, *launcher, "serve", "--fd", str(sock.fileno())],
@@ -138,7 +144,8 @@ class Server:
         raise RuntimeError("server not ready")
 
     async def signal_and_wait(self, signum: int, path: Path, seconds: float = 300) -> None:
-        """Ask the tracemalloc launcher for a snapshot (SIGUSR1) or a report (SIGUSR2), and wait for it."""
+        """Ask the tracemalloc (profile) launcher for a snapshot (to start) with SIGUSR1 or a report with
+        SIGUSR2, and wait for it."""
         done = path.with_suffix(path.suffix + ".done")
         done.unlink(missing_ok=True)
         self.process.send_signal(signum)
@@ -283,7 +290,7 @@ async def run(mode: str, n: int, changes: int, args: argparse.Namespace) -> dict
         subscriber_tokens = await make_users(env["DATABASE_URL"], args.distinct_users)
     kinds = list(SUBSCRIPTIONS) if args.subscription == "all" else [args.subscription]
     timeout = 300 if args.tracemalloc else 30
-    servers = [Server(env, workdir, f"server{i}", args.ports, args.tracemalloc)
+    servers = [Server(env, workdir, f"server{i}", args.ports, args.tracemalloc, args.profile)
                for i in range(2 if mode == "redis" else 1)]
     subscribers: list[Subscriber] = []
     made: list[str] = []
@@ -319,6 +326,8 @@ async def run(mode: str, n: int, changes: int, args: argparse.Namespace) -> dict
                         "marginal_kb": marginal_kb, "reports": [s.report for s in servers]}
 
             provider = tokens["provider@demo.example"]
+            if args.profile:
+                await asyncio.gather(*(s.signal_and_wait(signal.SIGUSR1, s.report) for s in servers))
             started = time.perf_counter()
             for kind in change_kinds(args.subscription, changes):
                 await make_change(http, writer.http, provider, order, kind, made.count(kind))
@@ -328,6 +337,8 @@ async def run(mode: str, n: int, changes: int, args: argparse.Namespace) -> dict
                 while any(len(s.received) < expected for s in subscribers) and time.monotonic() < deadline:
                     await asyncio.sleep(0.002)
             elapsed = time.perf_counter() - started
+            if args.profile:
+                await asyncio.gather(*(s.signal_and_wait(signal.SIGUSR2, s.report) for s in servers))
     finally:
         for s in subscribers:
             await s.conn.close()
@@ -369,6 +380,7 @@ async def run(mode: str, n: int, changes: int, args: argparse.Namespace) -> dict
         "marginal_kb": marginal_kb,
         "changes_per_s": changes / elapsed,
         "slowest_per_change_ms": slowest_per_change,
+        "reports": [s.report for s in servers] if args.profile else [],
     }
 
 
@@ -385,6 +397,9 @@ def main() -> None:
     parser.add_argument("--ports", default="8200-8299", help="the servers' port range (default 8200-8299)")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="report where an idle subscriber's Python memory goes instead of latency")
+    parser.add_argument("--profile", action="store_true",
+                        help="run the servers under cProfile while the changes are made; print where the time goes "
+                             "(latency figures are then meaningless)")
     parser.add_argument("--verbose", action="store_true", help="also print the slowest delivery of each change")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
@@ -418,6 +433,9 @@ def main() -> None:
         )
         if args.verbose:
             print(f"       slowest delivery of each change (ms): {result['slowest_per_change_ms']}", flush=True)
+        for report in result["reports"]:
+            print(f"  profile of the changes: {report} (pstats); summary:", flush=True)
+            print(report.with_suffix(report.suffix + ".txt").read_text(), flush=True)
 
 
 if __name__ == "__main__":

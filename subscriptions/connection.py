@@ -1,20 +1,27 @@
 """WebSocket connections: auth from `connection_init`, token expiry, closing a connection.
 
 Strawberry builds one Context per socket. The handler subclasses here give every operation
-(a subscription, or a query/mutation sent over the socket) its own loaders, and let a
-subscription close its whole connection with a clear code (too slow, token expired).
+(a subscription, or a query/mutation sent over the socket) its own loaders, let a
+subscription close its whole connection with a clear code (too slow, token expired), and give
+each operation task a `Delivery`: how to send a data message whose payload was encoded once
+for every subscriber sharing it (subscriptions.sharing).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnected as StarletteWebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+from subscriptions.sharing import current_delivery
 
 log = logging.getLogger("provider_orders.ws")
 
@@ -56,6 +63,11 @@ class LiveConnection:
         with suppress(Exception):
             await self._handler.websocket.close(code=code, reason=reason)
 
+    def lost(self) -> None:
+        """The client went away: nothing more is sent (the handler sees the disconnect and ends)."""
+        self.closed = True
+        self.stop()
+
     def stop(self) -> None:
         if self._expiry is not None:
             self._expiry.cancel()
@@ -65,6 +77,56 @@ class LiveConnection:
 def _attach(handler: Any) -> None:
     if hasattr(handler.context, "connection"):
         handler.context.connection = LiveConnection(handler)
+
+
+async def _send_text(handler: Any, text: str) -> bool:
+    """What Strawberry's `send_json` does after encoding (the ASGI adapter's socket). False when
+    the client is gone: the connection is then marked closed (nothing more is sent on it, the
+    protocol's `complete` included) and its handler ends every operation as it sees the
+    disconnect, as when a send of Strawberry's own fails, minus the logged traceback."""
+    connection = handler.context.connection
+    if connection is not None and connection.closed:
+        return True
+    try:
+        await handler.websocket.ws.send_text(text)
+    except (WebSocketDisconnect, StarletteWebSocketDisconnected):
+        if connection is not None:
+            connection.lost()
+        return False
+    return True
+
+
+class _NextDelivery:
+    """graphql-transport-ws: `{"id":..,"type":"next","payload":..}`, as `Operation.send_next`
+    sends it (nothing once the operation completed)."""
+
+    __slots__ = ("handler", "operation")
+
+    def __init__(self, handler: TransportWSHandler, operation: Any):
+        self.handler, self.operation = handler, operation
+
+    async def send_payload(self, payload_json: str) -> bool:
+        if self.operation.completed:
+            return True
+        op_id = json.dumps(self.operation.id)
+        return await _send_text(self.handler, f'{{"id":{op_id},"type":"next","payload":{payload_json}}}')
+
+
+class _DataDelivery:
+    """Legacy graphql-ws: `{"type":"data","id":..,"payload":..}`, as `send_data_message` sends it."""
+
+    __slots__ = ("handler", "operation_id")
+
+    def __init__(self, handler: LegacyWSHandler, operation_id: str):
+        self.handler, self.operation_id = handler, operation_id
+
+    async def send_payload(self, payload_json: str) -> bool:
+        op_id = json.dumps(self.operation_id)
+        return await _send_text(self.handler, f'{{"type":"data","id":{op_id},"payload":{payload_json}}}')
+
+
+def _has_socket(handler: Any) -> bool:
+    return hasattr(handler.websocket, "ws")  # Strawberry's ASGI adapter (the only one this app uses)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler):
@@ -79,6 +141,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
 
     async def run_operation(self, operation: Any) -> None:
         self.context.fresh_loaders()  # this task's own loaders (see resolvers.context)
+        if _has_socket(self):
+            current_delivery.set(_NextDelivery(self, operation))
         await super().run_operation(operation)
 
     async def handle_connection_init_timeout(self) -> None:
@@ -108,9 +172,11 @@ class LegacyWSHandler(BaseGraphQLWSHandler):
     def operation_tasks(self) -> list[asyncio.Task]:
         return list(self.tasks.values())
 
-    async def handle_async_results(self, *args: Any, **kwargs: Any) -> None:
+    async def handle_async_results(self, operation_id: str, *args: Any, **kwargs: Any) -> None:
         self.context.fresh_loaders()
-        await super().handle_async_results(*args, **kwargs)
+        if _has_socket(self):
+            current_delivery.set(_DataDelivery(self, operation_id))
+        await super().handle_async_results(operation_id, *args, **kwargs)
 
     async def send_message(self, message: Any) -> None:
         if self.context.connection is not None and self.context.connection.closed:

@@ -23,7 +23,7 @@ from schema.ids import parse_global_id
 from subscriptions.bus import SubscriberOverflow
 from subscriptions.connection import TOKEN_EXPIRED, TOO_SLOW
 from subscriptions.feed import LiveEvent
-from subscriptions.sharing import current_event
+from subscriptions.sharing import current_delivery, current_event, share_key
 
 log = logging.getLogger("provider_orders.subscriptions")
 EVENT_CURSOR = SortKey("EVENT", None, OrderEvent.id)
@@ -54,7 +54,9 @@ async def subscribe(
             and access.can_see_event(viewer, event.portal_id, event.audience)
         )
 
-    return _stream(ctx, accept, after_id, order_pk, payload)
+    raw = info._raw_info  # noqa: SLF001 - what the per-event executors share (see subscriptions.sharing)
+    operation = raw.operation
+    return _stream(ctx, accept, after_id, order_pk, payload, operation, share_key(viewer, operation, raw.variable_values))
 
 
 async def _visible_order(ctx: Context, order_id: str) -> int:
@@ -74,8 +76,11 @@ async def _stream(
     after_id: int | None,
     order_pk: int | None,
     payload: Callable[[LiveEvent], Any],
+    operation: Any,
+    key: tuple,
 ) -> AsyncGenerator[Any, None]:
     viewer = ctx.require_viewer()
+    delivery = current_delivery.get()  # None off a WebSocket (in-process tests): always yield
     ctx.fresh_loaders()  # drop the rows the checks loaded: an idle subscriber keeps none
     # Listen first, then replay: an event committed meanwhile is in both and skipped the
     # second time (ids grow in commit order), none falls between the two.
@@ -99,6 +104,16 @@ async def _stream(
             if live.id <= last:
                 continue
             last = live.id
+            if delivery is not None:
+                shared = live.results.get(key)
+                if shared is not None and shared.operation is operation:
+                    # Another subscriber of this user and query executed this event: send its
+                    # encoded result as is, past graphql-core and Strawberry (subscriptions.sharing).
+                    encoded = await shared.payload_json()
+                    if encoded is not None:
+                        if not await delivery.send_payload(encoded):
+                            return  # the client is gone
+                        continue
             yield _prepared(ctx, live, payload)
         await _close(ctx, *TOKEN_EXPIRED)
     finally:

@@ -1,4 +1,4 @@
-"""One execution per (event, viewer, query) instead of one per subscriber.
+"""One execution per (event, viewer, query) instead of one per subscriber, and one JSON encoding.
 
 Every subscriber of an event runs the same GraphQL selection over the same rows; subscribers
 signed in as the same user with the same document and variables get the same result. The
@@ -9,6 +9,15 @@ the whole viewer, so nothing is ever shared between two users: access checks sta
 An execution with async resolvers (a loader, a relay id) is kept while still running: the
 event wakes every subscriber at once, so otherwise each would start its own before the first
 finished (measured: every subscriber of `commentAdded` executing, 4x the delivery latency).
+
+The other subscribers of a shared execution skip the rest of the per-subscriber pipeline too
+(graphql-core's event mapping, Strawberry's result handling and extension hooks, the JSON
+encoding of the message): when the result has no errors, its `payload` is encoded once
+(`SharedExecution.payload_json`) and each subscriber's connection only wraps it in its own
+message (`Delivery`, set per operation task by `subscriptions.connection`). Byte for byte what
+Strawberry sends: its encoder (`json.dumps`, compact) on `{"data": ...}`; none of our schema
+extensions adds `extensions` to a result (tests/test_subscription_sharing.py compares both
+paths). A result with errors goes through Strawberry for every subscriber (masking, request ids).
 """
 
 from __future__ import annotations
@@ -16,12 +25,71 @@ from __future__ import annotations
 import asyncio
 import json
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
 
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 # The live event being delivered by the current operation task (set just before each yield).
 current_event: ContextVar[Any] = ContextVar("current_event", default=None)
+
+
+class Delivery(Protocol):
+    """How the current operation task sends a `next` (legacy: `data`) message whose payload is
+    already encoded (see subscriptions.connection)."""
+
+    async def send_payload(self, payload_json: str) -> bool:
+        """False when the client is gone (the stream should end quietly)."""
+
+
+# Set by the WebSocket handlers for each operation task; None elsewhere (no fast path then).
+current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
+
+_NOT_SHAREABLE = ""  # payload_json's answer, once known, for a result that must go through Strawberry
+
+
+def share_key(viewer: Any, operation: Any, variable_values: Any) -> tuple:
+    """Who gets the same result: the viewer, the operation node and the coerced variables.
+
+    id(): hashing an AST walks all of it. The node is kept with the result and compared by
+    identity, so a recycled id can never match."""
+    return (viewer, id(operation), _variables_key(variable_values))
+
+
+class SharedExecution:
+    """One execution's result (or the future of it), shared by the subscribers of its key."""
+
+    __slots__ = ("_payload", "operation", "result")
+
+    def __init__(self, operation: Any, result: Any):
+        self.operation = operation
+        self.result = result
+        self._payload: str | None = None
+
+    async def payload_json(self) -> str | None:
+        """The result as the `payload` of a data message, JSON-encoded once for every subscriber;
+        None when each subscriber must go through Strawberry (errors, a failed execution)."""
+        if self._payload is None:
+            result = self.result
+            if isinstance(result, asyncio.Future):
+                if not result.done():
+                    try:  # shielded: this subscriber leaving must not cancel the others' execution
+                        await asyncio.shield(result)
+                    except Exception:  # noqa: BLE001 - reported by Strawberry, per subscriber
+                        pass
+                if self._payload is not None:  # another subscriber encoded it meanwhile
+                    return self._payload or None
+                result = None if result.cancelled() or result.exception() is not None else result.result()
+            self._payload = _encoded(result)
+        return self._payload or None
+
+
+def _encoded(result: Any) -> str:
+    if result is None or result.errors or getattr(result, "extensions", None):
+        return _NOT_SHAREABLE
+    try:
+        return json.dumps({"data": result.data}, separators=(",", ":"))  # Strawberry's encode_json
+    except (TypeError, ValueError):
+        return _NOT_SHAREABLE
 
 
 class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -35,17 +103,15 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
         viewer = getattr(self.context_value, "viewer", None)
         if live is None or viewer is None:
             return super().execute_operation(serially)
-        # id(): hashing an AST walks all of it. The node is kept with the result and compared
-        # by identity, so a recycled id can never match.
-        key = (viewer, id(self.operation), _variables_key(self.variable_values))
-        cached = live.results.get(key)
-        if cached is not None and cached[0] is self.operation:
-            result = cached[1]
+        key = share_key(viewer, self.operation, self.variable_values)
+        shared = live.results.get(key)
+        if shared is not None and shared.operation is self.operation:
+            result = shared.result
         else:
             result = super().execute_operation(serially)
             if self.is_awaitable(result):
                 result = asyncio.ensure_future(result)  # runs once, whoever waits for it
-            live.results[key] = (self.operation, result)
+            live.results[key] = SharedExecution(self.operation, result)
         return _result_of(result) if isinstance(result, asyncio.Future) else result
 
 
