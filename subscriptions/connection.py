@@ -2,9 +2,9 @@
 
 Strawberry builds one Context per socket. The handler subclasses here give every operation
 (a subscription, or a query/mutation sent over the socket) its own loaders, let a
-subscription close its whole connection with a clear code (too slow, token expired), and give
-each operation task a `Delivery`: how to send a data message whose payload was encoded once
-for every subscriber sharing it (subscriptions.sharing).
+subscription close its whole connection with a clear code (too slow, token expired), and tell
+an operation task how to send a data message whose payload was encoded once for every
+subscriber sharing it (`delivery_of_current_task`, subscriptions.sharing).
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from starlette.websockets import WebSocketDisconnect
 from starlette.websockets import WebSocketDisconnected as StarletteWebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-
-from subscriptions.sharing import current_delivery
 
 log = logging.getLogger("provider_orders.ws")
 
@@ -129,6 +127,14 @@ def _has_socket(handler: Any) -> bool:
     return hasattr(handler.websocket, "ws")  # Strawberry's ASGI adapter (the only one this app uses)
 
 
+def delivery_of_current_task(connection: LiveConnection | None) -> _NextDelivery | _DataDelivery | None:
+    """How the running operation task sends a pre-encoded data message on its connection; None
+    off a WebSocket. Looked up when first needed, not kept per idle subscription."""
+    if connection is None or not _has_socket(connection._handler):  # noqa: SLF001
+        return None
+    return connection._handler.delivery_of(asyncio.current_task())  # noqa: SLF001
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler):
     """graphql-transport-ws (the graphql-ws library's protocol)."""
 
@@ -141,9 +147,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
 
     async def run_operation(self, operation: Any) -> None:
         self.context.fresh_loaders()  # this task's own loaders (see resolvers.context)
-        if _has_socket(self):
-            current_delivery.set(_NextDelivery(self, operation))
         await super().run_operation(operation)
+
+    def delivery_of(self, task: asyncio.Task | None) -> _NextDelivery | None:
+        operation = next((op for op in self.operations.values() if op.task is task), None)
+        return _NextDelivery(self, operation) if operation is not None else None
 
     async def handle_connection_init_timeout(self) -> None:
         try:
@@ -174,9 +182,11 @@ class LegacyWSHandler(BaseGraphQLWSHandler):
 
     async def handle_async_results(self, operation_id: str, *args: Any, **kwargs: Any) -> None:
         self.context.fresh_loaders()
-        if _has_socket(self):
-            current_delivery.set(_DataDelivery(self, operation_id))
         await super().handle_async_results(operation_id, *args, **kwargs)
+
+    def delivery_of(self, task: asyncio.Task | None) -> _DataDelivery | None:
+        operation_id = next((op_id for op_id, op_task in self.tasks.items() if op_task is task), None)
+        return _DataDelivery(self, operation_id) if operation_id is not None else None
 
     async def send_message(self, message: Any) -> None:
         if self.context.connection is not None and self.context.connection.closed:

@@ -21,9 +21,9 @@ from resolvers.node import RESOLVERS
 from resolvers.pagination import SortKey
 from schema.ids import parse_global_id
 from subscriptions.bus import SubscriberOverflow
-from subscriptions.connection import TOKEN_EXPIRED, TOO_SLOW
+from subscriptions.connection import TOKEN_EXPIRED, TOO_SLOW, delivery_of_current_task
 from subscriptions.feed import LiveEvent
-from subscriptions.sharing import current_delivery, current_event, share_key
+from subscriptions.sharing import current_event, share_key
 
 log = logging.getLogger("provider_orders.subscriptions")
 EVENT_CURSOR = SortKey("EVENT", None, OrderEvent.id)
@@ -80,7 +80,7 @@ async def _stream(
     key: tuple,
 ) -> AsyncGenerator[Any, None]:
     viewer = ctx.require_viewer()
-    delivery = current_delivery.get()  # None off a WebSocket (in-process tests): always yield
+    delivery: Any = None  # how to send a shared, pre-encoded result: looked up when first needed
     ctx.fresh_loaders()  # drop the rows the checks loaded: an idle subscriber keeps none
     # Listen first, then replay: an event committed meanwhile is in both and skipped the
     # second time (ids grow in commit order), none falls between the two.
@@ -104,16 +104,17 @@ async def _stream(
             if live.id <= last:
                 continue
             last = live.id
-            if delivery is not None:
-                shared = live.results.get(key)
-                if shared is not None and shared.operation is operation:
-                    # Another subscriber of this user and query executed this event: send its
-                    # encoded result as is, past graphql-core and Strawberry (subscriptions.sharing).
-                    encoded = await shared.payload_json()
-                    if encoded is not None:
-                        if not await delivery.send_payload(encoded):
-                            return  # the client is gone
-                        continue
+            shared = live.results.get(key)
+            if shared is not None and shared.operation is operation and delivery is not False:
+                # Another subscriber of this user and query executed this event: send its encoded
+                # result as is, past graphql-core and Strawberry (subscriptions.sharing).
+                if delivery is None:
+                    delivery = delivery_of_current_task(ctx.connection) or False  # False: not on a WebSocket
+                encoded = await shared.payload_json() if delivery else None
+                if encoded is not None:
+                    if not await delivery.send_payload(encoded):
+                        return  # the client is gone
+                    continue
             yield _prepared(ctx, live, payload)
         await _close(ctx, *TOKEN_EXPIRED)
     finally:

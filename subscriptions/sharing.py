@@ -14,7 +14,7 @@ The other subscribers of a shared execution skip the rest of the per-subscriber 
 (graphql-core's event mapping, Strawberry's result handling and extension hooks, the JSON
 encoding of the message): when the result has no errors, its `payload` is encoded once
 (`SharedExecution.payload_json`) and each subscriber's connection only wraps it in its own
-message (`Delivery`, set per operation task by `subscriptions.connection`). Byte for byte what
+message (`subscriptions.connection.delivery_of_current_task`). Byte for byte what
 Strawberry sends: its encoder (`json.dumps`, compact) on `{"data": ...}`; none of our schema
 extensions adds `extensions` to a result (tests/test_subscription_sharing.py compares both
 paths). A result with errors goes through Strawberry for every subscriber (masking, request ids).
@@ -25,24 +25,13 @@ from __future__ import annotations
 import asyncio
 import json
 from contextvars import ContextVar
-from typing import Any, Protocol
+from typing import Any
 
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 # The live event being delivered by the current operation task (set just before each yield).
 current_event: ContextVar[Any] = ContextVar("current_event", default=None)
 
-
-class Delivery(Protocol):
-    """How the current operation task sends a `next` (legacy: `data`) message whose payload is
-    already encoded (see subscriptions.connection)."""
-
-    async def send_payload(self, payload_json: str) -> bool:
-        """False when the client is gone (the stream should end quietly)."""
-
-
-# Set by the WebSocket handlers for each operation task; None elsewhere (no fast path then).
-current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
 
 _NOT_SHAREABLE = ""  # payload_json's answer, once known, for a result that must go through Strawberry
 
