@@ -33,6 +33,10 @@ subscriber had the previous one: status changes (requestPartnerInput / resumeWor
 prints, instead of latency, where the Python memory of an idle subscriber goes (gc collected,
 allocations per subscriber grouped by file and line).
 
+`--profile` runs the servers under cProfile (bench/profile_server.py) from the first change to
+the last, and prints the functions that took the most time (the latency figures are then
+meaningless); the statistics stay in the run's directory for `python -m pstats`.
+
 `--mode local`: one server, the in-process bus. `--mode redis`: two servers sharing the database
 through Redis pub/sub (REDIS_URL, a channel of its own); subscribers split over both, every
 change made on the second, so half the deliveries cross processes. `--mode both` runs the two.
