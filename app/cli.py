@@ -110,6 +110,7 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
 
     from app.logging import configure_logging
     from app.websocket import uvicorn_websocket_options
+    from app.workers import ReusePortMultiprocess, reuse_port_supported
 
     configure_logging()
     settings = get_settings()
@@ -118,8 +119,7 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
         logging.getLogger("provider_orders.cli").warning(
             "%d workers without REDIS_URL: a subscriber hears only the changes made in its own process", workers
         )
-    uvicorn.run(
-        "app.main:app",  # an import string: each worker process builds its own app
+    options = dict(
         host=host,
         port=port,
         fd=fd,
@@ -128,6 +128,15 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
         timeout_graceful_shutdown=10,
         **uvicorn_websocket_options(settings),
     )
+    if workers > 1 and fd is None and reuse_port_supported():
+        # One listening socket per worker, so that connections spread over the workers
+        # (app.workers); an inherited socket (--fd) can only be shared.
+        try:
+            ReusePortMultiprocess(uvicorn.Config("app.main:app", **options)).run()
+        except KeyboardInterrupt:
+            pass
+        return
+    uvicorn.run("app.main:app", **options)  # an import string: each worker process builds its own app
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -90,6 +90,8 @@ class Results:
     started: float = 0.0
     elapsed: float = 0.0
     server_cpu: float = 0.0  # CPU seconds the server processes used while measured
+    worker_cpu: list[float] = field(default_factory=list)  # the same per process, busiest first
+    connections: list[int] = field(default_factory=list)  # client connections per server process
     client_cpu: float = 0.0  # CPU seconds this load generator used while measured
     database_cpu: float = 0.0  # CPU seconds PostgreSQL's processes used while measured (all databases)
 
@@ -201,41 +203,74 @@ async def wait_ready(base: str, process: subprocess.Popen, timeout: float = 60) 
 # ---------------------------------------------------------------------------- load
 
 
-async def client(n: int, http: aiohttp.ClientSession, base: str, tokens: dict[str, str], orders: list[str],
+def encode(query: str, variables: dict[str, Any]) -> bytes:
+    return json.dumps({"query": query, "variables": variables}, separators=(",", ":")).encode()
+
+
+class Requests:
+    """The request bodies and headers, encoded once: the load generator shares the server's
+    two cores, so each request should cost it as little as possible. Reads are the same bytes
+    every time (per order for the detail page); a write's body is its variables spliced into
+    the pre-encoded query."""
+
+    def __init__(self, tokens: dict[str, str], orders: list[str]):
+        self.orders = orders
+        self.headers = {
+            who: {"Authorization": f"Bearer {tokens[who]}", "Content-Type": "application/json"} for who in USERS
+        }
+        self.orders_list = encode(LIST, {"first": 20})
+        self.detail = {order: encode(DETAIL, {"id": order}) for order in orders}
+        self.add_comment = self._prefix(ADD_COMMENT)
+        self.add_leads = self._prefix(ADD_LEADS)
+
+    @staticmethod
+    def _prefix(query: str) -> bytes:
+        return b'{"query":' + json.dumps(query).encode() + b',"variables":'
+
+    @staticmethod
+    def with_variables(prefix: bytes, variables: dict[str, Any]) -> bytes:
+        return prefix + json.dumps(variables, separators=(",", ":")).encode() + b"}"
+
+
+async def client(n: int, http: aiohttp.ClientSession, url: str, requests: Requests,
                  results: Results, deadline: float, write_share: float) -> None:
     rng = random.Random(n)
     sequence = itertools.count()
+    orders = requests.orders
+    read_share = write_share + (1 - write_share) / 2
     while time.monotonic() < deadline:
         who = USERS[rng.randrange(len(USERS))]
-        headers = {"Authorization": f"Bearer {tokens[who]}"}
+        headers = requests.headers[who]
         roll = rng.random()
         if roll < write_share * 0.75:
             kind = "addComment"
             body = f"load c{n} #{next(sequence)} {secrets.token_hex(4)}"
-            payload = {"query": ADD_COMMENT, "variables": {"input": {"orderId": rng.choice(orders), "body": body}}}
+            payload = requests.with_variables(
+                requests.add_comment, {"input": {"orderId": rng.choice(orders), "body": body}})
         elif roll < write_share:
             kind = "addLeads"
-            headers = {"Authorization": f"Bearer {tokens[USERS[2]]}"}  # the provider doing the work
+            headers = requests.headers[USERS[2]]  # the provider doing the work
             name = f"Lead c{n} #{next(sequence)} {secrets.token_hex(4)}"
-            payload = {"query": ADD_LEADS, "variables": {"input": {"orderId": rng.choice(orders), "leads": [
-                {"name": name, "email": f"{secrets.token_hex(6)}@example.com", "company": "Load Co"}]}}}
-        elif roll < write_share + (1 - write_share) / 2:
+            payload = requests.with_variables(requests.add_leads, {"input": {"orderId": rng.choice(orders), "leads": [
+                {"name": name, "email": f"{secrets.token_hex(6)}@example.com", "company": "Load Co"}]}})
+        elif roll < read_share:
             kind = "ordersList"
-            payload = {"query": LIST, "variables": {"first": 20}}
+            payload = requests.orders_list
         else:
             kind = "orderDetail"
-            payload = {"query": DETAIL, "variables": {"id": rng.choice(orders)}}
+            payload = requests.detail[rng.choice(orders)]
         started = time.perf_counter()
         try:
-            async with http.post(f"{base}/graphql", json=payload, headers=headers) as response:
+            async with http.post(url, data=payload, headers=headers) as response:
                 status = response.status
-                data = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, json.JSONDecodeError) as exc:
+                raw = await response.read()
+            data = json.loads(raw)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             results.error(kind, repr(exc))
             continue
         latency = time.perf_counter() - started
-        if status != 200 or data.get("errors"):
-            results.error(kind, f"HTTP {status} {data.get('errors')}")
+        if status != 200 or not isinstance(data, dict) or data.get("errors") or not data.get("data"):
+            results.error(kind, f"HTTP {status} {raw[:300]!r}")
             continue
         if kind == "addComment":
             result = data["data"]["addComment"]
@@ -254,17 +289,17 @@ async def client(n: int, http: aiohttp.ClientSession, base: str, tokens: dict[st
             results.latencies[kind].append(latency)
 
 
-def process_tree_cpu(root: int) -> float:
-    """CPU seconds (user + system) of a process and its children, from /proc (Linux)."""
+def process_tree_cpu(root: int) -> dict[int, float]:
+    """CPU seconds (user + system) of a process and of each of its descendants, from /proc (Linux)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    found = {}
     for pid in [root, *children_of(root)]:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
 
 
 def postgres_cpu() -> float:
@@ -283,6 +318,33 @@ def postgres_cpu() -> float:
     return total
 
 
+def connections_per_process(root: int, port: int) -> list[int]:
+    """How many established TCP connections on `port` each server process holds (Linux /proc)."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                established.add(fields[9])  # inode
+    counts = []
+    for pid in [root, *children_of(root)]:
+        inodes = set()
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+        if held := len(inodes & established):
+            counts.append(held)
+    return sorted(counts, reverse=True)
+
+
 def children_of(pid: int) -> list[int]:
     try:
         found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -291,23 +353,30 @@ def children_of(pid: int) -> list[int]:
     return found + [grandchild for child in found for grandchild in children_of(child)]
 
 
-async def run_load(base: str, tokens: dict[str, str], args: argparse.Namespace, server_pid: int) -> Results:
-    orders = json.loads(tokens["__orders__"])
+async def run_load(base: str, port: int, tokens: dict[str, str], args: argparse.Namespace, server_pid: int) -> Results:
+    requests = Requests(tokens, json.loads(tokens["__orders__"]))
     results = Results()
     connector = aiohttp.TCPConnector(limit=args.clients, limit_per_host=args.clients)
     timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False,
+    ) as http:
         loop_deadline = time.monotonic() + args.warmup + args.duration
         tasks = [
-            asyncio.create_task(client(n, http, base, tokens, orders, results, loop_deadline, args.write_share))
+            asyncio.create_task(client(n, http, f"{base}/graphql", requests, results, loop_deadline, args.write_share))
             for n in range(args.clients)
         ]
         await asyncio.sleep(args.warmup)
         results.measuring, results.started = True, time.monotonic()
         server_cpu, client_cpu, database_cpu = process_tree_cpu(server_pid), time.process_time(), postgres_cpu()
+        await asyncio.sleep(args.duration / 2)
+        results.connections = connections_per_process(server_pid, port)
         await asyncio.gather(*tasks)
         results.elapsed = time.monotonic() - results.started
-        results.server_cpu = process_tree_cpu(server_pid) - server_cpu
+        server_after = process_tree_cpu(server_pid)
+        used = {pid: cpu - server_cpu.get(pid, 0.0) for pid, cpu in server_after.items()}
+        results.server_cpu = sum(used.values())
+        results.worker_cpu = sorted((cpu for cpu in used.values() if cpu > 0.05 * results.elapsed), reverse=True)
         results.client_cpu = time.process_time() - client_cpu
         results.database_cpu = postgres_cpu() - database_cpu
     return results
@@ -376,6 +445,10 @@ def report(workers: int, results: Results, check: dict[str, int]) -> dict[str, A
           f"PostgreSQL {results.database_cpu / results.elapsed:.2f} cores, "
           f"this load generator {results.client_cpu / results.elapsed:.2f} cores "
           f"(machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    if workers > 1:
+        print("   server CPU per busy process: "
+              + ", ".join(f"{cpu / results.elapsed:.2f}" for cpu in results.worker_cpu)
+              + " cores; client connections per process: " + ", ".join(map(str, results.connections)))
     print(f"   CPU per request: server {results.server_cpu * per_request:.1f} ms, "
           f"PostgreSQL {results.database_cpu * per_request:.1f} ms, "
           f"load generator {results.client_cpu * per_request:.1f} ms")
@@ -399,7 +472,7 @@ async def run_one(workers: int, args: argparse.Namespace) -> dict[str, Any]:
         await wait_ready(base, process)
         print(f"-- {workers} worker(s): {args.clients} clients for {args.warmup:g} s warm-up + "
               f"{args.duration:g} s measured (server log: {log})", flush=True)
-        results = await run_load(base, tokens, args, process.pid)
+        results = await run_load(base, args.port, tokens, args, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
