@@ -43,11 +43,16 @@ def free_port(host: str, port: int) -> int:
         return probe.getsockname()[1]
 
 
-def bind_reuse_port(host: str, port: int) -> socket.socket:
+def bind_reuse_port(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening socket of the port's SO_REUSEPORT group. It listens at once, before its
+    worker has started: the kernel picks a listening socket for each new connection, and a
+    connection that picked a worker still starting waits in its queue (were only the started
+    workers listening, every connection made meanwhile would go to them, for good)."""
     sock = socket.socket(_family(host), socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
+    sock.listen(backlog)
     sock.set_inheritable(True)
     return sock
 
@@ -68,7 +73,7 @@ class ReusePortMultiprocess(Multiprocess):
                  config.host, self.port)
 
     def _bind(self) -> socket.socket:
-        return bind_reuse_port(self.config.host, self.port)
+        return bind_reuse_port(self.config.host, self.port, self.config.backlog)
 
     def _start(self, sock: socket.socket) -> Process:
         process = Process(self.config, [sock])

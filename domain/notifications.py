@@ -112,8 +112,7 @@ class Audience:
 
 async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> None:
     settings = _settings(session)
-    actor = await session.get(User, event.actor_id) if event.actor_id is not None else None
-    actor_org = await session.get(Organization, actor.organization_id) if actor is not None else None
+    actor, actor_org = await _actor(session, event.actor_id)
     audience = Audience(actor)
     data: dict[str, Any] = {}
 
@@ -174,16 +173,18 @@ async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> No
 
     if not audience.recipients:
         return
-    portal = await session.get(Portal, order.portal_id)
-    service = await session.get(Service, order.service_id)
-    partner = await session.get(Organization, order.partner_id)
+    portal, service, partner = (await session.execute(select(
+        select(Portal.name).where(Portal.id == order.portal_id).scalar_subquery(),
+        select(Service.name).where(Service.id == order.service_id).scalar_subquery(),
+        select(Organization.name).where(Organization.id == order.partner_id).scalar_subquery(),
+    ))).one()
     data.update(
-        portal=portal.name if portal else "",
+        portal=portal or "",
         order={
             "id": to_global_id("Order", order.id),
             "name": order.name,
-            "service": service.name if service else None,
-            "partner": partner.name if partner else None,
+            "service": service,
+            "partner": partner,
             "status": order.status.value,
         },
         actor={
@@ -201,6 +202,24 @@ def _settings(session: AsyncSession):  # noqa: ANN202
 
         settings = get_settings()
     return settings
+
+
+async def _actor(session: AsyncSession, user_id: int | None) -> tuple[User | None, Organization | None]:
+    """The user who acted and their organization, in one statement."""
+    if user_id is None:
+        return None, None
+    row = (await session.execute(
+        select(User, Organization).join(Organization, Organization.id == User.organization_id).where(User.id == user_id)
+    )).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+async def _users_by_organization(session: AsyncSession, organization_ids: list[int | None]) -> dict[int, list[User]]:
+    """The users of several organizations, in one statement."""
+    grouped: dict[int, list[User]] = {}
+    for user in await _users_of(session, [pk for pk in dict.fromkeys(organization_ids) if pk is not None]):
+        grouped.setdefault(user.organization_id, []).append(user)
+    return grouped
 
 
 async def _users_of(session: AsyncSession, organization_ids: list[int]) -> list[User]:
@@ -226,20 +245,25 @@ async def _supplier_users(session: AsyncSession, portal_id: int) -> list[User]:
 
 async def _add_order_recipients(session: AsyncSession, order: Order, audience: Audience,
                                 kind: NotificationKind) -> None:
-    rows = await session.scalars(
-        select(OrderRecipient).where(OrderRecipient.order_id == order.id).order_by(OrderRecipient.id)
+    rows = await session.execute(
+        select(OrderRecipient, User)
+        .outerjoin(User, User.id == OrderRecipient.user_id)
+        .where(OrderRecipient.order_id == order.id)
+        .order_by(OrderRecipient.id)
     )
-    for row in rows:
-        user = await session.get(User, row.user_id) if row.user_id is not None else None
+    for row, user in rows:
         if user is not None:
             audience.add_user(user, RECIPIENT, kind)
         else:
             audience.add_address(row.email, RECIPIENT, kind)
 
 
-async def _partner_side(session: AsyncSession, order: Order, audience: Audience, kind: NotificationKind) -> None:
-    """The partner's users, then the order's notification recipients."""
-    for user in await _users_of(session, [order.partner_id]):
+async def _partner_side(session: AsyncSession, order: Order, audience: Audience, kind: NotificationKind,
+                        partner_users: list[User] | None = None) -> None:
+    """The partner's users (read here unless given), then the order's notification recipients."""
+    if partner_users is None:
+        partner_users = await _users_of(session, [order.partner_id])
+    for user in partner_users:
         audience.add_user(user, PARTNER, kind)
     await _add_order_recipients(session, order, audience, kind)
 
@@ -264,13 +288,14 @@ async def _status_change_audience(
 ) -> None:
     submitted = change.from_status is None
     kind = NotificationKind.ORDER_SUBMITTED if submitted else NotificationKind.STATUS_CHANGED
-    await _partner_side(session, order, audience, kind)
+    assigned = _assigned_provider(order)
+    users = await _users_by_organization(session, [order.partner_id, assigned])
+    await _partner_side(session, order, audience, kind, users.get(order.partner_id, []))
     if not submitted or change.to_status is OrderStatus.PENDING_APPROVAL:
         for user in await _supplier_users(session, order.portal_id):
             audience.add_user(user, SUPPLIER, kind)
-    assigned = _assigned_provider(order)
     if assigned is not None:
-        for user in await _users_of(session, [assigned]):
+        for user in users.get(assigned, []):
             audience.add_user(user, PROVIDER, kind)
     if change.to_status is OrderStatus.PENDING_QUOTES or change.from_status is OrderStatus.PENDING_QUOTES:
         # Invited providers hear of their quote request: the invitation, and how it ended.
@@ -282,11 +307,12 @@ async def _status_change_audience(
 
 async def _comment_audience(session: AsyncSession, order: Order, event: OrderEvent, audience: Audience) -> None:
     kind = NotificationKind.COMMENT_ADDED
-    await _partner_side(session, order, audience, kind)
     # Comments are part of the full order, which a provider sees only once assigned.
     assigned = _assigned_provider(order)
+    users = await _users_by_organization(session, [order.partner_id, assigned])
+    await _partner_side(session, order, audience, kind, users.get(order.partner_id, []))
     if assigned is not None:
-        for user in await _users_of(session, [assigned]):
+        for user in users.get(assigned, []):
             audience.add_user(user, PROVIDER, kind)
     # Channel managers follow a thread once they have written in it.
     supplier_authors = await session.scalars(
@@ -305,9 +331,10 @@ async def _write(
     session: AsyncSession, settings: Any, order: Order, event: OrderEvent, audience: Audience, data: dict
 ) -> None:
     now = utcnow()
+    mail = bool(settings.smtp_host)  # without SMTP every notification is in-app only (SKIPPED)
     user_ids = [r.user_id for r, _ in audience.recipients if r.user_id is not None]
     muted: set[tuple[int, NotificationKind]] = set()
-    if user_ids:
+    if mail and user_ids:
         rows = await session.execute(
             select(NotificationPreference.user_id, NotificationPreference.kind).where(
                 NotificationPreference.user_id.in_(user_ids), NotificationPreference.email_enabled.is_(False)
@@ -315,14 +342,14 @@ async def _write(
         )
         muted = {(user_id, kind) for user_id, kind in rows}
     digest_ends = (
-        await _open_digests(session, order.id, now) if event.kind is OrderEventKind.COMMENT_ADDED else {}
+        await _open_digests(session, order.id, now) if mail and event.kind is OrderEventKind.COMMENT_ADDED else {}
     )
     window = timedelta(seconds=max(0, settings.comment_digest_seconds))
 
     written = pending_notifications(session)
     for recipient, kind in audience.recipients:
         title, body = describe(kind, recipient.role, data)
-        email_on = bool(settings.smtp_host) and (recipient.user_id, kind) not in muted
+        email_on = mail and (recipient.user_id, kind) not in muted
         next_attempt: datetime | None = None
         if email_on:
             next_attempt = now

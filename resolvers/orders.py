@@ -94,7 +94,7 @@ async def resolve_orders(
     clauses = order_filter_clauses(info, f, broad_search=broad)
     # Counting reads every match anyway: then driving from the matches is the cheaper plan.
     count_clauses = order_filter_clauses(info, f) if broad else clauses
-    fields = _selected(info.selected_fields, ("edges", "node"))
+    fields = selected_fields(info.selected_fields, ("edges", "node"))
     page = await paginate(
         ctx.db.read_session,
         [select(Order).where(scope, *clauses) for scope in scopes],
@@ -123,7 +123,7 @@ async def resolve_orders(
     )
 
 
-def _selected(selections: Iterable[Any], path: tuple[str, ...]) -> set[str]:
+def selected_fields(selections: Iterable[Any], path: tuple[str, ...]) -> set[str]:
     """Names of the fields selected at `path` below the current field (fragments flattened)."""
 
     def children(items: Iterable[Any]) -> Iterable[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from domain.comments import add_comment
-from resolvers.mutations.common import ORDER_ID, mutate
+from resolvers.mutations.common import ORDER_ID, mutate, selects
 from schema.ids import decode_id
 from schema.order_inputs import AddCommentInput
 from schema.order_payloads import AddCommentPayload
@@ -18,5 +18,5 @@ async def resolve_add_comment(info: Info, input: AddCommentInput) -> AddCommentP
     comment, errors = await mutate(info, act)
     if comment is None:
         return AddCommentPayload(errors=errors)
-    order = await info.context.loaders.order.load(comment.order_id)
+    order = await info.context.loaders.order.load(comment.order_id) if selects(info, "order") else None
     return AddCommentPayload(order=order, comment=comment, errors=errors)

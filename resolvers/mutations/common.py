@@ -11,10 +11,17 @@ from strawberry.types import Info
 from domain.viewer import Viewer
 from resolvers.dataloaders import Loaders
 from resolvers.mutations.base import run_mutation
+from resolvers.orders import selected_fields
 from schema.common import UserError
 
 T = TypeVar("T")
 ORDER_ID = ["input", "orderId"]
+
+
+def selects(info: Info, name: str) -> bool:
+    """Whether the operation asks for field `name` of this mutation's payload (fragments
+    included): the payload reads what is not asked for only when it is cheap."""
+    return name in selected_fields(info.selected_fields, ())
 
 
 async def mutate(info: Info, action: Callable[[AsyncSession, Viewer], Awaitable[T]]) -> tuple[T | None, list[UserError]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from domain import quotes
-from resolvers.mutations.common import ORDER_ID, mutate
+from resolvers.mutations.common import ORDER_ID, mutate, selects
 from schema.ids import decode_id
 from schema.order_inputs import AcceptQuoteInput, DeclineToQuoteInput, SubmitQuoteInput
 from schema.order_payloads import AcceptQuotePayload, DeclineToQuotePayload, SubmitQuotePayload
@@ -27,7 +27,7 @@ async def resolve_submit_quote(info: Info, input: SubmitQuoteInput) -> SubmitQuo
     quote, errors = await mutate(info, act)
     if quote is None:
         return SubmitQuotePayload(errors=errors)
-    order = await info.context.loaders.order.load(quote.order_id)
+    order = await info.context.loaders.order.load(quote.order_id) if selects(info, "order") else None
     return SubmitQuotePayload(order=order, quote=quote, errors=errors)
 
 
