@@ -27,6 +27,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which worker process, with --workers
         }
         if (request_id := getattr(record, "request_id", None) or request_id_var.get()) is not None:
             entry["request_id"] = request_id

@@ -43,9 +43,12 @@ class LiveServer:
     """`provider-orders serve --workers N` on its own port, for tests that need real concurrency."""
 
     def __init__(
-        self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None, ports: str | None = None
+        self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None, ports: str | None = None,
+        by_port: bool = False,
     ):
-        self.database_url, self.workers, self.ports = database_url, workers, ports
+        """`by_port`: the server binds the port itself (`--port`, a free one of the range at
+        start) instead of being handed a bound socket (`--fd`)."""
+        self.database_url, self.workers, self.ports, self.by_port = database_url, workers, ports, by_port
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
         self.port = 0
@@ -70,10 +73,13 @@ class LiveServer:
     async def start(self, timeout: float = 60) -> LiveServer:
         sock = bind_free_port(self.ports)
         self.port = sock.getsockname()[1]
+        listen = ["--fd", str(sock.fileno())] if not self.by_port else ["--host", "127.0.0.1", "--port", str(self.port)]
         try:
+            if self.by_port:
+                sock.close()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "app.cli", "serve", "--fd", str(sock.fileno()), "--workers", str(self.workers)],
-                cwd=ROOT, env=self.env(), pass_fds=[sock.fileno()],
+                [sys.executable, "-m", "app.cli", "serve", *listen, "--workers", str(self.workers)],
+                cwd=ROOT, env=self.env(), pass_fds=[] if self.by_port else [sock.fileno()],
                 stdout=self.log, stderr=subprocess.STDOUT,
             )
         finally:
