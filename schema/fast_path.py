@@ -20,15 +20,22 @@ synchronous resolvers without arguments, which here are pure reads.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import operator
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLID,
+    GraphQLInt,
+    GraphQLString,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -68,7 +75,6 @@ _WALKS: OrderedDict[tuple, Any] = OrderedDict()
 _WALKS_KEPT = 1000
 
 Walk = Callable[[Any, Any, Any], dict]  # (executor, object, its path) -> its completed fields
-Step = Callable[[Any, Any, Any], Any]  # (executor, parent, parent's path) -> the field's value
 Finish = Callable[[Any, Any, Any, Any], Any]  # (executor, value, field path, field info) -> completed
 
 
@@ -207,7 +213,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         strawberry_schema = self.schema.extensions.get(_BACKREF)
         if strawberry_schema is None or getattr(strawberry_schema.schema_converter, "_exception_handler_specs", True):
             return None
-        steps: list[tuple[str, Step]] = []
+        steps: list[tuple[str, _Step]] = []
         for key, field_details_list in grouped_field_set.items():
             for details in field_details_list:
                 node = details.node
@@ -225,25 +231,22 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             if step is None:
                 return None
             steps.append((key, step))
-
-        def walk(ex: Any, source: Any, path: Any) -> dict[str, Any]:
-            return {key: step(ex, source, path) for key, step in steps}
-
-        return walk
+        return _generate_walk(parent_type.name, steps)
 
     def _compile_step(
         self, strawberry_schema: Any, parent_type: GraphQLObjectType, key: str, field_def: GraphQLField,
         field_details_list: Any,
-    ) -> Step | None:
+    ) -> _Step | None:
         type_name = parent_type.name
         complete = self._compile_completion(field_def.type, field_details_list)
         if complete is None:
             return None
         finish, needs_info, uses_path = complete
+        step = _Step(key=key, type_name=type_name, return_type=field_def.type, finish=finish,
+                     needs_info=needs_info, uses_path=uses_path)
 
         if field_def is TypeNameMetaFieldDef:
-            value = finish(self, type_name, None, None)
-            return lambda ex, source, path: value
+            return step.but(kind="const", value=finish(self, type_name, None, None))
 
         field = field_def.extensions.get(_BACKREF) if field_def.extensions else None
         resolve = field_def.resolve
@@ -257,50 +260,31 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         ):
             return None
         info_of = _info_builder(field_def, [details.node for details in field_details_list], parent_type)
+        step = step.but(info_of=info_of)
 
         resolver = field.base_resolver
         if resolver is None:  # an attribute
             if field.default_resolver is not getattr:
                 return None
-            read = operator.attrgetter(field.python_name)
-
-            def attribute(ex: Any, source: Any, path: Any) -> Any:
-                value = read(source)
-                if value is not None and ex.is_awaitable(value):
-                    raise _Abort  # graphql-core awaits it (the same object: left as it is)
-                if not uses_path:
-                    return finish(ex, value, None, None)
-                field_path = _path((path, key, type_name))
-                return finish(ex, value, field_path, info_of(ex, field_path) if needs_info else None)
-
-            return attribute
+            return step.but(kind="attribute", value=field.python_name)
 
         if resolver.is_async or not callable(resolver.wrapped_func):
             return None
         func = resolver.wrapped_func  # what StrawberryResolver.__call__ calls
         node_id = _node_id_reader(strawberry_schema, type_name, field_def, func)
         if node_id is not None:
-            return lambda ex, source, path: node_id(source)
-
-        pass_self = resolver.self_parameter is not None
-        parent_names = tuple(p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p)
-        info_name = resolver.info_parameter.name if resolver.info_parameter else None
-        info_class = strawberry_schema.config.info_class
-
-        def call(ex: Any, source: Any, path: Any) -> Any:
-            field_path = _path((path, key, type_name))
-            info = None
-            kwargs = dict.fromkeys(parent_names, source)
-            if info_name is not None or needs_info:
-                info = info_of(ex, field_path)
-                if info_name is not None:
-                    kwargs[info_name] = info_class(_raw_info=info, _field=field)
-            value = func(source, **kwargs) if pass_self else func(**kwargs)
-            if value is not None and ex.is_awaitable(value):
-                _abort_awaitable(value)
-            return finish(ex, value, field_path, info)
-
-        return call
+            return step.but(kind="node_id", value=node_id)
+        call = _Call(
+            func=func,
+            pass_self=resolver.self_parameter is not None,
+            parent_names=tuple(dict.fromkeys(p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p)),
+            info_name=resolver.info_parameter.name if resolver.info_parameter else None,
+            info_class=strawberry_schema.config.info_class,
+            field=field,
+        )
+        if not all(name.isidentifier() for name in (*call.parent_names, call.info_name or "_")):
+            return None
+        return step.but(kind="call", value=call)
 
     def _compile_completion(
         self, return_type: GraphQLOutputType, field_details_list: Any
@@ -392,6 +376,179 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         ):
             tail = (type(info), tuple(info[5:]))
         self.__dict__["_info_tail"] = tail
+
+
+# -- generating a walk's code ------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Call:
+    """A synchronous resolver without arguments, and how Strawberry would call it."""
+
+    func: Callable
+    pass_self: bool
+    parent_names: tuple[str, ...]  # parameters that take the parent object (root, Parent[...])
+    info_name: str | None
+    info_class: type
+    field: StrawberryField
+
+
+@dataclasses.dataclass(frozen=True)
+class _Step:
+    """One field of a selection set, as `_generate_walk` writes it out."""
+
+    key: str  # the response key
+    type_name: str  # the parent type
+    return_type: GraphQLOutputType
+    finish: Finish
+    needs_info: bool  # finish needs the field's resolve info (an object's is_type_of)
+    uses_path: bool  # finish needs the field's path (objects and lists of them)
+    kind: str = ""  # "const", "node_id", "attribute" or "call"
+    value: Any = None  # the constant, the id reader, the attribute name or the _Call
+    info_of: Callable | None = None
+
+    def but(self, **changes: Any) -> _Step:
+        return dataclasses.replace(self, **changes)
+
+
+# Types whose values are never awaitable: no `is_awaitable` call for them.
+_PLAIN = frozenset({type(None), bool, int, float, str, list, tuple, dict, Decimal, datetime, date})
+# Built-in scalars whose output coercion returns a value of one exact type as it is.
+_AS_IS = {
+    id(GraphQLString): "type(v) is str",
+    id(GraphQLID): "type(v) is str",
+    id(GraphQLBoolean): "type(v) is bool",
+    id(GraphQLInt): "type(v) is int and -2147483648 <= v <= 2147483647",
+}
+
+
+def _lazy_info_class(info_class: type) -> type:
+    """The schema's Info class, building the underlying resolve info only when a resolver
+    reads more than `context` from it (most read nothing else)."""
+    cached = _LAZY_INFO.get(info_class)
+    if cached is not None:
+        return cached
+
+    class LazyInfo(info_class):  # type: ignore[misc, valid-type]
+        def __init__(self, ex: Any, path: Any, info_of: Callable, field: Any) -> None:
+            self._ex, self._path, self._info_of, self._field = ex, path, info_of, field
+
+        @property
+        def _raw_info(self) -> Any:
+            raw = self.__dict__.get("_raw")
+            if raw is None:
+                raw = self.__dict__["_raw"] = self._info_of(self._ex, self._path)
+            return raw
+
+        @property
+        def context(self) -> Any:
+            return self._ex.context_value
+
+    LazyInfo.__name__ = LazyInfo.__qualname__ = info_class.__name__
+    _LAZY_INFO[info_class] = LazyInfo
+    return LazyInfo
+
+
+_LAZY_INFO: dict[type, type] = {}
+
+
+def _leaf_slow(step: _Step, close: bool) -> Callable[[Any, Any], Any]:
+    """A leaf value off the inlined checks: graphql-core's own coercion and errors."""
+    finish = step.finish
+    memo = None
+    scalar = step.return_type.of_type if isinstance(step.return_type, GraphQLNonNull) else step.return_type
+    wrapped = getattr(scalar, "wrapped_cls", None) if isinstance(scalar, GraphQLEnumType) else None
+    if wrapped is not None:
+        memo = {}
+
+    def slow(ex: Any, value: Any) -> Any:
+        if value is not None and ex.is_awaitable(value):
+            if close:
+                _abort_awaitable(value)
+            raise _Abort
+        coerced = finish(ex, value, None, None)
+        if memo is not None and type(value) is wrapped and coerced is not None:
+            memo[value] = coerced  # an enum member always coerces to its name
+        return coerced
+
+    slow.memo = memo  # type: ignore[attr-defined]
+    slow.wrapped = wrapped  # type: ignore[attr-defined]
+    return slow
+
+
+def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
+    """A walk as straight-line Python, compiled once: each field's read or resolver call,
+    the common scalar values checked inline, the rest through the same finish functions."""
+    names: dict[str, Any] = {
+        "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN,
+        "_tn": tuple.__new__, "_Path": Path,
+    }
+    lines = ["def walk(ex, source, path):", "    aw = ex.is_awaitable"]
+    results = []
+
+    def emit(line: str) -> None:
+        lines.append("    " + line)
+
+    for i, (key, step) in enumerate(steps):
+        names[f"fin{i}"] = step.finish
+        names[f"io{i}"] = step.info_of
+        field_path = f"_tn(_Path, (path, {key!r}, {step.type_name!r}))"
+        result = f"r{i}"
+        results.append(f"{key!r}: {result}")
+        if step.kind == "const":
+            names[f"c{i}"] = step.value
+            emit(f"{result} = c{i}")
+            continue
+        if step.kind == "node_id":
+            names[f"nid{i}"] = step.value
+            emit(f"{result} = nid{i}(source)")
+            continue
+        close = step.kind == "call"
+        if step.kind == "attribute":
+            if step.value.isidentifier():
+                emit(f"v = source.{step.value}")
+            else:
+                names[f"rd{i}"] = operator.attrgetter(step.value)
+                emit(f"v = rd{i}(source)")
+        else:
+            call: _Call = step.value
+            names[f"f{i}"] = call.func
+            arguments = ["source"] if call.pass_self else []
+            arguments += [f"{name}=source" for name in call.parent_names]
+            if call.info_name is not None:
+                names[f"fld{i}"] = call.field
+                if step.needs_info:  # the resolve info is made anyway: a plain Info around it
+                    names[f"ic{i}"] = call.info_class
+                    emit(f"fp = {field_path}")
+                    emit(f"raw = io{i}(ex, fp)")
+                    arguments.append(f"{call.info_name}=ic{i}(_raw_info=raw, _field=fld{i})")
+                else:
+                    names[f"li{i}"] = _lazy_info_class(call.info_class)
+                    arguments.append(f"{call.info_name}=li{i}(ex, {field_path}, io{i}, fld{i})")
+            emit(f"v = f{i}({', '.join(arguments)})")
+        scalar = step.return_type.of_type if isinstance(step.return_type, GraphQLNonNull) else step.return_type
+        if is_leaf_type(scalar):
+            slow = _leaf_slow(step, close)
+            names[f"sl{i}"] = slow
+            as_is = _AS_IS.get(id(scalar))
+            if as_is is not None:
+                emit(f"{result} = v if {as_is} else sl{i}(ex, v)")
+            elif slow.memo is not None:
+                names[f"m{i}"], names[f"e{i}"] = slow.memo, slow.wrapped
+                emit(f"{result} = (type(v) is e{i} and m{i}.get(v)) or sl{i}(ex, v)")
+            else:
+                emit(f"{result} = sl{i}(ex, v)")
+            continue
+        abort = "_abort_awaitable(v)" if close else "raise _Abort"
+        emit(f"if v is not None and type(v) not in _PLAIN and aw(v): {abort}")
+        if not (close and step.needs_info and step.value.info_name is not None):  # else made above
+            emit(f"fp = {field_path}" if step.uses_path or step.needs_info else "fp = None")
+            emit(f"raw = io{i}(ex, fp)" if step.needs_info else "raw = None")
+        emit(f"{result} = fin{i}(ex, v, fp, raw)")
+    emit("return {" + ", ".join(results) + "}")
+    code = compile("\n".join(lines), f"<fast path walk of {type_name}>", "exec")
+    exec(code, names)  # noqa: S102 - code written above from field names checked to be identifiers
+    return names["walk"]
 
 
 def _info_builder(field_def: GraphQLField, field_nodes: list, parent_type: GraphQLObjectType) -> Callable:
