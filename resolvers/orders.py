@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from strawberry.types import Info
 
 from domain import access
@@ -15,6 +16,7 @@ from domain.search import is_broad, order_search_clause, search_terms
 from models import Order, OrderStatus
 from resolvers.catalog import _ids
 from resolvers.dataloaders import fill
+from resolvers.order_rows import OrderRows
 from resolvers.pagination import PageRequest, SortKey, paginate, parse_date, parse_datetime
 from schema.common import SortDirection
 from schema.filters import DateTimeRange, OrderFilter, OrderOrder, OrderSortField
@@ -95,15 +97,16 @@ async def resolve_orders(
     # Counting reads every match anyway: then driving from the matches is the cheaper plan.
     count_clauses = order_filter_clauses(info, f) if broad else clauses
     fields = selected_fields(info.selected_fields, ("edges", "node"))
+    rows = order_rows(joined_relations(fields, viewer.is_provider))
     page = await paginate(
         ctx.db.read_session,
-        [select(Order).where(scope, *clauses) for scope in scopes],
+        [rows.select(scope, *clauses) for scope in scopes],
         count_branches=[select(Order.id).where(scope, *count_clauses) for scope in scopes],
         sort=SORT_KEYS[order_by.field],
         descending=order_by.direction is SortDirection.DESC,
         page=PageRequest(first=first, after=after, last=last, before=before),
         codec=ctx.cursors,
-        options=eager_loads(fields, viewer.is_provider),
+        make_node=rows.snapshot,
     )
 
     await prefetch(info, [edge.node for edge in page.edges], fields)
@@ -145,24 +148,30 @@ def _all_quotes(fields: set[str], provider_viewer: bool) -> bool:
     return "quotes" in fields or ("latestQuote" in fields and provider_viewer)
 
 
+def joined_relations(fields: set[str], provider_viewer: bool) -> tuple[str, ...]:
+    """Relations the page asks for that its statement reads with the rows (joined): provider,
+    partner, service and the latest quote (unless every quote is read: see prefetch)."""
+    names = tuple(name for name in ("provider", "partner", "service") if name in fields)
+    if "latestQuote" in fields and not _all_quotes(fields, provider_viewer):
+        names += ("latest_quote",)
+    return names
+
+
 def eager_loads(fields: set[str], provider_viewer: bool) -> list[Any]:
-    """Relations the page asks for, read with its rows in the page's session: provider,
-    partner, service and the latest quote joined to the page's statement, every quote (when
-    needed) in one more statement."""
-    options: list[Any] = [
-        joinedload(getattr(Order, name)) for name in ("provider", "partner", "service") if name in fields
-    ]
-    if _all_quotes(fields, provider_viewer):
-        options.append(selectinload(Order.quotes))
-    elif "latestQuote" in fields:
-        options.append(joinedload(Order.latest_quote))
-    return options
+    """The same relations as ORM loader options, for an order entity read on its own (an
+    order's detail page: resolvers.node); prefetch then hands them to the loaders."""
+    return [joinedload(getattr(Order, name)) for name in joined_relations(fields, provider_viewer)]
 
 
-async def prefetch(info: Info, orders: list[Order], fields: set[str]) -> None:
-    """Hand the relations read with the page (see eager_loads) to the request's loaders, and
-    load the others it asks for at once, so that the list completes without waiting on
-    loaders field by field."""
+@cache
+def order_rows(relations: tuple[str, ...]) -> OrderRows:
+    return OrderRows(relations)
+
+
+async def prefetch(info: Info, orders: list[Any], fields: set[str]) -> None:
+    """Hand the relations read with the page (see joined_relations) to the request's loaders,
+    and load the others it asks for at once (every quote, in one statement, when needed), so
+    that the list completes without waiting on loaders field by field."""
     if not orders:
         return
     loaders = info.context.loaders
@@ -175,11 +184,11 @@ async def prefetch(info: Info, orders: list[Order], fields: set[str]) -> None:
             related.setdefault(loaders.organization, {})[order.partner_id] = order.partner
         if "service" in fields:
             related.setdefault(loaders.service, {})[order.service_id] = order.service
-        if all_quotes:
-            related.setdefault(loaders.quotes_by_order, {})[order.id] = list(order.quotes)
-        elif "latestQuote" in fields:
+        if "latestQuote" in fields and not all_quotes:
             loaders.latest_quotes[order.id] = order.latest_quote
     for loader, values in related.items():
         loader.prime_many(values)
+    if all_quotes:
+        await fill(loaders.quotes_by_order, [o.id for o in orders])
     if "activityType" in fields:
         await fill(loaders.activity_type, sorted({o.activity_type_id for o in orders}))

@@ -76,7 +76,7 @@ class CursorCodec:
         self._key = hashlib.sha256(("cursor:" + secret).encode()).digest()
 
     def _sign(self, payload: bytes) -> str:
-        return base64.urlsafe_b64encode(hmac.new(self._key, payload, "sha256").digest()[:12]).decode()
+        return base64.urlsafe_b64encode(hmac.digest(self._key, payload, "sha256")[:12]).decode()
 
     def encode(self, sort: str, value: Any, pk: int) -> str:
         payload = json.dumps([sort, _encode_value(value), pk], separators=(",", ":")).encode()
@@ -175,9 +175,11 @@ async def read_keyset(
     before: tuple[Any, int] | None,
     limit: int,
     backwards: bool,
+    as_rows: bool = False,
 ) -> list[Any]:
     """Up to `limit` rows between the cursors, in display order read forwards (or, when
-    `backwards`, the last `limit` rows read from the end, still returned in reading order)."""
+    `backwards`, the last `limit` rows read from the end, still returned in reading order).
+    The branches select ORM entities, or (`as_rows`) columns labelled with their attribute names."""
     segments = _segments(sort)
     if backwards:
         segments = segments[::-1]
@@ -201,7 +203,9 @@ async def read_keyset(
         found: dict[int, Any] = {}
         for branch in branches:
             stmt = branch.where(*clauses).order_by(*order).limit(need)
-            for row in (await session.scalars(stmt)).all():
+            # Rows: straight through the session's connection (the ORM's result handling is for entities).
+            result = await (await session.connection()).execute(stmt) if as_rows else await session.scalars(stmt)
+            for row in result.all():
                 found[row.id] = row
         merged = sorted(found.values(), key=lambda r: _row_key(r, segment), reverse=not read_ascending)
         rows.extend(merged[:need])
@@ -249,12 +253,15 @@ async def paginate(
     count_stmt: Select | None = None,
     count_branches: Sequence[Select] | None = None,
     options: Sequence[Any] = (),
+    make_node: Callable[[Any], Any] | None = None,
 ) -> Connection:
     """One keyset page of `stmt` (a SELECT of ORM entities, or disjoint branches of one).
 
     `totalCount` counts `count_stmt`, else `count_branches` (the same rows written for
     counting), else the branches themselves. `options`: ORM loader options of the page's
-    rows (eager loads read in the same session)."""
+    rows (eager loads read in the same session). `make_node`: the statements select columns
+    (labelled with the attribute names the sort reads), and each row of the page becomes
+    `make_node(row)`."""
     page = page.validated()
     branches = [stmt] if isinstance(stmt, Select) else list(stmt)
     counted = count_branches or branches
@@ -270,12 +277,14 @@ async def paginate(
     async with session_factory() as session:
         rows = await read_keyset(
             session, branches, sort=sort, ascending=not descending, after=after, before=before,
-            limit=limit + 1, backwards=backwards,
+            limit=limit + 1, backwards=backwards, as_rows=make_node is not None,
         )
         if reload_with and rows:
             entity = branches[0].column_descriptions[0]["entity"]
             ids = [row.id for row in rows]
             (await session.scalars(select(entity).where(entity.id.in_(ids)).options(*reload_with))).all()
+    if make_node is not None:
+        rows = [make_node(row) for row in rows]
     edges, page_info = page_of(rows, limit=limit, backwards=backwards, page=page, sort=sort,
                                descending=descending, codec=codec)
 

@@ -9,23 +9,17 @@ from strawberry import relay
 from strawberry.types import Info
 
 import models
-from schema.common import Money, money
+from schema.common import Money, money, of_model
 from schema.enums import PricingModel
 from schema.portal import Provider
 
-
-def _is(model: type):  # noqa: ANN202
-    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
-        return isinstance(obj, model | cls)
-
-    return classmethod(is_type_of)
 
 
 @strawberry.type(description="A kind of marketing activity of the portal (SEO, Social Media, ...).")
 class ActivityType(relay.Node):
     id: relay.NodeID[int]
     name: str
-    is_type_of = _is(models.ActivityType)
+    is_type_of = of_model(models.ActivityType)
 
 
 @strawberry.type
@@ -43,7 +37,7 @@ class Service(relay.Node):
     name: str
     description: str | None
     pricing_model: PricingModel
-    is_type_of = _is(models.Service)
+    is_type_of = of_model(models.Service)
 
     @strawberry.field(description="The fixed price; null for QUOTE services.")
     def price(self, root: strawberry.Parent[models.Service]) -> Money | None:
@@ -62,7 +56,7 @@ class Service(relay.Node):
 class CampaignActivity(relay.Node):
     id: relay.NodeID[int]
     name: str
-    is_type_of = _is(models.CampaignActivity)
+    is_type_of = of_model(models.CampaignActivity)
 
     @strawberry.field(description="The provider's service that fulfils it (Full Service Activity).")
     async def service(self, root: strawberry.Parent[models.CampaignActivity], info: Info) -> Service | None:
@@ -80,7 +74,7 @@ class Campaign(relay.Node):
     id: relay.NodeID[int]
     name: str
     description: str | None
-    is_type_of = _is(models.Campaign)
+    is_type_of = of_model(models.Campaign)
 
     @strawberry.field
     async def activities(self, root: strawberry.Parent[models.Campaign], info: Info) -> list[CampaignActivity]:

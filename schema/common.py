@@ -9,6 +9,8 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from models.snapshots import is_model
+
 from domain.errors import ErrorCode
 
 UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode")
@@ -67,3 +69,12 @@ class Connection(Generic[NodeT]):
 class SortDirection(enum.Enum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+def of_model(model: type):  # noqa: ANN201
+    """`is_type_of` of a type whose values are entities of `model` or snapshots of them."""
+
+    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
+        return isinstance(obj, cls) or is_model(obj, model)
+
+    return classmethod(is_type_of)

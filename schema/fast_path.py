@@ -73,6 +73,8 @@ _NODE_RESOLVE_TYPENAME = relay.Node.resolve_typename.__func__
 # cannot be compiled), the least recently used dropped first.
 _WALKS: OrderedDict[tuple, Any] = OrderedDict()
 _WALKS_KEPT = 1000
+# The variables read by the directives of an operation: id of its node -> (the node, names).
+_DIRECTIVE_VARIABLES: OrderedDict[int, tuple[Any, set[str]]] = OrderedDict()
 
 Walk = Callable[[Any, Any, Any], dict]  # (executor, object, its path) -> its completed fields
 Finish = Callable[[Any, Any, Any, Any], Any]  # (executor, value, field path, field info) -> completed
@@ -189,11 +191,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         variables that directives (@include, @skip...) read. None when those values cannot
         serve as a key."""
         if "_directive_values" not in self.__dict__:
-            names = set()
-            for definition in (self.operation, *self.fragment_definitions.values()):
-                finder = _DirectiveVariables()
-                visit(definition, finder)
-                names |= finder.names
+            names = self._directive_variable_names()
             values: Any = tuple((name, self.variable_values.coerced.get(name)) for name in sorted(names))
             try:
                 hash(values)
@@ -204,6 +202,23 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         shape = tuple((key, tuple(id(details.node) for details in group)) for key, group in grouped_field_set.items())
         return (parent_type, shape, self._directive_values)
+
+    def _directive_variable_names(self) -> set[str]:
+        """The variables the directives of this operation and its fragments read (found once
+        per document: the operation's node, kept in the cache, stands for it)."""
+        hit = _DIRECTIVE_VARIABLES.get(id(self.operation))
+        if hit is not None and hit[0] is self.operation:
+            _DIRECTIVE_VARIABLES.move_to_end(id(self.operation))
+            return hit[1]
+        names: set[str] = set()
+        for definition in (self.operation, *self.fragment_definitions.values()):
+            finder = _DirectiveVariables()
+            visit(definition, finder)
+            names |= finder.names
+        _DIRECTIVE_VARIABLES[id(self.operation)] = (self.operation, names)
+        if len(_DIRECTIVE_VARIABLES) > _WALKS_KEPT:
+            _DIRECTIVE_VARIABLES.popitem(last=False)
+        return names
 
     # -- compiling ----------------------------------------------------------------------------
 

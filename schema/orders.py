@@ -21,17 +21,11 @@ from schema.catalog import ActivityType, CampaignActivity, Service
 from resolvers.dataloaders import now_or_later
 from resolvers.order_children import COMMENT_ORDER, LEAD_ORDER, children_connection, empty_connection
 from resolvers.pagination import PageRequest
-from schema.common import Connection, Money, money
+from schema.common import Connection, Money, money, of_model
 from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
 from schema.mdf import MdfFund
 from schema.portal import Partner, Provider, User
 
-
-def _is(model: type):  # noqa: ANN202
-    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
-        return isinstance(obj, model | cls)
-
-    return classmethod(is_type_of)
 
 
 async def _later(awaitable: Any, then: Callable[[Any], Any]) -> Any:
@@ -65,7 +59,7 @@ class Quote(relay.Node):
     estimated_completion_on: date
     terms: str | None
     submitted_at: datetime
-    is_type_of = _is(models.Quote)
+    is_type_of = of_model(models.Quote)
 
     @strawberry.field(description="EXPIRED as soon as an open quote is past `expiresAt` (before any sweep stores it).")
     def status(self, root: strawberry.Parent[models.Quote]) -> QuoteStatus:
@@ -93,7 +87,7 @@ class Comment(relay.Node):
     id: relay.NodeID[int]
     body: str
     created_at: datetime
-    is_type_of = _is(models.Comment)
+    is_type_of = of_model(models.Comment)
 
     @strawberry.field
     async def author(self, root: strawberry.Parent[models.Comment], info: Info) -> User:
@@ -114,7 +108,7 @@ class Lead(relay.Node):
     status: LeadStatus
     created_at: datetime
     updated_at: datetime
-    is_type_of = _is(models.Lead)
+    is_type_of = of_model(models.Lead)
 
     @strawberry.field
     async def order(self, root: strawberry.Parent[models.Lead], info: Info) -> Order:
@@ -127,7 +121,7 @@ class StatusChange:
     action: str
     reason: str | None
     at: datetime
-    is_type_of = _is(models.StatusChange)
+    is_type_of = of_model(models.StatusChange)
 
     @strawberry.field(name="from")
     def from_(self, root: strawberry.Parent[models.StatusChange]) -> OrderStatus | None:
@@ -172,7 +166,7 @@ class QuoteInvitation:
 
 @strawberry.type(description="A provider asked to quote declined (a timeline entry).")
 class QuoteDeclined:
-    is_type_of = _is(models.OrderInvitation)
+    is_type_of = of_model(models.OrderInvitation)
 
     @strawberry.field
     def reason(self, root: strawberry.Parent[models.OrderInvitation]) -> str | None:
@@ -224,7 +218,7 @@ class Order(relay.Node):
     scheduled_for: datetime | None
     completed_at: datetime | None
     version: int = strawberry.field(description="Bumped by every change (optimistic concurrency).")
-    is_type_of = _is(models.Order)
+    is_type_of = of_model(models.Order)
 
     @strawberry.field(description="The cost: the fixed price or the accepted quote's total.")
     def rate(self, root: strawberry.Parent[models.Order]) -> Money | None:

@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 import models
+from models.snapshots import is_model
 from schema.enums import OrganizationKind
 from schema.notifications import ViewerNotifications
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 def _is_org_of(kind: models.OrganizationKind):  # noqa: ANN202
     def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
-        return isinstance(obj, models.Organization) and obj.kind is kind
+        return is_model(obj, models.Organization) and obj.kind is kind
 
     return classmethod(is_type_of)
 
