@@ -32,6 +32,7 @@ from sqlalchemy import select, text  # noqa: E402
 
 from app.auth import load_viewer  # noqa: E402
 from app.db import Database  # noqa: E402
+from app.runtime import tune_garbage_collector  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from models import Comment, Lead, LeadStatus, Order, Portal, User  # noqa: E402
 from models.base import utcnow  # noqa: E402
@@ -191,6 +192,7 @@ async def main() -> None:
             .order_by(Order.submitted_at.desc(), Order.id.desc()).offset(999 * 50 - 1).limit(1)
         )).first()
     order_id = await detail_order(db, portal_id, supplier.id)
+    tune_garbage_collector()  # as a server process does (app.main)
     print(f"database {settings.database_url} (last order id {total}); {args.requests} requests a scenario",
           flush=True)
 

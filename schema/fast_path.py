@@ -23,10 +23,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import operator
+from binascii import b2a_base64
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
@@ -331,7 +333,9 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                 if value is None or value is Undefined:
                     return None
                 # Other iterables (generators...) and awaitable items are graphql-core's.
-                if (type(value) is not list and type(value) is not tuple) or any(map(ex.is_awaitable, value)):
+                if (type(value) is not list and type(value) is not tuple) or (
+                    not _PLAIN.issuperset(map(type, value)) and any(_awaitable(ex, item) for item in value)
+                ):
                     raise _Abort
                 if not uses_path:
                     return [item_finish(ex, item, None, info) for item in value]
@@ -426,8 +430,23 @@ class _Step:
         return dataclasses.replace(self, **changes)
 
 
-# Types whose values are never awaitable: no `is_awaitable` call for them.
-_PLAIN = frozenset({type(None), bool, int, float, str, list, tuple, dict, Decimal, datetime, date})
+# Types whose values are never awaitable: no `is_awaitable` call for them. Plain classes (rows,
+# snapshots, Strawberry objects...) join once one of their values was found not awaitable.
+_PLAIN = {type(None), bool, int, float, str, list, tuple, dict, Decimal, datetime, date}
+
+
+def _awaitable(ex: Any, value: Any) -> bool:
+    if ex.is_awaitable(value):
+        return True
+    cls = type(value)
+    if (  # whether an object is awaitable depends on its class alone
+        cls.__getattribute__ is object.__getattribute__
+        and getattr(cls, "__getattr__", None) is None
+        and not issubclass(cls, GeneratorType | CoroutineType)
+        and not any("__class__" in vars(k) or "__await__" in vars(k) for k in cls.__mro__[:-1])
+    ):
+        _PLAIN.add(cls)
+    return False
 # Built-in scalars whose output coercion returns a value of one exact type as it is.
 _AS_IS = {
     id(GraphQLString): "type(v) is str",
@@ -495,10 +514,10 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
     """A walk as straight-line Python, compiled once: each field's read or resolver call,
     the common scalar values checked inline, the rest through the same finish functions."""
     names: dict[str, Any] = {
-        "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN,
+        "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN, "_awaitable": _awaitable,
         "_tn": tuple.__new__, "_Path": Path,
     }
-    lines = ["def walk(ex, source, path):", "    aw = ex.is_awaitable"]
+    lines = ["def walk(ex, source, path):"]
     results = []
 
     def emit(line: str) -> None:
@@ -555,7 +574,7 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
                 emit(f"{result} = sl{i}(ex, v)")
             continue
         abort = "_abort_awaitable(v)" if close else "raise _Abort"
-        emit(f"if v is not None and type(v) not in _PLAIN and aw(v): {abort}")
+        emit(f"if type(v) not in _PLAIN and _awaitable(ex, v): {abort}")
         if not (close and step.needs_info and step.value.info_name is not None):  # else made above
             emit(f"fp = {field_path}" if step.uses_path or step.needs_info else "fp = None")
             emit(f"raw = io{i}(ex, fp)" if step.needs_info else "raw = None")
@@ -604,12 +623,15 @@ def _node_id_reader(strawberry_schema: Any, type_name: str, field_def: GraphQLFi
         return None
     read = operator.attrgetter(origin.resolve_id_attr())
     node_class = relay.Node
+    prefix = f"{type_name}:"
+    if to_base64(type_name, "1") != b2a_base64(f"{prefix}1".encode(), newline=False).decode():
+        return None  # Strawberry encodes global ids some other way now: its resolver does it
 
     def node_id(source: Any) -> str:
         # A Strawberry object (not a row) resolves through its own class: not handled here.
         value = None if isinstance(source, node_class) else read(source)
         if type(value) is not int and type(value) is not str:
             raise _Abort  # None, awaitables and the unusual: the resolver's own path
-        return to_base64(type_name, str(value))
+        return b2a_base64(f"{prefix}{value}".encode(), newline=False).decode()  # = to_base64(type_name, value)
 
     return node_id
