@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import aliased
 
 from models import Order, Organization, Quote, Service
-from models.snapshots import Snapshot, snapshot_class
+from models.snapshots import Snapshot, snapshot, snapshot_class
 
 # Relations of an order that a page can read with its rows (joined): name -> related model.
 JOINABLE = {"provider": Organization, "partner": Organization, "service": Service, "latest_quote": Quote}
@@ -21,9 +21,10 @@ class OrderRows:
     order snapshot whose relation attributes hold snapshots of the related rows (or None)."""
 
     def __init__(self, relations: Iterable[str]):
-        self.order = snapshot_class(Order)
+        relations = tuple(relations)
+        self.order = snapshot_class(Order, relations)
         # Labelled with the attribute names (`id`, `submitted_at`...), which the keyset code reads.
-        columns: list[Any] = [getattr(Order, key) for key in self.order.keys]
+        columns: list[Any] = [getattr(Order, key) for key in snapshot_class(Order).keys]
         self.width = len(columns)
         self.parts: list[tuple[str, Any, type[Snapshot], int, int, int]] = []
         for name in relations:
@@ -41,7 +42,8 @@ class OrderRows:
         return self._select.where(*where)
 
     def snapshot(self, row: Any) -> Snapshot:
-        order = self.order.of(row[: self.width])
-        for name, _, cls, start, end, id_at in self.parts:
-            order.__dict__[name] = None if row[id_at] is None else cls.of(row[start:end])
-        return order
+        related = tuple(
+            None if row[id_at] is None else snapshot(cls, row[start:end])
+            for _, _, cls, start, end, id_at in self.parts
+        )
+        return snapshot(self.order, row[: self.width] + related)
