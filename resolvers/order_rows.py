@@ -1,19 +1,49 @@
 """Orders read as rows: the order and the relations a list page shows, in one Core SELECT,
-made into snapshots (models.snapshots) instead of ORM entities."""
+made into snapshots (models.snapshots) instead of ORM entities.
+
+The statement is built once per set of relations from the tables themselves (not the ORM's
+annotated attributes, whose cache key SQLAlchemy works out again on every execution).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, Table, and_, inspect, select
 
 from models import Order, Organization, Quote, Service
 from models.snapshots import Snapshot, snapshot, snapshot_class
 
-# Relations of an order that a page can read with its rows (joined): name -> related model.
-JOINABLE = {"provider": Organization, "partner": Organization, "service": Service, "latest_quote": Quote}
+ORDER: Table = Order.__table__  # type: ignore[assignment]
+
+
+def _latest_quote_of(quote: Any) -> ColumnElement[bool]:
+    """`quote` is the order's latest (by submission, then id): Order.latest_quote's join."""
+    newer = Quote.__table__.alias("newer_quote")
+    newest = (
+        select(newer.c.id)
+        .where(newer.c.order_id == ORDER.c.id)
+        .order_by(newer.c.submitted_at.desc(), newer.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return and_(quote.c.order_id == ORDER.c.id, quote.c.id == newest)
+
+
+# Relations of an order that a page can read with its rows (joined): name -> (related model,
+# the join condition given the related table's alias).
+JOINABLE = {
+    "provider": (Organization, lambda t: t.c.id == ORDER.c.provider_id),
+    "partner": (Organization, lambda t: t.c.id == ORDER.c.partner_id),
+    "service": (Service, lambda t: t.c.id == ORDER.c.service_id),
+    "latest_quote": (Quote, _latest_quote_of),
+}
+
+
+def _columns(model: type, table: Any, keys: tuple[str, ...], prefix: str = "") -> list[Any]:
+    attributes = inspect(model).column_attrs
+    return [table.c[attributes[key].columns[0].key].label(prefix + key) for key in keys]
 
 
 class OrderRows:
@@ -23,27 +53,27 @@ class OrderRows:
     def __init__(self, relations: Iterable[str]):
         relations = tuple(relations)
         self.order = snapshot_class(Order, relations)
+        order_keys = snapshot_class(Order).keys
         # Labelled with the attribute names (`id`, `submitted_at`...), which the keyset code reads.
-        columns: list[Any] = [getattr(Order, key) for key in snapshot_class(Order).keys]
+        columns = _columns(Order, ORDER, order_keys)
         self.width = len(columns)
-        self.parts: list[tuple[str, Any, type[Snapshot], int, int, int]] = []
+        joined: Any = ORDER
+        self.parts: list[tuple[type[Snapshot], int, int, int]] = []
         for name in relations:
-            cls = snapshot_class(JOINABLE[name])
-            target = aliased(cls.model, name=f"{name}_row")
+            model, condition = JOINABLE[name]
+            cls = snapshot_class(model)
+            table = model.__table__.alias(f"{name}_row")
+            joined = joined.outerjoin(table, condition(table))
             start = len(columns)
-            columns += [getattr(target, key).label(f"{name}__{key}") for key in cls.keys]
-            self.parts.append((name, target, cls, start, len(columns), start + cls.keys.index("id")))
-        stmt = select(*columns).select_from(Order)
-        for name, target, *_ in self.parts:
-            stmt = stmt.outerjoin(target, getattr(Order, name).of_type(target))
-        self._select = stmt  # built once: a statement of 60 columns takes a while to build
+            columns += _columns(model, table, cls.keys, f"{name}__")
+            self.parts.append((cls, start, len(columns), start + cls.keys.index("id")))
+        self._select = select(*columns).select_from(joined)
 
     def select(self, *where: ColumnElement[bool]) -> Select:
         return self._select.where(*where)
 
     def snapshot(self, row: Any) -> Snapshot:
         related = tuple(
-            None if row[id_at] is None else snapshot(cls, row[start:end])
-            for _, _, cls, start, end, id_at in self.parts
+            None if row[id_at] is None else snapshot(cls, row[start:end]) for cls, start, end, id_at in self.parts
         )
         return snapshot(self.order, row[: self.width] + related)
