@@ -36,6 +36,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             url,
             connect_args={"timeout": 30},
             poolclass=NullPool if ":memory:" in url else None,
+            pool_reset_on_return=None,  # see _reset_if_in_transaction
         )
         _configure_sqlite(engine)
         return engine
@@ -139,6 +140,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    @event.listens_for(sync_engine.pool, "reset")
+    def _reset_if_in_transaction(dbapi_connection, _record, _state) -> None:  # noqa: ANN001
+        # A session ends its transaction before handing its connection back, and the pool's
+        # own rollback then cost one more trip to aiosqlite's thread per session: roll back
+        # only a transaction still open (a session cancelled midway).
+        if dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(sync_engine, "begin")
     def on_begin(connection):  # noqa: ANN001
