@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from models.snapshots import is_model
+from schema.fast_path import info_unused
 
 from domain.errors import ErrorCode
 
@@ -74,6 +75,7 @@ class SortDirection(enum.Enum):
 def of_model(model: type):  # noqa: ANN201
     """`is_type_of` of a type whose values are entities of `model` or snapshots of them."""
 
+    @info_unused
     def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
         return isinstance(obj, cls) or is_model(obj, model)
 

@@ -89,6 +89,17 @@ def _path(fields: tuple) -> Path:
     return tuple.__new__(Path, fields)  # Path(*fields), without NamedTuple's argument handling
 
 
+def info_unused(function: Callable) -> Callable:
+    """Marks an `is_type_of` that never reads its `info` argument: the fast path then passes
+    None instead of making a resolve info for every object it checks."""
+    function.info_unused = True  # type: ignore[attr-defined]
+    return function
+
+
+def _info_unused(is_type_of: Callable) -> bool:
+    return getattr(getattr(is_type_of, "__func__", is_type_of), "info_unused", False)
+
+
 class _Abort(Exception):  # noqa: N818 - control flow that never leaves this module
     """Leave the compiled walk; graphql-core completes the object instead."""
 
@@ -380,7 +391,8 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                         raise _Abort
                 return walk(ex, value, path)
 
-            return object_of, is_type_of is not None, True
+            reads_info = is_type_of is not None and not _info_unused(is_type_of)
+            return object_of, reads_info, True
 
         return None  # interfaces and unions: graphql-core resolves the runtime type
 
@@ -456,6 +468,18 @@ _AS_IS = {
 }
 
 
+def _converted(scalar: Any) -> tuple[str, str] | None:
+    """(condition on v, expression) of a custom scalar whose output coercion is a plain
+    conversion, inlined for the value types it is meant for: Strawberry's DateTime and Date
+    (`methodcaller('isoformat')`) and Decimal (`str`)."""
+    coerce = getattr(scalar, "coerce_output_value", None)
+    if coerce is str:
+        return "type(v) is Decimal", "str(v)"
+    if isinstance(coerce, operator.methodcaller) and repr(coerce) == "operator.methodcaller('isoformat')":
+        return "(type(v) is datetime or type(v) is date)", "v.isoformat()"
+    return None
+
+
 def _lazy_info_class(info_class: type) -> type:
     """The schema's Info class, building the underlying resolve info only when a resolver
     reads more than `context` from it (most read nothing else)."""
@@ -515,7 +539,7 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
     the common scalar values checked inline, the rest through the same finish functions."""
     names: dict[str, Any] = {
         "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN, "_awaitable": _awaitable,
-        "_tn": tuple.__new__, "_Path": Path,
+        "_tn": tuple.__new__, "_Path": Path, "Decimal": Decimal, "datetime": datetime, "date": date,
     }
     lines = ["def walk(ex, source, path):"]
     results = []
@@ -565,8 +589,11 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
             slow = _leaf_slow(step, close)
             names[f"sl{i}"] = slow
             as_is = _AS_IS.get(id(scalar))
+            converted = _converted(scalar)
             if as_is is not None:
                 emit(f"{result} = v if {as_is} else sl{i}(ex, v)")
+            elif converted is not None:
+                emit(f"{result} = {converted[1]} if {converted[0]} else sl{i}(ex, v)")
             elif slow.memo is not None:
                 names[f"m{i}"], names[f"e{i}"] = slow.memo, slow.wrapped
                 emit(f"{result} = (type(v) is e{i} and m{i}.get(v)) or sl{i}(ex, v)")

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 import models
 from models.snapshots import is_model
+from schema.fast_path import info_unused
 from schema.enums import OrganizationKind
 from schema.notifications import ViewerNotifications
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 
 def _is_org_of(kind: models.OrganizationKind):  # noqa: ANN202
+    @info_unused
     def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
         return is_model(obj, models.Organization) and obj.kind is kind
 
