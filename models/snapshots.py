@@ -24,23 +24,46 @@ class Snapshot(tuple):
 
     __slots__ = ()
     model: ClassVar[type]
-    keys: ClassVar[tuple[str, ...]]  # the model's column attributes (then any relations)
+    keys: ClassVar[tuple[str, ...]]  # the columns copied, then the relations read with them
+    complete: ClassVar[bool]  # every column of the model is there
+    relations: ClassVar[tuple[str, ...]]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} id={getattr(self, 'id', None)!r}>"
 
 
+def columns_of(model: type) -> tuple[str, ...]:
+    return tuple(attribute.key for attribute in inspect(model).column_attrs)
+
+
 @cache
-def snapshot_class(model: type, relations: tuple[str, ...] = ()) -> type[Snapshot]:
-    """Snapshots of `model`'s rows, followed by the snapshots of `relations` read with them."""
-    keys = tuple(attribute.key for attribute in inspect(model).column_attrs) + relations
-    attributes: dict[str, Any] = {"__slots__": (), "model": model, "keys": keys}
+def snapshot_class(
+    model: type, relations: tuple[str, ...] = (), columns: tuple[str, ...] | None = None
+) -> type[Snapshot]:
+    """Snapshots of `model`'s rows (of `columns` only, when given: a partial snapshot, which
+    only the field it was read for may see), followed by those of `relations` read with them."""
+    every = columns_of(model)
+    columns = every if columns is None else tuple(key for key in every if key in columns)
+    keys = columns + relations
+    attributes: dict[str, Any] = {
+        "__slots__": (), "model": model, "keys": keys, "complete": columns == every, "relations": relations,
+    }
     attributes.update({key: property(itemgetter(i), doc=key) for i, key in enumerate(keys)})
     return type(f"{model.__name__}Snapshot", (Snapshot,), attributes)
 
 
 def snapshot(cls: type[Snapshot], values: Sequence[Any]) -> Snapshot:
     return tuple.__new__(cls, values)
+
+
+NOT_READ = object()
+
+
+def read_with(obj: Any, relation: str) -> Any:
+    """The snapshot (or None) of `relation` read with `obj`, or NOT_READ."""
+    if isinstance(obj, Snapshot) and relation in obj.relations:
+        return getattr(obj, relation)
+    return NOT_READ
 
 
 def is_model(obj: Any, model: type) -> bool:

@@ -8,6 +8,7 @@ annotated attributes, whose cache key SQLAlchemy works out again on every execut
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, inspect, select
@@ -48,20 +49,22 @@ def _columns(model: type, table: Any, keys: tuple[str, ...], prefix: str = "") -
 
 class OrderRows:
     """A SELECT of orders with `relations` joined, and the snapshot of each of its rows: an
-    order snapshot whose relation attributes hold snapshots of the related rows (or None)."""
+    order snapshot whose relation attributes hold snapshots of the related rows (or None).
 
-    def __init__(self, relations: Iterable[str]):
+    `relations`: (name, the related row's columns to read, or None for all of them)."""
+
+    def __init__(self, relations: Iterable[tuple[str, tuple[str, ...] | None]]):
         relations = tuple(relations)
-        self.order = snapshot_class(Order, relations)
+        self.order = snapshot_class(Order, tuple(name for name, _ in relations))
         order_keys = snapshot_class(Order).keys
         # Labelled with the attribute names (`id`, `submitted_at`...), which the keyset code reads.
         columns = _columns(Order, ORDER, order_keys)
         self.width = len(columns)
         joined: Any = ORDER
         self.parts: list[tuple[type[Snapshot], int, int, int]] = []
-        for name in relations:
+        for name, read in relations:
             model, condition = JOINABLE[name]
-            cls = snapshot_class(model)
+            cls = snapshot_class(model, (), read)
             table = model.__table__.alias(f"{name}_row")
             joined = joined.outerjoin(table, condition(table))
             start = len(columns)
@@ -77,3 +80,40 @@ class OrderRows:
             None if row[id_at] is None else snapshot(cls, row[start:end]) for cls, start, end, id_at in self.parts
         )
         return snapshot(self.order, row[: self.width] + related)
+
+
+# The GraphQL type of each joinable relation, and its field on Order.
+RELATION_TYPES = {"provider": "Provider", "partner": "Partner", "service": "Service", "latest_quote": "Quote"}
+# Columns a type's `is_type_of` reads, besides the id.
+_CHECKED = {Organization: ("id", "kind")}
+
+
+def columns_read(schema: Any, relation: str, field_names: Iterable[str]) -> tuple[str, ...] | None:
+    """The columns of the related row that the selected fields read: those of attribute fields,
+    the id, what the type check reads; None (every column) when a field has a resolver of its
+    own, which may read any column."""
+    model, _ = JOINABLE[relation]
+    attributes = _attribute_fields(schema, RELATION_TYPES[relation], model)
+    read = set(_CHECKED.get(model, ("id",)))
+    for name in field_names:
+        if name == "__typename":
+            continue
+        column = attributes.get(name)
+        if column is None:
+            return None
+        read.add(column)
+    return tuple(sorted(read))
+
+
+@cache
+def _attribute_fields(schema: Any, type_name: str, model: type) -> dict[str, str]:
+    """GraphQL name -> column, for the fields of `type_name` that read a column of `model` as
+    it is (and the Node id)."""
+    definition = schema.get_type_by_name(type_name)
+    columns = set(inspect(model).column_attrs.keys())
+    fields = {"id": "id"}
+    for field in definition.fields:
+        name = schema.config.name_converter.from_field(field)
+        if field.base_resolver is None and field.python_name in columns and name != "id":
+            fields[name] = field.python_name
+    return fields

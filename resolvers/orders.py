@@ -16,7 +16,7 @@ from domain.search import is_broad, order_search_clause, search_terms
 from models import Order, OrderStatus
 from resolvers.catalog import _ids
 from resolvers.dataloaders import fill
-from resolvers.order_rows import OrderRows
+from resolvers.order_rows import OrderRows, columns_read
 from resolvers.pagination import PageRequest, SortKey, paginate, parse_date, parse_datetime
 from schema.common import SortDirection
 from schema.filters import DateTimeRange, OrderFilter, OrderOrder, OrderSortField
@@ -96,8 +96,9 @@ async def resolve_orders(
     clauses = order_filter_clauses(info, f, broad_search=broad)
     # Counting reads every match anyway: then driving from the matches is the cheaper plan.
     count_clauses = order_filter_clauses(info, f) if broad else clauses
-    fields = selected_fields(info.selected_fields, ("edges", "node"))
-    rows = order_rows(joined_relations(fields, viewer.is_provider))
+    node_fields = selections_at(info.selected_fields, ("edges", "node"))
+    fields = {field.name for field in node_fields}
+    rows = order_rows(_relations_read(info, node_fields, joined_relations(fields, viewer.is_provider)))
     page = await paginate(
         ctx.db.read_session,
         [rows.select(scope, *clauses) for scope in scopes],
@@ -126,20 +127,25 @@ async def resolve_orders(
     )
 
 
+def selections_at(selections: Iterable[Any], path: tuple[str, ...]) -> list[Any]:
+    """The fields selected at `path` below the current field (fragments flattened)."""
+    level = list(_fields(sel for field in selections for sel in field.selections))
+    for name in path:
+        level = list(_fields(sel for field in level if field.name == name for sel in field.selections))
+    return level
+
+
+def _fields(items: Iterable[Any]) -> Iterable[Any]:
+    for item in items:
+        if hasattr(item, "name") and not hasattr(item, "type_condition"):
+            yield item
+        else:  # a fragment spread or inline fragment
+            yield from _fields(item.selections)
+
+
 def selected_fields(selections: Iterable[Any], path: tuple[str, ...]) -> set[str]:
     """Names of the fields selected at `path` below the current field (fragments flattened)."""
-
-    def children(items: Iterable[Any]) -> Iterable[Any]:
-        for item in items:
-            if hasattr(item, "name") and not hasattr(item, "type_condition"):
-                yield item
-            else:  # a fragment spread or inline fragment
-                yield from children(item.selections)
-
-    level = list(children(sel for field in selections for sel in field.selections))
-    for name in path:
-        level = list(children(sel for field in level if field.name == name for sel in field.selections))
-    return {field.name for field in level}
+    return {field.name for field in selections_at(selections, path)}
 
 
 def _all_quotes(fields: set[str], provider_viewer: bool) -> bool:
@@ -163,8 +169,22 @@ def eager_loads(fields: set[str], provider_viewer: bool) -> list[Any]:
     return [joinedload(getattr(Order, name)) for name in joined_relations(fields, provider_viewer)]
 
 
+def _relations_read(info: Info, node_fields: list[Any], relations: tuple[str, ...]) -> tuple:
+    """Each joined relation with the columns its selected fields read (None: all)."""
+    read = []
+    for name in relations:
+        field_name = RELATION_FIELDS[name]
+        below = {f.name for f in _fields(s for f in node_fields if f.name == field_name for s in f.selections)}
+        read.append((name, columns_read(info.schema, name, below)))
+    return tuple(read)
+
+
+# The GraphQL field of Order for each relation joined to a page.
+RELATION_FIELDS = {"provider": "provider", "partner": "partner", "service": "service", "latest_quote": "latestQuote"}
+
+
 @cache
-def order_rows(relations: tuple[str, ...]) -> OrderRows:
+def order_rows(relations: tuple) -> OrderRows:
     return OrderRows(relations)
 
 
@@ -177,13 +197,20 @@ async def prefetch(info: Info, orders: list[Any], fields: set[str]) -> None:
     loaders = info.context.loaders
     all_quotes = _all_quotes(fields, info.context.require_viewer().is_provider)
     related: dict[Any, dict[Any, Any]] = {}
+
+    def hand(loader: Any, key: Any, value: Any) -> None:
+        # A snapshot of some columns only (see order_rows.columns_read) stays with its order,
+        # for the field it was read for: no other field may find it in the loaders.
+        if value is not None and getattr(value, "complete", True):
+            related.setdefault(loader, {})[key] = value
+
     for order in orders:
-        if "provider" in fields and order.provider is not None:
-            related.setdefault(loaders.organization, {})[order.provider_id] = order.provider
+        if "provider" in fields:
+            hand(loaders.organization, order.provider_id, order.provider)
         if "partner" in fields:
-            related.setdefault(loaders.organization, {})[order.partner_id] = order.partner
+            hand(loaders.organization, order.partner_id, order.partner)
         if "service" in fields:
-            related.setdefault(loaders.service, {})[order.service_id] = order.service
+            hand(loaders.service, order.service_id, order.service)
         if "latestQuote" in fields and not all_quotes:
             loaders.latest_quotes[order.id] = order.latest_quote
     for loader, values in related.items():

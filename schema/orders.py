@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 import models
 from models.base import utcnow
+from models.snapshots import NOT_READ, read_with
 from domain.access import OrderView, loaded_order_view
 from domain.quotes import effective_status
 from domain.transitions import Role, available_actions, roles_of
@@ -232,11 +233,13 @@ class Order(relay.Node):
     # list prefetched come back at once, others as the loader's future (see now_or_later).
     @strawberry.field
     def provider(self, root: strawberry.Parent[models.Order], info: Info) -> Provider | None:
-        return now_or_later(info.context.loaders.organization, root.provider_id)
+        related = read_with(root, "provider")
+        return now_or_later(info.context.loaders.organization, root.provider_id) if related is NOT_READ else related
 
     @strawberry.field
     def service(self, root: strawberry.Parent[models.Order], info: Info) -> Service:
-        return now_or_later(info.context.loaders.service, root.service_id)
+        related = read_with(root, "service")
+        return now_or_later(info.context.loaders.service, root.service_id) if related is NOT_READ else related
 
     @strawberry.field
     def activity_type(self, root: strawberry.Parent[models.Order], info: Info) -> ActivityType:
@@ -244,7 +247,8 @@ class Order(relay.Node):
 
     @strawberry.field
     def partner(self, root: strawberry.Parent[models.Order], info: Info) -> Partner:
-        return now_or_later(info.context.loaders.organization, root.partner_id)
+        related = read_with(root, "partner")
+        return now_or_later(info.context.loaders.organization, root.partner_id) if related is NOT_READ else related
 
     @strawberry.field
     async def campaign_activity(self, root: strawberry.Parent[models.Order], info: Info) -> CampaignActivity | None:

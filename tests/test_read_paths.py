@@ -19,7 +19,7 @@ from tests.conftest import BACKEND
 
 async def test_a_page_of_snapshots_holds_what_the_entities_hold(db) -> None:  # noqa: ANN001
     await factories.bulk_orders(db, 3)
-    rows = order_rows(("provider", "partner", "service", "latest_quote"))
+    rows = order_rows(tuple((name, None) for name in ("provider", "partner", "service", "latest_quote")))
     async with db.read_session() as session:
         entities = (await session.scalars(select(Order).order_by(Order.id))).all()
         result = await (await session.connection()).execute(rows.select().order_by(Order.id))
