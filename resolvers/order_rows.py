@@ -89,31 +89,35 @@ _CHECKED = {Organization: ("id", "kind")}
 
 
 def columns_read(schema: Any, relation: str, field_names: Iterable[str]) -> tuple[str, ...] | None:
-    """The columns of the related row that the selected fields read: those of attribute fields,
-    the id, what the type check reads; None (every column) when a field has a resolver of its
-    own, which may read any column."""
+    """The columns of the related row that the selected fields read: those of attribute fields
+    and of resolvers that say what they read (`schema.common.reads`), the id, what the type
+    check reads; None (every column) when another resolver is selected: it may read any."""
     model, _ = JOINABLE[relation]
     attributes = _attribute_fields(schema, RELATION_TYPES[relation], model)
     read = set(_CHECKED.get(model, ("id",)))
     for name in field_names:
         if name == "__typename":
             continue
-        column = attributes.get(name)
-        if column is None:
+        columns = attributes.get(name)
+        if columns is None:
             return None
-        read.add(column)
+        read.update(columns)
     return tuple(sorted(read))
 
 
 @cache
-def _attribute_fields(schema: Any, type_name: str, model: type) -> dict[str, str]:
-    """GraphQL name -> column, for the fields of `type_name` that read a column of `model` as
-    it is (and the Node id)."""
+def _attribute_fields(schema: Any, type_name: str, model: type) -> dict[str, tuple[str, ...]]:
+    """GraphQL name -> the columns of `model` it reads, for the fields of `type_name` that
+    read a column as it is, the Node id, and resolvers that say what they read (`reads`)."""
     definition = schema.get_type_by_name(type_name)
     columns = set(inspect(model).column_attrs.keys())
-    fields = {"id": "id"}
+    fields: dict[str, tuple[str, ...]] = {"id": ("id",)}
     for field in definition.fields:
         name = schema.config.name_converter.from_field(field)
-        if field.base_resolver is None and field.python_name in columns and name != "id":
-            fields[name] = field.python_name
+        if name == "id":
+            continue
+        if field.base_resolver is None and field.python_name in columns:
+            fields[name] = (field.python_name,)
+        elif "reads" in (field.metadata or {}):
+            fields[name] = tuple(field.metadata["reads"])
     return fields

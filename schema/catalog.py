@@ -9,7 +9,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 import models
-from schema.common import Money, money, of_model
+from schema.common import Money, money, of_model, reads
 from schema.enums import PricingModel
 from schema.portal import Provider
 
@@ -39,15 +39,15 @@ class Service(relay.Node):
     pricing_model: PricingModel
     is_type_of = of_model(models.Service)
 
-    @strawberry.field(description="The fixed price; null for QUOTE services.")
+    @strawberry.field(description="The fixed price; null for QUOTE services.", metadata=reads("price", "currency"))
     def price(self, root: strawberry.Parent[models.Service]) -> Money | None:
         return money(root.price, root.currency)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("provider_id"))
     async def provider(self, root: strawberry.Parent[models.Service], info: Info) -> Provider:
         return await info.context.loaders.organization.load(root.provider_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("activity_type_id"))
     async def activity_type(self, root: strawberry.Parent[models.Service], info: Info) -> ActivityType:
         return await info.context.loaders.activity_type.load(root.activity_type_id)
 

@@ -80,3 +80,9 @@ def of_model(model: type):  # noqa: ANN201
         return isinstance(obj, cls) or is_model(obj, model)
 
     return classmethod(is_type_of)
+
+
+def reads(*columns: str) -> dict[str, tuple[str, ...]]:
+    """A resolver's `metadata`: the columns of its parent row it reads, so that a list may read
+    only those (resolvers.order_rows.columns_read); a resolver without it may read any."""
+    return {"reads": columns}

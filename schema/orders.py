@@ -22,7 +22,7 @@ from schema.catalog import ActivityType, CampaignActivity, Service
 from resolvers.dataloaders import now_or_later
 from resolvers.order_children import COMMENT_ORDER, LEAD_ORDER, children_connection, empty_connection
 from resolvers.pagination import PageRequest
-from schema.common import Connection, Money, money, of_model
+from schema.common import Connection, Money, money, of_model, reads
 from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
 from schema.mdf import MdfFund
 from schema.portal import Partner, Provider, User
@@ -62,23 +62,26 @@ class Quote(relay.Node):
     submitted_at: datetime
     is_type_of = of_model(models.Quote)
 
-    @strawberry.field(description="EXPIRED as soon as an open quote is past `expiresAt` (before any sweep stores it).")
+    @strawberry.field(
+        description="EXPIRED as soon as an open quote is past `expiresAt` (before any sweep stores it).",
+        metadata=reads("status", "expires_at"),
+    )
     def status(self, root: strawberry.Parent[models.Quote]) -> QuoteStatus:
         return effective_status(root)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("total", "currency"))
     def total(self, root: strawberry.Parent[models.Quote]) -> Money:
         return Money(amount=root.total, currency=root.currency)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("provider_id"))
     async def provider(self, root: strawberry.Parent[models.Quote], info: Info) -> Provider:
         return await info.context.loaders.organization.load(root.provider_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("id"))
     async def line_items(self, root: strawberry.Parent[models.Quote], info: Info) -> list[QuoteLineItem]:
         return await info.context.loaders.line_items_by_quote.load(root.id)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("order_id"))
     async def order(self, root: strawberry.Parent[models.Quote], info: Info) -> Order:
         return await info.context.loaders.order.load(root.order_id)
 

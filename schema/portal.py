@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 import models
 from models.snapshots import is_model
+from schema.common import reads
 from schema.fast_path import info_unused
 from schema.enums import OrganizationKind
 from schema.notifications import ViewerNotifications
@@ -75,19 +76,19 @@ class Partner(Organization):
 class Provider(Organization):
     is_type_of = _is_org_of(models.OrganizationKind.PROVIDER)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("id"))
     async def services(
         self, root: strawberry.Parent[models.Organization], info: Info
     ) -> list[Annotated[Service, strawberry.lazy("schema.catalog")]]:
         return await info.context.loaders.services_by_provider.load(root.id)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("id"))
     async def offices(
         self, root: strawberry.Parent[models.Organization], info: Info
     ) -> list[Annotated[ProviderOffice, strawberry.lazy("schema.catalog")]]:
         return await info.context.loaders.offices_by_provider.load(root.id)
 
-    @strawberry.field(description="Activity types of the services this provider offers.")
+    @strawberry.field(description="Activity types of the services this provider offers.", metadata=reads("id"))
     async def activity_types(
         self, root: strawberry.Parent[models.Organization], info: Info
     ) -> list[Annotated[ActivityType, strawberry.lazy("schema.catalog")]]:
@@ -95,7 +96,9 @@ class Provider(Organization):
         ids = sorted({s.activity_type_id for s in services})
         return [t for t in await info.context.loaders.activity_type.load_many(ids) if t]
 
-    @strawberry.field(description="Distance in km to the `near` point of a providers search, if any.")
+    @strawberry.field(
+        description="Distance in km to the `near` point of a providers search, if any.", metadata=reads()
+    )
     def distance_km(self, root: strawberry.Parent[models.Organization]) -> float | None:
         distance = getattr(root, "distance_km", None)
         return None if distance is None else round(distance, 2)
