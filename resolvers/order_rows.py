@@ -51,12 +51,15 @@ class OrderRows:
     """A SELECT of orders with `relations` joined, and the snapshot of each of its rows: an
     order snapshot whose relation attributes hold snapshots of the related rows (or None).
 
-    `relations`: (name, the related row's columns to read, or None for all of them)."""
+    `relations`: (name, the related row's columns to read, or None for all of them);
+    `order_columns`: the order's columns to read (None: all)."""
 
-    def __init__(self, relations: Iterable[tuple[str, tuple[str, ...] | None]]):
+    def __init__(
+        self, relations: Iterable[tuple[str, tuple[str, ...] | None]], order_columns: tuple[str, ...] | None = None
+    ):
         relations = tuple(relations)
-        self.order = snapshot_class(Order, tuple(name for name, _ in relations))
-        order_keys = snapshot_class(Order).keys
+        self.order = snapshot_class(Order, tuple(name for name, _ in relations), order_columns)
+        order_keys = snapshot_class(Order, (), order_columns).keys
         # Labelled with the attribute names (`id`, `submitted_at`...), which the keyset code reads.
         columns = _columns(Order, ORDER, order_keys)
         self.width = len(columns)
@@ -82,19 +85,21 @@ class OrderRows:
         return snapshot(self.order, row[: self.width] + related)
 
 
-# The GraphQL type of each joinable relation, and its field on Order.
+# The GraphQL type of each joinable relation.
 RELATION_TYPES = {"provider": "Provider", "partner": "Partner", "service": "Service", "latest_quote": "Quote"}
 # Columns a type's `is_type_of` reads, besides the id.
 _CHECKED = {Organization: ("id", "kind")}
 
 
-def columns_read(schema: Any, relation: str, field_names: Iterable[str]) -> tuple[str, ...] | None:
-    """The columns of the related row that the selected fields read: those of attribute fields
-    and of resolvers that say what they read (`schema.common.reads`), the id, what the type
-    check reads; None (every column) when another resolver is selected: it may read any."""
-    model, _ = JOINABLE[relation]
-    attributes = _attribute_fields(schema, RELATION_TYPES[relation], model)
-    read = set(_CHECKED.get(model, ("id",)))
+def columns_read(
+    schema: Any, type_name: str, model: type, field_names: Iterable[str], also: Iterable[str] = ()
+) -> tuple[str, ...] | None:
+    """The columns of `model` that the fields selected on `type_name` read: those of attribute
+    fields and of resolvers that say what they read (`schema.common.reads`), the id, what the
+    type check reads, and `also`; None (every column) when another resolver is selected: it
+    may read any."""
+    attributes = _attribute_fields(schema, type_name, model)
+    read = set(_CHECKED.get(model, ("id",))) | set(also)
     for name in field_names:
         if name == "__typename":
             continue

@@ -16,7 +16,7 @@ from domain.search import is_broad, order_search_clause, search_terms
 from models import Order, OrderStatus
 from resolvers.catalog import _ids
 from resolvers.dataloaders import fill
-from resolvers.order_rows import OrderRows, columns_read
+from resolvers.order_rows import JOINABLE, RELATION_TYPES, OrderRows, columns_read
 from resolvers.pagination import PageRequest, SortKey, paginate, parse_date, parse_datetime
 from schema.common import SortDirection
 from schema.filters import DateTimeRange, OrderFilter, OrderOrder, OrderSortField
@@ -98,12 +98,15 @@ async def resolve_orders(
     count_clauses = order_filter_clauses(info, f) if broad else clauses
     node_fields = selections_at(info.selected_fields, ("edges", "node"))
     fields = {field.name for field in node_fields}
-    rows = order_rows(_relations_read(info, node_fields, joined_relations(fields, viewer.is_provider)))
+    sort = SORT_KEYS[order_by.field]
+    # The order's columns its selected fields read, and the sort's (for the cursors).
+    order_columns = columns_read(info.schema, "Order", Order, fields, also=[sort.column.key])
+    rows = order_rows(_relations_read(info, node_fields, joined_relations(fields, viewer.is_provider)), order_columns)
     page = await paginate(
         ctx.db.read_session,
         [rows.select(scope, *clauses) for scope in scopes],
         count_branches=[select(Order.id).where(scope, *count_clauses) for scope in scopes],
-        sort=SORT_KEYS[order_by.field],
+        sort=sort,
         descending=order_by.direction is SortDirection.DESC,
         page=PageRequest(first=first, after=after, last=last, before=before),
         codec=ctx.cursors,
@@ -175,7 +178,8 @@ def _relations_read(info: Info, node_fields: list[Any], relations: tuple[str, ..
     for name in relations:
         field_name = RELATION_FIELDS[name]
         below = {f.name for f in _fields(s for f in node_fields if f.name == field_name for s in f.selections)}
-        read.append((name, columns_read(info.schema, name, below)))
+        model = JOINABLE[name][0]
+        read.append((name, columns_read(info.schema, RELATION_TYPES[name], model, below)))
     return tuple(read)
 
 
@@ -184,8 +188,8 @@ RELATION_FIELDS = {"provider": "provider", "partner": "partner", "service": "ser
 
 
 @cache
-def order_rows(relations: tuple) -> OrderRows:
-    return OrderRows(relations)
+def order_rows(relations: tuple, order_columns: tuple[str, ...] | None = None) -> OrderRows:
+    return OrderRows(relations, order_columns)
 
 
 async def prefetch(info: Info, orders: list[Any], fields: set[str]) -> None:

@@ -39,6 +39,10 @@ def _latest_visible(viewer: Any, quotes: list[models.Quote]) -> models.Quote | N
     return quotes[-1] if quotes else None  # the loader sorts by submission time, then id
 
 
+# What loaded_order_view reads of an order.
+_VIEW = ("provider_id", "approved_at")
+
+
 def _full(info: Info, order: models.Order) -> bool:
     return loaded_order_view(info.context.require_viewer(), order) is OrderView.FULL
 
@@ -224,48 +228,51 @@ class Order(relay.Node):
     version: int = strawberry.field(description="Bumped by every change (optimistic concurrency).")
     is_type_of = of_model(models.Order)
 
-    @strawberry.field(description="The cost: the fixed price or the accepted quote's total.")
+    @strawberry.field(
+        description="The cost: the fixed price or the accepted quote's total.",
+        metadata=reads("rate", "currency"),
+    )
     def rate(self, root: strawberry.Parent[models.Order]) -> Money | None:
         return money(root.rate, root.currency)
 
-    @strawberry.field(description="How this viewer sees the order: FULL or QUOTE_REQUEST.")
+    @strawberry.field(description="How this viewer sees the order: FULL or QUOTE_REQUEST.", metadata=reads(*_VIEW))
     def view(self, root: strawberry.Parent[models.Order], info: Info) -> str:
         return loaded_order_view(info.context.require_viewer(), root).value
 
     # Relations read by list screens are sync resolvers over the request's loaders: values the
     # list prefetched come back at once, others as the loader's future (see now_or_later).
-    @strawberry.field
+    @strawberry.field(metadata=reads("provider_id"))
     def provider(self, root: strawberry.Parent[models.Order], info: Info) -> Provider | None:
         related = read_with(root, "provider")
         return now_or_later(info.context.loaders.organization, root.provider_id) if related is NOT_READ else related
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("service_id"))
     def service(self, root: strawberry.Parent[models.Order], info: Info) -> Service:
         related = read_with(root, "service")
         return now_or_later(info.context.loaders.service, root.service_id) if related is NOT_READ else related
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("activity_type_id"))
     def activity_type(self, root: strawberry.Parent[models.Order], info: Info) -> ActivityType:
         return now_or_later(info.context.loaders.activity_type, root.activity_type_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("partner_id"))
     def partner(self, root: strawberry.Parent[models.Order], info: Info) -> Partner:
         related = read_with(root, "partner")
         return now_or_later(info.context.loaders.organization, root.partner_id) if related is NOT_READ else related
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("campaign_activity_id"))
     async def campaign_activity(self, root: strawberry.Parent[models.Order], info: Info) -> CampaignActivity | None:
         if root.campaign_activity_id is None:
             return None
         return await info.context.loaders.campaign_activity.load(root.campaign_activity_id)
 
-    @strawberry.field(description="The fund charged (partner and supplier users only).")
+    @strawberry.field(description="The fund charged (partner and supplier users only).", metadata=reads("mdf_fund_id"))
     async def mdf_fund(self, root: strawberry.Parent[models.Order], info: Info) -> MdfFund | None:
         if root.mdf_fund_id is None or info.context.require_viewer().is_provider:
             return None
         return await info.context.loaders.fund.load(root.mdf_fund_id)
 
-    @strawberry.field(description="Quotes of this order; a provider sees only its own.")
+    @strawberry.field(description="Quotes of this order; a provider sees only its own.", metadata=reads("id"))
     async def quotes(self, root: strawberry.Parent[models.Order], info: Info) -> list[Quote]:
         quotes = await info.context.loaders.quotes_by_order.load(root.id)
         viewer = info.context.require_viewer()
@@ -273,21 +280,21 @@ class Order(relay.Node):
             return [q for q in quotes if q.provider_id == viewer.organization_id]
         return quotes
 
-    @strawberry.field(description="Providers asked to quote (not shown to providers).")
+    @strawberry.field(description="Providers asked to quote (not shown to providers).", metadata=reads("id"))
     async def invitations(self, root: strawberry.Parent[models.Order], info: Info) -> list[QuoteInvitation]:
         if info.context.require_viewer().is_provider:
             return []
         return await info.context.loaders.invitations_by_order.load(root.id)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("comment_count", *_VIEW))
     def comment_count(self, root: strawberry.Parent[models.Order], info: Info) -> int:
         return root.comment_count if _full(info, root) else 0
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("lead_count", *_VIEW))
     def lead_count(self, root: strawberry.Parent[models.Order], info: Info) -> int:
         return root.lead_count if _full(info, root) else 0
 
-    @strawberry.field(description="The latest quote this viewer may see (a provider: its own).")
+    @strawberry.field(description="The latest quote this viewer may see (a provider: its own).", metadata=reads("id"))
     def latest_quote(self, root: strawberry.Parent[models.Order], info: Info) -> Quote | None:
         viewer = info.context.require_viewer()
         loaders = info.context.loaders
@@ -298,7 +305,10 @@ class Order(relay.Node):
             return _later(quotes, lambda loaded: _latest_visible(viewer, loaded))
         return _latest_visible(viewer, quotes)
 
-    @strawberry.field(description="Comments, oldest first, a page at a time (`last: n` for the newest).")
+    @strawberry.field(
+        description="Comments, oldest first, a page at a time (`last: n` for the newest).",
+        metadata=reads("id", "comment_count", *_VIEW),
+    )
     async def comments_connection(
         self,
         root: strawberry.Parent[models.Order],
@@ -313,7 +323,10 @@ class Order(relay.Node):
         page = PageRequest(first=first, after=after, last=last, before=before)
         return await children_connection(info, root.id, "comment_pages", COMMENT_ORDER, root.comment_count, page)
 
-    @strawberry.field(description="Leads, oldest first, a page at a time (`last: n` for the newest).")
+    @strawberry.field(
+        description="Leads, oldest first, a page at a time (`last: n` for the newest).",
+        metadata=reads("id", "lead_count", *_VIEW),
+    )
     async def leads_connection(
         self,
         root: strawberry.Parent[models.Order],
@@ -328,23 +341,29 @@ class Order(relay.Node):
         page = PageRequest(first=first, after=after, last=last, before=before)
         return await children_connection(info, root.id, "lead_pages", LEAD_ORDER, root.lead_count, page)
 
-    @strawberry.field(description="Every comment, oldest first (prefer `commentsConnection` on long threads).")
+    @strawberry.field(
+        description="Every comment, oldest first (prefer `commentsConnection` on long threads).",
+        metadata=reads("id", *_VIEW),
+    )
     async def comments(self, root: strawberry.Parent[models.Order], info: Info) -> list[Comment]:
         return await info.context.loaders.comments_by_order.load(root.id) if _full(info, root) else []
 
-    @strawberry.field(description="Every lead, oldest first (prefer `leadsConnection` on long lists).")
+    @strawberry.field(
+        description="Every lead, oldest first (prefer `leadsConnection` on long lists).",
+        metadata=reads("id", *_VIEW),
+    )
     async def leads(self, root: strawberry.Parent[models.Order], info: Info) -> list[Lead]:
         return await info.context.loaders.leads_by_order.load(root.id) if _full(info, root) else []
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("id", *_VIEW))
     async def status_history(self, root: strawberry.Parent[models.Order], info: Info) -> list[StatusChange]:
         return await info.context.loaders.status_changes_by_order.load(root.id) if _full(info, root) else []
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("id", *_VIEW))
     async def contacts(self, root: strawberry.Parent[models.Order], info: Info) -> list[Contact]:
         return await info.context.loaders.contacts_by_order.load(root.id) if _full(info, root) else []
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("id", *_VIEW))
     async def notification_recipients(
         self, root: strawberry.Parent[models.Order], info: Info
     ) -> list[NotificationRecipient]:
