@@ -63,9 +63,12 @@ def line_amount(quantity: int, unit_price: Decimal) -> Decimal:
     return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+_SUBMITTED = QuoteStatus.SUBMITTED  # read once (an enum member looked up on its class is slow)
+
+
 def effective_status(quote: Quote, now: datetime | None = None) -> QuoteStatus:
     """SUBMITTED quotes past their expiry read as EXPIRED before the sweep stores it."""
-    if quote.status is QuoteStatus.SUBMITTED and quote.expires_at is not None and quote.expires_at <= (now or utcnow()):
+    if quote.status is _SUBMITTED and quote.expires_at is not None and quote.expires_at <= (now or utcnow()):
         return QuoteStatus.EXPIRED
     return quote.status
 
