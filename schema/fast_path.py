@@ -332,6 +332,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                     raise _Abort
                 return completed
 
+            non_null.object_parts = getattr(inner_finish, "object_parts", None)  # type: ignore[attr-defined]
             return non_null, needs_info, uses_path
 
         if isinstance(return_type, GraphQLList):
@@ -392,6 +393,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                 return walk(ex, value, path)
 
             reads_info = is_type_of is not None and not _info_unused(is_type_of)
+            object_of.object_parts = (walk, is_type_of)  # type: ignore[attr-defined]  (inlined by _generate_walk)
             return object_of, reads_info, True
 
         return None  # interfaces and unions: graphql-core resolves the runtime type
@@ -447,12 +449,15 @@ class _Step:
 _PLAIN = {type(None), bool, int, float, str, list, tuple, dict, Decimal, datetime, date}
 
 
+_GENERIC_GETATTRIBUTE = (object.__getattribute__, tuple.__getattribute__)
+
+
 def _awaitable(ex: Any, value: Any) -> bool:
     if ex.is_awaitable(value):
         return True
     cls = type(value)
     if (  # whether an object is awaitable depends on its class alone
-        cls.__getattribute__ is object.__getattribute__
+        cls.__getattribute__ in _GENERIC_GETATTRIBUTE
         and getattr(cls, "__getattr__", None) is None
         and not issubclass(cls, GeneratorType | CoroutineType)
         and not any("__class__" in vars(k) or "__await__" in vars(k) for k in cls.__mro__[:-1])
@@ -539,7 +544,7 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
     the common scalar values checked inline, the rest through the same finish functions."""
     names: dict[str, Any] = {
         "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN, "_awaitable": _awaitable,
-        "_tn": tuple.__new__, "_Path": Path, "Decimal": Decimal, "datetime": datetime, "date": date,
+        "_tn": tuple.__new__, "_Path": Path, "_b64": b2a_base64, "_Node": relay.Node, "Decimal": Decimal, "datetime": datetime, "date": date,
     }
     lines = ["def walk(ex, source, path):"]
     results = []
@@ -559,7 +564,14 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
             continue
         if step.kind == "node_id":
             names[f"nid{i}"] = step.value
-            emit(f"{result} = nid{i}(source)")
+            attribute, prefix = step.value.inline
+            if attribute.isidentifier():
+                names[f"pre{i}"] = prefix
+                emit(f"v = source.{attribute}")
+                emit(f"{result} = (_b64((pre{i} + str(v)).encode(), newline=False).decode() "
+                     f"if type(v) is int and not isinstance(source, _Node) else nid{i}(source))")
+            else:
+                emit(f"{result} = nid{i}(source)")
             continue
         close = step.kind == "call"
         if step.kind == "attribute":
@@ -605,7 +617,19 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
         if not (close and step.needs_info and step.value.info_name is not None):  # else made above
             emit(f"fp = {field_path}" if step.uses_path or step.needs_info else "fp = None")
             emit(f"raw = io{i}(ex, fp)" if step.needs_info else "raw = None")
-        emit(f"{result} = fin{i}(ex, v, fp, raw)")
+        parts = getattr(step.finish, "object_parts", None)
+        if parts is None:
+            emit(f"{result} = fin{i}(ex, v, fp, raw)")
+            continue
+        # An object: its walk called here when the value passes (else the finish's own checks).
+        names[f"w{i}"], names[f"ito{i}"] = parts
+        emit("if v is None:")
+        emit("    raise _Abort" if isinstance(step.return_type, GraphQLNonNull) else f"    {result} = None")
+        passes = "not isinstance(v, Exception)" if parts[1] is None else f"ito{i}(v, raw) is True"
+        emit(f"elif {passes}:")
+        emit(f"    {result} = w{i}(ex, v, fp)")
+        emit("else:")
+        emit(f"    {result} = fin{i}(ex, v, fp, raw)")
     emit("return {" + ", ".join(results) + "}")
     code = compile("\n".join(lines), f"<fast path walk of {type_name}>", "exec")
     exec(code, names)  # noqa: S102 - code written above from field names checked to be identifiers
@@ -661,4 +685,5 @@ def _node_id_reader(strawberry_schema: Any, type_name: str, field_def: GraphQLFi
             raise _Abort  # None, awaitables and the unusual: the resolver's own path
         return b2a_base64(f"{prefix}{value}".encode(), newline=False).decode()  # = to_base64(type_name, value)
 
+    node_id.inline = (origin.resolve_id_attr(), prefix)  # type: ignore[attr-defined]  (see _generate_walk)
     return node_id
