@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
@@ -96,12 +97,8 @@ async def resolve_orders(
     clauses = order_filter_clauses(info, f, broad_search=broad)
     # Counting reads every match anyway: then driving from the matches is the cheaper plan.
     count_clauses = order_filter_clauses(info, f) if broad else clauses
-    node_fields = selections_at(info.selected_fields, ("edges", "node"))
-    fields = {field.name for field in node_fields}
     sort = SORT_KEYS[order_by.field]
-    # The order's columns its selected fields read, and the sort's (for the cursors).
-    order_columns = columns_read(info.schema, "Order", Order, fields, also=[sort.column.key])
-    rows = order_rows(_relations_read(info, node_fields, joined_relations(fields, viewer.is_provider)), order_columns)
+    fields, rows = _page_reading(info, sort, viewer.is_provider)
     page = await paginate(
         ctx.db.read_session,
         [rows.select(scope, *clauses) for scope in scopes],
@@ -170,6 +167,31 @@ def eager_loads(fields: set[str], provider_viewer: bool) -> list[Any]:
     """The same relations as ORM loader options, for an order entity read on its own (an
     order's detail page: resolvers.node); prefetch then hands them to the loaders."""
     return [joinedload(getattr(Order, name)) for name in joined_relations(fields, provider_viewer)]
+
+
+# How the pages of a query are read, by its syntax tree (requests of the same document share
+# it through the parser cache): id of the `orders` field's node -> (the node, key, reading).
+_READINGS: OrderedDict[int, tuple[Any, tuple, tuple[set[str], OrderRows]]] = OrderedDict()
+
+
+def _page_reading(info: Info, sort: SortKey, provider_viewer: bool) -> tuple[set[str], OrderRows]:
+    """The fields selected on the page's orders, and the statement that reads them: the
+    order's columns its fields read (and the sort's, for the cursors), the relations joined
+    with the columns theirs read. Worked out once per query document and sort."""
+    node = info._raw_info.field_nodes[0]  # noqa: SLF001
+    key = (sort.name, provider_viewer, len(info._raw_info.field_nodes))  # noqa: SLF001
+    hit = _READINGS.get(id(node))
+    if hit is not None and hit[0] is node and hit[1] == key:
+        return hit[2]
+    node_fields = selections_at(info.selected_fields, ("edges", "node"))
+    fields = {field.name for field in node_fields}
+    order_columns = columns_read(info.schema, "Order", Order, fields, also=[sort.column.key])
+    relations = _relations_read(info, node_fields, joined_relations(fields, provider_viewer))
+    reading = (fields, order_rows(relations, order_columns))
+    _READINGS[id(node)] = (node, key, reading)
+    if len(_READINGS) > 500:
+        _READINGS.popitem(last=False)
+    return reading
 
 
 def _relations_read(info: Info, node_fields: list[Any], relations: tuple[str, ...]) -> tuple:
