@@ -45,13 +45,16 @@ def order_view(viewer: Viewer, order: Order, invited: bool | None = None) -> Ord
     return OrderView.NONE
 
 
+_QUOTE_REQUEST, _FULL = OrderView.QUOTE_REQUEST, OrderView.FULL  # read once: asked per field per order
+
+
 def loaded_order_view(viewer: Viewer, order: Order) -> OrderView:
     """The view of an order that was loaded through `order_scope` (so it is visible)."""
     if viewer.is_provider and not (
         order.provider_id == viewer.organization_id and order.approved_at is not None
     ):
-        return OrderView.QUOTE_REQUEST
-    return OrderView.FULL
+        return _QUOTE_REQUEST
+    return _FULL
 
 
 def _invited(viewer: Viewer) -> ColumnElement[bool]:

@@ -493,8 +493,10 @@ def _lazy_info_class(info_class: type) -> type:
         return cached
 
     class LazyInfo(info_class):  # type: ignore[misc, valid-type]
-        def __init__(self, ex: Any, path: Any, info_of: Callable, field: Any) -> None:
-            self._ex, self._path, self._info_of, self._field = ex, path, info_of, field
+        _info_of: Callable  # set on a subclass per field (see _lazy_info_of), with `_field`
+
+        def __init__(self, ex: Any, path: Any) -> None:
+            self._ex, self._path = ex, path
 
         @property
         def _raw_info(self) -> Any:
@@ -513,6 +515,12 @@ def _lazy_info_class(info_class: type) -> type:
 
 
 _LAZY_INFO: dict[type, type] = {}
+
+
+def _lazy_info_of(info_class: type, field: Any, info_of: Callable) -> type:
+    """The lazy Info of one field: (executor, field path) -> an Info."""
+    base = _lazy_info_class(info_class)
+    return type(base.__name__, (base,), {"_field": field, "_info_of": staticmethod(info_of)})
 
 
 def _leaf_slow(step: _Step, close: bool) -> Callable[[Any, Any], Any]:
@@ -593,8 +601,8 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
                     emit(f"raw = io{i}(ex, fp)")
                     arguments.append(f"{call.info_name}=ic{i}(_raw_info=raw, _field=fld{i})")
                 else:
-                    names[f"li{i}"] = _lazy_info_class(call.info_class)
-                    arguments.append(f"{call.info_name}=li{i}(ex, {field_path}, io{i}, fld{i})")
+                    names[f"li{i}"] = _lazy_info_of(call.info_class, call.field, step.info_of)
+                    arguments.append(f"{call.info_name}=li{i}(ex, {field_path})")
             emit(f"v = f{i}({', '.join(arguments)})")
         scalar = step.return_type.of_type if isinstance(step.return_type, GraphQLNonNull) else step.return_type
         if is_leaf_type(scalar):

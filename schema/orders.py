@@ -43,8 +43,11 @@ def _latest_visible(viewer: Any, quotes: list[models.Quote]) -> models.Quote | N
 _VIEW = ("provider_id", "approved_at")
 
 
+_FULL = OrderView.FULL  # read once: asked per field per order
+
+
 def _full(info: Info, order: models.Order) -> bool:
-    return loaded_order_view(info.context.require_viewer(), order) is OrderView.FULL
+    return loaded_order_view(info.context.require_viewer(), order) is _FULL
 
 
 @strawberry.type
