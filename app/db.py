@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -168,6 +169,7 @@ class Database:
         # PostgreSQL reads run without BEGIN/ROLLBACK: under READ COMMITTED each statement sees
         # its own snapshot either way, and it saves two round trips per read session.
         read_bind = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read_bind = read_bind
         self._read = async_sessionmaker(read_bind, expire_on_commit=False, autoflush=False)
         # Domain code running inside a write transaction (notifications) reads settings from here.
         self._write = async_sessionmaker(
@@ -178,6 +180,12 @@ class Database:
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         async with self._read() as session:
             yield session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for Core reads (rows, not entities), as read sessions are made."""
+        async with self._read_bind.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def write_session(self) -> AsyncIterator[AsyncSession]:

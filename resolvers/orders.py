@@ -100,7 +100,7 @@ async def resolve_orders(
     sort = SORT_KEYS[order_by.field]
     fields, rows = _page_reading(info, sort, viewer.is_provider)
     page = await paginate(
-        ctx.db.read_session,
+        ctx.db.read_connection,  # rows, not entities: no ORM session needed
         [rows.select(scope, *clauses) for scope in scopes],
         count_branches=[select(Order.id).where(scope, *count_clauses) for scope in scopes],
         sort=sort,

@@ -183,7 +183,8 @@ async def read_keyset(
 ) -> list[Any]:
     """Up to `limit` rows between the cursors, in display order read forwards (or, when
     `backwards`, the last `limit` rows read from the end, still returned in reading order).
-    The branches select ORM entities, or (`as_rows`) columns labelled with their attribute names."""
+    The branches select ORM entities (read in an AsyncSession), or (`as_rows`) columns labelled
+    with their attribute names (read on an AsyncConnection)."""
     segments = _segments(sort)
     if backwards:
         segments = segments[::-1]
@@ -207,8 +208,7 @@ async def read_keyset(
         found: dict[int, Any] = {}
         for branch in branches:
             stmt = branch.where(*clauses).order_by(*order).limit(need)
-            # Rows: straight through the session's connection (the ORM's result handling is for entities).
-            result = await (await session.connection()).execute(stmt) if as_rows else await session.scalars(stmt)
+            result = await session.execute(stmt) if as_rows else await session.scalars(stmt)
             for row in result.all():
                 found[row.id] = row
         merged = sorted(found.values(), key=lambda r: _row_key(r, segment), reverse=not read_ascending)
@@ -264,8 +264,8 @@ async def paginate(
     `totalCount` counts `count_stmt`, else `count_branches` (the same rows written for
     counting), else the branches themselves. `options`: ORM loader options of the page's
     rows (eager loads read in the same session). `make_node`: the statements select columns
-    (labelled with the attribute names the sort reads), and each row of the page becomes
-    `make_node(row)`."""
+    (labelled with the attribute names the sort reads), `session_factory` makes connections,
+    not sessions, and each row of the page becomes `make_node(row)`."""
     page = page.validated()
     branches = [stmt] if isinstance(stmt, Select) else list(stmt)
     counted = count_branches or branches
