@@ -126,8 +126,10 @@ class Order(Base):
     # Optimistic concurrency: every change bumps it; a guarded UPDATE refuses stale writers.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    # Read-only links, only ever eager-loaded with a list page (resolvers.orders.eager_loads);
-    # resolvers go through the request's loaders, and a lazy load raises instead of querying.
+    # Read-only links, only ever eager-loaded with an order's detail page (resolvers.node, through
+    # resolvers.orders.eager_loads; a list page joins the same relations in Core, see
+    # resolvers.order_rows); resolvers go through the request's loaders, and a lazy load raises
+    # instead of querying.
     provider: Mapped[Organization | None] = relationship(foreign_keys=[provider_id], viewonly=True, lazy="raise")
     partner: Mapped[Organization] = relationship(foreign_keys=[partner_id], viewonly=True, lazy="raise")
     service: Mapped[Service] = relationship(viewonly=True, lazy="raise")
@@ -135,7 +137,7 @@ class Order(Base):
     quotes: Mapped[list[Quote]] = relationship(
         viewonly=True, lazy="raise", order_by="(Quote.submitted_at, Quote.id)"
     )
-    # The last of those (whoever submitted it), joined to the page's statement.
+    # The last of those (whoever submitted it); resolvers.order_rows joins the same in Core.
     latest_quote: Mapped[Quote | None] = relationship(primaryjoin=_latest_quote_join, viewonly=True, lazy="raise")
 
 
