@@ -13,7 +13,7 @@ from models.base import utcnow
 from tests.conftest import PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
 from tests.mail import PUBLIC_URL, settings, smtp, smtp_server  # noqa: F401 - fixtures
 from tests.notify_helpers import notifications, told
-from tests.ordering import ERRORS, SUBMIT_ORDER, demo_ids, in_days, make_fund_valid_today, pk_of, transition_mutation
+from tests.ordering import ERRORS, SUBMIT_ORDER, demo_ids, in_days, make_fund_valid_today, transition_mutation
 
 BOSS = "boss@acme.example"
 INBOX = """query($first: Int, $after: String, $unreadOnly: Boolean! = false) { viewer {

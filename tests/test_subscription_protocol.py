@@ -4,8 +4,6 @@ other subscriber ever affected."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import socket
 from contextlib import AsyncExitStack
 

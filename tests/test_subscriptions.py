@@ -17,7 +17,7 @@ from resolvers.pagination import CursorCodec
 from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import OUTSIDER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
-from tests.live import LEGACY_WS, TRANSPORT_WS, WS, add_comment, change_status, running_server
+from tests.live import TRANSPORT_WS, WS, add_comment, change_status, running_server
 
 STATUS_CHANGED = """subscription($orderId: ID, $after: String) {
   orderStatusChanged(orderId: $orderId, after: $after) {
