@@ -7,7 +7,8 @@ annotated attributes, whose cache key SQLAlchemy works out again on every execut
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -32,13 +33,21 @@ def _latest_quote_of(quote: Any) -> ColumnElement[bool]:
     return and_(quote.c.order_id == ORDER.c.id, quote.c.id == newest)
 
 
-# Relations of an order that a page can read with its rows (joined): name -> (related model,
-# the join condition given the related table's alias).
+@dataclass(frozen=True)
+class Joinable:
+    """A relation of an order that a page can read with its rows (joined)."""
+
+    model: type
+    field: str  # Order's GraphQL field for it
+    type_name: str  # that field's GraphQL type
+    condition: Callable[[Any], ColumnElement[bool]]  # the join, given the related table's alias
+
+
 JOINABLE = {
-    "provider": (Organization, lambda t: t.c.id == ORDER.c.provider_id),
-    "partner": (Organization, lambda t: t.c.id == ORDER.c.partner_id),
-    "service": (Service, lambda t: t.c.id == ORDER.c.service_id),
-    "latest_quote": (Quote, _latest_quote_of),
+    "provider": Joinable(Organization, "provider", "Provider", lambda t: t.c.id == ORDER.c.provider_id),
+    "partner": Joinable(Organization, "partner", "Partner", lambda t: t.c.id == ORDER.c.partner_id),
+    "service": Joinable(Service, "service", "Service", lambda t: t.c.id == ORDER.c.service_id),
+    "latest_quote": Joinable(Quote, "latestQuote", "Quote", _latest_quote_of),
 }
 
 
@@ -66,10 +75,10 @@ class OrderRows:
         joined: Any = ORDER
         self.parts: list[tuple[type[Snapshot], int, int, int]] = []
         for name, read in relations:
-            model, condition = JOINABLE[name]
+            model = JOINABLE[name].model
             cls = snapshot_class(model, (), read)
             table = model.__table__.alias(f"{name}_row")
-            joined = joined.outerjoin(table, condition(table))
+            joined = joined.outerjoin(table, JOINABLE[name].condition(table))
             start = len(columns)
             columns += _columns(model, table, cls.keys, f"{name}__")
             self.parts.append((cls, start, len(columns), start + cls.keys.index("id")))
@@ -85,8 +94,6 @@ class OrderRows:
         return snapshot(self.order, row[: self.width] + related)
 
 
-# The GraphQL type of each joinable relation.
-RELATION_TYPES = {"provider": "Provider", "partner": "Partner", "service": "Service", "latest_quote": "Quote"}
 # Columns a type's `is_type_of` reads, besides the id.
 _CHECKED = {Organization: ("id", "kind")}
 

@@ -17,7 +17,7 @@ from domain.search import is_broad, order_search_clause, search_terms
 from models import Order, OrderStatus
 from resolvers.catalog import _ids
 from resolvers.dataloaders import fill
-from resolvers.order_rows import JOINABLE, RELATION_TYPES, OrderRows, columns_read
+from resolvers.order_rows import JOINABLE, OrderRows, columns_read
 from resolvers.pagination import PageRequest, SortKey, paginate, parse_date, parse_datetime
 from schema.common import SortDirection
 from schema.filters import DateTimeRange, OrderFilter, OrderOrder, OrderSortField
@@ -198,15 +198,10 @@ def _relations_read(info: Info, node_fields: list[Any], relations: tuple[str, ..
     """Each joined relation with the columns its selected fields read (None: all)."""
     read = []
     for name in relations:
-        field_name = RELATION_FIELDS[name]
-        below = {f.name for f in _fields(s for f in node_fields if f.name == field_name for s in f.selections)}
-        model = JOINABLE[name][0]
-        read.append((name, columns_read(info.schema, RELATION_TYPES[name], model, below)))
+        relation = JOINABLE[name]
+        below = {f.name for f in _fields(s for f in node_fields if f.name == relation.field for s in f.selections)}
+        read.append((name, columns_read(info.schema, relation.type_name, relation.model, below)))
     return tuple(read)
-
-
-# The GraphQL field of Order for each relation joined to a page.
-RELATION_FIELDS = {"provider": "provider", "partner": "partner", "service": "service", "latest_quote": "latestQuote"}
 
 
 @cache

@@ -256,24 +256,17 @@ async def paginate(
     codec: CursorCodec,
     count_stmt: Select | None = None,
     count_branches: Sequence[Select] | None = None,
-    options: Sequence[Any] = (),
     make_node: Callable[[Any], Any] | None = None,
 ) -> Connection:
     """One keyset page of `stmt` (a SELECT of ORM entities, or disjoint branches of one).
 
     `totalCount` counts `count_stmt`, else `count_branches` (the same rows written for
-    counting), else the branches themselves. `options`: ORM loader options of the page's
-    rows (eager loads read in the same session). `make_node`: the statements select columns
+    counting), else the branches themselves. `make_node`: the statements select columns
     (labelled with the attribute names the sort reads), `session_factory` makes connections,
     not sessions, and each row of the page becomes `make_node(row)`."""
     page = page.validated()
     branches = [stmt] if isinstance(stmt, Select) else list(stmt)
     counted = count_branches or branches
-    # One branch: its statement reads the relations too. Several: each reads rows the merge
-    # may drop, so the relations of the page's rows are read once they are known.
-    reload_with = options if len(branches) > 1 else ()
-    if options and not reload_with:
-        branches = [branch.options(*options) for branch in branches]
     limit, backwards = page_shape(page)
     after = codec.decode(page.after, sort, "after", descending) if page.after is not None else None
     before = codec.decode(page.before, sort, "before", descending) if page.before is not None else None
@@ -283,10 +276,6 @@ async def paginate(
             session, branches, sort=sort, ascending=not descending, after=after, before=before,
             limit=limit + 1, backwards=backwards, as_rows=make_node is not None,
         )
-        if reload_with and rows:
-            entity = branches[0].column_descriptions[0]["entity"]
-            ids = [row.id for row in rows]
-            (await session.scalars(select(entity).where(entity.id.in_(ids)).options(*reload_with))).all()
     if make_node is not None:
         rows = [make_node(row) for row in rows]
     edges, page_info = page_of(rows, limit=limit, backwards=backwards, page=page, sort=sort,

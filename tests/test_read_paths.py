@@ -3,7 +3,7 @@ read from SQLite in one step, and the SQLite pool's rollback on return only when
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -14,7 +14,7 @@ from models import Order, Organization, Quote
 from models.snapshots import is_model, snapshot_class
 from resolvers.orders import order_rows
 from tests import factories
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, SUPPLIER
 
 
 async def test_a_page_of_snapshots_holds_what_the_entities_hold(db) -> None:  # noqa: ANN001
@@ -71,3 +71,27 @@ async def test_a_connection_returned_in_a_transaction_is_rolled_back(db) -> None
         assert not raw.driver_connection.in_transaction
     async with db.write_session() as session:  # the write lock was let go
         await session.execute(text("UPDATE portal SET name = name"))
+
+
+LATEST_BY_THE_ORDERS_PROVIDER = """{ orders(first: 5) { edges { node {
+  provider { name }
+  latestQuote { provider { name website description } }
+} } } }"""
+
+
+async def test_a_relation_read_in_part_stays_with_its_order(gql, db) -> None:  # noqa: ANN001
+    # The page reads only the provider's name for `provider`; the latest quote's provider, the
+    # same organisation, goes through the loaders and must come back whole.
+    ids = await factories.bulk_orders(db, 3)
+    async with db.write_session() as session:
+        taylor = await factories.org(session, "Taylor Marketing")
+        for quote in (await session.scalars(select(Quote).where(Quote.order_id.in_(ids)))).all():
+            if quote.provider_id == taylor.id:
+                quote.submitted_at = quote.submitted_at + timedelta(hours=1)
+        expected = (taylor.name, taylor.website, taylor.description)
+    data = await gql.data(LATEST_BY_THE_ORDERS_PROVIDER, as_=SUPPLIER)
+    for edge in data["orders"]["edges"]:
+        node = edge["node"]
+        assert node["provider"] == {"name": expected[0]}
+        latest = node["latestQuote"]["provider"]
+        assert (latest["name"], latest["website"], latest["description"]) == expected
