@@ -54,3 +54,14 @@ async def test_a_port_already_served_is_refused_not_shared(database_url) -> None
         assert "in use" in second.stdout + second.stderr
         async with httpx.AsyncClient(base_url=server.url) as http:
             assert (await http.get("/healthz")).status_code == 200
+
+
+def test_serve_says_when_workers_outnumber_cores_or_lack_a_bus() -> None:
+    from app.cli import serve_advice
+
+    assert serve_advice(2, "redis://127.0.0.1:6379/0", cores=2) == []
+    assert serve_advice(1, None, cores=1) == []
+    [bus] = serve_advice(2, None, cores=2)
+    assert "REDIS_URL" in bus
+    [cores] = serve_advice(4, "redis://127.0.0.1:6379/0", cores=2)
+    assert "4 workers on 2 cores" in cores and "2 workers usually serve more" in cores
