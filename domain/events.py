@@ -5,7 +5,7 @@ Every domain action that changes an order calls `record_event`; the mutation run
 transaction has committed, so a refused or rolled-back mutation publishes nothing.
 
 The event rows (and the notifications that point at them) are inserted at the very end of
-the transaction, in the commit itself: see `_store_pending_events`.
+the transaction, and get their ids in the commit itself: see `_store_pending_events`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from models import Order, OrderEvent, OrderEventKind, OrderInvitation, OrderStatus, StatusChange
 from models.base import utcnow
 
-# Any constant: the key of the PostgreSQL advisory lock that orders event ids by commit.
+# Any constant: the key of the PostgreSQL advisory lock that orders event and notification
+# ids by commit (taken by the trigger of migration 0003).
 EVENT_LOCK_KEY = 7_140_221_903
 
 
@@ -97,18 +98,19 @@ async def record_event(
 
 @sa_event.listens_for(Session, "before_commit")
 def _store_pending_events(session: Session) -> None:
-    """Insert the transaction's events and notifications last, inside the commit.
+    """Insert the transaction's events and notifications last, as it commits.
 
     Event ids must grow in commit order, so that "every event after id N" (the subscribers'
-    replay) misses nothing: no transaction may commit an event with a smaller id later.
-    SQLite writers are serialised already (BEGIN IMMEDIATE). On PostgreSQL a transaction-
-    scoped advisory lock, taken here and held until the commit that follows, gives the same
-    guarantee; taking it this late keeps it for two inserts and the commit, so concurrent
-    writers overlap in everything else. It is taken by the event's INSERT itself, in the
-    expression that draws the event's id (a round trip less under the lock: with four
-    workers on two cores, each round trip there waits for its worker's turn, and writers
-    queued on the lock for about a second). The change itself is flushed first, so its row
-    locks are taken before the advisory lock and never waited for while holding it.
+    replay) misses nothing: no transaction may commit an event with a smaller id later; the
+    same goes for notification ids (`notificationAdded`). SQLite writers are serialised
+    already (BEGIN IMMEDIATE): ids drawn at insert are in commit order. On PostgreSQL the rows
+    are inserted with a draft id (`draft_id`, negative), and a deferred trigger
+    (`id_at_commit`, migration 0003) gives each its real id inside the COMMIT, under a
+    transaction-scoped advisory lock that is released once the commit is visible. Writers
+    therefore wait for each other only within PostgreSQL's commit, not across the round trips
+    of their last statements: with 4 workers on 2 cores, a lock taken earlier was held while
+    its worker waited for a turn on a core, and writers queued on it for about a second.
+    Notifications follow their event's new id (`ON UPDATE CASCADE`).
 
     A sync listener: AsyncSession runs commit (and so this) in its greenlet, where the sync
     Session's IO is allowed.
@@ -117,25 +119,24 @@ def _store_pending_events(session: Session) -> None:
     notifications = session.info.pop("pending_notifications", ())
     if not events:
         return
-    session.flush()
     if session.get_bind().dialect.name == "postgresql":
-        for event in events:
-            event.id = locked_event_id()
+        for row in (*events, *notifications):
+            row.id = draft_id(type(row))
     session.add_all(events)
     session.add_all(notifications)  # they point at their events
 
 
-def locked_event_id() -> Any:
-    """`(SELECT nextval(<order_event's sequence>) FROM pg_advisory_xact_lock(<key>))`: the lock
-    first, then the id (PostgreSQL)."""
-    sequence = func.pg_get_serial_sequence(OrderEvent.__tablename__, "id")
-    return select(func.nextval(sequence)).select_from(func.pg_advisory_xact_lock(EVENT_LOCK_KEY)).scalar_subquery()
+def draft_id(model: type) -> Any:
+    """`-nextval(<the table's id sequence>)`: a unique negative id that the commit replaces
+    (PostgreSQL). After the commit, the Python object still holds the draft: read the row
+    again for its id."""
+    return -func.nextval(func.pg_get_serial_sequence(model.__tablename__, "id"))
 
 
 def event_message(event: OrderEvent) -> dict:
-    """What goes on the bus: enough to route; subscribers load the rest."""
+    """What goes on the bus: a doorbell with enough to route; subscribers load the rest. No id:
+    on PostgreSQL the commit gave the event its id (`_store_pending_events`)."""
     return {
-        "event_id": event.id,
         "order_id": event.order_id,
         "portal_id": event.portal_id,
         "kind": event.kind.value,

@@ -56,18 +56,13 @@ def pending_notifications(session: AsyncSession) -> list[Notification]:
     return session.info.setdefault("pending_notifications", [])
 
 
-def notification_message(rows: list[Notification], events: list[OrderEvent]) -> dict | None:
+def notification_message(rows: list[Notification]) -> dict | None:
     """What goes on the bus after commit (`notificationAdded`): whose notifications to re-read.
-
-    It carries the transaction's last event id too, so the event feed, which reads every bus
-    message as "events up to this id were committed", does not read again for it."""
+    The event feed skips it: the transaction's events rang their own doorbell."""
     users = sorted({row.user_id for row in rows if row.user_id is not None})
     if not users:
         return None
-    message: dict[str, Any] = {"type": NOTIFICATIONS_MESSAGE, "users": users}
-    if events:
-        message["event_id"] = max(event.id for event in events)
-    return message
+    return {"type": NOTIFICATIONS_MESSAGE, "users": users}
 
 
 NOTIFICATIONS_MESSAGE = "notifications"

@@ -41,7 +41,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id"))
     order_id: Mapped[int] = mapped_column(ForeignKey("provider_order.id", ondelete="CASCADE"))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("order_event.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("order_event.id", onupdate="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: a bare address
     email: Mapped[str | None] = mapped_column(String(320))
     kind: Mapped[NotificationKind] = mapped_column(Enum(NotificationKind, native_enum=False, length=30))

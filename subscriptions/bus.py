@@ -1,6 +1,6 @@
 """The event bus: tells subscribers that stored order events exist.
 
-Messages are small dicts (`{"event_id": .., "order_id": .., "portal_id": .., "kind": ..}`);
+Messages are small dicts (`{"order_id": .., "portal_id": .., "kind": .., "audience": ..}`);
 subscribers load the stored event and check access themselves. The in-process bus serves
 one server process (`make run`); the Redis bus (`REDIS_URL`) carries events between processes.
 """

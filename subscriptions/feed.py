@@ -1,9 +1,10 @@
 """The process's feed of stored order events, fanned out to its subscribers.
 
-The bus only rings a doorbell ("event N was committed"); the stored events are the truth.
-One feed per process reads every event after the highest id it has seen (one query for all
-subscribers), loads the rows the events are about, and offers each event, in id order, to
-the bounded queue of every subscriber that accepts it. Event ids grow in commit order (see
+The bus only rings a doorbell ("an event was committed"); the stored events are the truth.
+On a doorbell (the ones that came meanwhile count as one), one feed per process reads every
+event after the highest id it has seen (one query for all subscribers), loads the rows the
+events are about, and offers each event, in id order, to the bounded queue of every
+subscriber that accepts it. Event ids grow in commit order (see
 `domain.events`), so reading "after the last id" misses nothing and repeats nothing: not when
 a bus message is lost (a resync marker or the periodic poll re-reads), not at the seam between
 `orderEvents(after:)`'s replay and its live part.
@@ -24,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.db import Database
+from domain.notifications import NOTIFICATIONS_MESSAGE
 from models import Comment, Lead, Order, OrderEvent, OrderEventKind, OrderInvitation, Quote, StatusChange, User
 from subscriptions.bus import EventBus, SubscriberOverflow, Subscription
 
@@ -206,8 +208,10 @@ class EventFeed:
                             message = await asyncio.wait_for(doorbells.get(), self.poll_seconds)
                         except TimeoutError:
                             message = None  # poll: a publish may have failed somewhere
-                        if message is None or message.get("event_id", self._high + 1) > self._high:
-                            await self.catch_up()
+                        if message is not None and message.get("type") == NOTIFICATIONS_MESSAGE:
+                            continue  # for notificationAdded; its events rang their own doorbell
+                        doorbells.reset()  # the messages queued meanwhile: one read covers them all
+                        await self.catch_up()
             except SubscriberOverflow:
                 log.warning("event feed fell behind its bus; re-reading stored events")
             except asyncio.CancelledError:

@@ -84,8 +84,8 @@ class RedisBus(InProcessBus):
         try:
             await self._publisher.publish(self.channel, json.dumps(message, separators=(",", ":")))
         except (RedisError, OSError, asyncio.TimeoutError) as exc:
-            log.warning("could not publish event %s on Redis (%s); subscribers will re-read it",
-                        message.get("event_id"), exc)
+            log.warning("could not publish an event of order %s on Redis (%s); subscribers will re-read it",
+                        message.get("order_id"), exc)
             # This process's own subscribers need not wait for their poll.
             self.deliver(message)
 

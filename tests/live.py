@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.db import Database
 from app.websocket import uvicorn_websocket_options
 from domain.events import event_message, record_event
-from models import Comment, Order, OrderEventKind, OrderStatus, StatusChange, User
+from models import Comment, Order, OrderEvent, OrderEventKind, OrderStatus, StatusChange, User
 from tests.servers import bind_free_port
 from models.base import utcnow
 
@@ -130,7 +130,15 @@ async def change_status(
         event = await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, actor_id)
     if bus is not None:
         await bus.publish(event_message(event))
-    return event.id
+    return await stored_event_id(db, event)
+
+
+async def stored_event_id(db: Database, event: OrderEvent) -> int:
+    """The committed event's id (on PostgreSQL the commit replaced the draft id the object holds)."""
+    async with db.read_session() as session:
+        return await session.scalar(select(OrderEvent.id).where(
+            OrderEvent.kind == event.kind, OrderEvent.subject_id == event.subject_id, OrderEvent.order_id == event.order_id
+        ))
 
 
 async def add_comment(db: Database, bus: Any, order_id: int, author: str, body: str) -> int:
@@ -144,4 +152,4 @@ async def add_comment(db: Database, bus: Any, order_id: int, author: str, body: 
         event = await record_event(session, order, OrderEventKind.COMMENT_ADDED, comment.id, author_id)
     if bus is not None:
         await bus.publish(event_message(event))
-    return event.id
+    return await stored_event_id(db, event)

@@ -65,7 +65,7 @@ async def test_a_lost_race_runs_again_and_publishes_once(runner, db) -> None:
                                                                  OrderEvent.actor_id.is_(None)))).all()
     assert name.endswith("+") and not name.endswith("++")
     assert [e.subject_id for e in stored] == [3]  # only the committed attempt's event is stored...
-    assert [m["event_id"] for m in runner.published] == [stored[0].id]  # ...and published, once
+    assert [m["order_id"] for m in runner.published] == [stored[0].order_id]  # ...and published, once
 
 
 async def test_a_race_lost_every_time_is_a_conflict_and_publishes_nothing(runner) -> None:

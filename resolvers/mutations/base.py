@@ -67,7 +67,7 @@ async def run_mutation(
                 log.warning("database unavailable during a mutation: %r", error)
                 raise ServiceUnavailable() from error
             raise
-    notices = notification_message(notified, events)
+    notices = notification_message(notified)
     for event in events:
         try:
             await ctx.bus.publish(event_message(event))
