@@ -88,6 +88,7 @@ class Results:
     connections: list[int] = field(default_factory=list)  # client connections per server process
     client_cpu: float = 0.0  # CPU seconds this load generator used while measured
     database_cpu: float = 0.0  # CPU seconds PostgreSQL's processes used while measured (all databases)
+    preempted: int = 0  # times the server processes were taken off a core while runnable, while measured
 
     def error(self, kind: str, detail: str) -> None:
         self.errors[kind] += 1
@@ -344,6 +345,21 @@ def process_tree_cpu(root: int) -> dict[int, float]:
     return found
 
 
+def preemptions(pids: list[int]) -> int:
+    """How often these processes were switched out while they could still run (Linux: the
+    `nonvoluntary_ctxt_switches` of /proc/<pid>/status): each time, the next one on the core
+    finds the caches full of another's data."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("nonvoluntary_ctxt_switches:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
 def postgres_cpu() -> float:
     """CPU seconds of every process named `postgres` on this machine (its server and backends;
     a backend that ended while measured is missed, which our pooled connections never do)."""
@@ -407,6 +423,8 @@ async def run_load(port: int, tokens: dict[str, str], args: argparse.Namespace, 
     await asyncio.sleep(args.warmup)
     results.measuring, results.started = True, time.monotonic()
     server_cpu, client_cpu, database_cpu = process_tree_cpu(server_pid), time.process_time(), postgres_cpu()
+    server_pids = list(server_cpu)
+    preempted = preemptions(server_pids)
     await asyncio.sleep(args.duration / 2)
     results.connections = connections_per_process(server_pid, port)
     await asyncio.gather(*tasks)
@@ -417,6 +435,7 @@ async def run_load(port: int, tokens: dict[str, str], args: argparse.Namespace, 
     results.worker_cpu = sorted((cpu for cpu in used.values() if cpu > 0.05 * results.elapsed), reverse=True)
     results.client_cpu = time.process_time() - client_cpu
     results.database_cpu = postgres_cpu() - database_cpu
+    results.preempted = preemptions(server_pids) - preempted
     return results
 
 
@@ -489,7 +508,9 @@ def report(workers: int, results: Results, check: dict[str, int]) -> dict[str, A
               + " cores; client connections per process: " + ", ".join(map(str, results.connections)))
     print(f"   CPU per request: server {results.server_cpu * per_request:.1f} ms, "
           f"PostgreSQL {results.database_cpu * per_request:.1f} ms, "
-          f"load generator {results.client_cpu * per_request:.1f} ms")
+          f"load generator {results.client_cpu * per_request:.1f} ms; server processes preempted "
+          f"{results.preempted / results.elapsed:.0f} times a second ({results.preempted / total if total else 0:.1f} "
+          f"per request)")
     print(f"   writes acknowledged {check['acknowledged']}, lost {check['lost']}, "
           f"orders whose counters disagree with their rows {check['counter_drift']}")
     for sample in results.error_samples:
