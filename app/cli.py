@@ -110,7 +110,9 @@ def serve_advice(workers: int, redis_url: str | None, cores: int) -> list[str]:
     """What an operator should hear about a worker count before the server starts."""
     advice = []
     if workers > 1 and not redis_url:
-        advice.append(f"{workers} workers without REDIS_URL: a subscriber hears only the changes made in its own process")
+        advice.append(
+            f"{workers} workers without REDIS_URL: a subscriber hears only the changes made in its own process"
+        )
     if workers > cores:
         # Measured on 2 cores (README, "Load test"): 2 workers served 1.40x-1.65x what one did,
         # 4 workers 1.14x-1.44x, as two workers alternating on a core evict each other's caches.

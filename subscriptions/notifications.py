@@ -5,7 +5,8 @@ After a mutation commits, the runner publishes one bus message naming the users 
 user, on the bus's resync marker (messages may have been lost) and every `POLL_SECONDS`, and
 each time reads its user's notifications after the last one it sent. Notification ids grow
 in commit order (they are drawn as the transaction commits, see `domain.events`), so this
-misses none and repeats none; notifications made while a client was away are in `viewer.notifications`.
+misses none and repeats none; notifications made while a client was away are in
+`viewer.notifications`.
 """
 
 from __future__ import annotations

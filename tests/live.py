@@ -137,7 +137,8 @@ async def stored_event_id(db: Database, event: OrderEvent) -> int:
     """The committed event's id (on PostgreSQL the commit replaced the draft id the object holds)."""
     async with db.read_session() as session:
         return await session.scalar(select(OrderEvent.id).where(
-            OrderEvent.kind == event.kind, OrderEvent.subject_id == event.subject_id, OrderEvent.order_id == event.order_id
+            OrderEvent.kind == event.kind, OrderEvent.subject_id == event.subject_id,
+            OrderEvent.order_id == event.order_id,
         ))
 
 
