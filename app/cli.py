@@ -106,6 +106,26 @@ async def _deliver(once: bool) -> None:
         await db.dispose()
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells, else all)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def worker_count(value: str) -> int:
+    """`--workers`: a number of processes, or `auto` for one per usable core."""
+    if value == "auto":
+        return usable_cores()
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes or 'auto', not {value!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError("at least 1 worker")
+    return count
+
+
 def serve_advice(workers: int, redis_url: str | None, cores: int) -> list[str]:
     """What an operator should hear about a worker count before the server starts."""
     advice = []
@@ -114,8 +134,8 @@ def serve_advice(workers: int, redis_url: str | None, cores: int) -> list[str]:
             f"{workers} workers without REDIS_URL: a subscriber hears only the changes made in its own process"
         )
     if workers > cores:
-        # Measured on 2 cores (README, "Load test"): 2 workers served 1.40x-1.65x what one did,
-        # 4 workers 1.14x-1.44x, as two workers alternating on a core evict each other's caches.
+        # Measured on 2 cores (README, "Load test"): 2 workers served 1.44x-1.65x what one did,
+        # 4 workers 1.16x-1.44x, as two workers alternating on a core evict each other's caches.
         advice.append(f"{workers} workers on {cores} cores: workers take turns on the cores, each turn costs "
                       f"the caches, and {cores} workers usually serve more")
     return advice
@@ -131,7 +151,7 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
     configure_logging()
     settings = get_settings()
     settings.check_secret()
-    for advice in serve_advice(workers, settings.redis_url, len(os.sched_getaffinity(0))):
+    for advice in serve_advice(workers, settings.redis_url, usable_cores()):
         logging.getLogger("provider_orders.cli").warning(advice)
     options = dict(
         host=host,
@@ -171,7 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default=settings.host)
     serve.add_argument("--port", type=int, default=settings.port)
-    serve.add_argument("--workers", type=int, default=1, help="server processes (use REDIS_URL with more than one)")
+    serve.add_argument("--workers", type=worker_count, default=1,
+                       help="server processes, or 'auto' for one per core (use REDIS_URL with more than one)")
     serve.add_argument("--fd", type=int, default=None, help="serve on this already-bound socket (socket activation)")
     deliver = commands.add_parser("deliver", help="send notification e-mails (runs until stopped)")
     deliver.add_argument("--once", action="store_true", help="send what is due now, then exit")

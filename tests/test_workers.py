@@ -4,6 +4,7 @@ worker to wake took them all, for as long as they were kept alive)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import signal
@@ -11,7 +12,9 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
+from app.cli import serve_advice, usable_cores, worker_count
 from tests.conftest import SUPPLIER
 from tests.servers import ROOT, LiveServer
 
@@ -56,9 +59,15 @@ async def test_a_port_already_served_is_refused_not_shared(database_url) -> None
             assert (await http.get("/healthz")).status_code == 200
 
 
-def test_serve_says_when_workers_outnumber_cores_or_lack_a_bus() -> None:
-    from app.cli import serve_advice
+def test_workers_auto_is_one_per_usable_core_and_nonsense_is_refused() -> None:
+    assert worker_count("auto") == usable_cores() >= 1
+    assert worker_count("3") == 3
+    for bad in ("0", "-2", "many"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            worker_count(bad)
 
+
+def test_serve_says_when_workers_outnumber_cores_or_lack_a_bus() -> None:
     assert serve_advice(2, "redis://127.0.0.1:6379/0", cores=2) == []
     assert serve_advice(1, None, cores=1) == []
     [bus] = serve_advice(2, None, cores=2)
