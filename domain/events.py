@@ -121,16 +121,16 @@ def _store_pending_events(session: Session) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         for row in (*events, *notifications):
-            row.id = draft_id(type(row))
+            row.id = draft_id()
     session.add_all(events)
     session.add_all(notifications)  # they point at their events
 
 
-def draft_id(model: type) -> Any:
-    """`-nextval(<the table's id sequence>)`: a unique negative id that the commit replaces
-    (PostgreSQL). After the commit, the Python object still holds the draft: read the row
-    again for its id."""
-    return -func.nextval(func.pg_get_serial_sequence(model.__tablename__, "id"))
+def draft_id() -> Any:
+    """`-nextval('draft_id_seq')`: a negative id, unique among the transactions in flight,
+    that the commit replaces (PostgreSQL). After the commit the Python object still holds the
+    draft: read the row again for its id."""
+    return -func.nextval("draft_id_seq")
 
 
 def event_message(event: OrderEvent) -> dict:

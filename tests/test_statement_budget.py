@@ -78,11 +78,11 @@ async def test_event_and_notification_ids_are_drawn_as_their_transactions_commit
 
     async def write_event(session, subject_id: int) -> int:  # noqa: ANN001
         """An event and its notification, written now with draft ids as `domain.events` does."""
-        event = OrderEvent(id=draft_id(OrderEvent), portal_id=portal_id, order_id=order_id,
+        event = OrderEvent(id=draft_id(), portal_id=portal_id, order_id=order_id,
                            kind=OrderEventKind.COMMENT_ADDED, subject_id=subject_id, actor_id=None, audience={},
                            created_at=utcnow())
         session.add_all([event, Notification(
-            id=draft_id(Notification), portal_id=portal_id, order_id=order_id, event=event, user_id=user_id,
+            id=draft_id(), portal_id=portal_id, order_id=order_id, event=event, user_id=user_id,
             kind=NotificationKind.COMMENT_ADDED, title=f"event {subject_id}", body="", data={},
             email_status=DeliveryStatus.SKIPPED,
         )])
@@ -111,4 +111,5 @@ async def test_event_and_notification_ids_are_drawn_as_their_transactions_commit
     assert [subject for subject, *_ in rows] == [2, 1]  # the first to commit has the smaller ids
     (_, second_event, second_note, second_ref), (_, first_event, first_note, first_ref) = rows
     assert 0 < second_event < first_event and 0 < second_note < first_note
+    assert first_event == second_event + 1  # drafts come from a sequence of their own
     assert (second_ref, first_ref) == (second_event, first_event)  # notifications follow their event

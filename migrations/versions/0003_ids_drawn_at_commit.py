@@ -1,8 +1,8 @@
 """event and notification ids are drawn as their transaction commits (PostgreSQL)
 
 Subscribers read "every event (notification) after id N", so ids must grow in commit order.
-The app inserts both with a draft id (negative, `domain.events.draft_id`); a deferred trigger
-replaces it inside the COMMIT, under a transaction-scoped advisory lock that is released once
+The app inserts both with a draft id (negative, from a sequence of their own that may wrap
+around: `domain.events.draft_id`); a deferred trigger replaces it inside the COMMIT, under a transaction-scoped advisory lock that is released once
 the commit is visible. Before, the lock was taken by the event's INSERT and held over the
 round trips that followed. A notification follows its event's new id (ON UPDATE CASCADE).
 Rows inserted with a real id (a restore, say) are left as they are. SQLite serialises
@@ -51,6 +51,9 @@ def upgrade() -> None:
         batch.drop_constraint(FK, type_="foreignkey")
         batch.create_foreign_key(FK, "order_event", ["event_id"], ["id"], onupdate="CASCADE")
     if op.get_bind().dialect.name == "postgresql":
+        # Drafts need only be unique among the transactions in flight; the ids proper are not
+        # spent on them.
+        op.execute("CREATE SEQUENCE draft_id_seq AS integer CYCLE")
         op.execute(ID_AT_COMMIT)
         op.execute(_trigger("order_event"))
         op.execute(_trigger("notification"))
@@ -61,6 +64,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER notification_id_at_commit ON notification")
         op.execute("DROP TRIGGER order_event_id_at_commit ON order_event")
         op.execute("DROP FUNCTION id_at_commit()")
+        op.execute("DROP SEQUENCE draft_id_seq")
     with op.batch_alter_table("notification") as batch:
         batch.drop_constraint(FK, type_="foreignkey")
         batch.create_foreign_key(FK, "order_event", ["event_id"], ["id"])
