@@ -20,11 +20,6 @@ from sqlalchemy.orm import Session
 from models import Order, OrderEvent, OrderEventKind, OrderInvitation, OrderStatus, StatusChange
 from models.base import utcnow
 
-# Any constant: the key of the PostgreSQL advisory lock that orders event and notification
-# ids by commit (taken by the trigger of migration 0003).
-EVENT_LOCK_KEY = 7_140_221_903
-
-
 # An invited provider sees its own quotes and declines, never another provider's.
 OWN_EVENTS_OF_PROVIDER = {OrderEventKind.QUOTE_SUBMITTED, OrderEventKind.QUOTE_DECLINED}
 

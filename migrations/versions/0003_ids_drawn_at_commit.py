@@ -23,7 +23,9 @@ branch_labels = None
 depends_on = None
 
 FK = "fk_notification_event_id_order_event"
-LOCK_KEY = 7140221903  # domain.events.EVENT_LOCK_KEY
+# The key the app took the lock with before this revision: during a rolling upgrade, old and new
+# processes still commit their events one after the other.
+LOCK_KEY = 7140221903
 
 ID_AT_COMMIT = f"""
 CREATE FUNCTION id_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
