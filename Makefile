@@ -5,15 +5,31 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test schema install clean
+# uv installs the project from uv.lock. It lives in a venv of its own, outside .venv, because
+# `uv sync` removes from .venv whatever the lock does not list.
+UV_VERSION := 0.13.9
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+# Never download a Python: use the one given by PYTHON.
+export UV_PYTHON_DOWNLOADS := never
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+.PHONY: run test lint schema install lock clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# --locked: fail, rather than install something else, when uv.lock no longer matches pyproject.toml.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra test --extra dev --python $(PYTHON)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# After changing the dependencies in pyproject.toml: `make lock`, then commit uv.lock.
+# It keeps every pinned version that still fits; `make lock UPGRADE=1` moves all to the newest.
+lock: | $(UV)
+	$(UV) lock --python $(PYTHON) $(if $(UPGRADE),--upgrade)
 
 run: $(STAMP)
 	$(BIN)/provider-orders migrate
@@ -28,8 +44,14 @@ test: $(STAMP)
 	TEST_DATABASE=postgresql $(BIN)/pytest $(PYTEST_ARGS); postgresql=$$?; \
 	test $$sqlite -eq 0 && test $$postgresql -eq 0
 
+# Settings in pyproject.toml ([tool.ruff], [tool.mypy]).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 schema: $(STAMP)
 	$(BIN)/strawberry export-schema schema:schema --output schema.graphql
 
 clean:
-	rm -rf $(VENV) provider_orders.db provider_orders.db-wal provider_orders.db-shm
+	rm -rf $(VENV) $(TOOLS) provider_orders.db provider_orders.db-wal provider_orders.db-shm

@@ -50,9 +50,6 @@ class Inbox:
     def empty(self) -> bool:
         return not self._items
 
-    def qsize(self) -> int:
-        return len(self._items)
-
 
 class Gate:
     """The few methods of asyncio.Event uvicorn uses: wait until set."""

@@ -9,7 +9,6 @@ racing transactions can read the same version, and only one UPDATE can match it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -148,7 +147,3 @@ def _sync(order: Order, values: dict[str, Any]) -> None:
     """Reflect what was written in the loaded object without marking it dirty."""
     for key, value in values.items():
         set_committed_value(order, key, value)
-
-
-def today_utc(now: datetime | None = None):  # noqa: ANN201
-    return (now or utcnow()).date()

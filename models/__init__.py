@@ -4,9 +4,17 @@ Importing this package registers every table on `Base.metadata` (Alembic and the
 models-versus-migrations test rely on that).
 """
 
+from models.activity import Comment, Lead, LeadStatus
 from models.base import Base
-from models.portal import ActivityType, Organization, OrganizationKind, Portal, ProviderOffice, User
 from models.catalog import Campaign, CampaignActivity, PricingModel, Service
+from models.events import OrderEvent, OrderEventKind
+from models.mdf import LedgerEntryKind, MdfFund, MdfLedgerEntry
+from models.notifications import (
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from models.order import (
     Order,
     OrderContact,
@@ -17,16 +25,8 @@ from models.order import (
     PaymentMethod,
     StatusChange,
 )
+from models.portal import ActivityType, Organization, OrganizationKind, Portal, ProviderOffice, User
 from models.quote import Quote, QuoteLineItem, QuoteStatus
-from models.activity import Comment, Lead, LeadStatus
-from models.mdf import LedgerEntryKind, MdfFund, MdfLedgerEntry
-from models.events import OrderEvent, OrderEventKind
-from models.notifications import (
-    DeliveryStatus,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-)
 
 __all__ = [
     "ActivityType",

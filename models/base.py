@@ -27,7 +27,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:  # noqa: ANN001
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -35,12 +35,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # noqa: ANN001
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-    def result_processor(self, dialect, coltype):  # noqa: ANN001, ANN201
+    def result_processor(self, dialect, coltype):
         general = super().result_processor(dialect, coltype)
         if dialect.name != "sqlite" or general is None:
             return general
@@ -71,18 +71,18 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         self.scale = scale
         self.quantum = Decimal(1).scaleb(-scale)
 
-    def process_bind_param(self, value: Decimal | None, dialect) -> int | None:  # noqa: ANN001
+    def process_bind_param(self, value: Decimal | None, dialect) -> int | None:
         if value is None:
             return None
         return int(Decimal(value).quantize(self.quantum, rounding=ROUND_HALF_UP).scaleb(self.scale))
 
-    def process_result_value(self, value: int | None, dialect) -> Decimal | None:  # noqa: ANN001
+    def process_result_value(self, value: int | None, dialect) -> Decimal | None:
         if value is None:
             return None
         return Decimal(int(value)).scaleb(-self.scale).quantize(self.quantum)
 
 
-def Money() -> ScaledDecimal:  # noqa: N802 - reads like a type in column declarations
+def Money() -> ScaledDecimal:  # capitalised: reads like a type in column declarations
     return ScaledDecimal(2)
 
 

@@ -134,9 +134,7 @@ class Order(Base):
     partner: Mapped[Organization] = relationship(foreign_keys=[partner_id], viewonly=True, lazy="raise")
     service: Mapped[Service] = relationship(viewonly=True, lazy="raise")
     # In the order of the quotes_by_order loader.
-    quotes: Mapped[list[Quote]] = relationship(
-        viewonly=True, lazy="raise", order_by="(Quote.submitted_at, Quote.id)"
-    )
+    quotes: Mapped[list[Quote]] = relationship(viewonly=True, lazy="raise", order_by="(Quote.submitted_at, Quote.id)")
     # The last of those (whoever submitted it); resolvers.order_rows joins the same in Core.
     latest_quote: Mapped[Quote | None] = relationship(primaryjoin=_latest_quote_join, viewonly=True, lazy="raise")
 

@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any, ClassVar
 
 from sqlalchemy import inspect
+from sqlalchemy.orm import Mapper
 
 
 class Snapshot(tuple):
@@ -33,7 +34,8 @@ class Snapshot(tuple):
 
 
 def columns_of(model: type) -> tuple[str, ...]:
-    return tuple(attribute.key for attribute in inspect(model).column_attrs)
+    mapper: Mapper[Any] = inspect(model)
+    return tuple(attribute.key for attribute in mapper.column_attrs)
 
 
 @cache
@@ -46,7 +48,11 @@ def snapshot_class(
     columns = every if columns is None else tuple(key for key in every if key in columns)
     keys = columns + relations
     attributes: dict[str, Any] = {
-        "__slots__": (), "model": model, "keys": keys, "complete": columns == every, "relations": relations,
+        "__slots__": (),
+        "model": model,
+        "keys": keys,
+        "complete": columns == every,
+        "relations": relations,
     }
     attributes.update({key: property(itemgetter(i), doc=key) for i, key in enumerate(keys)})
     return type(f"{model.__name__}Snapshot", (Snapshot,), attributes)

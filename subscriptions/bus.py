@@ -70,9 +70,6 @@ class Subscription:
             raise SubscriberOverflow("subscriber queue overflowed")
         return self._items.pop(0)
 
-    def qsize(self) -> int:
-        return len(self._items)
-
     def reset(self) -> None:
         """Forget what is queued, and the overflow: for a reader that re-reads its source anyway."""
         self._items.clear()
