@@ -21,7 +21,8 @@ $(UV):
 
 # --locked: fail, rather than install something else, when uv.lock no longer matches pyproject.toml.
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --extra test --extra dev --python $(PYTHON)
+	$(UV) sync --locked --extra test --extra dev --python $(PYTHON) \
+		|| { echo "make: if uv.lock is out of date, run 'make lock' and commit uv.lock" >&2; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
