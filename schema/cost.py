@@ -49,6 +49,7 @@ from graphql.utilities import get_operation_ast, type_from_ast
 
 from domain.leads import MAX_LEADS
 from domain.quotes import MAX_LINE_ITEMS
+from resolvers.node import MAX_IDS
 from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
 from resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 
@@ -139,7 +140,7 @@ def _body(selection_set: SelectionSetNode) -> _Body:
                 if selection.selection_set is None:
                     continue
                 if selection.name.value.startswith("__"):  # introspection: not counted for depth
-                    _count_aliases_and_spreads(selection.selection_set)
+                    outside_depth(selection.selection_set)
                     continue
                 height = max(height, level + 1)
                 walk(selection.selection_set, level + 1)
@@ -148,15 +149,15 @@ def _body(selection_set: SelectionSetNode) -> _Body:
             elif isinstance(selection, FragmentSpreadNode):
                 spreads.append((selection.name.value, level))
 
-    def _count_aliases_and_spreads(node: SelectionSetNode) -> None:
+    def outside_depth(node: SelectionSetNode) -> None:
         nonlocal aliases
         for selection in node.selections:
             if isinstance(selection, FieldNode):
                 aliases += selection.alias is not None
                 if selection.selection_set is not None:
-                    _count_aliases_and_spreads(selection.selection_set)
+                    outside_depth(selection.selection_set)
             elif isinstance(selection, InlineFragmentNode):
-                _count_aliases_and_spreads(selection.selection_set)
+                outside_depth(selection.selection_set)
             else:
                 spreads.append((selection.name.value, -1))  # -1: no depth (inside introspection)
 
@@ -309,7 +310,7 @@ class _Cost:
             return page
         if name == "nodes" and type_name == "Query":
             ids = self.argument(node, "ids")
-            return min(len(ids), MAX_PAGE) if isinstance(ids, list) else 1
+            return min(len(ids), MAX_IDS) if isinstance(ids, list) else 1
         if "first" in definition.args:
             return self.bounded(node, definition, "first", MAX_CHILD_LIST)
         bound = list_bound(type_name, name)
