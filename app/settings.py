@@ -42,7 +42,15 @@ class Settings(BaseSettings):
     max_request_bytes: int = 256 * 1024
     max_query_depth: int = 12
     max_aliases: int = 30
-    max_tokens: int = 5000
+    max_tokens: int = 5000  # lexical tokens of a document, comments included
+
+    # Cost before work (schema.cost, schema.extensions): refused before any resolver runs.
+    max_query_length: int = 50_000  # characters of a query document
+    max_fragment_spreads: int = 200  # per operation, counted as executed (a fragment spread twice: twice)
+    max_query_cost: int = 50_000  # objects an operation may return, as schema.cost counts them
+    max_leads_per_order: int = 10_000
+    document_cache_bytes: int = 32 * 1024 * 1024  # parsed and validated documents kept (estimated size)
+    document_cache_max_length: int = 10_000  # longer documents are parsed and validated every time
 
     legacy_graphql_ws: bool = False  # the old `graphql-ws` sub-protocol; off (poor auth history)
     subscription_queue_size: int = 1000  # events queued per subscriber before it is closed as too slow

@@ -22,7 +22,8 @@ from models.base import utcnow
 
 ORDER_ID = ["input", "orderId"]
 LEAD_ID = ["input", "leadId"]
-MAX_LEADS = 1000
+MAX_LEADS = 1000  # in one batch
+MAX_LEADS_PER_ORDER = 10_000  # in all (the MAX_LEADS_PER_ORDER setting)
 S = OrderStatus
 # From accepting the order until it is archived, the work can produce leads.
 LEAD_STATUSES = frozenset({S.NOT_STARTED, S.IN_PROGRESS, S.WAITING_FOR_PARTNER, S.SCHEDULED, S.EXECUTING, S.COMPLETED})
@@ -65,8 +66,14 @@ def _clean(leads: list[LeadData]) -> list[LeadData]:
     return cleaned
 
 
-async def add_leads(session: AsyncSession, viewer: Viewer, order_id: int,
-                    leads: list[LeadData]) -> tuple[Order, list[Lead], list[SkippedLead]]:
+def _too_many(limit: int, on_order: int) -> DomainError:
+    return DomainError(ErrorCode.VALIDATION, f"an order holds at most {limit:,} leads and this one has {on_order:,}: "
+                       "record fewer", _f("leads"))
+
+
+async def add_leads(session: AsyncSession, viewer: Viewer, order_id: int, leads: list[LeadData],
+                    max_per_order: int = MAX_LEADS_PER_ORDER) -> tuple[Order, list[Lead], list[SkippedLead]]:
+    """At most `max_per_order` leads on the order in all: a batch that would pass it is refused whole."""
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
     if Role.ASSIGNED_PROVIDER not in access.roles:
         raise DomainError(ErrorCode.FORBIDDEN, "only the provider doing the work records leads", ORDER_ID)
@@ -97,10 +104,14 @@ async def add_leads(session: AsyncSession, viewer: Viewer, order_id: int,
         rows.append({"order_id": order.id, "created_by_id": viewer.user_id, "status": LeadStatus.NEW,
                      "created_at": now, "updated_at": now, **vars(lead)})
     added: list[Lead] = []
+    if order.lead_count + len(rows) > max_per_order:
+        raise _too_many(max_per_order, order.lead_count)
     if rows:
         # One multi-row INSERT ... RETURNING instead of the unit of work's per-object bookkeeping.
         added = list(await session.scalars(insert(Lead).returning(Lead, sort_by_parameter_order=True), rows))
         await bump_order(session, order, lead_count=len(added))
+        if order.lead_count > max_per_order:  # others added leads meanwhile: undo this batch
+            raise _too_many(max_per_order, order.lead_count - len(added))
         await record_event(session, order, OrderEventKind.LEADS_ADDED, added[0].id, viewer.user_id)
     return order, added, skipped
 

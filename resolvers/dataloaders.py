@@ -26,11 +26,13 @@ from models import (
     Lead,
     MdfFund,
     MdfLedgerEntry,
+    Notification,
     Order,
     OrderContact,
     OrderInvitation,
     OrderRecipient,
     Organization,
+    Portal,
     ProviderOffice,
     Quote,
     QuoteLineItem,
@@ -172,6 +174,9 @@ class Loaders:
         self._primed = primed
         # Order id -> the latest quote this viewer may see, when a list page read it.
         self.latest_quotes: dict[int, Any] = {}
+        # Loaders a resolver makes for keys of its own (resolvers.node: orders read with the
+        # relations a selection asks for), by the resolver's key.
+        self.batches: dict[Any, DataLoader] = {}
 
     def _make(self, factory: Callable[..., DataLoader], *args: Any) -> DataLoader:
         loader = factory(self.db, *args)
@@ -193,6 +198,8 @@ class Loaders:
     comment = cached_property(lambda self: self._make(_by_id, Comment))
     lead = cached_property(lambda self: self._make(_by_id, Lead))
     fund = cached_property(lambda self: self._make(_by_id, MdfFund))
+    portal = cached_property(lambda self: self._make(_by_id, Portal))
+    notification = cached_property(lambda self: self._make(_by_id, Notification))
     fund_balance = cached_property(lambda self: self._make(_fund_balances))
 
     # Rows by their parent's id.

@@ -6,17 +6,19 @@ An id the viewer may not see resolves to null, exactly like one that does not ex
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from domain import access
 from domain.viewer import Viewer
 from models import Order, OrganizationKind
-from resolvers import notifications
 from resolvers.context import Context
 from resolvers.orders import eager_loads, prefetch, selected_fields
+from resolvers.pagination import BadPageRequest
 from schema.ids import parse_global_id
 
 
@@ -89,12 +91,13 @@ async def _fund(ctx: Context, viewer: Viewer, pk: int) -> Any:
 
 
 async def _portal(ctx: Context, viewer: Viewer, pk: int) -> Any:
-    if pk != viewer.portal_id:
-        return None
-    from models import Portal
+    return await ctx.loaders.portal.load(pk) if pk == viewer.portal_id else None
 
-    async with ctx.db.read_session() as session:
-        return await session.get(Portal, pk)
+
+async def _notification(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    """Only its owner sees a notification."""
+    row = await ctx.loaders.notification.load(pk)
+    return row if row is not None and row.user_id == viewer.user_id else None
 
 
 RESOLVERS: dict[str, Callable[[Context, Viewer, int], Awaitable[Any]]] = {
@@ -112,11 +115,16 @@ RESOLVERS: dict[str, Callable[[Context, Viewer, int], Awaitable[Any]]] = {
     "CampaignActivity": _campaign_activity,
     "MdfFund": _fund,
     "Portal": _portal,
-    "Notification": notifications.own_notification,
+    "Notification": _notification,
 }
 
 
+MAX_IDS = 100
+
+
 async def resolve_node(info: Info, global_id: str) -> Any:
+    """Every read goes through the request's loaders: many `node` fields (aliases) and the
+    ids of `nodes` are read together, a statement per kind of row, not a session per id."""
     ctx: Context = info.context
     viewer = ctx.require_viewer()
     parsed = parse_global_id(global_id)
@@ -131,18 +139,36 @@ async def resolve_node(info: Info, global_id: str) -> Any:
 async def _read_order_with_relations(info: Info, viewer: Viewer, pk: int) -> None:
     """An order's detail page: the provider, partner, service (and latest quote) it asks for
     are read with the order in one statement, as the orders list does with its page, instead
-    of one statement per relation. Only into the request's loaders: the access check follows."""
+    of one statement per relation; the orders of every `node` asking for the same fields are
+    read together. Only into the request's loaders: the access check follows."""
     loaders = info.context.loaders
-    fields = selected_fields(info.selected_fields, ())
-    options = eager_loads(fields, viewer.is_provider)
+    fields = frozenset(selected_fields(info.selected_fields, ()))
+    options = eager_loads(set(fields), viewer.is_provider)
     if not options or loaders.order.cache_map.get(pk) is not None:
         return
-    async with info.context.db.read_session() as session:
-        order = await session.get(Order, pk, options=options)
-    loaders.order.prime(pk, order)
-    if order is not None:
-        await prefetch(info, [order], fields)
+    key = ("orders with relations", fields)
+    batch = loaders.batches.get(key)
+    if batch is None:
+        batch = loaders.batches[key] = _orders_with_relations(info, fields, options)
+    await batch.load(pk)
+
+
+def _orders_with_relations(info: Info, fields: frozenset[str], options: list[Any]) -> DataLoader:
+    async def load(pks: Sequence[int]) -> list[Any]:
+        async with info.context.db.read_session() as session:
+            rows = (await session.scalars(select(Order).where(Order.id.in_(pks)).options(*options))).unique().all()
+        found = {row.id: row for row in rows}
+        loaders = info.context.loaders
+        for pk in pks:
+            if loaders.order.cache_map.get(pk) is None:
+                loaders.order.prime(pk, found.get(pk))
+        await prefetch(info, list(found.values()), set(fields))
+        return [found.get(pk) for pk in pks]
+
+    return DataLoader(load_fn=load)
 
 
 async def resolve_nodes(info: Info, global_ids: list[str]) -> list[Any]:
+    if len(global_ids) > MAX_IDS:
+        raise BadPageRequest(f"at most {MAX_IDS} ids", "ids")
     return list(await asyncio.gather(*(resolve_node(info, gid) for gid in global_ids)))

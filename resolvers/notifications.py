@@ -115,9 +115,3 @@ async def visible_user(info: Info, user_id: int | None) -> Any:
     ctx = info.context
     return await RESOLVERS["User"](ctx, ctx.require_viewer(), user_id)
 
-
-async def own_notification(ctx: Any, viewer: Any, pk: int) -> Notification | None:
-    """`node(id:)` for a notification: only its owner sees it."""
-    async with ctx.db.read_session() as session:
-        row = await session.get(Notification, pk)
-    return row if row is not None and row.user_id == viewer.user_id else None

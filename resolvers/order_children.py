@@ -5,7 +5,7 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from models import Comment, Lead
-from resolvers.pagination import PageRequest, SortKey, page_of, page_shape, parse_datetime
+from resolvers.pagination import BadPageRequest, PageRequest, SortKey, page_of, page_shape, parse_datetime
 from schema.common import Connection
 
 COMMENT_ORDER = SortKey("CREATED_AT", Comment.created_at, Comment.id, parse_datetime)
@@ -41,3 +41,19 @@ def empty_connection() -> Connection:
 
     return Connection(edges=[], page_info=PageInfo(has_next_page=False, has_previous_page=False,
                                                    start_cursor=None, end_cursor=None), count=count)
+
+
+# `Order.comments(first:)` and `Order.leads(first:)`: the plain lists, bounded.
+CHILD_LIST_DEFAULT = 100
+MAX_CHILD_LIST = 1000
+
+
+async def first_children(info: Info, order_id: int, loader_name: str, first: int | None) -> list:
+    """The first `first` children (oldest first), read through the same per-request page
+    loader as the connections: only those rows are read, for every order at once."""
+    limit = CHILD_LIST_DEFAULT if first is None else first
+    if not 0 <= limit <= MAX_CHILD_LIST:
+        raise BadPageRequest(f"`first` must be between 0 and {MAX_CHILD_LIST}", "first")
+    if limit == 0:
+        return []
+    return list(await getattr(info.context.loaders, loader_name).load((order_id, None, None, limit, False)))

@@ -1,23 +1,20 @@
-"""Schema extensions: caches, abuse limits, introspection switch, error masking."""
+"""Schema extensions: the document cache, cost before work, introspection switch, error masking."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from cachetools import LRUCache
+from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse, validate
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE
+from schema.cost import document_limits_rule, query_cost, too_complex
 
 log = logging.getLogger("provider_orders.graphql")
 
@@ -32,6 +29,12 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not is_expected(error), error_message="Internal server error")
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        for error in errors:
+            if isinstance(error, GraphQLSyntaxError) and "code" not in (error.extensions or {}):
+                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+        return super()._process_errors(errors)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
@@ -65,58 +68,121 @@ class MarkExecution(SchemaExtension):
         yield
 
 
-class OperationLimits(SchemaExtension):
-    """The token limit, set as parsing starts, and extra validation rules, as validation starts.
+class DocumentCache:
+    """Parsed documents and their validation errors by query text, the least recently used
+    dropped first, bounded by the memory they are estimated to take; a document longer than
+    `max_length` characters is parsed and validated every time instead of being kept."""
 
-    Strawberry's MaxTokensLimiter and AddValidationRules (DisableIntrospection is one) do the
-    same from `on_operation`, a hook that stays suspended as long as its operation runs: for a
-    subscription, as long as the subscriber stays, ~1.4 KB a hook. Must come before the parser
-    and validation caches, which parse and validate inside their own hooks.
+    # A parsed document (with locations, which keep every token) takes about this many bytes
+    # per character of its text.
+    BYTES_PER_CHARACTER = 128
+
+    def __init__(self, max_bytes: int, max_length: int) -> None:
+        self.max_length = min(max_length, max_bytes // self.BYTES_PER_CHARACTER)
+        self.entries: LRUCache[str, CachedDocument] = LRUCache(maxsize=max_bytes, getsizeof=lambda e: e.size)
+
+    def get(self, query: str) -> CachedDocument | None:
+        return self.entries.get(query)
+
+    def add(self, query: str, document: DocumentNode) -> CachedDocument:
+        entry = CachedDocument(document, len(query) * self.BYTES_PER_CHARACTER)
+        if len(query) <= self.max_length:
+            self.entries[query] = entry
+        return entry
+
+    @property
+    def size(self) -> int:
+        """The estimated bytes held."""
+        return int(self.entries.currsize)
+
+
+class CachedDocument:
+    __slots__ = ("document", "errors", "rules", "size")
+
+    def __init__(self, document: DocumentNode, size: int) -> None:
+        self.document, self.size = document, size
+        self.errors: list[GraphQLError] | None = None
+        self.rules: tuple = ()  # the validation rules `errors` come from
+
+
+class Documents(SchemaExtension):
+    """Parsing and validation, each done once per distinct document (see DocumentCache), with
+    the document limits of schema.cost, then the operation's cost, known once the variables
+    are: a costly operation is refused before any resolver runs (QUERY_TOO_COMPLEX).
+
+    Strawberry's MaxTokensLimiter and AddValidationRules do the same from `on_operation`, a
+    hook that stays suspended as long as its operation runs: for a subscription, as long as
+    the subscriber stays, ~1.4 KB a hook; so the limits are set here, in `on_parse` and
+    `on_validate`.
+
+    Unlike Strawberry's ParserCache (strawberry#1439), a document that does not parse is left
+    to Strawberry's own parse, which reports the error (a subscription over WebSocket is then
+    closed with 4400, not left with a logged traceback and a bare `complete`).
     """
 
-    def __init__(self, max_tokens: int, validation_rules: tuple) -> None:
-        self.max_tokens, self.validation_rules = max_tokens, validation_rules
+    def __init__(self, settings: Settings, rules: tuple, cache: DocumentCache, *, hide_suggestions: bool = False):
+        """`hide_suggestions`: graphql-core's option, no "Did you mean" in validation errors."""
+        self.settings, self.rules, self.cache, self.hide_suggestions = settings, rules, cache, hide_suggestions
+        self.entry: CachedDocument | None = None
 
     def on_parse(self) -> Iterator[None]:
-        self.execution_context.parse_options["max_tokens"] = self.max_tokens
+        context = self.execution_context
+        options = context.parse_options
+        options["max_tokens"] = self.settings.max_tokens  # comments included (graphql-core 3.3)
+        options["max_source_length"] = self.settings.max_query_length  # type: ignore[typeddict-unknown-key]
+        query = context.query
+        if query and context.graphql_document is None:
+            self.entry = self.cache.get(query)
+            if self.entry is None:
+                try:
+                    self.entry = self.cache.add(query, parse(query, **options))
+                except GraphQLError:
+                    pass  # parsed again, and reported, by Strawberry
+            if self.entry is not None:
+                context.graphql_document = self.entry.document
         yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        context.validation_rules = (*context.validation_rules, *self.validation_rules)
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            rules = (*context.validation_rules, *self.rules, *STRAWBERRY_RULES)
+            entry = self.entry if self.entry is not None and self.entry.document is document else None
+            if entry is not None and entry.errors is not None and entry.rules == rules:
+                errors = entry.errors
+            else:
+                errors = validate(context.schema._schema, document, rules, hide_suggestions=self.hide_suggestions)
+                for error in errors:
+                    if "code" not in (error.extensions or {}):
+                        error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+                if entry is not None:
+                    entry.errors, entry.rules = errors, rules
+            if not errors:
+                errors = self.cost_errors(document)
+            context.pre_execution_errors = errors
         yield
 
-
-class SafeParserCache(ParserCache):
-    """ParserCache, minus its bug (strawberry#1439): it parses inside its hook, outside the
-    error handling of Strawberry's own parse, so a syntax error (or too many tokens) in a
-    subscription escaped as an exception: a logged traceback and a bare `complete` instead
-    of closing with 4400. Here a failing parse is left to Strawberry, which reports it."""
-
-    def on_parse(self) -> Iterator[None]:
+    def cost_errors(self, document: DocumentNode) -> list[GraphQLError]:
         context = self.execution_context
-        try:
-            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
-        except GraphQLError:
-            pass  # parsed again, and reported, by Strawberry
-        yield
+        cost = query_cost(context.schema._schema, document, context.operation_name, context.variables)
+        max_cost = self.settings.max_query_cost
+        return [too_complex(cost, max_cost)] if cost > max_cost else []
 
 
-def default_extensions() -> list:
-    settings = get_settings()
-    # The limiters' validation rules are built once: ValidationCache keys on the rule classes,
-    # and QueryDepthLimiter/MaxAliasesLimiter make new classes per instance, which would make
-    # every request miss the cache and validate the whole document again.
-    limit_rules = (
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)  # as strawberry.schema.validate_document
+
+
+def default_extensions(settings: Settings | None = None, cache: DocumentCache | None = None) -> list:
+    settings = settings or get_settings()
+    # Built once: the validated documents are cached with the rules they were validated with.
+    rules = (
+        document_limits_rule(settings.max_query_depth, settings.max_aliases, settings.max_fragment_spreads),
         *(() if settings.introspection_enabled else (NoSchemaIntrospectionCustomRule,)),
     )
+    documents = cache or DocumentCache(settings.document_cache_bytes, settings.document_cache_max_length)
     # Factories, so that each request gets fresh extension instances.
     return [
-        lambda: OperationLimits(settings.max_tokens, limit_rules),
-        lambda: SafeParserCache(maxsize=1000),
-        lambda: ValidationCache(maxsize=1000),
+        lambda: Documents(settings, rules, documents),
         MarkExecution,
         MaskUnexpectedErrors,
     ]

@@ -20,7 +20,15 @@ from domain.quotes import effective_status
 from domain.transitions import Role, available_actions, roles_of
 from schema.catalog import ActivityType, CampaignActivity, Service
 from resolvers.dataloaders import now_or_later
-from resolvers.order_children import COMMENT_ORDER, LEAD_ORDER, children_connection, empty_connection
+from resolvers.order_children import (
+    CHILD_LIST_DEFAULT,
+    COMMENT_ORDER,
+    LEAD_ORDER,
+    MAX_CHILD_LIST,
+    children_connection,
+    empty_connection,
+    first_children,
+)
 from resolvers.pagination import PageRequest
 from schema.common import Connection, Money, money, of_model, reads
 from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
@@ -345,18 +353,28 @@ class Order(relay.Node):
         return await children_connection(info, root.id, "lead_pages", LEAD_ORDER, root.lead_count, page)
 
     @strawberry.field(
-        description="Every comment, oldest first (prefer `commentsConnection` on long threads).",
+        description=(
+            f"The first `first` comments, oldest first ({CHILD_LIST_DEFAULT} unless asked, at most "
+            f"{MAX_CHILD_LIST:,}); `commentsConnection` pages through the rest."
+        ),
         metadata=reads("id", *_VIEW),
     )
-    async def comments(self, root: strawberry.Parent[models.Order], info: Info) -> list[Comment]:
-        return await info.context.loaders.comments_by_order.load(root.id) if _full(info, root) else []
+    async def comments(
+        self, root: strawberry.Parent[models.Order], info: Info, first: int | None = CHILD_LIST_DEFAULT
+    ) -> list[Comment]:
+        return await first_children(info, root.id, "comment_pages", first) if _full(info, root) else []
 
     @strawberry.field(
-        description="Every lead, oldest first (prefer `leadsConnection` on long lists).",
+        description=(
+            f"The first `first` leads, oldest first ({CHILD_LIST_DEFAULT} unless asked, at most "
+            f"{MAX_CHILD_LIST:,}); `leadsConnection` pages through the rest."
+        ),
         metadata=reads("id", *_VIEW),
     )
-    async def leads(self, root: strawberry.Parent[models.Order], info: Info) -> list[Lead]:
-        return await info.context.loaders.leads_by_order.load(root.id) if _full(info, root) else []
+    async def leads(
+        self, root: strawberry.Parent[models.Order], info: Info, first: int | None = CHILD_LIST_DEFAULT
+    ) -> list[Lead]:
+        return await first_children(info, root.id, "lead_pages", first) if _full(info, root) else []
 
     @strawberry.field(metadata=reads("id", *_VIEW))
     async def status_history(self, root: strawberry.Parent[models.Order], info: Info) -> list[StatusChange]:

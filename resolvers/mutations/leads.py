@@ -17,7 +17,7 @@ async def resolve_add_leads(info: Info, input: AddLeadsInput) -> AddLeadsPayload
         order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
         capped_list(input.leads, ["input", "leads"], minimum=1, maximum=leads.MAX_LEADS, what="leads")
         data = [leads.LeadData(name=i.name, email=i.email, company=i.company, phone=i.phone) for i in input.leads]
-        return await leads.add_leads(session, viewer, order_id, data)
+        return await leads.add_leads(session, viewer, order_id, data, info.context.settings.max_leads_per_order)
 
     result, errors = await mutate(info, act)
     if result is None:
