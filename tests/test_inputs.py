@@ -9,6 +9,8 @@ import random
 import pytest
 from sqlalchemy import func, select
 
+from domain.errors import DomainError
+from domain.validation import email_address
 from models import Comment, Lead, OrderStatus
 from schema.ids import to_global_id
 from tests import factories
@@ -40,12 +42,13 @@ VIEWER = '"query": "{ viewer { user { id } } }"'
     b"[" * 100_000,  # deeper than the JSON decoder recurses
     ("{" + VIEWER + ', "variables": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}").encode(),
     b'{"query": 1}',
+    ("{" + VIEWER + ', "variables": {"n": ' + "1" * 5000 + "}}").encode(),  # more digits than Python converts
     ("{" + VIEWER + ', "variables": []}').encode(),
     ("{" + VIEWER + ', "operationName": 1}').encode(),
     ("{" + VIEWER + ', "operationName": ["a"]}').encode(),
     ("{" + VIEWER + ', "operationName": {"a": 1}}').encode(),
 ], ids=["latin1", "bom-then-garbage", "number", "string", "null", "true", "empty-list", "list",
-        "deep-array", "deep-variables", "query-number", "variables-list", "operation-number",
+        "deep-array", "deep-variables", "long-number", "query-number", "variables-list", "operation-number",
         "operation-list", "operation-object"])
 async def test_malformed_bodies_are_400_with_a_graphql_error(client, gql, body: bytes) -> None:  # noqa: ANN001
     response = await post(client, gql, body)
@@ -222,3 +225,9 @@ async def test_unparsable_times_do_not_echo_the_parser(gql, value: str) -> None:
                      {"t": value}, as_=SUPPLIER)
     [error] = body["errors"]
     assert error["message"] == f"Variable '$t' has invalid value: Value cannot represent a DateTime: \"{value}\"."
+
+
+def test_a_refused_address_is_not_echoed_with_the_validator_text() -> None:
+    with pytest.raises(DomainError) as refused:
+        email_address("x" * 5000 + "@", ["input", "email"])
+    assert refused.value.message == "not a valid e-mail address"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.db import Database
-from app.delivery import deliver_due
+from app.delivery import _describe, deliver_due
 from app.settings import Settings
 from domain.mail import header_text
 from models import DeliveryStatus, Notification, NotificationKind, NotificationPreference, OrderStatus
@@ -308,3 +308,11 @@ async def test_a_stored_name_with_line_breaks_does_not_stop_its_emails(db: Datab
     mail = smtp.to(PROVIDER)[0]
     assert mail.subject == "[Demo Portal] Spring launch Bcc: x@evil.example: Approved"
     assert mail.message["Bcc"] is None and "x@evil.example" not in smtp.recipients
+
+
+def test_a_failure_reason_never_carries_an_exception_text() -> None:
+    """Suppliers read the reason (`deliveryFailures`): the mail server's answer, else a sentence."""
+    assert _describe(ConnectionRefusedError("[Errno 111] Connect call failed ('10.1.2.3', 25)")) == \
+        "the mail server could not be reached"
+    assert _describe(ValueError("internal detail")) == \
+        "the e-mail could not be built or sent (the server log has the details)"
