@@ -120,7 +120,9 @@ def check_input(value: Any, field: list[str], problems: Problems, *, name: str |
     `name` the input field it belongs to (the list's, for an item of a list)."""
     name = name if name is not None else (field[-1] if field else "text")
     if isinstance(value, str):
-        problems.check(plain_text, value, field, one_line=name not in MULTI_LINE_FIELDS, what=f"`{name}`")
+        one_line = name not in MULTI_LINE_FIELDS
+        if (_NOT_ON_ONE_LINE if one_line else _NEVER).search(value) is not None:
+            problems.check(plain_text, value, field, one_line=one_line, what=f"`{name}`")
     elif isinstance(value, dict):
         for key, item in value.items():
             check_input(item, [*field, str(key)], problems)
