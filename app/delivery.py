@@ -173,7 +173,8 @@ class Mailer:
                 raise PermanentFailure(f"message refused: {error.code} {error.message}") from error
             raise
         except (ValueError, aiosmtplib.SMTPNotSupported) as error:
-            raise PermanentFailure(f"address not deliverable: {error}") from error
+            log.warning("e-mail to %s not deliverable: %r", message["To"], error)
+            raise PermanentFailure("address not deliverable") from error
 
     async def close(self) -> None:
         if self._smtp is not None and self._smtp.is_connected:
@@ -185,12 +186,16 @@ class Mailer:
 
 
 def _describe(error: BaseException) -> str:
+    """The reason a supplier reads (`deliveryFailures`): the mail server's answer, else a
+    sentence; never an exception's own text (addresses, hosts, internals), which is logged."""
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         refusal = error.recipients[0]
         return f"recipient refused: {refusal.code} {refusal.message}"
     if isinstance(error, aiosmtplib.SMTPResponseException):
         return f"{type(error).__name__}: {error.code} {error.message}"
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    if isinstance(error, OSError | TimeoutError | aiosmtplib.SMTPException):
+        return "the mail server could not be reached"
+    return "the e-mail could not be built or sent (the server log has the details)"
 
 
 async def _finish(db: Database, ids: list[int], **values: object) -> None:
@@ -225,6 +230,7 @@ async def deliver_once(db: Database, settings: Settings, *, now: datetime | None
                 stats.failed += 1
             except Exception as error:  # noqa: BLE001 - any other failure is worth retrying
                 reason = _describe(error)[:2000]
+                log.info("e-mail %s to %s failed (attempt %d): %r", ids, group[0].email, attempts, error)
                 if attempts >= settings.mail_max_attempts:
                     log.warning("e-mail %s to %s failed for good: %s", ids, group[0].email, reason)
                     await _finish(db, ids, email_status=DeliveryStatus.FAILED, next_attempt_at=now,

@@ -1,7 +1,9 @@
 """Strawberry's ASGI view, adapted to GraphQL over HTTP as its specification says.
 
 - Every failure is a GraphQL-shaped JSON body, never a plain-text or HTML page.
-- A mutation over GET is refused with 405.
+- A mutation over GET is refused with 405; so is a subscription over HTTP (WebSocket only).
+- A body that is not UTF-8, not JSON, not a JSON object, or nested past what the decoder
+  handles is 400 BAD_REQUEST, like a `query`, `variables` or `operationName` of the wrong type.
 - A client accepting `application/graphql-response+json` gets that media type, and a 4xx
   status with no `data` key when the request failed before execution (parse, validation,
   variables); with `application/json` such failures stay 200, as before the spec.
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from typing import Any
@@ -18,8 +21,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 from cross_web import HTTPException
 
@@ -32,6 +37,13 @@ from subscriptions.connection import LegacyWSHandler, TransportWSHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 log = logging.getLogger("provider_orders.http")
+
+
+class UnparsableJSON(json.JSONDecodeError):
+    """JSON that Python's decoder refused with another error than JSONDecodeError."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "", 0)
 
 
 def error_body(message: str, code: str) -> dict[str, Any]:
@@ -145,15 +157,65 @@ class GraphQLView(GraphQL):
             response.headers["Allow"] = "GET, POST"
         return response
 
-    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):  # noqa: ANN001, ANN201, PLR0917
+    def decode_json(self, data: str | bytes) -> object:
+        """json.loads, but every failure is a JSONDecodeError, which Strawberry reports (HTTP:
+        400; WebSocket: close 4400) rather than letting it escape as a 500."""
         try:
-            return await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
-        except HTTPException as exc:
-            if request_adapter.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
-                raise HTTPException(405, "mutations and subscriptions are not allowed over GET; use POST") from exc
+            return json.loads(data)
+        except json.JSONDecodeError:
             raise
+        except UnicodeDecodeError:
+            raise UnparsableJSON("the request body is not valid UTF-8") from None
+        except RecursionError:
+            raise UnparsableJSON("the request body is nested too deeply") from None
+        except ValueError:  # a number of more digits than Python converts
+            raise UnparsableJSON("Unable to parse request body as JSON") from None
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            value = super().parse_json(data)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, UnparsableJSON):
+                raise HTTPException(400, exc.__cause__.msg) from None
+            raise
+        # A list is a batch, refused by Strawberry with its own message (batching is off).
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "expected a JSON object")
+        return value
+
+    async def parse_http_body(self, request):  # noqa: ANN001, ANN201
+        request_data = await super().parse_http_body(request)
+        if isinstance(request_data, GraphQLRequestData) and not isinstance(request_data.operation_name, str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        return request_data
+
+    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):  # noqa: ANN001, ANN201, PLR0917
+        """Strawberry's, but a subscription is refused: over plain HTTP it cannot stream (no
+        SSE or multipart transport is enabled), and graphql-core would run it as a query."""
+        method = request_adapter.method
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
+        if not self.allow_queries_via_get and method == "GET":
+            allowed -= {OperationType.QUERY}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(405, "subscriptions are served over WebSocket (graphql-transport-ws), not over HTTP") from exc
+            if method == "GET":
+                raise HTTPException(405, "mutations and subscriptions are not allowed over GET; use POST") from exc
+            raise HTTPException(400, exc.as_http_error_reason(method)) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
 
     def create_response(self, response_data: Any, sub_response: Any) -> Response:
         graphql_response = wants_graphql_response(getattr(sub_response, "accept", ""))

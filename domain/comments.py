@@ -9,7 +9,7 @@ from domain.events import record_event
 from domain.orders import bump_order, load_order
 from domain.validation import MAX_TEXT, required_text
 from domain.viewer import Viewer
-from models import Comment, OrderEventKind
+from models import Comment, OrderEventKind, OrderStatus
 from models.base import utcnow
 
 ORDER_ID = ["input", "orderId"]
@@ -20,6 +20,9 @@ async def add_comment(session: AsyncSession, viewer: Viewer, order_id: int, body
     if not access.full:
         # Providers asked to quote see a quote request, not the order's conversation.
         raise DomainError(ErrorCode.FORBIDDEN, "only the order's parties may comment on it", ORDER_ID)
+    if access.order.status is OrderStatus.ARCHIVED:
+        # An archived order is closed: like every other change, a comment is refused.
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "cannot comment on an order that is ARCHIVED", ORDER_ID)
     text = required_text(body, ["input", "body"], max_length=MAX_TEXT, what="comment")
     comment = Comment(order_id=order_id, author_id=viewer.user_id, body=text, created_at=utcnow())
     session.add(comment)

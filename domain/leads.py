@@ -127,6 +127,8 @@ async def update_lead(session: AsyncSession, viewer: Viewer, lead_id: int, statu
         raise not_found("lead", LEAD_ID)
     if not access.roles & {Role.PARTNER, Role.SUPPLIER}:
         raise DomainError(ErrorCode.FORBIDDEN, "the partner works the leads; the provider only records them", LEAD_ID)
+    if order.status is OrderStatus.ARCHIVED:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "cannot update the leads of an order that is ARCHIVED", LEAD_ID)
     if lead.status is not status:
         lead.status, lead.updated_at = status, utcnow()
         await session.flush()

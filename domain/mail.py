@@ -7,6 +7,7 @@ one recipient and order that fall in the same digest window render as one e-mail
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -16,6 +17,16 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from domain.notifications import actor_label, status_label
 from models import Notification, NotificationKind
+
+# Control characters and line or paragraph separators: a header holds one line (rows stored
+# before single-line fields refused them may still have some).
+_NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+")
+
+
+def header_text(value: str) -> str:
+    """`value` as one line for a header: each run of control characters becomes a space."""
+    return " ".join(_NOT_IN_HEADER.sub(" ", value).split())
+
 
 def _when(value: str | None) -> str:
     """An ISO time as people read it: 27 Nov 2026 14:05 UTC."""
@@ -76,7 +87,7 @@ def render(rows: list[Notification], public_url: str) -> RenderedEmail:
     context.setdefault("role", "recipient")
     text = _text.get_template(f"{first.kind.value}.txt").render(context)
     html = _html.get_template(f"{first.kind.value}.html").render(context)
-    return RenderedEmail(subject=context["subject"], text=text.strip() + "\n", html=html)
+    return RenderedEmail(subject=header_text(context["subject"]), text=text.strip() + "\n", html=html)
 
 
 def build_message(rows: list[Notification], *, mail_from: str, public_url: str) -> EmailMessage:
@@ -86,7 +97,7 @@ def build_message(rows: list[Notification], *, mail_from: str, public_url: str) 
     message = EmailMessage()
     message["Subject"] = rendered.subject
     message["From"] = mail_from
-    message["To"] = formataddr((first.data.get("recipient_name") or "", first.email))
+    message["To"] = formataddr((header_text(first.data.get("recipient_name") or ""), first.email))
     # Stable per notification: should a crash make us send twice, mail clients merge the copies.
     sender_domain = parseaddr(mail_from)[1].rpartition("@")[2] or "provider-orders.invalid"
     message["Message-ID"] = f"<notification-{first.id}@{sender_domain}>"

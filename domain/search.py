@@ -4,18 +4,23 @@ The index (`order_search`, made by the 0001 migration and kept in step by trigge
 order's name and description and its provider's and service's names: an FTS5 table on SQLite,
 a tsvector with a GIN index on PostgreSQL. Every word the user typed must match the start of
 a word ("optim" finds "Optimise"). Callers AND the clause with the viewer's scope.
+
+No input can reach FTS5 or tsquery syntax: each word is a quoted prefix token. On PostgreSQL
+the quoting happens after `unaccent`, which turns some letters into syntax (`ʼ` into `'`,
+`⑴` into `(1)`).
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table
+from sqlalchemy import ColumnElement, String, bindparam, column, func, literal, literal_column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Order
 
 MAX_TERMS = 20
+MAX_SEARCH_LENGTH = 200  # characters of a search string (orders, services, providers)
 # Above this many matching orders (SQLite), walking the list's sort index and probing the
 # matches beats reading every match and sorting them (see `order_search_clause`).
 BROAD_SEARCH = 2000
@@ -66,10 +71,23 @@ def order_search_clause(text: str | None, dialect: str, broad: bool = False) -> 
         if broad:
             return literal_column(f"+{Order.__tablename__}.id").in_(matching)
     else:
-        query = " & ".join(f"{term}:*" for term in terms)
+        query = _postgresql_query(terms)
         matching = select(_postgresql_index.c.order_id).where(
-            _postgresql_index.c.document.op("@@")(
-                func.to_tsquery(literal_column("'simple'"), func.unaccent(bindparam("order_search_query", query)))
-            )
+            _postgresql_index.c.document.op("@@")(func.to_tsquery(literal_column("'simple'"), query))
         )
     return Order.id.in_(matching)
+
+
+def _postgresql_query(terms: list[str]) -> ColumnElement[str]:
+    """`'term1 ':* & 'term2 ':*`, each term unaccented, then quoted as a tsquery lexeme
+    (quotes and backslashes doubled). The space keeps a term that unaccent leaves without
+    letters from being the empty lexeme `''`, a syntax error; the parser drops it."""
+    parts = []
+    for i, term in enumerate(terms):
+        text = func.unaccent(bindparam(f"order_search_term_{i}", term, type_=String))
+        escaped = func.replace(func.replace(text, "\\", "\\\\"), "'", "''")
+        parts.append(literal("'", String) + escaped + literal(" ':*", String))
+    query = parts[0]
+    for part in parts[1:]:
+        query = query + literal(" & ", String) + part
+    return query

@@ -11,6 +11,8 @@ from strawberry.types import Info
 
 from domain import access
 from domain.errors import DomainError
+from domain.search import MAX_SEARCH_LENGTH
+from domain.validation import text_problem
 from models import Campaign, Organization, OrganizationKind, ProviderOffice, Service
 from resolvers.pagination import BadPageRequest, PageRequest, SortKey, paginate
 from schema.common import Connection, Edge, PageInfo
@@ -21,11 +23,27 @@ MAX_FILTER_IDS = 100
 EARTH_RADIUS_KM = 6371.0088
 
 
-def _ids(values: list[strawberry.ID] | None, type_name: str, argument: str) -> list[int] | None:
-    if values is None:
+def capped(values: list | None, argument: str, what: str = "values") -> list | None:
+    """A list filter of at most MAX_FILTER_IDS values, refused before any SQL is built."""
+    if values is not None and len(values) > MAX_FILTER_IDS:
+        raise BadPageRequest(f"at most {MAX_FILTER_IDS} {what} in `{argument}`", argument)
+    return values
+
+
+def search_argument(value: str | None, argument: str = "search") -> str | None:
+    """A search string of at most MAX_SEARCH_LENGTH characters of valid text."""
+    if value is None:
         return None
-    if len(values) > MAX_FILTER_IDS:
-        raise BadPageRequest(f"at most {MAX_FILTER_IDS} ids in `{argument}`", argument)
+    if len(value) > MAX_SEARCH_LENGTH:
+        raise BadPageRequest(f"`{argument}` must be at most {MAX_SEARCH_LENGTH} characters", argument)
+    if (problem := text_problem(value, one_line=False)) is not None:
+        raise BadPageRequest(f"`{argument}` {problem}", argument)
+    return value
+
+
+def _ids(values: list[strawberry.ID] | None, type_name: str, argument: str) -> list[int] | None:
+    if capped(values, argument, "ids") is None:
+        return None
     try:
         return decode_ids(list(values), type_name)
     except DomainError:
@@ -33,7 +51,7 @@ def _ids(values: list[strawberry.ID] | None, type_name: str, argument: str) -> l
 
 
 def _search(term: str | None, *columns) -> object | None:  # noqa: ANN002
-    term = (term or "").strip()
+    term = (search_argument(term) or "").strip()
     if not term:
         return None
     pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

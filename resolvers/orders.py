@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -14,11 +14,12 @@ from strawberry.types import Info
 
 from domain import access
 from domain.search import is_broad, order_search_clause, search_terms
+from domain.validation import in_time_window, time_window_message
 from models import Order, OrderStatus
-from resolvers.catalog import _ids
+from resolvers.catalog import _ids, capped, search_argument
 from resolvers.dataloaders import fill
 from resolvers.order_rows import JOINABLE, OrderRows, columns_read
-from resolvers.pagination import PageRequest, SortKey, paginate, parse_date, parse_datetime
+from resolvers.pagination import BadPageRequest, PageRequest, SortKey, paginate, parse_date, parse_datetime
 from schema.common import SortDirection
 from schema.filters import DateTimeRange, OrderFilter, OrderOrder, OrderSortField
 from schema.orders import OrderConnection, OrderStatusCount
@@ -33,18 +34,31 @@ SORT_KEYS = {
 }
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+def _utc(value: datetime, argument: str) -> datetime:
+    utc = in_time_window(value)
+    if utc is None:
+        raise BadPageRequest(time_window_message(f"`{argument}`"), argument)
+    return utc
 
 
-def _window(column: Any, window: DateTimeRange | None) -> list[ColumnElement[bool]]:
+def _window(column: Any, window: DateTimeRange | None, argument: str) -> list[ColumnElement[bool]]:
     """`from` inclusive, `to` exclusive; a time without offset is read as UTC."""
     clauses = []
     if window is not None and window.from_ is not None:
-        clauses.append(column >= _utc(window.from_))
+        clauses.append(column >= _utc(window.from_, f"{argument}.from"))
     if window is not None and window.to is not None:
-        clauses.append(column < _utc(window.to))
+        clauses.append(column < _utc(window.to, f"{argument}.to"))
     return clauses
+
+
+def check_filter(f: OrderFilter) -> None:
+    """The filter's arguments that could fail in SQL, refused before any runs: BAD_USER_INPUT."""
+    search_argument(f.search)
+    for argument, values in (("statuses", f.statuses), ("paymentMethods", f.payment_methods), ("origins", f.origins),
+                             ("providerIds", f.provider_ids), ("activityTypeIds", f.activity_type_ids)):
+        capped(values, argument)
+    _window(Order.submitted_at, f.submitted, "submitted")
+    _window(Order.last_activity_at, f.last_activity, "lastActivity")
 
 
 def order_filter_clauses(
@@ -68,8 +82,8 @@ def order_filter_clauses(
         clauses.append(Order.payment_method.in_(f.payment_methods))
     if f.origins:
         clauses.append(Order.origin.in_(f.origins))
-    clauses += _window(Order.submitted_at, f.submitted)
-    clauses += _window(Order.last_activity_at, f.last_activity)
+    clauses += _window(Order.submitted_at, f.submitted, "submitted")
+    clauses += _window(Order.last_activity_at, f.last_activity, "lastActivity")
     dialect = "sqlite" if info.context.db.is_sqlite else "postgresql"
     if (search := order_search_clause(f.search, dialect, broad_search)) is not None:
         clauses.append(search)
@@ -88,6 +102,7 @@ async def resolve_orders(
     ctx = info.context
     viewer = ctx.require_viewer()
     f = filter or OrderFilter()
+    check_filter(f)
     order_by = order_by or OrderOrder()
     scopes = access.order_scope_branches(viewer)
     broad = False

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from schema import catalog, live, mdf, notifications, orders, portal
+from schema.common import SCALAR_OVERRIDES
 from schema.order_mutations import OrderMutations
 from schema.extensions import default_extensions
 from schema.fast_path import FastPathExecutor
@@ -65,6 +66,7 @@ def build_schema(extensions: list | None = None, *, executor: type = Executor) -
         types=TYPES,
         extensions=default_extensions() if extensions is None else extensions,
         execution_context_class=executor,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+import dateutil.parser
 import strawberry
+from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition, wrap_parser
 
 from models.snapshots import is_model
 from schema.fast_path import info_unused
@@ -15,6 +19,15 @@ from schema.fast_path import info_unused
 from domain.errors import ErrorCode
 
 UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode")
+
+# Strawberry's Date and DateTime, except that a value they cannot parse is refused without the
+# parser's own exception text ("Expected 4 digits, got 'garb'") in the message.
+SCALAR_OVERRIDES = {
+    dt.datetime: replace(
+        DateTimeDefinition, parse_value=wrap_parser(dateutil.parser.isoparse, "DateTime", include_error=False)
+    ),
+    dt.date: replace(DateDefinition, parse_value=wrap_parser(dt.date.fromisoformat, "Date", include_error=False)),
+}
 
 
 @strawberry.type(description="An amount of money: `amount` is a decimal string, never a float.")

@@ -34,7 +34,9 @@ def runner(db, settings):  # noqa: ANN001, ANN201
 
     context = Context(db=db, settings=settings, bus=SimpleNamespace(publish=publish), request_id="t")
     context.viewer = SimpleNamespace(user_id=1)
-    return SimpleNamespace(info=SimpleNamespace(context=context), published=published)
+    # A mutation field without arguments, as run_mutation reads them (resolvers.mutations.base).
+    info = SimpleNamespace(context=context, selected_fields=[SimpleNamespace(arguments={})])
+    return SimpleNamespace(info=info, published=published)
 
 
 async def add_event(session, attempt: int) -> None:  # noqa: ANN001

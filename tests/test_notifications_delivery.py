@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from app.db import Database
-from app.delivery import deliver_due
+from app.delivery import _describe, deliver_due
 from app.settings import Settings
+from domain.mail import header_text
 from models import DeliveryStatus, Notification, NotificationKind, NotificationPreference, OrderStatus
 from models.base import utcnow
 from tests import factories
@@ -21,9 +22,9 @@ from tests.notify_helpers import add_leads, comment, move, notifications, quote,
 BOSS = "boss@acme.example"
 
 
-async def _fixed_price_order_approved(db: Database) -> int:
+async def _fixed_price_order_approved(db: Database, name: str = "Spring launch") -> int:
     """A fixed-price order submitted with a notification recipient, approved by the supplier."""
-    order_id = await submit(db, service_name="Social Media Starter Pack", recipients=(BOSS,))
+    order_id = await submit(db, service_name="Social Media Starter Pack", recipients=(BOSS,), name=name)
     await move(db, order_id, OrderStatus.APPROVED, SUPPLIER, action="APPROVE_ORDER")
     return order_id
 
@@ -291,3 +292,27 @@ async def test_unreachable_server_is_retried(db: Database, smtp, settings: Setti
     assert stats.retrying == 1
     [row] = await notifications(db)
     assert row.email_status is DeliveryStatus.PENDING and row.last_error
+
+
+def test_header_text_is_one_line() -> None:
+    assert header_text("Spring\r\nlaunch\x00 \u2028now\t!") == "Spring launch now !"
+
+
+async def test_a_stored_name_with_line_breaks_does_not_stop_its_emails(db: Database, smtp) -> None:  # noqa: ANN001
+    """Orders stored before one-line fields refused control characters still get their e-mails,
+    and a line break cannot add a header."""
+    order_id = await _fixed_price_order_approved(db, name="Spring\nlaunch\r\nBcc: x@evil.example")
+    stats = await deliver_due(db, db.settings)
+    assert (stats.failed, stats.sent) == (0, 5)
+    assert {row.email_status for row in await notifications(db, order_id)} == {DeliveryStatus.SENT}
+    mail = smtp.to(PROVIDER)[0]
+    assert mail.subject == "[Demo Portal] Spring launch Bcc: x@evil.example: Approved"
+    assert mail.message["Bcc"] is None and "x@evil.example" not in smtp.recipients
+
+
+def test_a_failure_reason_never_carries_an_exception_text() -> None:
+    """Suppliers read the reason (`deliveryFailures`): the mail server's answer, else a sentence."""
+    assert _describe(ConnectionRefusedError("[Errno 111] Connect call failed ('10.1.2.3', 25)")) == \
+        "the mail server could not be reached"
+    assert _describe(ValueError("internal detail")) == \
+        "the e-mail could not be built or sent (the server log has the details)"

@@ -185,7 +185,8 @@ async def test_database_gone_mid_mutation_is_service_unavailable_and_writes_noth
         await session.execute(text("SELECT 1"))
 
     with pytest.raises(ServiceUnavailable) as raised:
-        await run_mutation(SimpleNamespace(context=context), write_then_lose_the_database)
+        info = SimpleNamespace(context=context, selected_fields=[SimpleNamespace(arguments={})])
+        await run_mutation(info, write_then_lose_the_database)
     assert raised.value.extensions == {"code": "SERVICE_UNAVAILABLE"}
     assert published == []
     async with db.read_session() as session:

@@ -46,6 +46,8 @@ async def test_an_expired_token_is_refused_and_a_token_that_expires_ends_the_sub
         ([SUBSCRIBE | {"id": "1"}], 4401),  # subscribe before connection_ack
         (["init", {"type": "what"}], 4400),  # unknown message type
         (["init", "{not json"], 4400),  # malformed JSON
+        (["init", "[" * 5000], 4400),  # deeper than the JSON decoder recurses
+        (["init", '{"id": ' + "1" * 5000 + "}"], 4400),  # more digits than Python converts
         (["init", {"id": "1", "type": "subscribe"}], 4400),  # no payload
         (["init", {"id": "1", "type": "subscribe", "payload": {"query": "subscription {"}}], 4400),  # syntax error
         (["init", SUBSCRIBE | {"id": "1"}, SUBSCRIBE | {"id": "1"}], 4409),  # duplicate operation id

@@ -15,6 +15,7 @@ from app.db import is_retryable, is_unavailable
 from domain.errors import DomainError, ErrorCode, ValidationErrors
 from domain.events import event_message, pending_events
 from domain.notifications import notification_message, pending_notifications
+from domain.validation import Problems, check_input
 from domain.viewer import Viewer
 from resolvers.context import ServiceUnavailable
 from schema.common import UserError
@@ -44,6 +45,10 @@ async def run_mutation(
     """
     ctx = info.context
     viewer = ctx.require_viewer()
+    try:
+        check_arguments(info)
+    except DomainError as error:
+        return None, user_errors(error)
     attempts = max(1, ctx.settings.mutation_attempts)
     for attempt in range(1, attempts + 1):
         try:
@@ -79,6 +84,15 @@ async def run_mutation(
         except Exception:  # noqa: BLE001 - stored; notificationAdded re-reads on its next wake-up
             log.exception("could not publish notifications")
     return result, []
+
+
+def check_arguments(info: Info) -> None:
+    """Every text and list of the mutation's arguments, wherever it is in them, before any
+    other check (domain.validation.check_input): VALIDATION with the field's path."""
+    problems = Problems()
+    for name, value in info.selected_fields[0].arguments.items():
+        check_input(value, [name], problems)
+    problems.raise_any()
 
 
 CONFLICT_MESSAGE = "Others changed this at the same moment; reload and try again"
