@@ -34,7 +34,8 @@ async def run_mutation(
     """Run `action` in one write transaction.
 
     Returns (result, []) after commit, or (None, errors) when the domain refused: then the
-    transaction was rolled back and nothing was written or published.
+    transaction was rolled back and nothing was written or published. A viewer over the
+    mutation rate limit gets `RateLimited` (`extensions.code = RATE_LIMITED`) before anything runs.
 
     A transaction that lost a race (serialization failure, deadlock, lock timeout, SQLite
     busy) runs again from the start in a fresh transaction, a bounded number of times with
@@ -44,6 +45,7 @@ async def run_mutation(
     """
     ctx = info.context
     viewer = ctx.require_viewer()
+    await ctx.check_mutation_rate(viewer)
     attempts = max(1, ctx.settings.mutation_attempts)
     for attempt in range(1, attempts + 1):
         try:
