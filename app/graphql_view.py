@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
@@ -28,11 +27,12 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 from cross_web import HTTPException
 
+from app.admission import Admission
 from app.auth import AuthenticationError, authenticate, bearer_token
 from app.db import Database, is_unavailable
 from app.settings import Settings
 from app.shutdown import OpenWebSockets
-from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, Context
+from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, Context, Refused
 from subscriptions.connection import LegacyWSHandler, TransportWSHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -65,15 +65,16 @@ class GraphQLView(GraphQL):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.db, self.settings, self.bus, self.feed = db, settings, bus, feed
         self.websockets = websockets if websockets is not None else OpenWebSockets()
-        # Requests past this many wait here, holding nothing, rather than each taking database
-        # connections (a query takes one per DataLoader batch) and starving the pool for all.
-        self.admission = asyncio.Semaphore(settings.max_concurrent_requests)
+        # Every operation, HTTP or WebSocket, waits at this gate (app.admission).
+        self.admission = Admission(settings)
+        self.max_subscriptions_per_connection = None  # the gate counts them, and answers with a code
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]
         context = Context(
             db=self.db, settings=self.settings, bus=self.bus, request_id=request_id,
             request=request, response=response, feed=self.feed,
+            mutation_rate=self.admission.mutation_retry_after,
         )
         if isinstance(request, Request):
             await self.authenticate(context, request.headers.get("authorization"))
@@ -131,8 +132,11 @@ class GraphQLView(GraphQL):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            async with self.admission:
+            await request.body()  # read (and kept) first: a slow upload holds no slot
+            async with self.admission.operation(self.admission.user_of(request.headers.get("authorization"))):
                 response = await self.run(request)
+        except Refused as refused:
+            response = self._refused(request, refused)
         except HTTPException as exc:
             response = self._http_error(request, exc)
         except Exception as exc:
@@ -144,6 +148,15 @@ class GraphQLView(GraphQL):
                 error_body(SERVICE_UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE"), 503, headers={"Retry-After": "1"}
             )
         await response(scope, receive, send)
+
+    def _refused(self, request: Request, refused: Refused) -> Response:
+        accept = request.headers.get("accept", "")
+        return JSONResponse(
+            {"errors": [refused.formatted]},
+            status_code=refused.status,
+            headers={"Retry-After": str(refused.retry_after)},
+            media_type=GRAPHQL_RESPONSE if wants_graphql_response(accept) else "application/json",
+        )
 
     def _http_error(self, request: Request, exc: HTTPException) -> Response:
         accept = request.headers.get("accept", "")

@@ -199,6 +199,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             for task in app.state.background:
                 task.cancel()
             await feed.close()
+            await graphql.admission.close()
             await bus.close()
             await db.dispose()
 

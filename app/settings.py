@@ -70,7 +70,17 @@ class Settings(BaseSettings):
     db_idle_in_transaction_timeout_ms: int = 60000
     mutation_attempts: int = 5  # tries of a transaction that lost a race (serialization, deadlock, busy)
     readiness_timeout: float = 2.0
-    max_concurrent_requests: int = 16  # GraphQL requests over HTTP executing at once, per process
+    max_concurrent_requests: int = 16  # GraphQL operations (HTTP and WebSocket) executing at once, per process
+
+    # Admission (app.admission): the caps are per server process; the mutation rate limit is
+    # shared by every process when REDIS_URL is set.
+    admission_timeout_seconds: float = 5.0  # longest wait for a slot; then SERVICE_UNAVAILABLE (retryAfter)
+    max_concurrent_per_user: int = 4  # slots (of MAX_CONCURRENT_REQUESTS) one user holds at once; the rest wait
+    max_sockets_per_user: int = 10  # open WebSockets of one user; a further one is closed with 4429
+    max_operations_per_socket: int = 50  # subscriptions and operations in flight on one WebSocket
+    max_operations_per_user: int = 200  # the same, over all the user's sockets and HTTP requests
+    mutation_rate_limit: str = "60/minute"  # mutations per user (`limits` syntax, moving window); "" = none
+    rate_limit_key_prefix: str = "provider-orders:limits"  # prefix of the rate limits' Redis keys
 
     # Notifications (e-mail is off without SMTP_HOST; in-app notifications always work).
     smtp_host: str | None = None

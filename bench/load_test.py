@@ -169,6 +169,10 @@ def start_server(url: str, port: int, workers: int, secret: str, args: argparse.
         "JWT_SECRET": secret,
         "DB_POOL_SIZE": str(pool),
         "DB_MAX_OVERFLOW": "0",
+        # A crowd played by a handful of demo users: no per-user caps or mutation rate limit.
+        "MUTATION_RATE_LIMIT": "",
+        "MAX_CONCURRENT_PER_USER": os.environ.get("MAX_CONCURRENT_REQUESTS", "16"),
+        "MAX_OPERATIONS_PER_USER": "1000000",
     }
     env.pop("REDIS_URL", None)
     if args.redis_url:

@@ -283,7 +283,10 @@ async def run(mode: str, n: int, changes: int, args: argparse.Namespace) -> dict
     workdir = Path(tempfile.mkdtemp(prefix="po-bench-subs-"))
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}", "PROVIDER_ORDERS_ENV": "development",
-            "SUBSCRIPTION_QUEUE_SIZE": "1000"}
+            "SUBSCRIPTION_QUEUE_SIZE": "1000",
+            # Thousands of sockets from a handful of demo users: no per-user caps.
+            "MAX_SOCKETS_PER_USER": "1000000", "MAX_OPERATIONS_PER_USER": "1000000", "MUTATION_RATE_LIMIT": "",
+            "MAX_CONCURRENT_PER_USER": os.environ.get("MAX_CONCURRENT_REQUESTS", "16")}
     if mode == "redis":
         env |= {"REDIS_URL": args.redis_url, "REDIS_CHANNEL": f"po-bench:{uuid.uuid4().hex}"}
     cli(env, "migrate")

@@ -44,7 +44,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
 
-    settings = Settings(database_url=args.database_url)
+    settings = Settings(database_url=args.database_url, mutation_rate_limit="")  # every round's writes
     db = Database(settings)
     await upgrade(db.engine)
     async with db.write_session() as session:

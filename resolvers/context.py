@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.responses import Response
 
 from app.db import Database
 from app.settings import Settings
@@ -34,6 +36,27 @@ class ServiceUnavailable(GraphQLError):
         super().__init__(message, extensions={"code": "SERVICE_UNAVAILABLE"})
 
 
+class Refused(GraphQLError):
+    """An operation turned away before it ran (app.admission); the client may try again after
+    `retry_after` seconds. `status` is the HTTP status when it refuses a whole request."""
+
+    def __init__(self, message: str, code: str, retry_after: int, status: int = 503):
+        super().__init__(message, extensions={"code": code, "retryAfter": retry_after})
+        self.retry_after, self.status = retry_after, status
+
+
+class TooManyOperations(Refused):
+    def __init__(self, where: str):
+        super().__init__(f"Too many operations in flight {where}; complete some first", "TOO_MANY_OPERATIONS", 1, 429)
+
+
+class RateLimited(Refused):
+    def __init__(self, retry_after: int):
+        super().__init__(
+            f"Too many changes in a short time; try again in {retry_after} s", "RATE_LIMITED", retry_after, 429
+        )
+
+
 # WebSocket operations share their connection's Context (Strawberry builds it once per socket),
 # so each operation, and each subscription event, gets its own Loaders through this variable:
 # every operation runs in its own asyncio task, whose context this variable belongs to.
@@ -55,6 +78,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     connection: Any = None
     feed: Any = None  # subscriptions.feed.EventFeed: the process's live events
+    # The mutation rate limit (app.admission): a user id -> None, or seconds to wait.
+    mutation_rate: Callable[[int], Awaitable[int | None]] | None = None
     # Set by an extension when execution starts (tells pre-execution failures apart).
     executed: bool = False
 
@@ -81,6 +106,17 @@ class Context:
         loaders = Loaders(self.db, primed)
         _operation_loaders.set(loaders)
         return loaders
+
+    async def check_mutation_rate(self, viewer: Viewer) -> None:
+        """Counts a mutation of `viewer`; raises RateLimited (before anything runs) past the limit."""
+        if self.mutation_rate is None:
+            return
+        retry_after = await self.mutation_rate(viewer.user_id)
+        if retry_after is None:
+            return
+        if isinstance(self.response, Response):  # HTTP: the header too
+            self.response.headers["Retry-After"] = str(retry_after)
+        raise RateLimited(retry_after)
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 log = logging.getLogger("provider_orders.bus")
@@ -28,6 +29,14 @@ class EventBus(Protocol):
 
 
 RESYNC: dict[str, Any] = {"type": "resync"}  # the bus may have dropped messages: re-read stored events
+
+
+# How the current task gives up what it holds while it idles: an operation task sets it to its
+# admission slot's `idle` (app.admission), so a subscriber waiting here for its next message
+# holds no slot; it takes one again, waiting its turn, before it goes on with the message.
+idle_while_waiting: ContextVar[Callable[[], AbstractAsyncContextManager[None]] | None] = ContextVar(
+    "idle_while_waiting", default=None
+)
 
 
 class Subscription:
@@ -62,8 +71,13 @@ class Subscription:
             if self.overflowed:
                 raise SubscriberOverflow("subscriber queue overflowed")
             self._waiter = asyncio.get_running_loop().create_future()
+            idle = idle_while_waiting.get()
             try:
-                await self._waiter
+                if idle is None:
+                    await self._waiter
+                else:
+                    async with idle():
+                        await self._waiter
             finally:
                 self._waiter = None
         if self.overflowed:

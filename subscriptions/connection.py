@@ -5,6 +5,12 @@ Strawberry builds one Context per socket. The handler subclasses here give every
 subscription close its whole connection with a clear code (too slow, token expired), and tell
 an operation task how to send a data message whose payload was encoded once for every
 subscriber sharing it (`delivery_of_current_task`, subscriptions.sharing).
+
+They also take every operation through the view's admission gate (app.admission), as HTTP
+requests are: the socket counts for its user once acknowledged (past the user's cap it is
+closed with 4429 instead), and each operation holds a slot while it runs (a subscription:
+while it sets up and while an event is executed for it), within the caps on operations per
+socket and per user; an operation refused there gets an `error` message with the code.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,12 +28,16 @@ from starlette.websockets import WebSocketDisconnected as StarletteWebSocketDisc
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from resolvers.context import Refused, TooManyOperations
+
 log = logging.getLogger("provider_orders.ws")
 
 # Close codes. 4403 is graphql-transport-ws's Forbidden. 1013 ("try again later") tells a
 # standard client (graphql-ws retries it) to reconnect; it resumes with orderEvents(after:).
 TOKEN_EXPIRED = (4403, "Forbidden: token expired")
 TOO_SLOW = (1013, "subscriber too slow; resume with orderEvents(after:)")
+# graphql-ws clients treat 4429 as final (no automatic reconnect): the user has enough sockets open.
+TOO_MANY_SOCKETS = (4429, "Too many connections for this user")
 
 
 class LiveConnection:
@@ -73,8 +84,35 @@ class LiveConnection:
 
 
 def _attach(handler: Any) -> None:
+    handler.counted_for = None  # the user this socket counts for at the gate, once acknowledged
     if hasattr(handler.context, "connection"):
         handler.context.connection = LiveConnection(handler)
+
+
+async def _admit_socket(handler: Any) -> bool:
+    """Counts the socket for its user as it is acknowledged; past the cap closes it instead."""
+    user_id = handler.context.viewer.user_id
+    if handler.view.admission.open_socket(user_id):
+        handler.counted_for = user_id
+        return True
+    await handler.context.connection.close(*TOO_MANY_SOCKETS)
+    return False
+
+
+def _release_socket(handler: Any) -> None:
+    if handler.counted_for is not None:
+        handler.view.admission.close_socket(handler.counted_for)
+        handler.counted_for = None
+
+
+@asynccontextmanager
+async def _admitted(handler: Any, operations_on_socket: int) -> AsyncIterator[None]:
+    """An operation of this socket at the gate (raises Refused: too many, or no slot in time)."""
+    gate = handler.view.admission
+    if operations_on_socket > gate.max_operations_per_socket:
+        raise TooManyOperations("on this connection")
+    async with gate.operation(handler.counted_for):
+        yield
 
 
 async def _send_text(handler: Any, text: str) -> bool:
@@ -147,7 +185,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
 
     async def run_operation(self, operation: Any) -> None:
         self.context.fresh_loaders()  # this task's own loaders (see resolvers.context)
-        await super().run_operation(operation)
+        try:
+            async with _admitted(self, len(self.operations)):  # this operation included
+                await super().run_operation(operation)
+        except Refused as refused:
+            await operation.send_initial_errors([refused])
 
     def delivery_of(self, task: asyncio.Task | None) -> _NextDelivery | None:
         operation = next((op for op in self.operations.values() if op.task is task), None)
@@ -162,12 +204,17 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
     async def send_message(self, message: Any) -> None:
         if self.context.connection is not None and self.context.connection.closed:
             return
+        if message["type"] == "connection_ack" and not await _admit_socket(self):
+            return
         await super().send_message(message)
 
     async def shutdown(self) -> None:
         if self.context.connection is not None:
             self.context.connection.stop()
-        await super().shutdown()
+        try:
+            await super().shutdown()
+        finally:
+            _release_socket(self)
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler):
@@ -182,7 +229,12 @@ class LegacyWSHandler(BaseGraphQLWSHandler):
 
     async def handle_async_results(self, operation_id: str, *args: Any, **kwargs: Any) -> None:
         self.context.fresh_loaders()
-        await super().handle_async_results(operation_id, *args, **kwargs)
+        try:
+            async with _admitted(self, len(self.tasks)):
+                await super().handle_async_results(operation_id, *args, **kwargs)
+        except Refused as refused:
+            self.tasks.pop(operation_id, None)
+            await self.send_message({"type": "error", "id": operation_id, "payload": refused.formatted})
 
     def delivery_of(self, task: asyncio.Task | None) -> _DataDelivery | None:
         operation_id = next((op_id for op_id, op_task in self.tasks.items() if op_task is task), None)
@@ -191,9 +243,14 @@ class LegacyWSHandler(BaseGraphQLWSHandler):
     async def send_message(self, message: Any) -> None:
         if self.context.connection is not None and self.context.connection.closed:
             return
+        if message["type"] == "connection_ack" and not await _admit_socket(self):
+            return
         await super().send_message(message)
 
     async def cleanup(self) -> None:
         if self.context.connection is not None:
             self.context.connection.stop()
-        await super().cleanup()
+        try:
+            await super().cleanup()
+        finally:
+            _release_socket(self)

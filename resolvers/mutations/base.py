@@ -35,7 +35,8 @@ async def run_mutation(
     """Run `action` in one write transaction.
 
     Returns (result, []) after commit, or (None, errors) when the domain refused: then the
-    transaction was rolled back and nothing was written or published.
+    transaction was rolled back and nothing was written or published. A viewer over the
+    mutation rate limit gets `RateLimited` (`extensions.code = RATE_LIMITED`) before anything runs.
 
     A transaction that lost a race (serialization failure, deadlock, lock timeout, SQLite
     busy) runs again from the start in a fresh transaction, a bounded number of times with
@@ -45,6 +46,7 @@ async def run_mutation(
     """
     ctx = info.context
     viewer = ctx.require_viewer()
+    await ctx.check_mutation_rate(viewer)
     try:
         check_arguments(info)
     except DomainError as error:
