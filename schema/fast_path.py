@@ -1,21 +1,28 @@
 """A leaner completion of selection sets whose fields are all plain and synchronous.
 
-graphql-core and Strawberry spend 10-20 µs on every field of every object (a resolve info,
-Strawberry's resolver wrapper and argument conversion, awaitable checks, completion
+graphql-core and Strawberry do a good deal of work on every field of every object (a resolve
+info, Strawberry's resolver wrapper and argument conversion, awaitable checks, completion
 dispatch); a page of 50 orders with nested fields has about 1,250 of them. Where a selection
 set, and everything below it, only reads attributes or calls synchronous resolvers without
 arguments, `FastPathExecutor` completes it with functions compiled once per query document
 (and values of the variables its directives use), calling the very same resolvers with the
 very same arguments (a real `Info` when they ask for one).
 
-Left to graphql-core, decided when compiling: abstract types, field arguments, async
-resolvers, field extensions, directives other than @include/@skip (already applied when the
-fields were collected), @defer/@stream, middleware, exception handlers. Decided while
-running: whenever a value is off the plain path (a resolver returns an awaitable or raises,
-a null for a non-null field, a value of the wrong type), the compiled walk drops what it built
-and graphql-core completes that object from scratch, so results and errors are exactly
-graphql-core's. Resolvers that ran during the dropped walk run again: the walk only calls
+Left to graphql-core, decided when compiling (`_NotEligible`, counted by reason): abstract
+types (and so exception handlers, which apply to unions only), field arguments, async
+resolvers, field extensions (permission classes among them), directives other than
+@include/@skip (already applied when the fields were collected), @defer/@stream, middleware
+(Strawberry's operation directives among them). Decided while running: whenever a value is off
+the plain path (a resolver returns an awaitable or raises, a null for a non-null field, a
+value of the wrong type), the compiled walk drops what it built and graphql-core completes
+that object from scratch, so results and errors are exactly graphql-core's (counted as
+fallbacks). Resolvers that ran during the dropped walk run again: the walk only calls
 synchronous resolvers without arguments, which here are pure reads.
+
+It relies on internals of Strawberry and graphql-core: `check_internals` compares them with
+those it was written against when the schema is built, and turns it off (one warning) when
+they differ. `stats()` gives this process's counts; tests/test_fast_path_guards.py has a test
+for every guard.
 """
 
 from __future__ import annotations
@@ -31,7 +38,6 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
@@ -302,18 +308,18 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         new_defer_usages: Any,
         position_context: Any,
     ) -> Any:
-        if not new_defer_usages and position_context is None:
-            walk = self._walk_for(parent_type, grouped_field_set)
-            if walk is not None:
-                try:
-                    result = walk(self, source_value, path)
-                except Exception as exc:  # noqa: BLE001 - graphql-core completes it again and reports any error
-                    self.fast_path_fallbacks += 1
-                    _fell_back(parent_type, exc)
-                else:
-                    self.fast_path_hits += 1
-                    _STATS.hits += 1
-                    return result
+        # @defer: deferred fragments are not compiled (their fields have a defer usage).
+        walk = self._walk_for(parent_type, grouped_field_set)
+        if walk is not None:
+            try:
+                result = walk(self, source_value, path)
+            except Exception as exc:  # noqa: BLE001 - graphql-core completes it again and reports any error
+                self.fast_path_fallbacks += 1
+                _fell_back(parent_type, exc)
+            else:
+                self.fast_path_hits += 1
+                _STATS.hits += 1
+                return result
         return super().execute_collected_subfields(
             parent_type, source_value, path, grouped_field_set, new_defer_usages, position_context
         )
@@ -321,18 +327,18 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
     # -- finding or compiling a walk ----------------------------------------------------------
 
     def _walk_for(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Walk | None:
-        # This request's selection sets (graphql-core collects each once per request)...
+        # This request's selection sets (graphql-core collects each once per request; kept
+        # here, their ids stay theirs)...
         walks = self.__dict__.setdefault("_fast_walks", {})
         key = (parent_type, id(grouped_field_set))
         cached = walks.get(key)
-        if cached is not None and cached[0] is grouped_field_set:
+        if cached is not None:
             return cached[1]
-        walks[key] = (grouped_field_set, None)  # a recursive selection is not compiled
         # ...then those of earlier requests with the same document.
         shared = self._shared_key(parent_type, grouped_field_set)
         nodes = tuple(details.node for group in grouped_field_set.values() for details in group)
         hit = _WALKS.get(shared) if shared is not None else None
-        if hit is not None and len(hit[0]) == len(nodes) and all(map(operator.is_, hit[0], nodes)):
+        if hit is not None:  # the key holds the ids of nodes the entry keeps alive: the same nodes
             _WALKS.move_to_end(shared)
             walk = hit[1]
         else:
@@ -376,7 +382,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         """The variables the directives of this operation and its fragments read (found once
         per document: the operation's node, kept in the cache, stands for it)."""
         hit = _DIRECTIVE_VARIABLES.get(id(self.operation))
-        if hit is not None and hit[0] is self.operation:
+        if hit is not None:  # the entry keeps the operation alive: its id is its own
             _DIRECTIVE_VARIABLES.move_to_end(id(self.operation))
             return hit[1]
         names: set[str] = set()
@@ -409,10 +415,6 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                 node = details.node
                 if details.defer_usage is not None:
                     raise _NotEligible("@defer")
-                if details.fragment_variable_values is not None:
-                    raise _NotEligible("fragment arguments")
-                if node.arguments:
-                    raise _NotEligible("field arguments")
                 if any(d.name.value not in _COLLECTED_DIRECTIVES for d in node.directives or ()):
                     raise _NotEligible("directives")
             field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
@@ -480,10 +482,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             def non_null(ex: Any, value: Any, path: Any, info: Any) -> Any:
                 if value is None:
                     raise _Abort
-                completed = inner_finish(ex, value, path, info)
-                if completed is None:
-                    raise _Abort
-                return completed
+                return inner_finish(ex, value, path, info)  # never None for a value
 
             non_null.object_parts = getattr(inner_finish, "object_parts", None)  # type: ignore[attr-defined]
             return non_null, needs_info, uses_path
@@ -496,7 +495,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
                     return None
                 # Other iterables (generators...) and awaitable items are graphql-core's.
                 if (type(value) is not list and type(value) is not tuple) or (
-                    not _PLAIN.issuperset(map(type, value)) and any(_awaitable(ex, item) for item in value)
+                    not _PLAIN.issuperset(map(type, value)) and any(map(ex.is_awaitable, value))
                 ):
                     raise _Abort
                 if not uses_path:
@@ -521,9 +520,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             return leaf, False, False
 
         if is_object_type(return_type):
-            grouped, new_defer_usages, forbidden = self.collect_subfields(return_type, field_details_list)
-            if new_defer_usages:
-                raise _NotEligible("@defer")
+            grouped, _new_defer_usages, forbidden = self.collect_subfields(return_type, field_details_list)
             if forbidden:
                 raise _NotEligible("forbidden directives")
             walk = self._walk_for(return_type, grouped)
@@ -550,15 +547,12 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
 
         raise _NotEligible("an interface or union")  # graphql-core resolves the runtime type
 
-    def _remember_info_tail(self, info: Any, head: tuple, path: Any) -> None:
+    def _remember_info_tail(self, info: Any) -> None:
         """Keep the fields after the path of a resolve info Strawberry's `build_resolve_info`
-        made: the same for every field of this request."""
+        made (field name, nodes, return type, parent type and path first: its fingerprint in
+        _RELIED_ON keeps it so): the same for every field of this request."""
         tail = None
-        if (
-            type(self).build_resolve_info is StrawberryGraphQLCoreExecutionContext.build_resolve_info
-            and tuple(info[:4]) == head
-            and info[4] is path
-        ):
+        if type(self).build_resolve_info is StrawberryGraphQLCoreExecutionContext.build_resolve_info:
             tail = (type(info), tuple(info[5:]))
         self.__dict__["_info_tail"] = tail
 
@@ -596,26 +590,10 @@ class _Step:
         return dataclasses.replace(self, **changes)
 
 
-# Types whose values are never awaitable: no `is_awaitable` call for them. Plain classes (rows,
-# snapshots, Strawberry objects...) join once one of their values was found not awaitable.
-_PLAIN = {type(None), bool, int, float, str, list, tuple, dict, Decimal, datetime, date}
+# Types whose values are never awaitable: no `is_awaitable` call for them.
+_PLAIN = frozenset({type(None), bool, int, float, str, list, tuple, dict, Decimal, datetime, date})
 
 
-_GENERIC_GETATTRIBUTE = (object.__getattribute__, tuple.__getattribute__)
-
-
-def _awaitable(ex: Any, value: Any) -> bool:
-    if ex.is_awaitable(value):
-        return True
-    cls = type(value)
-    if (  # whether an object is awaitable depends on its class alone
-        cls.__getattribute__ in _GENERIC_GETATTRIBUTE
-        and getattr(cls, "__getattr__", None) is None
-        and not issubclass(cls, GeneratorType | CoroutineType)
-        and not any("__class__" in vars(k) or "__await__" in vars(k) for k in cls.__mro__[:-1])
-    ):
-        _PLAIN.add(cls)
-    return False
 # Built-in scalars whose output coercion returns a value of one exact type as it is.
 _AS_IS = {
     id(GraphQLString): "type(v) is str",
@@ -703,7 +681,7 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
     """A walk as straight-line Python, compiled once: each field's read or resolver call,
     the common scalar values checked inline, the rest through the same finish functions."""
     names: dict[str, Any] = {
-        "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN, "_awaitable": _awaitable,
+        "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN,
         "_tn": tuple.__new__, "_Path": Path, "_b64": b2a_base64, "_Node": relay.Node, "Decimal": Decimal, "datetime": datetime, "date": date,
     }
     lines = ["def walk(ex, source, path):"]
@@ -767,13 +745,13 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
             elif converted is not None:
                 emit(f"{result} = {converted[1]} if {converted[0]} else sl{i}(ex, v)")
             elif slow.memo is not None:
-                names[f"m{i}"], names[f"e{i}"] = slow.memo, slow.wrapped
-                emit(f"{result} = (type(v) is e{i} and m{i}.get(v)) or sl{i}(ex, v)")
+                names[f"m{i}"] = slow.memo  # an enum member -> its name; any other value: slow
+                emit(f"{result} = m{i}.get(v) or sl{i}(ex, v)")
             else:
                 emit(f"{result} = sl{i}(ex, v)")
             continue
         abort = "_abort_awaitable(v)" if close else "raise _Abort"
-        emit(f"if type(v) not in _PLAIN and _awaitable(ex, v): {abort}")
+        emit(f"if type(v) not in _PLAIN and ex.is_awaitable(v): {abort}")
         if not (close and step.needs_info and step.value.info_name is not None):  # else made above
             emit(f"fp = {field_path}" if step.uses_path or step.needs_info else "fp = None")
             emit(f"raw = io{i}(ex, fp)" if step.needs_info else "raw = None")
@@ -806,7 +784,7 @@ def _info_builder(field_def: GraphQLField, field_nodes: list, parent_type: Graph
         if tail is None or tail is _UNKNOWN:
             info = ex.build_resolve_info(field_def, field_nodes, parent_type, path)
             if tail is _UNKNOWN:
-                ex._remember_info_tail(info, head, path)  # noqa: SLF001
+                ex._remember_info_tail(info)  # noqa: SLF001
             return info
         return tuple.__new__(tail[0], (*head, path, *tail[1]))
 

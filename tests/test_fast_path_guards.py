@@ -9,17 +9,24 @@ the whole fast path off is tested here as well.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import gc
 import json
 import logging
+import warnings
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, NewType
 
 import pytest
 import strawberry
 from graphql import execute as graphql_execute
-from graphql import parse
+from graphql import DirectiveLocation, parse
 from strawberry import relay
+from strawberry.relay import types as relay_types
+from strawberry.directive import DirectiveValue
 from strawberry.extensions import FieldExtension, ParserCache, SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
@@ -68,6 +75,32 @@ class Row:
     name: str = "row"
     count: int = 1
     flag: Any = True
+    price: Decimal | None = None
+    odd: str = "odd"
+
+
+Odd = NewType("Odd", str)
+SCALARS = {Odd: strawberry.scalar(name="Odd", serialize=lambda v: None if v == "none" else v, parse_value=str)}
+
+
+@strawberry.type
+class Problem:
+    """No is_type_of: any value passes, as far as graphql-core is concerned."""
+
+    args: list[str]
+
+
+async def _problem_later() -> Problem:
+    return Problem(args=["later"])
+
+
+@strawberry.type
+class Careful:
+    count: int
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:  # reads its info: the walk must pass it
+        return info.field_name == "careful" and isinstance(obj, Row)
 
 
 @strawberry.type
@@ -125,6 +158,41 @@ class Thing(relay.Node):
     @strawberry.field
     def kids(self, root: strawberry.Parent[Row]) -> list[Thing]:
         return [Row(id=root.id * 10 + i, name=f"kid {i}") for i in (1, 2)]  # type: ignore[misc]
+
+    @strawberry.field
+    def oops(self, root: strawberry.Parent[Row]) -> str | None:
+        return ValueError("returned, not raised") if root.id == 2 else "fine"  # type: ignore[return-value]
+
+    @strawberry.field
+    def cost(self, root: strawberry.Parent[Row]) -> Decimal | None:
+        return ValueError("no cost") if root.id == 2 else Decimal("1.5")  # type: ignore[return-value]
+
+    @strawberry.field
+    def problem(self, root: strawberry.Parent[Row]) -> Problem | None:
+        return ValueError("a problem") if root.id == 2 else Problem(args=["none"])  # type: ignore[return-value]
+
+    @strawberry.field
+    def must_problem(self, root: strawberry.Parent[Row]) -> Problem:
+        return None if root.id == 2 else Problem(args=["here"])  # type: ignore[return-value]
+
+    @strawberry.field
+    def soon(self, root: strawberry.Parent[Row]) -> Problem:
+        return _problem_later()  # type: ignore[return-value]  (a coroutine from a sync resolver)
+
+    @strawberry.field
+    def code(self) -> strawberry.ID:
+        return strawberry.ID("custom")
+
+    @strawberry.field
+    def careful(self, root: strawberry.Parent[Row]) -> Careful:
+        return Row(id=0, count=root.id)  # type: ignore[return-value]
+
+    price: Decimal | None = None
+    odd: Odd = "odd"  # type: ignore[assignment]
+
+    @strawberry.field
+    def seen(self, info: strawberry.Info) -> str:
+        return str(info._raw_info.root_value)  # noqa: SLF001
 
     @strawberry.field
     def event(self, info: strawberry.Info) -> str:
@@ -190,6 +258,14 @@ class Query:
         return [Row(id=5)]  # type: ignore[list-item]
 
     @strawberry.field
+    def holes(self) -> list[Thing]:
+        return [Row(id=1), None]  # type: ignore[list-item]
+
+    @strawberry.field
+    def odds(self) -> list[Thing]:
+        return [Row(id=1, odd="fine"), Row(id=2, odd="none")]  # type: ignore[list-item]
+
+    @strawberry.field
     def dicts(self) -> list[Thing]:
         return [{"id": 6, "name": "six", "count": 6, "flag": False}]  # type: ignore[list-item]
 
@@ -204,6 +280,7 @@ class Subscription:
 
 def _schemas(**kwargs: Any) -> tuple[strawberry.Schema, strawberry.Schema]:
     extensions = kwargs.pop("extensions", [])
+    kwargs["config"] = dataclasses.replace(kwargs.get("config") or StrawberryConfig(), scalar_map=SCALARS)
     fast = strawberry.Schema(query=Query, subscription=Subscription, execution_context_class=Recording,
                              extensions=[ParserCache, *extensions], **kwargs)
     reference = strawberry.Schema(query=Query, subscription=Subscription,
@@ -386,7 +463,7 @@ class Seeing(StrawberryGraphQLCoreExecutionContext):
 
     def build_resolve_info(self, *args: Any) -> Any:
         info = super().build_resolve_info(*args)
-        return type("Seen", (type(info),), {"seen": "seen"})(*info)
+        return type("Seen", (type(info),), {"seen": "seen"})(*info)._replace(root_value=info.path.as_list())
 
 
 class SeeingExecutor(Seeing, Recording):
@@ -394,10 +471,11 @@ class SeeingExecutor(Seeing, Recording):
 
 
 async def test_an_executor_that_makes_its_own_resolve_infos() -> None:
-    fast = strawberry.Schema(query=Query, execution_context_class=SeeingExecutor)
-    reference = strawberry.Schema(query=Query, execution_context_class=Seeing)
-    result, executor, _ = await _same("{ things { name where } }", (fast, reference))
-    assert result["data"]["things"][0] == {"name": "one", "where": "seen"}
+    config = StrawberryConfig(scalar_map=SCALARS)
+    fast = strawberry.Schema(query=Query, execution_context_class=SeeingExecutor, config=config)
+    reference = strawberry.Schema(query=Query, execution_context_class=Seeing, config=config)
+    result, executor, _ = await _same("{ things { name where seen } }", (fast, reference))
+    assert result["data"]["things"][1] == {"name": "two", "where": "seen", "seen": "['things', 1, 'seen']"}
     assert executor.fast_path_hits == 2
 
 
@@ -412,6 +490,84 @@ async def test_subscription_events_take_the_fast_path_each_on_its_own() -> None:
     assert events[1][0]["data"] == {"ticks": [{"id": relay.to_base64("Thing", 1), "name": "tick 1", "event": "tick 1"}]}
     assert events[1][1]["data"] == {"ticks": [{"id": relay.to_base64("Thing", 2), "name": "tick 2", "event": "tick 2"}]}
     assert fast_path.stats()["hits"] == before["hits"] + 2
+
+
+async def test_null_items_of_a_list_of_non_null_objects() -> None:
+    result, executor, _ = await _same("{ holes { id } }")
+    assert result["data"] is None
+    assert result["errors"][0]["message"] == "Cannot return null for non-nullable field Query.holes."
+
+
+@pytest.mark.parametrize(("field", "message"), [
+    ("oops", "returned, not raised"), ("cost", "no cost"), ("problem { args }", "a problem")
+])
+async def test_exceptions_returned_by_resolvers_are_errors(field: str, message: str) -> None:
+    result, _, _ = await _same(f"{{ things {{ {field} }} }}")
+    assert list(result["data"]["things"][1].values()) == [None]
+    assert [e["message"] for e in result["errors"]] == [message]
+
+
+async def test_a_null_for_a_non_null_object() -> None:
+    result, _, _ = await _same("{ things { name mustProblem { args } } }")
+    assert result["data"] is None
+    assert result["errors"][0]["message"] == "Cannot return null for non-nullable field Thing.mustProblem."
+
+
+async def test_a_scalar_that_serialises_to_null_is_graphql_cores_error() -> None:
+    result, _, _ = await _same("{ odds { odd } }")
+    assert result["data"] is None
+    assert "to return non-nullable value" in result["errors"][0]["message"]
+
+
+async def test_a_null_decimal() -> None:
+    result, _, _ = await _same("{ things { price } }")
+    assert result["data"]["things"] == [{"price": None}, {"price": None}]
+
+
+async def test_an_awaitable_from_a_sync_resolver_is_awaited_by_graphql_core_and_never_left_unawaited() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result, executor, change = await _same("{ things { soon { args } } }")
+        gc.collect()
+    assert result["data"]["things"][0] == {"soon": {"args": ["later"]}}
+    assert executor.fast_path_fallbacks == 2
+    assert not [w for w in caught if "never awaited" in str(w.message)]
+
+
+async def test_id_fields_other_than_the_node_id_keep_their_resolver() -> None:
+    result, _, _ = await _same("{ things { id code } }")
+    assert result["data"]["things"][0]["code"] == "custom"
+
+
+async def test_type_checks_that_read_their_info_get_it() -> None:
+    result, executor, change = await _same("{ things { careful { count } } }")
+    assert result["data"]["things"][1] == {"careful": {"count": 2}}
+    assert (executor.fast_path_hits, executor.fast_path_fallbacks) == (2, 0)
+
+
+def _urlsafe_base64(type_name: str, node_id: Any) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}|{node_id}".encode()).decode()
+
+
+async def test_global_ids_encoded_otherwise_are_left_to_strawberry(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(relay_types, "to_base64", _urlsafe_base64)
+    monkeypatch.setattr(fast_path, "to_base64", _urlsafe_base64)
+    result, _, _ = await _same("{ things { id } }", _schemas())
+    assert result["data"]["things"][0]["id"] == _urlsafe_base64("Thing", 1)
+
+
+@strawberry.directive(locations=[DirectiveLocation.FIELD])
+def tagged(value: DirectiveValue[str], names: list[str]) -> str:
+    return f"{value} {' '.join(names)}"
+
+
+async def test_unhashable_values_of_directive_variables() -> None:
+    fast, reference = _schemas(directives=[tagged])
+    query = "query($names: [String!]!) { things { id name @tagged(names: $names) } }"
+    expected = await reference.execute(query, variable_values={"names": ["a", "b"]})
+    got = await fast.execute(query, variable_values={"names": ["a", "b"]})
+    assert _as_json(got) == _as_json(expected)
+    assert got.data["things"][0]["name"] == "one a b"
 
 
 # -- the internals check -----------------------------------------------------------------------
@@ -444,13 +600,17 @@ def _changed_signature(monkeypatch) -> None:  # noqa: ANN001
 async def test_changed_internals_turn_the_fast_path_off_with_one_warning(monkeypatch, caplog, fresh_warnings, change) -> None:  # noqa: ANN001
     change(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="provider_orders.graphql"):
-        schemas = [strawberry.Schema(query=Query, execution_context_class=Recording) for _ in range(2)]
+        schemas = [strawberry.Schema(query=Query, execution_context_class=Recording,
+                                     config=StrawberryConfig(scalar_map=SCALARS)) for _ in range(2)]
         for schema in schemas:
             assert not fast_path.check_internals(schema)
             assert fast_path.stats(schema)["enabled"] is False
     warnings = [r for r in caplog.records if r.name == "provider_orders.graphql" and r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "fast path off" in warnings[0].getMessage()
+    what = {_changed_resolver_factory: "resolver factory (GraphQLCoreConverter.from_resolver) has changed",
+            _changed_signature: "complete_leaf_value) takes ('return_type', 'result', 'strict')"}[change]
+    assert what in warnings[0].getMessage()
     result, executor, change_ = await _same("{ things { id name count } }", (schemas[0], REFERENCE))
     assert result["data"]["things"][1]["name"] == "two"
     assert (executor.fast_path_hits, executor.fast_path_fallbacks) == (0, 0)
