@@ -94,19 +94,15 @@ class OrderRows:
         return snapshot(self.order, row[: self.width] + related)
 
 
-# Columns a type's `is_type_of` reads, besides the id.
-_CHECKED = {Organization: ("id", "kind")}
-
-
 def columns_read(
     schema: Any, type_name: str, model: type, field_names: Iterable[str], also: Iterable[str] = ()
 ) -> tuple[str, ...] | None:
     """The columns of `model` that the fields selected on `type_name` read: those of attribute
     fields and of resolvers that say what they read (`schema.common.reads`), the id, what the
-    type check reads, and `also`; None (every column) when another resolver is selected: it
-    may read any."""
+    type check reads (`schema.common.checks_read`), and `also`; None (every column) when
+    another resolver is selected: it may read any."""
     attributes = _attribute_fields(schema, type_name, model)
-    read = set(_CHECKED.get(model, ("id",))) | set(also)
+    read = {"id", *_checked(schema, type_name)} | set(also)
     for name in field_names:
         if name == "__typename":
             continue
@@ -115,6 +111,13 @@ def columns_read(
             return None
         read.update(columns)
     return tuple(sorted(read))
+
+
+@cache
+def _checked(schema: Any, type_name: str) -> tuple[str, ...]:
+    """The columns the `is_type_of` of `type_name` declares it reads."""
+    check = schema.get_type_by_name(type_name).is_type_of
+    return getattr(getattr(check, "__func__", check), "reads", ())
 
 
 @cache

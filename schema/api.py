@@ -13,7 +13,7 @@ from schema import catalog, live, mdf, notifications, orders, portal
 from schema.common import SCALAR_OVERRIDES
 from schema.order_mutations import OrderMutations
 from schema.extensions import default_extensions
-from schema.fast_path import FastPathExecutor
+from schema.fast_path import FastPathExecutor, check_internals
 from schema.query import Query as CoreQuery
 from subscriptions.sharing import SharedEventExecutor
 
@@ -59,7 +59,7 @@ class Executor(SharedEventExecutor, FastPathExecutor):
 def build_schema(extensions: list | None = None, *, executor: type = Executor) -> strawberry.Schema:
     """`executor=SharedEventExecutor`: graphql-core completes every field (the reference the
     fast path is tested against)."""
-    return Schema(
+    built = Schema(
         query=_merged("Query", QUERIES),
         mutation=_merged("Mutation", MUTATIONS),
         subscription=_merged("Subscription", SUBSCRIPTIONS),
@@ -68,6 +68,9 @@ def build_schema(extensions: list | None = None, *, executor: type = Executor) -
         execution_context_class=executor,
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    if issubclass(executor, FastPathExecutor):
+        check_internals(built)  # at start-up: one warning, and no fast path, if they differ
+    return built
 
 
 schema = build_schema()

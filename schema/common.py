@@ -95,6 +95,17 @@ def of_model(model: type):  # noqa: ANN201
     return classmethod(is_type_of)
 
 
+def checks_read(*columns: str) -> Callable:
+    """Marks an `is_type_of` with the columns of its row it reads besides the id, so that a list
+    reads them with the rest (resolvers.order_rows.columns_read)."""
+
+    def mark(is_type_of: Callable) -> Callable:
+        is_type_of.reads = columns  # type: ignore[attr-defined]
+        return is_type_of
+
+    return mark
+
+
 def reads(*columns: str) -> dict[str, tuple[str, ...]]:
     """A resolver's `metadata`: the columns of its parent row it reads, so that a list may read
     only those (resolvers.order_rows.columns_read); a resolver without it may read any."""

@@ -1,38 +1,48 @@
 """A leaner completion of selection sets whose fields are all plain and synchronous.
 
-graphql-core and Strawberry spend 10-20 µs on every field of every object (a resolve info,
-Strawberry's resolver wrapper and argument conversion, awaitable checks, completion
+graphql-core and Strawberry do a good deal of work on every field of every object (a resolve
+info, Strawberry's resolver wrapper and argument conversion, awaitable checks, completion
 dispatch); a page of 50 orders with nested fields has about 1,250 of them. Where a selection
 set, and everything below it, only reads attributes or calls synchronous resolvers without
 arguments, `FastPathExecutor` completes it with functions compiled once per query document
 (and values of the variables its directives use), calling the very same resolvers with the
 very same arguments (a real `Info` when they ask for one).
 
-Left to graphql-core, decided when compiling: abstract types, field arguments, async
-resolvers, field extensions, directives other than @include/@skip (already applied when the
-fields were collected), @defer/@stream, middleware, exception handlers. Decided while
-running: whenever a value is off the plain path (a resolver returns an awaitable or raises,
-a null for a non-null field, a value of the wrong type), the compiled walk drops what it built
-and graphql-core completes that object from scratch, so results and errors are exactly
-graphql-core's. Resolvers that ran during the dropped walk run again: the walk only calls
+Left to graphql-core, decided when compiling (`_NotEligible`, counted by reason): abstract
+types (and so exception handlers, which apply to unions only), field arguments, async
+resolvers, field extensions (permission classes among them), directives other than
+@include/@skip (already applied when the fields were collected), @defer/@stream, middleware
+(Strawberry's operation directives among them). Decided while running: whenever a value is off
+the plain path (a resolver returns an awaitable or raises, a null for a non-null field, a
+value of the wrong type), the compiled walk drops what it built and graphql-core completes
+that object from scratch, so results and errors are exactly graphql-core's (counted as
+fallbacks). Resolvers that ran during the dropped walk run again: the walk only calls
 synchronous resolvers without arguments, which here are pure reads.
+
+It relies on internals of Strawberry and graphql-core: `check_internals` compares them with
+those it was written against when the schema is built, and turns it off (one warning) when
+they differ. `stats()` gives this process's counts; tests/test_fast_path_guards.py has a test
+for every guard.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import inspect
 import logging
 import operator
+import weakref
 from binascii import b2a_base64
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
     GraphQLBoolean,
+    GraphQLError,
     GraphQLEnumType,
     GraphQLField,
     GraphQLID,
@@ -49,11 +59,14 @@ from graphql import (
     is_object_type,
     visit,
 )
+from graphql.execution.collect_fields import FieldDetails
 from graphql.pyutils import Path, Undefined
 from strawberry import relay
 from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+from strawberry.types.fields.resolver import StrawberryResolver
 
 log = logging.getLogger("provider_orders.graphql")
 
@@ -85,6 +98,132 @@ Finish = Callable[[Any, Any, Any, Any], Any]  # (executor, value, field path, fi
 _UNKNOWN = object()
 
 
+# -- the internals this module was written against ---------------------------------------------
+
+_EXECUTOR = StrawberryGraphQLCoreExecutionContext  # graphql-core's methods, as the MRO resolves them
+# (what, owner, attribute, its parameters, a fingerprint of its source): the functions whose
+# behaviour the walk reproduces (completion, resolve infos), calls around (Strawberry's resolver
+# wrappers and the resolvers they call) or overrides. pyproject.toml bounds the versions; when
+# one of these changes anyway, check this module against the new code and update the table
+# (`python -m schema.fast_path` prints it as it is now).
+_RELIED_ON: tuple[tuple[str, Any, str, tuple[str, ...], str], ...] = (
+    ("Strawberry's resolver factory", GraphQLCoreConverter, "from_resolver", ("self", "field"), "bcac1354fecdee79"),
+    ("Strawberry's field result", StrawberryField, "get_result", ("self", "source", "info", "args", "kwargs"), "1881f471e7299ddb"),
+    ("Strawberry's resolver call", StrawberryResolver, "__call__", ("self", "args", "kwargs"), "e86ac9383353bada"),
+    ("Strawberry's resolve info", _EXECUTOR, "build_resolve_info",
+     ("self", "field_def", "field_nodes", "parent_type", "path"), "d600ee8361192a18"),
+    ("relay.Node id", relay.Node, "_id", ("root", "info"), "0385fe0f9fc66452"),
+    ("relay.Node resolve_id", relay.Node, "resolve_id", ("root", "info"), "6776cbfdcc3fa535"),
+    ("relay.Node resolve_typename", relay.Node, "resolve_typename", ("root", "info"), "03f8e46718d57341"),
+    ("graphql-core's subfields", _EXECUTOR, "execute_collected_subfields",
+     ("self", "parent_type", "source_value", "path", "grouped_field_set", "new_defer_usages", "delivery_group_map"), "4be78f15f06f988a"),
+    ("graphql-core's subfield collection", _EXECUTOR, "collect_subfields",
+     ("self", "return_type", "field_details_list"), "53924d281ad7f699"),
+    ("graphql-core's object completion", _EXECUTOR, "collect_and_execute_subfields",
+     ("self", "return_type", "field_details_list", "path", "result", "position_context"), "98432d93fb1b2526"),
+    ("graphql-core's fields", _EXECUTOR, "execute_fields",
+     ("self", "parent_type", "source_value", "path", "grouped_field_set", "position_context"), "797f54fbd779b4e3"),
+    ("graphql-core's field", _EXECUTOR, "execute_field",
+     ("self", "parent_type", "source", "field_details_list", "path", "position_context"), "5281dc836ecc24a0"),
+    ("graphql-core's value completion", _EXECUTOR, "complete_value",
+     ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"), "06c34f7681a13120"),
+    ("graphql-core's list completion", _EXECUTOR, "complete_list_value",
+     ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"), "3ee91ce2f0fa9b62"),
+    ("graphql-core's leaf completion", _EXECUTOR, "complete_leaf_value", ("return_type", "result"), "a8c54d5838ad9753"),
+    ("graphql-core's object check", _EXECUTOR, "complete_object_value",
+     ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"), "55e77f58eca1ddc4"),
+)
+# The attributes read from graphql-core's collected fields.
+_FIELD_DETAILS = ("node", "defer_usage", "fragment_variable_values")
+
+# The verdict of check_internals per Strawberry schema, and the problems already warned about.
+_VERDICTS: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+_WARNED: set[str] = set()
+
+
+def _fingerprint(function: Any) -> str:
+    return hashlib.sha256(inspect.getsource(getattr(function, "__func__", function)).encode()).hexdigest()[:16]
+
+
+def _relied_on_now() -> list[tuple[str, tuple[str, ...] | None, str | None]]:
+    """(what, parameters, fingerprint) of each function in _RELIED_ON as installed; None for
+    what cannot be read."""
+    found = []
+    for what, owner, name, _parameters, _fingerprint_then in _RELIED_ON:
+        function = getattr(owner, name, None)
+        try:
+            parameters: tuple[str, ...] | None = tuple(inspect.signature(function).parameters)
+        except (TypeError, ValueError):
+            parameters = None
+        try:
+            fingerprint: str | None = _fingerprint(function)
+        except (OSError, TypeError):
+            fingerprint = None
+        found.append((what, parameters, fingerprint))
+    return found
+
+
+def internals_problems(strawberry_schema: Any) -> list[str]:
+    """What differs from the internals this module was written against (empty: none)."""
+    problems = []
+    for (what, owner, name, parameters, fingerprint), (_, now_parameters, now_fingerprint) in zip(
+        _RELIED_ON, _relied_on_now(), strict=True
+    ):
+        if getattr(owner, name, None) is None:
+            problems.append(f"{what} ({owner.__name__}.{name}) is gone")
+        elif now_parameters != parameters:
+            problems.append(f"{what} ({owner.__name__}.{name}) takes {now_parameters}, not {parameters}")
+        elif now_fingerprint != fingerprint:
+            problems.append(f"{what} ({owner.__name__}.{name}) has changed")
+    if getattr(FieldDetails, "_fields", None) != _FIELD_DETAILS:
+        problems.append(f"graphql-core's FieldDetails holds {getattr(FieldDetails, '_fields', None)}")
+    if not hasattr(getattr(strawberry_schema, "config", None), "info_class"):
+        problems.append("Strawberry's schema config has no info_class")
+    return problems
+
+
+def check_internals(strawberry_schema: Any) -> bool:
+    """Whether the fast path may run for this schema: called when the schema is built (else
+    before its first query). When an internal differs, one warning, and graphql-core
+    completes every field of this schema."""
+    problems = internals_problems(strawberry_schema)
+    _VERDICTS[strawberry_schema] = not problems
+    if problems:
+        message = "; ".join(problems)
+        if message not in _WARNED:
+            _WARNED.add(message)
+            log.warning("fast path off (graphql-core completes every field): the internals of Strawberry and "
+                        "graphql-core it relies on are not those it was written against: %s", message)
+    return not problems
+
+
+# -- what happened, for operators ---------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Stats:
+    hits: int = 0  # selection sets completed by a walk
+    fallbacks: Counter = dataclasses.field(default_factory=Counter)  # reason -> walks left for graphql-core
+    not_compiled: Counter = dataclasses.field(default_factory=Counter)  # reason -> selection sets
+
+
+_STATS = _Stats()
+
+
+def stats(strawberry_schema: Any = None) -> dict[str, Any]:
+    """This process's figures since it started: selection sets completed by the fast path,
+    walks that fell back to graphql-core (by reason) and selection sets it did not compile (by
+    reason; each compiled once per document). With a schema: whether the fast path is on for it."""
+    figures: dict[str, Any] = {
+        "hits": _STATS.hits,
+        "fallbacks": dict(_STATS.fallbacks),
+        "notCompiled": dict(_STATS.not_compiled),
+    }
+    if strawberry_schema is not None:
+        figures["enabled"] = _VERDICTS.get(strawberry_schema)
+    return figures
+
+
 def _path(fields: tuple) -> Path:
     return tuple.__new__(Path, fields)  # Path(*fields), without NamedTuple's argument handling
 
@@ -102,6 +241,28 @@ def _info_unused(is_type_of: Callable) -> bool:
 
 class _Abort(Exception):  # noqa: N818 - control flow that never leaves this module
     """Leave the compiled walk; graphql-core completes the object instead."""
+
+
+class _NotEligible(Exception):  # noqa: N818 - control flow that never leaves this module
+    """A selection set the fast path leaves to graphql-core by design (the reason is the text)."""
+
+
+def _fell_back(parent_type: GraphQLObjectType, exc: Exception) -> None:
+    """Count a walk that graphql-core completes again, and say why: at debug level when the
+    value was off the plain path (by design: a null, an awaitable, a value to check...) or an
+    expected GraphQL error; at info level for any other error a resolver raised (graphql-core
+    calls it again and reports it)."""
+    if isinstance(exc, _Abort):
+        reason = "a value off the plain path"
+    elif isinstance(exc, GraphQLError):
+        reason = "a GraphQL error"
+    else:
+        reason = "an error raised"
+    _STATS.fallbacks[reason] += 1
+    level = logging.INFO if reason == "an error raised" else logging.DEBUG
+    if log.isEnabledFor(level):
+        log.log(level, "fast path: %s of %s completed by graphql-core (%s: %r)", reason, parent_type.name,
+                type(exc).__name__, exc)
 
 
 def _abort_awaitable(value: Any) -> None:
@@ -138,13 +299,6 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
     fast_path_hits = 0
     fast_path_fallbacks = 0
 
-    def build_per_event_executor(self, payload: Any) -> Any:
-        executor = super().build_per_event_executor(payload)
-        for name in ("_fast_walks", "_info_tail"):  # its own root value, resolve infos...
-            executor.__dict__.pop(name, None)
-        executor.fast_path_hits = executor.fast_path_fallbacks = 0
-        return executor
-
     def execute_collected_subfields(
         self,
         parent_type: GraphQLObjectType,
@@ -154,16 +308,18 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         new_defer_usages: Any,
         position_context: Any,
     ) -> Any:
-        if not new_defer_usages and position_context is None:
-            walk = self._walk_for(parent_type, grouped_field_set)
-            if walk is not None:
-                try:
-                    result = walk(self, source_value, path)
-                except Exception:  # noqa: BLE001 - graphql-core completes it again and reports any error
-                    self.fast_path_fallbacks += 1
-                else:
-                    self.fast_path_hits += 1
-                    return result
+        # @defer: deferred fragments are not compiled (their fields have a defer usage).
+        walk = self._walk_for(parent_type, grouped_field_set)
+        if walk is not None:
+            try:
+                result = walk(self, source_value, path)
+            except Exception as exc:  # noqa: BLE001 - graphql-core completes it again and reports any error
+                self.fast_path_fallbacks += 1
+                _fell_back(parent_type, exc)
+            else:
+                self.fast_path_hits += 1
+                _STATS.hits += 1
+                return result
         return super().execute_collected_subfields(
             parent_type, source_value, path, grouped_field_set, new_defer_usages, position_context
         )
@@ -171,24 +327,30 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
     # -- finding or compiling a walk ----------------------------------------------------------
 
     def _walk_for(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Walk | None:
-        # This request's selection sets (graphql-core collects each once per request)...
+        # This request's selection sets (graphql-core collects each once per request; kept
+        # here, their ids stay theirs)...
         walks = self.__dict__.setdefault("_fast_walks", {})
         key = (parent_type, id(grouped_field_set))
         cached = walks.get(key)
-        if cached is not None and cached[0] is grouped_field_set:
+        if cached is not None:
             return cached[1]
-        walks[key] = (grouped_field_set, None)  # a recursive selection is not compiled
         # ...then those of earlier requests with the same document.
         shared = self._shared_key(parent_type, grouped_field_set)
         nodes = tuple(details.node for group in grouped_field_set.values() for details in group)
         hit = _WALKS.get(shared) if shared is not None else None
-        if hit is not None and len(hit[0]) == len(nodes) and all(map(operator.is_, hit[0], nodes)):
+        if hit is not None:  # the key holds the ids of nodes the entry keeps alive: the same nodes
             _WALKS.move_to_end(shared)
             walk = hit[1]
         else:
             try:
                 walk = self._compile_walk(parent_type, grouped_field_set)
+            except _NotEligible as refusal:
+                reason = str(refusal)
+                _STATS.not_compiled[reason] += 1
+                log.debug("fast path: a selection set of %s is left to graphql-core: %s", parent_type.name, reason)
+                walk = None
             except Exception:  # a bug here must not fail the query: graphql-core completes it
+                _STATS.not_compiled["cannot compile"] += 1
                 log.exception("fast path: cannot compile the selection set of %s", parent_type.name)
                 walk = None
             if shared is not None:
@@ -220,7 +382,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         """The variables the directives of this operation and its fragments read (found once
         per document: the operation's node, kept in the cache, stands for it)."""
         hit = _DIRECTIVE_VARIABLES.get(id(self.operation))
-        if hit is not None and hit[0] is self.operation:
+        if hit is not None:  # the entry keeps the operation alive: its id is its own
             _DIRECTIVE_VARIABLES.move_to_end(id(self.operation))
             return hit[1]
         names: set[str] = set()
@@ -235,41 +397,38 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
 
     # -- compiling ----------------------------------------------------------------------------
 
-    def _compile_walk(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Walk | None:
-        if self.middleware_manager is not None and self.middleware_manager.middlewares:
-            return None
+    def _compile_walk(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Walk:
+        """The walk of a selection set, or _NotEligible."""
         strawberry_schema = self.schema.extensions.get(_BACKREF)
-        if strawberry_schema is None or getattr(strawberry_schema.schema_converter, "_exception_handler_specs", True):
-            return None
+        if strawberry_schema is None:
+            raise _NotEligible("not a Strawberry schema")
+        enabled = _VERDICTS.get(strawberry_schema)
+        if enabled is None:  # a schema not built by schema.api.build_schema
+            enabled = check_internals(strawberry_schema)
+        if not enabled:
+            raise _NotEligible("off: internals differ")
+        if self.middleware_manager is not None and self.middleware_manager.middlewares:
+            raise _NotEligible("middleware")
         steps: list[tuple[str, _Step]] = []
         for key, field_details_list in grouped_field_set.items():
             for details in field_details_list:
                 node = details.node
-                if (
-                    details.defer_usage is not None
-                    or details.fragment_variable_values is not None
-                    or node.arguments
-                    or any(d.name.value not in _COLLECTED_DIRECTIVES for d in node.directives or ())
-                ):
-                    return None
+                if details.defer_usage is not None:
+                    raise _NotEligible("@defer")
+                if any(d.name.value not in _COLLECTED_DIRECTIVES for d in node.directives or ()):
+                    raise _NotEligible("directives")
             field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
             if field_def is None:
-                return None
-            step = self._compile_step(strawberry_schema, parent_type, key, field_def, field_details_list)
-            if step is None:
-                return None
-            steps.append((key, step))
+                raise _NotEligible("unknown field")
+            steps.append((key, self._compile_step(strawberry_schema, parent_type, key, field_def, field_details_list)))
         return _generate_walk(parent_type.name, steps)
 
     def _compile_step(
         self, strawberry_schema: Any, parent_type: GraphQLObjectType, key: str, field_def: GraphQLField,
         field_details_list: Any,
-    ) -> _Step | None:
+    ) -> _Step:
         type_name = parent_type.name
-        complete = self._compile_completion(field_def.type, field_details_list)
-        if complete is None:
-            return None
-        finish, needs_info, uses_path = complete
+        finish, needs_info, uses_path = self._compile_completion(field_def.type, field_details_list)
         step = _Step(key=key, type_name=type_name, return_type=field_def.type, finish=finish,
                      needs_info=needs_info, uses_path=uses_path)
 
@@ -277,27 +436,28 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             return step.but(kind="const", value=finish(self, type_name, None, None))
 
         field = field_def.extensions.get(_BACKREF) if field_def.extensions else None
-        resolve = field_def.resolve
-        if (
-            not isinstance(field, StrawberryField)
-            or getattr(resolve, "__qualname__", None) not in _STRAWBERRY_WRAPPERS
-            or field.extensions
-            or field.arguments
-            or field_def.args
-            or field.is_subscription
-        ):
-            return None
+        if not isinstance(field, StrawberryField):
+            raise _NotEligible("not a Strawberry field")
+        if field.extensions:  # permission classes among them
+            raise _NotEligible("field extensions")
+        if field.arguments or field_def.args:
+            raise _NotEligible("field arguments")
+        if field.is_async:
+            raise _NotEligible("an async resolver")
+        # Exception handlers apply to fields of union types only, left to graphql-core below:
+        # the fields here have Strawberry's plain wrappers (the fingerprint of from_resolver
+        # keeps it so).
+        if getattr(field_def.resolve, "__qualname__", None) not in _STRAWBERRY_WRAPPERS:
+            raise _NotEligible("a resolver Strawberry does not wrap as usual")
         info_of = _info_builder(field_def, [details.node for details in field_details_list], parent_type)
         step = step.but(info_of=info_of)
 
         resolver = field.base_resolver
         if resolver is None:  # an attribute
             if field.default_resolver is not getattr:
-                return None
+                raise _NotEligible("a default resolver other than getattr")
             return step.but(kind="attribute", value=field.python_name)
 
-        if resolver.is_async or not callable(resolver.wrapped_func):
-            return None
         func = resolver.wrapped_func  # what StrawberryResolver.__call__ calls
         node_id = _node_id_reader(strawberry_schema, type_name, field_def, func)
         if node_id is not None:
@@ -310,43 +470,32 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             info_class=strawberry_schema.config.info_class,
             field=field,
         )
-        if not all(name.isidentifier() for name in (*call.parent_names, call.info_name or "_")):
-            return None
         return step.but(kind="call", value=call)
 
     def _compile_completion(
         self, return_type: GraphQLOutputType, field_details_list: Any
-    ) -> tuple[Finish, bool, bool] | None:
+    ) -> tuple[Finish, bool, bool]:
         """(finish, whether it needs the field's resolve info, whether it needs its path)."""
         if isinstance(return_type, GraphQLNonNull):
-            inner = self._compile_completion(return_type.of_type, field_details_list)
-            if inner is None:
-                return None
-            inner_finish, needs_info, uses_path = inner
+            inner_finish, needs_info, uses_path = self._compile_completion(return_type.of_type, field_details_list)
 
             def non_null(ex: Any, value: Any, path: Any, info: Any) -> Any:
                 if value is None:
                     raise _Abort
-                completed = inner_finish(ex, value, path, info)
-                if completed is None:
-                    raise _Abort
-                return completed
+                return inner_finish(ex, value, path, info)  # never None for a value
 
             non_null.object_parts = getattr(inner_finish, "object_parts", None)  # type: ignore[attr-defined]
             return non_null, needs_info, uses_path
 
         if isinstance(return_type, GraphQLList):
-            inner = self._compile_completion(return_type.of_type, field_details_list)
-            if inner is None:
-                return None
-            item_finish, needs_info, uses_path = inner
+            item_finish, needs_info, uses_path = self._compile_completion(return_type.of_type, field_details_list)
 
             def list_of(ex: Any, value: Any, path: Any, info: Any) -> Any:
                 if value is None or value is Undefined:
                     return None
                 # Other iterables (generators...) and awaitable items are graphql-core's.
                 if (type(value) is not list and type(value) is not tuple) or (
-                    not _PLAIN.issuperset(map(type, value)) and any(_awaitable(ex, item) for item in value)
+                    not _PLAIN.issuperset(map(type, value)) and any(map(ex.is_awaitable, value))
                 ):
                     raise _Abort
                 if not uses_path:
@@ -371,12 +520,12 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             return leaf, False, False
 
         if is_object_type(return_type):
-            grouped, new_defer_usages, forbidden = self.collect_subfields(return_type, field_details_list)
-            if new_defer_usages or forbidden:
-                return None
+            grouped, _new_defer_usages, forbidden = self.collect_subfields(return_type, field_details_list)
+            if forbidden:
+                raise _NotEligible("forbidden directives")
             walk = self._walk_for(return_type, grouped)
             if walk is None:
-                return None
+                raise _NotEligible(f"a field of type {return_type.name}, left to graphql-core")
             is_type_of = return_type.is_type_of
 
             def object_of(ex: Any, value: Any, path: Any, info: Any) -> Any:
@@ -396,17 +545,14 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
             object_of.object_parts = (walk, is_type_of)  # type: ignore[attr-defined]  (inlined by _generate_walk)
             return object_of, reads_info, True
 
-        return None  # interfaces and unions: graphql-core resolves the runtime type
+        raise _NotEligible("an interface or union")  # graphql-core resolves the runtime type
 
-    def _remember_info_tail(self, info: Any, head: tuple, path: Any) -> None:
+    def _remember_info_tail(self, info: Any) -> None:
         """Keep the fields after the path of a resolve info Strawberry's `build_resolve_info`
-        made: the same for every field of this request."""
+        made (field name, nodes, return type, parent type and path first: its fingerprint in
+        _RELIED_ON keeps it so): the same for every field of this request."""
         tail = None
-        if (
-            type(self).build_resolve_info is StrawberryGraphQLCoreExecutionContext.build_resolve_info
-            and tuple(info[:4]) == head
-            and info[4] is path
-        ):
+        if type(self).build_resolve_info is StrawberryGraphQLCoreExecutionContext.build_resolve_info:
             tail = (type(info), tuple(info[5:]))
         self.__dict__["_info_tail"] = tail
 
@@ -444,26 +590,10 @@ class _Step:
         return dataclasses.replace(self, **changes)
 
 
-# Types whose values are never awaitable: no `is_awaitable` call for them. Plain classes (rows,
-# snapshots, Strawberry objects...) join once one of their values was found not awaitable.
-_PLAIN = {type(None), bool, int, float, str, list, tuple, dict, Decimal, datetime, date}
+# Types whose values are never awaitable: no `is_awaitable` call for them.
+_PLAIN = frozenset({type(None), bool, int, float, str, list, tuple, dict, Decimal, datetime, date})
 
 
-_GENERIC_GETATTRIBUTE = (object.__getattribute__, tuple.__getattribute__)
-
-
-def _awaitable(ex: Any, value: Any) -> bool:
-    if ex.is_awaitable(value):
-        return True
-    cls = type(value)
-    if (  # whether an object is awaitable depends on its class alone
-        cls.__getattribute__ in _GENERIC_GETATTRIBUTE
-        and getattr(cls, "__getattr__", None) is None
-        and not issubclass(cls, GeneratorType | CoroutineType)
-        and not any("__class__" in vars(k) or "__await__" in vars(k) for k in cls.__mro__[:-1])
-    ):
-        _PLAIN.add(cls)
-    return False
 # Built-in scalars whose output coercion returns a value of one exact type as it is.
 _AS_IS = {
     id(GraphQLString): "type(v) is str",
@@ -551,7 +681,7 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
     """A walk as straight-line Python, compiled once: each field's read or resolver call,
     the common scalar values checked inline, the rest through the same finish functions."""
     names: dict[str, Any] = {
-        "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN, "_awaitable": _awaitable,
+        "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN,
         "_tn": tuple.__new__, "_Path": Path, "_b64": b2a_base64, "_Node": relay.Node, "Decimal": Decimal, "datetime": datetime, "date": date,
     }
     lines = ["def walk(ex, source, path):"]
@@ -615,13 +745,13 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
             elif converted is not None:
                 emit(f"{result} = {converted[1]} if {converted[0]} else sl{i}(ex, v)")
             elif slow.memo is not None:
-                names[f"m{i}"], names[f"e{i}"] = slow.memo, slow.wrapped
-                emit(f"{result} = (type(v) is e{i} and m{i}.get(v)) or sl{i}(ex, v)")
+                names[f"m{i}"] = slow.memo  # an enum member -> its name; any other value: slow
+                emit(f"{result} = m{i}.get(v) or sl{i}(ex, v)")
             else:
                 emit(f"{result} = sl{i}(ex, v)")
             continue
         abort = "_abort_awaitable(v)" if close else "raise _Abort"
-        emit(f"if type(v) not in _PLAIN and _awaitable(ex, v): {abort}")
+        emit(f"if type(v) not in _PLAIN and ex.is_awaitable(v): {abort}")
         if not (close and step.needs_info and step.value.info_name is not None):  # else made above
             emit(f"fp = {field_path}" if step.uses_path or step.needs_info else "fp = None")
             emit(f"raw = io{i}(ex, fp)" if step.needs_info else "raw = None")
@@ -654,7 +784,7 @@ def _info_builder(field_def: GraphQLField, field_nodes: list, parent_type: Graph
         if tail is None or tail is _UNKNOWN:
             info = ex.build_resolve_info(field_def, field_nodes, parent_type, path)
             if tail is _UNKNOWN:
-                ex._remember_info_tail(info, head, path)  # noqa: SLF001
+                ex._remember_info_tail(info)  # noqa: SLF001
             return info
         return tuple.__new__(tail[0], (*head, path, *tail[1]))
 
@@ -695,3 +825,8 @@ def _node_id_reader(strawberry_schema: Any, type_name: str, field_def: GraphQLFi
 
     node_id.inline = (origin.resolve_id_attr(), prefix)  # type: ignore[attr-defined]  (see _generate_walk)
     return node_id
+
+
+if __name__ == "__main__":  # the fingerprints of _RELIED_ON as installed, to update the table
+    for what, parameters, fingerprint in _relied_on_now():
+        print(f"{what:<40} {fingerprint}  {parameters}")

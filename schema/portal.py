@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 import models
 from models.snapshots import is_model
-from schema.common import reads
+from schema.common import checks_read, reads
 from schema.fast_path import info_unused
 from schema.enums import OrganizationKind
 from schema.notifications import ViewerNotifications
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 def _is_org_of(kind: models.OrganizationKind):  # noqa: ANN202
     @info_unused
+    @checks_read("kind")
     def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
         return is_model(obj, models.Organization) and obj.kind is kind
 

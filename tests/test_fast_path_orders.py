@@ -4,13 +4,18 @@ every kind of viewer (access rules included), and the orders list takes the fast
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from typing import Any
 
 import pytest
 
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
 from app.auth import load_viewer
 from models import OrderStatus
 from resolvers.context import Context
+from schema import fast_path
 from schema.api import Executor, build_schema
 from schema.ids import to_global_id
 from subscriptions.sharing import SharedEventExecutor
@@ -153,14 +158,45 @@ async def test_fragments_directives_and_aliases(  # noqa: ANN001
     db, settings, orders, email: str, with_quote: bool, skip_counts: bool
 ) -> None:
     await _same(db, settings, email, SHAPES, {"withQuote": with_quote, "skipCounts": skip_counts})
+    # totalCount and quotes are async: the connection and its orders are graphql-core's, what
+    # hangs off each order the fast path's.
+    assert Recording.last.fast_path_hits > 0
+    assert Recording.last.fast_path_fallbacks == 0
 
 
 @pytest.mark.parametrize("email", VIEWERS)
 async def test_order_details(db, settings, orders, email: str) -> None:  # noqa: ANN001
+    hits = 0
     for order_id in orders:
         await _same(db, settings, email, DETAIL, {"id": order_id})
+        hits += Recording.last.fast_path_hits
+        assert Recording.last.fast_path_fallbacks == 0
+    # The order itself has async fields: its quotes, comments, leads... are the fast path's.
+    assert hits > 0
 
 
 @pytest.mark.parametrize("email", [PARTNER, SUPPLIER, PROVIDER])
 async def test_viewer_catalog_and_funds(db, settings, orders, email: str) -> None:  # noqa: ANN001
     await _same(db, settings, email, MISC)
+    assert Recording.last.fast_path_hits > 0
+    assert Recording.last.fast_path_fallbacks == 0
+
+
+async def test_with_other_internals_the_app_starts_with_one_warning_and_lists_without_the_fast_path(  # noqa: ANN001
+    db, settings, orders, monkeypatch, caplog
+) -> None:
+    original = GraphQLCoreConverter.from_resolver
+
+    def from_resolver(self: Any, field: Any) -> Any:  # a Strawberry release whose factory differs
+        return original(self, field)
+
+    monkeypatch.setattr(GraphQLCoreConverter, "from_resolver", from_resolver)
+    monkeypatch.setattr(fast_path, "_WARNED", set())
+    with caplog.at_level(logging.WARNING, logger="provider_orders.graphql"):
+        monkeypatch.setattr(sys.modules[__name__], "fast", build_schema(executor=Recording))  # what _same runs
+        build_schema(executor=Recording)  # another worker's schema, say: no second warning
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "fast path off" in warnings[0] and "resolver factory" in warnings[0]
+    data = await _same(db, settings, SUPPLIER, LIST, {"first": 50})
+    assert len(data["orders"]["edges"]) == 29
+    assert (Recording.last.fast_path_hits, Recording.last.fast_path_fallbacks) == (0, 0)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models import Order, OrderOrigin, OrderStatus, PaymentMethod
 from schema.ids import to_global_id
 from tests import factories
+from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -154,7 +155,7 @@ async def _error(gql, variables: dict) -> dict:  # noqa: ANN001
         ({"last": 2, "before": "eyJ4IjoxfQ.AAAA"}, "before"),
     ],
 )
-async def test_bad_page_requests_are_refused_clearly(gql, variables, argument) -> None:
+async def test_bad_page_requests_are_refused_clearly(gql, variables, argument, no_list) -> None:  # noqa: ANN001
     error = await _error(gql, variables)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["argument"] == argument

@@ -11,6 +11,7 @@ from models import Comment, Lead, LeadStatus, OrderStatus, Quote
 from models.base import utcnow
 from schema.ids import to_global_id
 from tests import factories
+from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 
 LIST = """
