@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     readiness_timeout: float = 2.0
     max_concurrent_requests: int = 16  # GraphQL requests over HTTP executing at once, per process
 
+    # Revocation: each process re-checks the users of its open WebSockets this often (one query),
+    # besides the bus message sent when access ends; a refused user's sockets close with 4403.
+    access_recheck_seconds: float = 5.0
+
     # Notifications (e-mail is off without SMTP_HOST; in-app notifications always work).
     smtp_host: str | None = None
     smtp_port: int = 25
