@@ -80,9 +80,9 @@ async def _token(email: str, ttl: int | None) -> str:
 
 ACCESS_COMMANDS = {
     "deactivate-user": "refuse a user from now on and close the user's open WebSockets",
-    "reactivate-user": "let a deactivated user sign in again (with a new token)",
+    "reactivate-user": "let a deactivated user sign in again (with a token minted from now on)",
     "deactivate-organization": "refuse every user of an organisation and close their open WebSockets",
-    "reactivate-organization": "let a deactivated organisation's users sign in again",
+    "reactivate-organization": "let a deactivated organisation's users sign in again (with new tokens)",
     "revoke-tokens": "refuse every token minted for a user so far and close the user's open WebSockets",
 }
 

@@ -62,32 +62,40 @@ async def find_organization(session: AsyncSession, name_or_id: str) -> Organizat
 
 
 async def set_user_active(session: AsyncSession, user: User, active: bool) -> User:
+    """Deactivating also revokes the user's tokens: a reactivated user signs in anew."""
     user.is_active = active
-    if not active:
-        pending_access_changes(session).add(user.id)
     await session.flush()
+    if not active:
+        await _revoke(session, [user.id])
+        await session.refresh(user, ["token_version"])
     return user
 
 
 async def set_organization_active(session: AsyncSession, org: Organization, active: bool) -> list[int]:
-    """The organisation's user ids (each loses, or regains, access with it)."""
+    """The organisation's user ids (each loses, or regains, access with it; deactivating also
+    revokes their tokens)."""
     org.is_active = active
     await session.flush()
     users = list((await session.scalars(select(User.id).where(User.organization_id == org.id))).all())
     if not active:
-        pending_access_changes(session).update(users)
+        await _revoke(session, users)
     return users
 
 
 async def revoke_tokens(session: AsyncSession, user: User) -> User:
     """Every token minted for the user so far is refused from the commit on (new ones work)."""
-    await session.execute(
-        update(User).where(User.id == user.id).values(token_version=User.token_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    await _revoke(session, [user.id])
     await session.refresh(user, ["token_version"])
-    pending_access_changes(session).add(user.id)
     return user
+
+
+async def _revoke(session: AsyncSession, user_ids: list[int]) -> None:
+    if user_ids:
+        await session.execute(
+            update(User).where(User.id.in_(user_ids)).values(token_version=User.token_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        pending_access_changes(session).update(user_ids)
 
 
 async def apply(db: Any, bus: Any, change: Callable[[AsyncSession], Awaitable[T]]) -> T:

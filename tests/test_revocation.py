@@ -70,6 +70,10 @@ async def test_deactivated_users_and_organisations_are_refused_over_http(gql, db
     assert (await gql.data(VIEWER, as_=SUPPLIER))["viewer"]["user"]["email"] == SUPPLIER
     await deactivate_user(db, app.state.bus, PARTNER, active=True)
     await deactivate_organization(db, app.state.bus, "Taylor Marketing", active=True)
+    for email in (PARTNER, PROVIDER):  # back, with new tokens: those minted before stay refused
+        body = await gql(VIEWER, as_=email)
+        assert "token revoked" in body["errors"][0]["message"], body
+    gql._tokens.clear()  # noqa: SLF001
     for email in (PARTNER, PROVIDER):
         assert (await gql.data(VIEWER, as_=email))["viewer"]["user"]["email"] == email
 
