@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from app.auth import mint_token
 from app.db import Database
+from app.server import create_app
 from app.settings import Settings
 from domain import accounts
 from models import Organization, User
@@ -132,8 +133,6 @@ async def test_revoking_closes_a_socket_of_another_process_through_redis(databas
     async with AsyncExitStack() as stack:
         apps = []
         for _ in range(2):
-            from app.server import create_app
-
             settings = Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test", redis_url=REDIS_URL,
                                 redis_channel=channel, access_recheck_seconds=600)
             db = Database(settings)
