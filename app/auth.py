@@ -1,8 +1,15 @@
-"""Bearer tokens (PyJWT) and loading the viewer they name."""
+"""Bearer tokens (PyJWT) and loading the viewer they name.
+
+A token names a user and the user's token version when it was minted (claim `tv`; 0 when
+absent). It is refused when the user or the user's organisation is deactivated, or when the
+user's tokens were revoked since (the version moved on: `domain.accounts.revoke_tokens`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import jwt
 from sqlalchemy import select
@@ -16,7 +23,14 @@ ALGORITHM = "HS256"
 
 
 class AuthenticationError(Exception):
-    """No token, a bad or expired one, or one for a user who no longer exists."""
+    """No token, a bad, expired or revoked one, or one for a user who no longer exists or was
+    deactivated (or whose organisation was)."""
+
+
+class Authenticated(NamedTuple):
+    viewer: Viewer
+    expires_at: datetime
+    token_version: int
 
 
 def mint_token(settings: Settings, user: User, ttl_seconds: int | None = None) -> str:
@@ -28,6 +42,7 @@ def mint_token(settings: Settings, user: User, ttl_seconds: int | None = None) -
         "iss": settings.jwt_issuer,
         "iat": now,
         "exp": now + timedelta(seconds=ttl),
+        "tv": user.token_version or 0,
     }
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
 
@@ -56,17 +71,22 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip()
 
 
-async def load_viewer(session: AsyncSession, user_id: int) -> Viewer | None:
+def _allowed() -> tuple:
+    return User.is_active.is_(True), Organization.is_active.is_(True)
+
+
+async def _user_and_organization(session: AsyncSession, user_id: int) -> tuple[User, Organization] | None:
     row = (
         await session.execute(
             select(User, Organization)
             .join(Organization, Organization.id == User.organization_id)
-            .where(User.id == user_id, User.is_active.is_(True))
+            .where(User.id == user_id, *_allowed())
         )
     ).first()
-    if row is None:
-        return None
-    user, org = row
+    return None if row is None else (row[0], row[1])
+
+
+def _viewer(user: User, org: Organization) -> Viewer:
     return Viewer(
         user_id=user.id,
         email=user.email,
@@ -77,14 +97,51 @@ async def load_viewer(session: AsyncSession, user_id: int) -> Viewer | None:
     )
 
 
-async def authenticate(session: AsyncSession, settings: Settings, token: str) -> tuple[Viewer, datetime]:
-    """The viewer a token names, and when the token expires."""
+async def load_viewer(session: AsyncSession, user_id: int, token_version: int | None = None) -> Viewer | None:
+    """The viewer, if the user and its organisation are active (and, given a token's version,
+    the user's tokens were not revoked since it was minted)."""
+    row = await _user_and_organization(session, user_id)
+    if row is None or (token_version is not None and (row[0].token_version or 0) != token_version):
+        return None
+    return _viewer(*row)
+
+
+def token_version_of(claims: dict) -> int:
+    version = claims.get("tv", 0)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise AuthenticationError("invalid token")
+    return version
+
+
+async def authenticate(session: AsyncSession, settings: Settings, token: str) -> Authenticated:
+    """The viewer a token names, when the token expires, and the token's version."""
     claims = decode_token(settings, token)
     try:
         user_id = int(claims["sub"])
     except (TypeError, ValueError) as exc:
         raise AuthenticationError("invalid token") from exc
-    viewer = await load_viewer(session, user_id)
-    if viewer is None:
+    version = token_version_of(claims)
+    row = await _user_and_organization(session, user_id)
+    if row is None:
         raise AuthenticationError("unknown user")
-    return viewer, datetime.fromtimestamp(claims["exp"], UTC)
+    if (row[0].token_version or 0) != version:
+        raise AuthenticationError("token revoked")
+    return Authenticated(_viewer(*row), datetime.fromtimestamp(claims["exp"], UTC), version)
+
+
+async def current_token_versions(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, int]:
+    """User id -> current token version, for those of `user_ids` still allowed in (active, in an
+    active organisation); the others are missing. One query per few thousand users."""
+    ids = sorted(set(user_ids))
+    versions: dict[int, int] = {}
+    for i in range(0, len(ids), CHUNK):
+        rows = await session.execute(
+            select(User.id, User.token_version)
+            .join(Organization, Organization.id == User.organization_id)
+            .where(User.id.in_(ids[i:i + CHUNK]), *_allowed())
+        )
+        versions.update((user_id, version or 0) for user_id, version in rows)
+    return versions
+
+
+CHUNK = 5000  # ids per IN list (bound parameters: asyncpg allows 32767)

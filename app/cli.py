@@ -1,4 +1,6 @@
-"""The `provider-orders` command: migrate, seed, token, sweep-quotes, serve, deliver."""
+"""The `provider-orders` command: migrate, seed, token, sweep-quotes, serve, deliver, and ending
+(or restoring) access: deactivate-user, reactivate-user, deactivate-organization,
+reactivate-organization, revoke-tokens."""
 
 from __future__ import annotations
 
@@ -74,6 +76,47 @@ async def _token(email: str, ttl: int | None) -> str:
     if user is None or not user.is_active:
         raise SystemExit(f"no user with e-mail {email!r} in {settings.database_url}")
     return mint_token(settings, user, ttl)
+
+
+ACCESS_COMMANDS = {
+    "deactivate-user": "refuse a user from now on and close the user's open WebSockets",
+    "reactivate-user": "let a deactivated user sign in again (with a token minted from now on)",
+    "deactivate-organization": "refuse every user of an organisation and close their open WebSockets",
+    "reactivate-organization": "let a deactivated organisation's users sign in again (with new tokens)",
+    "revoke-tokens": "refuse every token minted for a user so far and close the user's open WebSockets",
+}
+
+
+async def _access(command: str, key: str) -> str:
+    """Change, commit, then tell every server process on the bus (REDIS_URL: all of them)."""
+    from app.db import Database
+    from domain import accounts
+    from domain.errors import DomainError
+    from subscriptions.bus import create_bus
+
+    settings = get_settings()
+    db = Database(settings)
+    bus = create_bus(settings.redis_url, channel=settings.redis_channel)
+
+    async def change(session):  # noqa: ANN001, ANN202
+        if command.endswith("-organization"):
+            org = await accounts.find_organization(session, key)
+            users = await accounts.set_organization_active(session, org, command.startswith("reactivate"))
+            return f"organisation {org.name!r} (id {org.id}, {len(users)} user(s))"
+        user = await accounts.find_user(session, key)
+        if command == "revoke-tokens":
+            await accounts.revoke_tokens(session, user)
+        else:
+            await accounts.set_user_active(session, user, command.startswith("reactivate"))
+        return f"user {user.email} (id {user.id})"
+
+    try:
+        return await accounts.apply(db, bus, change)
+    except DomainError as error:
+        raise SystemExit(f"{command}: {error.message}: {key!r}") from None
+    finally:
+        await bus.close()
+        await db.dispose()
 
 
 async def _sweep_quotes() -> int:
@@ -188,6 +231,9 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("email")
     token.add_argument("--ttl", type=int, default=None, help="seconds the token is valid")
     commands.add_parser("sweep-quotes", help="mark open quotes past their expiry EXPIRED (run it from cron)")
+    for name, help_text in ACCESS_COMMANDS.items():
+        access = commands.add_parser(name, help=help_text)
+        access.add_argument("key", metavar="NAME-OR-ID" if name.endswith("-organization") else "EMAIL")
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default=settings.host)
     serve.add_argument("--port", type=int, default=settings.port)
@@ -206,6 +252,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_seed_bench(args.orders, args.database_url, args.seed))
     elif args.command == "token":
         print(asyncio.run(_token(args.email, args.ttl)))
+    elif args.command in ACCESS_COMMANDS:
+        print(f"{args.command}: {asyncio.run(_access(args.command, args.key))}", file=sys.stderr)
     elif args.command == "sweep-quotes":
         print(f"{asyncio.run(_sweep_quotes())} quote(s) marked EXPIRED", file=sys.stderr)
     elif args.command == "serve":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -28,8 +29,9 @@ from strawberry.types.unset import UNSET, UnsetType
 from cross_web import HTTPException
 
 from app.admission import Admission
-from app.auth import AuthenticationError, authenticate, bearer_token
+from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
 from app.db import Database, is_unavailable
+from app.revocation import ACCESS_REVOKED, AccessWatcher, OpenSockets
 from app.settings import Settings
 from app.shutdown import OpenWebSockets
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, Context, Refused
@@ -68,6 +70,9 @@ class GraphQLView(GraphQL):
         # Every operation, HTTP or WebSocket, waits at this gate (app.admission).
         self.admission = Admission(settings)
         self.max_subscriptions_per_connection = None  # the gate counts them, and answers with a code
+        # Authenticated sockets by user, closed when their access ends (app.revocation).
+        self.sockets = OpenSockets()
+        self.access_watcher = AccessWatcher(db, bus, self.sockets, settings.access_recheck_seconds)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]
@@ -88,7 +93,9 @@ class GraphQLView(GraphQL):
             if token is None:
                 return
             async with self.db.read_session() as session:
-                context.viewer, context.token_expires_at = await authenticate(session, self.settings, token)
+                context.viewer, context.token_expires_at, context.token_version = await authenticate(
+                    session, self.settings, token
+                )
         except AuthenticationError as exc:
             context.auth_error = str(exc)
 
@@ -96,7 +103,9 @@ class GraphQLView(GraphQL):
         """WebSocket auth: `{"authorization": "Bearer <token>"}` as the `connection_init` payload.
 
         No or a bad token refuses the connection (graphql-transport-ws: close 4403; legacy
-        graphql-ws: `connection_error`). The connection is closed with 4403 when the token expires.
+        graphql-ws: `connection_error`). The connection is closed with 4403 when the token
+        expires, and when the user's access ends (app.revocation); each operation on it reloads
+        the viewer first (`recheck_viewer`).
         """
         params = context.connection_params or {}
         context.connection_params = None  # read once: a connection keeps neither the token nor its memory
@@ -115,7 +124,46 @@ class GraphQLView(GraphQL):
             raise ConnectionRejectionError({"message": context.auth_error or "invalid token", "code": "UNAUTHENTICATED"})
         if context.connection is not None:
             context.connection.expire_at(context.token_expires_at)
+            self._register(context)
+        context.recheck_viewer = partial(self.recheck_viewer, context)
         return UNSET
+
+    def _register(self, context: Context) -> None:
+        user_id, connection = context.viewer.user_id, context.connection
+        self.sockets.add(user_id, context.token_version or 0, connection)
+        # Forgotten when the socket ends (`run`).
+        context.request.scope["provider_orders.socket"] = (user_id, connection)
+        self.access_watcher.ensure_started()
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context, root_value)
+        finally:
+            if isinstance(request, WebSocket):
+                registered = request.scope.pop("provider_orders.socket", None)
+                if registered is not None:
+                    self.sockets.discard(*registered)
+
+    async def recheck_viewer(self, context: Context) -> None:
+        """Before each operation on a socket: reload the viewer; once the user, its organisation
+        or its token is refused, the operation runs without one and the socket closes (4403)."""
+        if context.viewer is None:
+            return
+        try:
+            async with self.db.read_session() as session:
+                viewer = await load_viewer(session, context.viewer.user_id, context.token_version or 0)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            return  # the operation meets the outage itself and says so
+        if viewer is not None:
+            context.viewer = viewer
+            return
+        user_id = context.viewer.user_id
+        context.viewer, context.auth_error = None, "access revoked"
+        if context.connection is not None:
+            self.sockets.discard(user_id, context.connection)
+            await context.connection.close(*ACCESS_REVOKED)
 
     async def get_sub_response(self, request: Request) -> Any:
         sub_response = await super().get_sub_response(request)

@@ -27,3 +27,13 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    def run(connection):  # noqa: ANN001, ANN202
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)

@@ -198,6 +198,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 await mailer.stop()
             for task in app.state.background:
                 task.cancel()
+            await graphql.access_watcher.stop()
             await feed.close()
             await graphql.admission.close()
             await bus.close()

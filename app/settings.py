@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     mutation_rate_limit: str = "60/minute"  # mutations per user (`limits` syntax, moving window); "" = none
     rate_limit_key_prefix: str = "provider-orders:limits"  # prefix of the rate limits' Redis keys
 
+    # Revocation: each process re-checks the users of its open WebSockets this often (one query),
+    # besides the bus message sent when access ends; a refused user's sockets close with 4403.
+    access_recheck_seconds: float = 5.0
+
     # Notifications (e-mail is off without SMTP_HOST; in-app notifications always work).
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -8,14 +8,16 @@ may not see reads exactly like something that does not exist.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
 from domain.viewer import Viewer
 from models import (
     Campaign,
     MdfFund,
     Order,
+    OrderEvent,
     OrderInvitation,
     OrderStatus,
     Organization,
@@ -108,14 +110,6 @@ def assigned_order_scope(viewer: Viewer) -> ColumnElement[bool]:
     return and_(Order.provider_id == viewer.organization_id, Order.approved_at.is_not(None))
 
 
-def quote_scope(viewer: Viewer) -> ColumnElement[bool]:
-    """SQL filter on Quote joined to Order: providers see only their own quotes."""
-    clause = order_scope(viewer)
-    if viewer.is_provider:
-        clause = and_(clause, Quote.provider_id == viewer.organization_id)
-    return clause
-
-
 def can_see_quote(viewer: Viewer, order: Order, quote: Quote) -> bool:
     view = loaded_order_view(viewer, order)
     if viewer.is_provider:
@@ -159,18 +153,19 @@ def can_see_fund(viewer: Viewer, fund: MdfFund) -> bool:
     return viewer.is_supplier or (viewer.is_partner and fund.partner_id == viewer.organization_id)
 
 
-def portal_scope(viewer: Viewer, portal_column) -> ColumnElement[bool]:  # noqa: ANN001
-    """Plain per-portal things (services, campaigns, activity types)."""
-    return portal_column == viewer.portal_id if viewer else true()
-
-
 def campaign_scope(viewer: Viewer) -> ColumnElement[bool]:
     return Campaign.portal_id == viewer.portal_id
 
 
-def orders_visible_to(viewer: Viewer):  # noqa: ANN201
-    """A SELECT of the ids of every order the viewer may see (for sub-queries)."""
-    return select(Order.id).where(order_scope(viewer))
+def can_receive_event(viewer: Viewer, event: OrderEvent, order: Order, invited: Collection[int]) -> bool:
+    """Whether a stored event is delivered to the viewer now: it was in the event's audience
+    (`can_see_event`) and it may see the order as the order stands now, by the same function
+    as `node(id:)` (`invited`: the providers invited to quote on it). A losing bidder stops
+    receiving the order's events as the quote request ends, live and on replay."""
+    if not can_see_event(viewer, event.portal_id, event.audience):
+        return False
+    is_invited = viewer.is_provider and viewer.organization_id in invited
+    return order_view(viewer, order, is_invited) is not OrderView.NONE
 
 
 def can_see_event(viewer: Viewer, portal_id: int, audience: dict) -> bool:

@@ -72,11 +72,14 @@ class Context:
     viewer: Viewer | None = None
     auth_error: str | None = None
     token_expires_at: datetime | None = None
+    token_version: int | None = None
     request: Any = None
     response: Any = None
     # WebSocket only: the `connection_init` payload and the connection (to close it).
     connection_params: dict[str, Any] | None = None
     connection: Any = None
+    # WebSocket only: reloads the viewer before each operation (the socket may outlive access).
+    recheck_viewer: Callable[[], Awaitable[None]] | None = None
     feed: Any = None  # subscriptions.feed.EventFeed: the process's live events
     # The mutation rate limit (app.admission): a user id -> None, or seconds to wait.
     mutation_rate: Callable[[int], Awaitable[int | None]] | None = None

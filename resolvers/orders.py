@@ -253,5 +253,12 @@ async def prefetch(info: Info, orders: list[Any], fields: set[str]) -> None:
         loader.prime_many(values)
     if all_quotes:
         await fill(loaders.quotes_by_order, [o.id for o in orders])
+    viewer = info.context.require_viewer()
+    if viewer.is_provider and ("lastActivityAt" in fields or "version" in fields):
+        # In a quote request they count the provider's own quotes and decline (schema.orders).
+        requests = [o.id for o in orders if access.loaded_order_view(viewer, o) is not access.OrderView.FULL]
+        if requests:
+            await fill(loaders.quotes_by_order, requests)
+            await fill(loaders.invitations_by_order, requests)
     if "activityType" in fields:
         await fill(loaders.activity_type, sorted({o.activity_type_id for o in orders}))

@@ -15,6 +15,7 @@ from schema.order_mutations import OrderMutations
 from schema.extensions import default_extensions
 from schema.fast_path import FastPathExecutor, check_internals
 from schema.query import Query as CoreQuery
+from schema.recheck import RecheckViewer
 from subscriptions.sharing import SharedEventExecutor
 
 QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries]
@@ -64,7 +65,7 @@ def build_schema(extensions: list | None = None, *, executor: type = Executor) -
         mutation=_merged("Mutation", MUTATIONS),
         subscription=_merged("Subscription", SUBSCRIPTIONS),
         types=TYPES,
-        extensions=default_extensions() if extensions is None else extensions,
+        extensions=[RecheckViewer, *default_extensions()] if extensions is None else extensions,
         execution_context_class=executor,
         scalar_overrides=SCALAR_OVERRIDES,
     )

@@ -58,6 +58,33 @@ def _full(info: Info, order: models.Order) -> bool:
     return loaded_order_view(info.context.require_viewer(), order) is _FULL
 
 
+def _own_activity(info: Info, order: models.Order, combine: Callable[[list, list], Any]) -> Any:
+    """`combine(own quotes, own decline times)` of the viewing provider on a quote request, from
+    the request's loaders (at once when a list prefetched them, else later)."""
+    provider_id = info.context.require_viewer().organization_id
+    loaders = info.context.loaders
+    quotes = now_or_later(loaders.quotes_by_order, order.id)
+    invitations = now_or_later(loaders.invitations_by_order, order.id)
+
+    def own(quotes: list[models.Quote], invitations: list[models.OrderInvitation]) -> Any:
+        return combine(
+            [q for q in quotes if q.provider_id == provider_id],
+            [i.declined_at for i in invitations if i.provider_id == provider_id and i.declined_at is not None],
+        )
+
+    if inspect.isawaitable(quotes) or inspect.isawaitable(invitations):
+        return _own_later(quotes, invitations, own)
+    return own(quotes, invitations)
+
+
+async def _own_later(quotes: Any, invitations: Any, then: Callable[[Any, Any], Any]) -> Any:
+    if inspect.isawaitable(quotes):
+        quotes = await quotes
+    if inspect.isawaitable(invitations):
+        invitations = await invitations
+    return then(quotes, invitations)
+
+
 @strawberry.type
 class QuoteLineItem:
     description: str
@@ -232,12 +259,36 @@ class Order(relay.Node):
     payment_method: PaymentMethod
     currency: str
     submitted_at: datetime
-    last_activity_at: datetime
     estimated_completion_on: date | None
     scheduled_for: datetime | None
     completed_at: datetime | None
-    version: int = strawberry.field(description="Bumped by every change (optimistic concurrency).")
     is_type_of = of_model(models.Order)
+
+    # An invited provider sees neither moving with its rivals' quotes and declines.
+    @strawberry.field(
+        description=(
+            "When the order last changed (status, quote, decline, comment, lead). In a quote request "
+            "(`view: QUOTE_REQUEST`): the latest of its submission and this provider's own quotes and decline."
+        ),
+        metadata=reads("last_activity_at", "submitted_at", "id", *_VIEW),
+    )
+    def last_activity_at(self, root: strawberry.Parent[models.Order], info: Info) -> datetime:
+        if _full(info, root):
+            return root.last_activity_at
+        return _own_activity(info, root, lambda quotes, declines: max(
+            [root.submitted_at, *(q.submitted_at for q in quotes), *declines]))
+
+    @strawberry.field(
+        description=(
+            "Bumped by every change (optimistic concurrency). In a quote request (`view: QUOTE_REQUEST`): "
+            "1 at submission, plus one per quote (or revision) and decline of this provider's own."
+        ),
+        metadata=reads("version", "id", *_VIEW),
+    )
+    def version(self, root: strawberry.Parent[models.Order], info: Info) -> int:
+        if _full(info, root):
+            return root.version
+        return _own_activity(info, root, lambda quotes, declines: 1 + len(quotes) + len(declines))
 
     @strawberry.field(
         description="The cost: the fixed price or the accepted quote's total.",

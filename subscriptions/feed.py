@@ -10,7 +10,11 @@ a bus message is lost (a resync marker or the periodic poll re-reads), not at th
 `orderEvents(after:)`'s replay and its live part.
 
 The rows are shared by every subscriber of the event, read-only; each subscriber checks
-access with its own viewer and resolves the rest with its own fresh loaders.
+access with its own viewer and resolves the rest with its own fresh loaders. Access is
+decided as the order stands when the batch is read (`domain.access.can_receive_event`, the
+visibility function of `node(id:)`): the invitations of the batch's orders are read with them,
+so an event of an order the subscriber may no longer see (a quote request that went to a
+rival, say) is dropped, live and on replay.
 """
 
 from __future__ import annotations
@@ -25,13 +29,26 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.db import Database
+from domain.accounts import ACCESS_MESSAGE
 from domain.notifications import NOTIFICATIONS_MESSAGE
-from models import Comment, Lead, Order, OrderEvent, OrderEventKind, OrderInvitation, Quote, StatusChange, User
+from models import (
+    Comment,
+    Lead,
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderInvitation,
+    OrderStatus,
+    Quote,
+    StatusChange,
+    User,
+)
 from subscriptions.bus import EventBus, SubscriberOverflow, Subscription
 
 log = logging.getLogger("provider_orders.feed")
 
 K = OrderEventKind
+NOT_DOORBELLS = frozenset({NOTIFICATIONS_MESSAGE, ACCESS_MESSAGE})  # bus messages that are not about events
 SUBJECTS: dict[OrderEventKind, type] = {
     K.STATUS_CHANGED: StatusChange,
     K.COMMENT_ADDED: Comment,
@@ -49,6 +66,8 @@ class LiveEvent:
     actor: User | None
     subject: Any = None  # StatusChange, Comment, Quote or OrderInvitation
     leads: list[Lead] = field(default_factory=list)  # LEADS_ADDED: the leads added together
+    # The providers invited to quote on the order (as read with the batch): who may see it as a quote request.
+    invited: frozenset[int] = frozenset()
     # Execution results shared by subscribers signed in as the same user (subscriptions.sharing).
     results: dict = field(default_factory=dict)
 
@@ -80,6 +99,10 @@ async def load_live_events(db: Database, stmt: Any) -> list[LiveEvent]:
             ids = {e.subject_id for e in events if e.kind is kind}
             subjects[kind] = await _by_id(session, model, ids) if ids else {}
         leads = await _lead_batches(session, [e for e in events if e.kind is K.LEADS_ADDED])
+        # Only a quote request's invitations decide who sees it (domain.access.order_view).
+        invited = await _invited_providers(
+            session, {o.id for o in orders.values() if o.status is OrderStatus.PENDING_QUOTES}
+        )
     live = []
     for e in events:
         order = orders.get(e.order_id)
@@ -92,6 +115,7 @@ async def load_live_events(db: Database, stmt: Any) -> list[LiveEvent]:
                 actor=actors.get(e.actor_id) if e.actor_id is not None else None,
                 subject=subjects.get(e.kind, {}).get(e.subject_id),
                 leads=leads.get(e.id, []),
+                invited=invited.get(e.order_id, frozenset()),
             )
         )
     return live
@@ -101,6 +125,19 @@ async def _by_id(session: Any, model: type, ids: set[int]) -> dict[int, Any]:
     if not ids:
         return {}
     return {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+async def _invited_providers(session: Any, order_ids: set[int]) -> dict[int, frozenset[int]]:
+    """Order id -> the providers invited to quote on it (declined ones too, as `node` counts them)."""
+    if not order_ids:
+        return {}
+    by_order: dict[int, set[int]] = defaultdict(set)
+    rows = await session.execute(
+        select(OrderInvitation.order_id, OrderInvitation.provider_id).where(OrderInvitation.order_id.in_(order_ids))
+    )
+    for order_id, provider_id in rows:
+        by_order[order_id].add(provider_id)
+    return {order_id: frozenset(providers) for order_id, providers in by_order.items()}
 
 
 async def _lead_batches(session: Any, events: list[OrderEvent]) -> dict[int, list[Lead]]:
@@ -208,8 +245,8 @@ class EventFeed:
                             message = await asyncio.wait_for(doorbells.get(), self.poll_seconds)
                         except TimeoutError:
                             message = None  # poll: a publish may have failed somewhere
-                        if message is not None and message.get("type") == NOTIFICATIONS_MESSAGE:
-                            continue  # for notificationAdded; its events rang their own doorbell
+                        if message is not None and message.get("type") in NOT_DOORBELLS:
+                            continue  # notificationAdded's (its events rang their own doorbell), app.revocation's
                         doorbells.reset()  # the messages queued meanwhile: one read covers them all
                         await self.catch_up()
             except SubscriberOverflow:

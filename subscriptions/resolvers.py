@@ -51,7 +51,7 @@ async def subscribe(
         return (
             event.kind in kinds
             and (order_pk is None or event.order_id == order_pk)
-            and access.can_see_event(viewer, event.portal_id, event.audience)
+            and access.can_receive_event(viewer, event, live.order, live.invited)
         )
 
     raw = info._raw_info  # noqa: SLF001 - what the per-event executors share (see subscriptions.sharing)

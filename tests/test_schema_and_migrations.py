@@ -44,16 +44,19 @@ async def test_migration_0002_turns_scaled_quantities_into_whole_units(empty_dat
     """Line items stored before quantities became Int (scaled by 1000) read as whole units after."""
     from sqlalchemy import text
 
-    from app.migrate import upgrade
+    from app.migrate import downgrade, upgrade
     from app.seed import seed_demo
     from tests.factories import make_order
 
     db = Database(Settings(database_url=empty_database_url))
     try:
-        await upgrade(db.engine, "0001")
+        # Seeded through today's models, then taken back to 0001 for the rows stored before 0002.
+        await upgrade(db.engine)
         async with db.write_session() as session:
             await seed_demo(session)
             order = await make_order(session, status=OrderStatus.PENDING_APPROVAL, with_details=True)  # a quote
+        await downgrade(db.engine, "0001")
+        async with db.write_session() as session:
             quote_id = await session.scalar(text("SELECT id FROM quote WHERE order_id = :o"), {"o": order.id})
             for position, scaled in enumerate((2500, 1000, 250, 12000)):  # 2.5, 1, 0.25 and 12 units
                 await session.execute(text(

@@ -122,7 +122,9 @@ async def test_users_who_see_an_event_differently_each_get_their_own_view(live: 
                 await ws.subscribe("e", EVENTS)
         await live.subscribed(12)
 
-        await change_status(live.db, live.bus, order_id, OrderStatus.CANCELLED, PARTNER, reason="changed plans")
+        # A status change the invited provider may still see the order after (quotes are still
+        # collected): a cancellation would end its view, and with it the event (test_access_at_delivery).
+        await change_status(live.db, live.bus, order_id, OrderStatus.PENDING_QUOTES, PARTNER, reason="more time")
         await add_comment(live.db, live.bus, order_id, SUPPLIER, "for the partner's side only")
 
         seen = {email: [[json.loads(await raw(ws)) for _ in range(count)] for ws in sockets[email]]
@@ -134,7 +136,7 @@ async def test_users_who_see_an_event_differently_each_get_their_own_view(live: 
             "StatusChangedEvent", "CommentAddedEvent"]
         assert supplier[1]["payload"]["data"]["orderEvents"]["comment"] == {"body": "for the partner's side only"}
         status = provider[0]["payload"]["data"]["orderEvents"]
-        assert status["__typename"] == "StatusChangedEvent" and status["to"] == "CANCELLED"
+        assert status["__typename"] == "StatusChangedEvent" and status["to"] == "PENDING_QUOTES"
         assert status["order"]["view"] == "QUOTE_REQUEST"
         assert supplier[0]["payload"]["data"]["orderEvents"]["order"]["view"] == "FULL"
         assert status["order"] != supplier[0]["payload"]["data"]["orderEvents"]["order"]

@@ -218,8 +218,6 @@ async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> 
         await live.mutate(APPROVE, SUPPLIER, id=fixed)  # 3
         await live.mutate(COMMENT, PROVIDER, id=fixed, body="after approval")  # 4
         quote_request = await live.submit_order("SEO Consultation")  # 5: Taylor Marketing invited
-        await live.mutate(COMMENT, PARTNER, id=quote_request, body="on the quote request")  # 6
-        await live.mutate(CANCEL, PARTNER, id=quote_request, reason="changed plans")  # 7
 
         views: dict[str, str] = {}
 
@@ -228,18 +226,22 @@ async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> 
             for _ in range(count):
                 event = (await clients[email].next())["payload"]["data"]["orderEvents"]
                 labels.append(event.get("comment", {}).get("body") or f"{event['from']}->{event['to']}")
-                views[email] = event["order"]["view"]  # of the last event: the quote request's end
+                views[email] = event["order"]["view"]  # of the last event
             await clients[email].nothing(0.2)
             return labels
+
+        # The assigned provider from APPROVED on; as invited provider, its quote request's start.
+        assert await seen(PROVIDER, 3) == ["PENDING_APPROVAL->APPROVED", "after approval", "None->PENDING_QUOTES"]
+        await live.mutate(COMMENT, PARTNER, id=quote_request, body="on the quote request")  # 6
+        await live.mutate(CANCEL, PARTNER, id=quote_request, reason="changed plans")  # 7
 
         everything = ["None->PENDING_APPROVAL", "before approval", "PENDING_APPROVAL->APPROVED", "after approval",
                       "None->PENDING_QUOTES", "on the quote request", "PENDING_QUOTES->CANCELLED"]
         assert await seen(SUPPLIER, 7) == everything
         assert await seen(PARTNER, 7) == everything
-        # The assigned provider from APPROVED on; as invited provider, its quote request's status, not its comments.
-        assert await seen(PROVIDER, 4) == ["PENDING_APPROVAL->APPROVED", "after approval", "None->PENDING_QUOTES",
-                                           "PENDING_QUOTES->CANCELLED"]
-        for nobody in (PARTNER2, PROVIDER2, OUTSIDER):
+        # Not the quote request's comments; nor its end: a cancelled order is no longer the invited
+        # provider's to see (node(id:) is null for it), so neither are its events.
+        for nobody in (PROVIDER, PARTNER2, PROVIDER2, OUTSIDER):
             await clients[nobody].nothing(0.1)
         # Same event, same query: each viewer still gets its own view of the order.
         assert views == {SUPPLIER: "FULL", PARTNER: "FULL", PROVIDER: "QUOTE_REQUEST"}
@@ -378,13 +380,14 @@ async def test_a_decline_reaches_the_partner_side_and_the_decliner_never_the_oth
             assert (await clients[email].next())["payload"]["data"]["orderEvents"] == first
         await clients[PROVIDER].nothing(0.2)  # never a competitor's decline
 
-        # The last decline: that event, then the cancellation it causes (invited providers hear of the end).
+        # The last decline: that event, then the cancellation it causes. The invited providers hear
+        # of neither: the cancelled order is no longer theirs to see (node(id:) is null for them).
         await live.mutate(decline, PROVIDER, id=gid, reason="Not our field")
-        for email in (PARTNER, SUPPLIER, PROVIDER):
+        for email in (PARTNER, SUPPLIER):
             event = (await clients[email].next())["payload"]["data"]["orderEvents"]
             assert (event["__typename"], event["reason"], event["provider"]) == (
                 "QuoteDeclinedEvent", "Not our field", {"name": "Taylor Marketing"})
-        for email in (PARTNER, SUPPLIER, PROVIDER, PROVIDER2):
             event = (await clients[email].next())["payload"]["data"]["orderEvents"]
             assert (event["__typename"], event["from"], event["to"]) == ("StatusChangedEvent", "PENDING_QUOTES", "CANCELLED")
+        for email in (PARTNER, SUPPLIER, PROVIDER, PROVIDER2):
             await clients[email].nothing(0.1)

@@ -1,0 +1,47 @@
+"""An invited provider's view of a quote request: `version` and `lastActivityAt` move only with
+what it may see (its own quotes and decline), never with a rival's bid."""
+
+from __future__ import annotations
+
+from schema.ids import to_global_id
+from tests.conftest import PARTNER, PROVIDER, PROVIDER2
+from tests.ordering import in_days
+from tests.test_subscriptions import quote_request
+
+ORDER = "query($id: ID!) { node(id: $id) { ... on Order { view version lastActivityAt } } }"
+LIST = "{ orders(first: 10) { edges { node { id version lastActivityAt } } } }"
+SUBMIT_QUOTE = """mutation($input: SubmitQuoteInput!) { submitQuote(input: $input) { errors { code } } }"""
+DECLINE = """mutation($id: ID!) { declineToQuote(input: {orderId: $id, reason: "Booked"}) { errors { code } } }"""
+
+
+async def test_a_rivals_quote_and_decline_do_not_move_what_an_invited_provider_sees(gql, db) -> None:  # noqa: ANN001
+    gid = to_global_id("Order", await quote_request(db, invited=("Taylor Marketing", "Northwind Digital")))
+
+    async def seen(email: str) -> dict:
+        return (await gql.data(ORDER, {"id": gid}, as_=email))["node"]
+
+    async def quote(email: str) -> None:
+        payload = (await gql.data(SUBMIT_QUOTE, {"input": {
+            "orderId": gid, "plan": "A plan", "estimatedCompletionOn": in_days(30),
+            "lineItems": [{"description": "Work", "quantity": 1, "unitPrice": "100.00"}]}}, as_=email))["submitQuote"]
+        assert payload["errors"] == []
+
+    before = await seen(PROVIDER)
+    assert before["view"] == "QUOTE_REQUEST" and before["version"] == 1
+    partner_before = await seen(PARTNER)
+    await quote(PROVIDER2)
+    await quote(PROVIDER2)  # a revision
+    assert (await gql.data(DECLINE, {"id": gid}, as_=PROVIDER2))["declineToQuote"]["errors"] == []
+    assert await seen(PROVIDER) == before  # nothing to count the rival's bids by
+    edges = (await gql.data(LIST, as_=PROVIDER))["orders"]["edges"]
+    listed = next(e["node"] for e in edges if e["node"]["id"] == gid)
+    assert (listed["version"], listed["lastActivityAt"]) == (before["version"], before["lastActivityAt"])
+    partner_after = await seen(PARTNER)  # the partner sees the order whole: it moved
+    assert partner_after["version"] > partner_before["version"]
+    assert partner_after["lastActivityAt"] > partner_before["lastActivityAt"]
+
+    await quote(PROVIDER)  # its own quote moves both
+    mine = await seen(PROVIDER)
+    assert mine["version"] == 2 and mine["lastActivityAt"] > before["lastActivityAt"]
+    rival = await seen(PROVIDER2)  # the rival's own: two quotes and a decline
+    assert rival["version"] == 4
