@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -28,7 +29,10 @@ def bind_free_port(ports: str | None = None) -> socket.socket:
     """A listening-ready TCP socket on 127.0.0.1 bound to a free port of the range."""
     ports = ports or PORTS
     first, last = (int(part) for part in ports.split("-"))
-    for port in range(first, last + 1):
+    # From a random place in the range: two test runs on one machine rarely pick the same port
+    # (a `by_port` server binds it itself, a moment after this socket has let it go).
+    start = random.randint(first, last)
+    for port in [*range(start, last + 1), *range(first, start)]:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             sock.bind(("127.0.0.1", port))
