@@ -36,7 +36,7 @@ from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER, DatabaseFactory
 from tests.servers import LiveServer
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 SEED = int(os.environ.get("FUZZ_SEED", "20250613"))
 ROLES = {"supplier": SUPPLIER, "partner": PARTNER, "provider": PROVIDER, "anonymous": None}
 FAILING_CODES = {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"}
