@@ -12,7 +12,7 @@ import sys
 
 from sqlalchemy import select
 
-from app.settings import get_settings
+from app.settings import SettingsError, get_settings
 
 
 async def _migrate() -> None:
@@ -193,7 +193,10 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
 
     configure_logging()
     settings = get_settings()
-    settings.check_secret()
+    try:
+        settings.check_secret()
+    except SettingsError as exc:
+        raise SystemExit(f"provider-orders: {exc}") from None
     for advice in serve_advice(workers, settings.redis_url, usable_cores()):
         logging.getLogger("provider_orders.cli").warning(advice)
     options = dict(
@@ -217,7 +220,10 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as exc:  # one line for the operator, no traceback
+        raise SystemExit(f"provider-orders: {exc}") from None
     parser = argparse.ArgumentParser(prog="provider-orders", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply database migrations")

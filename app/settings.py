@@ -7,14 +7,20 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "dev-secret-change-me-in-production-0123456789"
+# An HS256 key must be at least as long as the hash output, 256 bits (RFC 7518, section 3.2).
+MIN_SECRET_BYTES = 32
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 log = logging.getLogger(__name__)
 _warned_about_secret = False
+
+
+class SettingsError(RuntimeError):
+    """A setting the server must not run with; the message is one line for the operator."""
 
 
 class Environment(str, Enum):
@@ -100,6 +106,10 @@ class Settings(BaseSettings):
     mail_retry_seconds: float = 60.0  # first retry delay; doubles each attempt (capped at 6 hours)
     mail_poll_seconds: float = 5.0  # how often an idle delivery worker looks for due e-mails
 
+    # Production posture. Suggestions ("Did you mean 'orders'?") in the errors for unknown fields,
+    # arguments, input fields and enum values spell out the schema even with introspection off.
+    graphql_suggestions: bool | None = None  # default: on outside production
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
@@ -112,20 +122,40 @@ class Settings(BaseSettings):
     def introspection_enabled(self) -> bool:
         return (not self.is_production) if self.introspection is None else self.introspection
 
+    @property
+    def suggestions_enabled(self) -> bool:
+        return (not self.is_production) if self.graphql_suggestions is None else self.graphql_suggestions
+
     def check_secret(self) -> None:
-        """Refuse the development secret in production; warn once elsewhere."""
-        if self.jwt_secret != DEVELOPMENT_SECRET:
-            return
-        if self.is_production:
-            raise RuntimeError(
-                "JWT_SECRET is the development secret: set a real secret before running in production"
-            )
+        """Outside development, refuse the development secret (it is public) and short secrets;
+        in development, warn once about the development secret."""
         global _warned_about_secret
-        if self.env is Environment.DEVELOPMENT and not _warned_about_secret:
-            _warned_about_secret = True
-            log.warning("using the development JWT secret; set JWT_SECRET before deploying")
+        if self.env is Environment.DEVELOPMENT:
+            if self.jwt_secret == DEVELOPMENT_SECRET and not _warned_about_secret:
+                _warned_about_secret = True
+                log.warning("using the development JWT secret; set JWT_SECRET before deploying")
+            return
+        advice = "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        if self.jwt_secret == DEVELOPMENT_SECRET:
+            raise SettingsError(
+                f"JWT_SECRET is unset or the public development secret: set a secret of at least "
+                f"{MIN_SECRET_BYTES} bytes to run in {self.env.value} mode ({advice})"
+            )
+        if len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"JWT_SECRET is {len(self.jwt_secret.encode())} bytes long: at least {MIN_SECRET_BYTES} "
+                f"are needed in {self.env.value} mode ({advice})"
+            )
 
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; a value that does not parse raises SettingsError
+    naming the setting (not its value, which may be a secret)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}" for error in exc.errors()
+        )
+        raise SettingsError(f"invalid setting {problems}") from None

@@ -6,9 +6,13 @@ here with `merge_types`, so adding a domain means adding its class to a list bel
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import ASTValidationRule, ValidationContext
 from strawberry.tools import merge_types
 
+from app.settings import get_settings
 from schema import catalog, live, mdf, notifications, orders, portal
 from schema.common import SCALAR_OVERRIDES
 from schema.order_mutations import OrderMutations
@@ -41,7 +45,40 @@ TYPES = [
 ]
 
 
+class HideSuggestions(ASTValidationRule):
+    """Validation without "Did you mean ...?" in its errors (unknown fields, arguments, types,
+    input fields, enum values): graphql-core 3.3 reads that from the validation context, which
+    Strawberry's `validate_document` builds without it, so the rule switches it on as it joins."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        context._hide_suggestions = True
+
+
+class HideSuggestionsExecutor:
+    """Mixin for an executor: errors in variables and arguments, found as execution starts,
+    without suggestions either (for queries, mutations and subscriptions alike)."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        return super().build(*args, **{**kwargs, "hide_suggestions": True})  # type: ignore[misc]
+
+
 class Schema(strawberry.Schema):
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+        if not suggestions:
+            executor = kwargs.get("execution_context_class")
+            assert executor is not None, "suggestions off needs an executor class to extend"
+            kwargs["execution_context_class"] = type(executor.__name__, (HideSuggestionsExecutor, executor), {})
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
+    def _create_execution_context(self, *args: Any, **kwargs: Any) -> Any:
+        context = super()._create_execution_context(*args, **kwargs)
+        if not self.suggestions:
+            context.validation_rules = (*context.validation_rules, HideSuggestions)
+        return context
+
     def process_errors(self, errors, execution_context=None) -> None:  # noqa: ANN001
         """Expected errors (auth, validation, bad arguments) are the client's business, not
         the server log's; unexpected ones are logged by MaskUnexpectedErrors."""
@@ -57,9 +94,11 @@ class Executor(SharedEventExecutor, FastPathExecutor):
     """Shared subscription results, and plain selection sets completed by one walk."""
 
 
-def build_schema(extensions: list | None = None, *, executor: type = Executor) -> strawberry.Schema:
+def build_schema(
+    extensions: list | None = None, *, executor: type = Executor, suggestions: bool | None = None
+) -> strawberry.Schema:
     """`executor=SharedEventExecutor`: graphql-core completes every field (the reference the
-    fast path is tested against)."""
+    fast path is tested against). `suggestions`: default GRAPHQL_SUGGESTIONS (on outside production)."""
     built = Schema(
         query=_merged("Query", QUERIES),
         mutation=_merged("Mutation", MUTATIONS),
@@ -68,6 +107,7 @@ def build_schema(extensions: list | None = None, *, executor: type = Executor) -
         extensions=[RecheckViewer, *default_extensions()] if extensions is None else extensions,
         execution_context_class=executor,
         scalar_overrides=SCALAR_OVERRIDES,
+        suggestions=get_settings().suggestions_enabled if suggestions is None else suggestions,
     )
     if issubclass(executor, FastPathExecutor):
         check_internals(built)  # at start-up: one warning, and no fast path, if they differ

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import signal
 import uuid
@@ -25,6 +26,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 os.environ.setdefault("PROVIDER_ORDERS_ENV", "test")
+# Outside development the server refuses the (public) development secret: each run makes its own,
+# before any settings are read; the servers tests start inherit it.
+os.environ["JWT_SECRET"] = secrets.token_urlsafe(32)
 
 from app.auth import mint_token  # noqa: E402
 from app.db import Database  # noqa: E402
