@@ -63,7 +63,7 @@ class Slot:
     async def acquire(self) -> None:
         await self._line.acquire()
         try:
-            await self._gate._slots.acquire()  # noqa: SLF001
+            await self._gate._slots.acquire()
         except BaseException:
             self._line.release()
             raise
@@ -74,7 +74,7 @@ class Slot:
         if self.held:
             self.held = False
             self._gate.busy -= 1
-            self._gate._slots.release()  # noqa: SLF001
+            self._gate._slots.release()
             self._line.release()
 
     @asynccontextmanager
@@ -193,8 +193,11 @@ class MutationRateLimit:
                 redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
             )
             storage: Any = RedisStorage(
-                f"async+{redis_url}", implementation="redispy", key_prefix=key_prefix,
-                wrap_exceptions=True, connection_pool=self._pool,
+                f"async+{redis_url}",
+                implementation="redispy",
+                key_prefix=key_prefix,
+                wrap_exceptions=True,
+                connection_pool=self._pool,
             )
         else:
             storage = MemoryStorage(wrap_exceptions=True)

@@ -138,7 +138,7 @@ async def current_token_versions(session: AsyncSession, user_ids: Iterable[int])
         rows = await session.execute(
             select(User.id, User.token_version)
             .join(Organization, Organization.id == User.organization_id)
-            .where(User.id.in_(ids[i:i + CHUNK]), *_allowed())
+            .where(User.id.in_(ids[i : i + CHUNK]), *_allowed())
         )
         versions.update((user_id, version or 0) for user_id, version in rows)
     return versions

@@ -98,7 +98,7 @@ async def _access(command: str, key: str) -> str:
     db = Database(settings)
     bus = create_bus(settings.redis_url, channel=settings.redis_channel)
 
-    async def change(session):  # noqa: ANN001, ANN202
+    async def change(session):
         if command.endswith("-organization"):
             org = await accounts.find_organization(session, key)
             users = await accounts.set_organization_active(session, org, command.startswith("reactivate"))
@@ -179,8 +179,10 @@ def serve_advice(workers: int, redis_url: str | None, cores: int) -> list[str]:
     if workers > cores:
         # Measured on 2 cores (README, "Load test"): 2 workers served 1.44x-1.65x what one did,
         # 4 workers 1.16x-1.44x, as two workers alternating on a core evict each other's caches.
-        advice.append(f"{workers} workers on {cores} cores: workers take turns on the cores, each turn costs "
-                      f"the caches, and {cores} workers usually serve more")
+        advice.append(
+            f"{workers} workers on {cores} cores: workers take turns on the cores, each turn costs "
+            f"the caches, and {cores} workers usually serve more"
+        )
     return advice
 
 
@@ -243,8 +245,12 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", default=settings.host)
     serve.add_argument("--port", type=int, default=settings.port)
-    serve.add_argument("--workers", type=worker_count, default=1,
-                       help="server processes, or 'auto' for one per core (use REDIS_URL with more than one)")
+    serve.add_argument(
+        "--workers",
+        type=worker_count,
+        default=1,
+        help="server processes, or 'auto' for one per core (use REDIS_URL with more than one)",
+    )
     serve.add_argument("--fd", type=int, default=None, help="serve on this already-bound socket (socket activation)")
     deliver = commands.add_parser("deliver", help="send notification e-mails (runs until stopped)")
     deliver.add_argument("--once", action="store_true", help="send what is due now, then exit")

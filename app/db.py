@@ -74,11 +74,11 @@ def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
     dialect = engine.sync_engine.dialect
 
     @event.listens_for(pool, "checkin")
-    def remember_last_use(_dbapi_connection, record) -> None:  # noqa: ANN001
+    def remember_last_use(_dbapi_connection, record) -> None:
         record.info["idle_since"] = time.monotonic()
 
     @event.listens_for(pool, "checkout")
-    def ping_if_idle(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
         idle_since = record.info.get("idle_since")
         if idle_since is None or time.monotonic() - idle_since < idle_seconds:
             return  # brand new, or in use a moment ago
@@ -132,7 +132,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
-    def on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the driver, issue BEGIN (so we can choose IMMEDIATE).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -143,7 +143,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
     @event.listens_for(sync_engine.pool, "reset")
-    def _reset_if_in_transaction(dbapi_connection, _record, _state) -> None:  # noqa: ANN001
+    def _reset_if_in_transaction(dbapi_connection, _record, _state) -> None:
         # A session ends its transaction before handing its connection back, and the pool's
         # own rollback then cost one more trip to aiosqlite's thread per session: roll back
         # only a transaction still open (a session cancelled midway).
@@ -151,7 +151,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             dbapi_connection.rollback()
 
     @event.listens_for(sync_engine, "begin")
-    def on_begin(connection):  # noqa: ANN001
+    def on_begin(connection):
         immediate = connection.get_execution_options().get("sqlite_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -163,9 +163,7 @@ class Database:
         self.settings = settings
         self.engine = engine or create_engine(settings)
         self.is_sqlite = is_sqlite(settings.database_url)
-        write_bind = (
-            self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
-        )
+        write_bind = self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
         # PostgreSQL reads run without BEGIN/ROLLBACK: under READ COMMITTED each statement sees
         # its own snapshot either way, and it saves two round trips per read session.
         read_bind = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -190,9 +188,8 @@ class Database:
     @asynccontextmanager
     async def write_session(self) -> AsyncIterator[AsyncSession]:
         """One transaction: committed when the block ends, rolled back on any exception."""
-        async with self._write() as session:
-            async with session.begin():
-                yield session
+        async with self._write() as session, session.begin():
+            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

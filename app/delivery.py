@@ -68,14 +68,14 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
     return min(delay, MAX_BACKOFF)
 
 
-def _due(now: datetime):  # noqa: ANN202
+def _due(now: datetime):
     return or_(
         and_(Notification.email_status == DeliveryStatus.PENDING, Notification.next_attempt_at <= now),
         and_(Notification.email_status == DeliveryStatus.SENDING, Notification.locked_until < now),
     )
 
 
-async def _try_claim(session, notification_id: int, now: datetime) -> bool:  # noqa: ANN001
+async def _try_claim(session, notification_id: int, now: datetime) -> bool:
     """The guarded UPDATE: True only for the one worker whose UPDATE changed the row."""
     result = await session.execute(
         update(Notification)
@@ -122,8 +122,7 @@ async def claim(db: Database, now: datetime, limit: int = BATCH) -> tuple[list[l
                     )
                 )
             )
-        won = {pk for pk in sorted({pk for ids in groups.values() for pk in ids})
-               if await _try_claim(session, pk, now)}
+        won = {pk for pk in sorted({pk for ids in groups.values() for pk in ids}) if await _try_claim(session, pk, now)}
     claimed = [sorted(pk for pk in ids if pk in won) for ids in groups.values()]
     claimed = [ids for ids in claimed if ids]
     lost = len({pk for ids in groups.values() for pk in ids}) - len(won)
@@ -158,7 +157,7 @@ class Mailer:
         await self._smtp.connect()
         return self._smtp
 
-    async def send(self, message) -> None:  # noqa: ANN001
+    async def send(self, message) -> None:
         try:
             smtp = await self._connected()
             await smtp.send_message(message)
@@ -225,20 +224,31 @@ async def deliver_once(db: Database, settings: Settings, *, now: datetime | None
                 await mailer.send(message)
             except PermanentFailure as error:
                 log.warning("e-mail %s to %s refused: %s", ids, group[0].email, error)
-                await _finish(db, ids, email_status=DeliveryStatus.FAILED, last_error=str(error)[:2000],
-                              next_attempt_at=now)
+                await _finish(
+                    db, ids, email_status=DeliveryStatus.FAILED, last_error=str(error)[:2000], next_attempt_at=now
+                )
                 stats.failed += 1
-            except Exception as error:  # noqa: BLE001 - any other failure is worth retrying
+            except Exception as error:
                 reason = _describe(error)[:2000]
                 log.info("e-mail %s to %s failed (attempt %d): %r", ids, group[0].email, attempts, error)
                 if attempts >= settings.mail_max_attempts:
                     log.warning("e-mail %s to %s failed for good: %s", ids, group[0].email, reason)
-                    await _finish(db, ids, email_status=DeliveryStatus.FAILED, next_attempt_at=now,
-                                  last_error=f"gave up after {attempts} attempts: {reason}")
+                    await _finish(
+                        db,
+                        ids,
+                        email_status=DeliveryStatus.FAILED,
+                        next_attempt_at=now,
+                        last_error=f"gave up after {attempts} attempts: {reason}",
+                    )
                     stats.failed += 1
                 else:
-                    await _finish(db, ids, email_status=DeliveryStatus.PENDING, last_error=reason,
-                                  next_attempt_at=now + backoff(settings, attempts))
+                    await _finish(
+                        db,
+                        ids,
+                        email_status=DeliveryStatus.PENDING,
+                        last_error=reason,
+                        next_attempt_at=now + backoff(settings, attempts),
+                    )
                     stats.retrying += 1
                 if isinstance(error, OSError | aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPTimeoutError):
                     await mailer.close()
@@ -264,14 +274,19 @@ async def run_worker(db: Database, settings: Settings, stop: asyncio.Event | Non
     """Deliver until `stop` is set, pausing `MAIL_POLL_SECONDS` when idle. A batch being sent
     when `stop` is set is finished first, so a shutdown does not leave e-mails half-claimed."""
     stop = stop or asyncio.Event()
-    log.info("e-mail delivery worker started (%s:%s, worker %s@%s)", settings.smtp_host, settings.smtp_port,
-             os.getpid(), socket.gethostname())
+    log.info(
+        "e-mail delivery worker started (%s:%s, worker %s@%s)",
+        settings.smtp_host,
+        settings.smtp_port,
+        os.getpid(),
+        socket.gethostname(),
+    )
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
             try:
                 stats = await deliver_once(db, settings)
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
+            except Exception:
                 log.exception("e-mail delivery round failed")
                 stats = DeliveryStats()
             if not stats.handled and not stats.lost:

@@ -17,6 +17,7 @@ import uuid
 from functools import partial
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
@@ -26,7 +27,6 @@ from strawberry.http import GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
-from cross_web import HTTPException
 
 from app.admission import Admission
 from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
@@ -61,8 +61,14 @@ class GraphQLView(GraphQL):
     graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(
-        self, schema: Any, db: Database, settings: Settings, bus: Any,
-        websockets: OpenWebSockets | None = None, feed: Any = None, **kwargs: Any,
+        self,
+        schema: Any,
+        db: Database,
+        settings: Settings,
+        bus: Any,
+        websockets: OpenWebSockets | None = None,
+        feed: Any = None,
+        **kwargs: Any,
     ):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.db, self.settings, self.bus, self.feed = db, settings, bus, feed
@@ -77,8 +83,13 @@ class GraphQLView(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]
         context = Context(
-            db=self.db, settings=self.settings, bus=self.bus, request_id=request_id,
-            request=request, response=response, feed=self.feed,
+            db=self.db,
+            settings=self.settings,
+            bus=self.bus,
+            request_id=request_id,
+            request=request,
+            response=response,
+            feed=self.feed,
             mutation_rate=self.admission.mutation_retry_after,
         )
         if isinstance(request, Request):
@@ -121,7 +132,9 @@ class GraphQLView(GraphQL):
             await context.connection.close(1013, "service temporarily unavailable; try again shortly")
             return UNSET
         if context.viewer is None:
-            raise ConnectionRejectionError({"message": context.auth_error or "invalid token", "code": "UNAUTHENTICATED"})
+            raise ConnectionRejectionError(
+                {"message": context.auth_error or "invalid token", "code": "UNAUTHENTICATED"}
+            )
         if context.connection is not None:
             context.connection.expire_at(context.token_expires_at)
             self._register(context)
@@ -244,13 +257,13 @@ class GraphQLView(GraphQL):
             raise HTTPException(400, "expected a JSON object")
         return value
 
-    async def parse_http_body(self, request):  # noqa: ANN001, ANN201
+    async def parse_http_body(self, request):
         request_data = await super().parse_http_body(request)
         if isinstance(request_data, GraphQLRequestData) and not isinstance(request_data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
         return request_data
 
-    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):  # noqa: ANN001, ANN201, PLR0917
+    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
         """Strawberry's, but a subscription is refused: over plain HTTP it cannot stream (no
         SSE or multipart transport is enabled), and graphql-core would run it as a query."""
         method = request_adapter.method
@@ -271,7 +284,9 @@ class GraphQLView(GraphQL):
             raise HTTPException(400, exc.as_http_error_reason()) from exc
         except InvalidOperationTypeError as exc:
             if exc.operation_type is OperationType.SUBSCRIPTION:
-                raise HTTPException(405, "subscriptions are served over WebSocket (graphql-transport-ws), not over HTTP") from exc
+                raise HTTPException(
+                    405, "subscriptions are served over WebSocket (graphql-transport-ws), not over HTTP"
+                ) from exc
             if method == "GET":
                 raise HTTPException(405, "mutations and subscriptions are not allowed over GET; use POST") from exc
             raise HTTPException(400, exc.as_http_error_reason(method)) from exc

@@ -20,7 +20,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    def run(connection):  # noqa: ANN001, ANN202
+    def run(connection):
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -30,7 +30,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    def run(connection):  # noqa: ANN001, ANN202
+    def run(connection):
         config = alembic_config()
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

@@ -82,7 +82,7 @@ class AccessWatcher:
             self._task.cancel()
             try:
                 await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+            except (asyncio.CancelledError, Exception):
                 pass
             self._task = None
 
@@ -111,7 +111,7 @@ class AccessWatcher:
                                 await self.recheck([u for u in users if isinstance(u, int)])
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - e.g. the database is away; retry, never die
+            except Exception:
                 log.exception("re-checking open sockets failed; retrying in %.1fs", delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -128,7 +128,8 @@ class AccessWatcher:
             self.sockets.discard(user_id, connection)
         if refused:
             log.info("closing %d websocket(s) whose access ended", len(refused))
-            await asyncio.gather(*(connection.close(*ACCESS_REVOKED) for _, connection in refused),
-                                 return_exceptions=True)
+            await asyncio.gather(
+                *(connection.close(*ACCESS_REVOKED) for _, connection in refused), return_exceptions=True
+            )
             self.closed += len(refused)
         return len(refused)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import timedelta
 import uuid
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -142,14 +142,21 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     bus = create_bus(settings.redis_url, channel=settings.redis_channel)
     feed = EventFeed(db, bus, poll_seconds=settings.event_poll_seconds)
 
-    from schema import schema
     from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+    from schema import schema
 
     protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL] + ([GRAPHQL_WS_PROTOCOL] if settings.legacy_graphql_ws else [])
     websockets = OpenWebSockets()
     graphql = GraphQLView(
-        schema, db=db, settings=settings, bus=bus, websockets=websockets, feed=feed,
-        subscription_protocols=protocols, connection_init_wait_timeout=timedelta(seconds=10),
+        schema,
+        db=db,
+        settings=settings,
+        bus=bus,
+        websockets=websockets,
+        feed=feed,
+        subscription_protocols=protocols,
+        connection_init_wait_timeout=timedelta(seconds=10),
     )
 
     async def healthz(_request: Request) -> JSONResponse:
@@ -165,7 +172,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         try:
             await asyncio.wait_for(database_reachable(), settings.readiness_timeout)
             checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        except Exception as exc:
             checks["database"] = f"unavailable: {type(exc).__name__}"
         if settings.redis_url:
             checks["redis"] = "ok" if bus.healthy else "unavailable"
@@ -178,7 +185,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return RedirectResponse("/graphql")
 
     @asynccontextmanager
-    async def lifespan(app: Starlette):  # noqa: ANN202
+    async def lifespan(app: Starlette):
         await bus.start()
         app.state.background = []
         restore_signals = close_on_exit_signals(websockets)

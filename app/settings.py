@@ -155,7 +155,5 @@ def get_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}" for error in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}" for error in exc.errors())
         raise SettingsError(f"invalid setting {problems}") from None

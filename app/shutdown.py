@@ -95,7 +95,7 @@ def close_on_exit_signals(websockets: OpenWebSockets) -> Callable[[], None]:
         # shutdown at once, and that would close the sockets first, with 1012.
         try:
             await asyncio.wait_for(websockets.close_all(), CLOSE_TIMEOUT)
-        except Exception:  # noqa: BLE001 - shutting down must go on whatever happens here
+        except Exception:
             log.exception("closing websockets for shutdown failed")
         finally:
             pass_on(signum, frame)

@@ -69,8 +69,11 @@ class ReusePortMultiprocess(Multiprocess):
         except OSError as exc:
             log.error("%s", exc)
             sys.exit(STARTUP_FAILURE)
-        log.info("Uvicorn running on http://%s:%d (Press CTRL+C to quit), one listening socket per worker",
-                 config.host, self.port)
+        log.info(
+            "Uvicorn running on http://%s:%d (Press CTRL+C to quit), one listening socket per worker",
+            config.host,
+            self.port,
+        )
 
     def _bind(self) -> socket.socket:
         return bind_reuse_port(self.config.host, self.port, self.config.backlog)
@@ -96,8 +99,11 @@ class ReusePortMultiprocess(Multiprocess):
                 new_process.kill()
                 new_process.join()
                 if not self.should_exit.is_set():
-                    log.error("New child process [%s] was not ready in time; keeping worker [%s] and "
-                              "aborting the restart.", new_process.pid, old_process.pid)
+                    log.error(
+                        "New child process [%s] was not ready in time; keeping worker [%s] and aborting the restart.",
+                        new_process.pid,
+                        old_process.pid,
+                    )
                 return
             old_process.terminate()
             old_process.join()

@@ -43,7 +43,18 @@ from app.db import Database
 from app.migrate import upgrade
 from app.seed import seed_demo
 from app.settings import Settings
-from models import Comment, Lead, LeadStatus, Order, OrderOrigin, OrderStatus, Organization, PaymentMethod, Service, User
+from models import (
+    Comment,
+    Lead,
+    LeadStatus,
+    Order,
+    OrderOrigin,
+    OrderStatus,
+    Organization,
+    PaymentMethod,
+    Service,
+    User,
+)
 from models.base import utcnow
 from schema.ids import parse_global_id, to_global_id
 
@@ -126,12 +137,24 @@ async def add_orders(db: Database, count: int) -> None:
         now = utcnow()
         rows = [
             Order(
-                portal_id=svc.portal_id, partner_id=partner.id, service_id=svc.id,
-                activity_type_id=svc.activity_type_id, provider_id=svc.provider_id, created_by_id=author.id,
-                name=f"Load order {i}", description=f"Campaign work package {i}", status=OrderStatus.IN_PROGRESS,
-                origin=OrderOrigin.MARKETPLACE, payment_method=PaymentMethod.PARTNER_FUNDED, rate=svc.price,
-                currency=svc.currency, approved_at=now, submitted_at=now - timedelta(minutes=i),
-                last_activity_at=now - timedelta(minutes=i), comment_count=3, lead_count=1,
+                portal_id=svc.portal_id,
+                partner_id=partner.id,
+                service_id=svc.id,
+                activity_type_id=svc.activity_type_id,
+                provider_id=svc.provider_id,
+                created_by_id=author.id,
+                name=f"Load order {i}",
+                description=f"Campaign work package {i}",
+                status=OrderStatus.IN_PROGRESS,
+                origin=OrderOrigin.MARKETPLACE,
+                payment_method=PaymentMethod.PARTNER_FUNDED,
+                rate=svc.price,
+                currency=svc.currency,
+                approved_at=now,
+                submitted_at=now - timedelta(minutes=i),
+                last_activity_at=now - timedelta(minutes=i),
+                comment_count=3,
+                lead_count=1,
             )
             for i in range(count)
         ]
@@ -157,7 +180,9 @@ async def tokens_for(url: str, secret: str) -> dict[str, str]:
     return tokens
 
 
-def start_server(url: str, port: int, workers: int, secret: str, args: argparse.Namespace, log: Path) -> subprocess.Popen:
+def start_server(
+    url: str, port: int, workers: int, secret: str, args: argparse.Namespace, log: Path
+) -> subprocess.Popen:
     # The same connection budget whatever the worker count, all of it pooled: overflow
     # connections are closed after each use, and under sustained load that churn (a new
     # PostgreSQL backend each time) cost 4 workers a fifth of their throughput.
@@ -178,8 +203,22 @@ def start_server(url: str, port: int, workers: int, secret: str, args: argparse.
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
     return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -262,8 +301,10 @@ class Requests:
         self.orders = orders
         # The request head up to the Content-Length value, per user.
         self.heads = {
-            who: (f"POST /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-                  f"Accept: application/json\r\nAuthorization: Bearer {tokens[who]}\r\nContent-Length: ").encode()
+            who: (
+                f"POST /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+                f"Accept: application/json\r\nAuthorization: Bearer {tokens[who]}\r\nContent-Length: "
+            ).encode()
             for who in USERS
         }
         self.orders_list = encode(LIST, {"first": 20})
@@ -280,8 +321,9 @@ class Requests:
         return prefix + json.dumps(variables, separators=(",", ":")).encode() + b"}"
 
 
-async def client(n: int, http: HttpConnection, requests: Requests,
-                 results: Results, deadline: float, write_share: float) -> None:
+async def client(
+    n: int, http: HttpConnection, requests: Requests, results: Results, deadline: float, write_share: float
+) -> None:
     rng = random.Random(n)
     sequence = itertools.count()
     orders = requests.orders
@@ -293,13 +335,21 @@ async def client(n: int, http: HttpConnection, requests: Requests,
             kind = "addComment"
             body = f"load c{n} #{next(sequence)} {secrets.token_hex(4)}"
             payload = requests.with_variables(
-                requests.add_comment, {"input": {"orderId": rng.choice(orders), "body": body}})
+                requests.add_comment, {"input": {"orderId": rng.choice(orders), "body": body}}
+            )
         elif roll < write_share:
             kind = "addLeads"
             head = requests.heads[USERS[2]]  # the provider doing the work
             name = f"Lead c{n} #{next(sequence)} {secrets.token_hex(4)}"
-            payload = requests.with_variables(requests.add_leads, {"input": {"orderId": rng.choice(orders), "leads": [
-                {"name": name, "email": f"{secrets.token_hex(6)}@example.com", "company": "Load Co"}]}})
+            payload = requests.with_variables(
+                requests.add_leads,
+                {
+                    "input": {
+                        "orderId": rng.choice(orders),
+                        "leads": [{"name": name, "email": f"{secrets.token_hex(6)}@example.com", "company": "Load Co"}],
+                    }
+                },
+            )
         elif roll < read_share:
             kind = "ordersList"
             payload = requests.orders_list
@@ -420,8 +470,9 @@ async def run_load(port: int, tokens: dict[str, str], args: argparse.Namespace, 
     results = Results()
     loop_deadline = time.monotonic() + args.warmup + args.duration
     tasks = [
-        asyncio.create_task(client(n, HttpConnection("127.0.0.1", port), requests, results, loop_deadline,
-                                  args.write_share))
+        asyncio.create_task(
+            client(n, HttpConnection("127.0.0.1", port), requests, results, loop_deadline, args.write_share)
+        )
         for n in range(args.clients)
     ]
     await asyncio.sleep(args.warmup)
@@ -451,20 +502,24 @@ async def verify(url: str, results: Results) -> dict[str, int]:
     db = Database(Settings(database_url=url))
     try:
         async with db.read_session() as session:
-            stored_comments = dict((await session.execute(
-                select(Comment.id, Comment.body).where(Comment.id.in_(list(results.comments) or [0]))
-            )).all())
-            stored_leads = dict((await session.execute(
-                select(Lead.id, Lead.name).where(Lead.id.in_(list(results.leads) or [0]))
-            )).all())
+            stored_comments = dict(
+                (
+                    await session.execute(
+                        select(Comment.id, Comment.body).where(Comment.id.in_(list(results.comments) or [0]))
+                    )
+                ).all()
+            )
+            stored_leads = dict(
+                (await session.execute(select(Lead.id, Lead.name).where(Lead.id.in_(list(results.leads) or [0])))).all()
+            )
             comment_rows = (
                 select(func.count()).select_from(Comment).where(Comment.order_id == Order.id).scalar_subquery()
             )
             lead_rows = select(func.count()).select_from(Lead).where(Lead.order_id == Order.id).scalar_subquery()
             drifted = await session.scalar(
-                select(func.count()).select_from(Order).where(
-                    (Order.comment_count != comment_rows) | (Order.lead_count != lead_rows)
-                )
+                select(func.count())
+                .select_from(Order)
+                .where((Order.comment_count != comment_rows) | (Order.lead_count != lead_rows))
             )
     finally:
         await db.dispose()
@@ -495,28 +550,41 @@ def report(workers: int, results: Results, check: dict[str, int]) -> dict[str, A
         "errors": sum(results.errors.values()),
         **check,
     }
-    print(f"\n== {workers} worker(s): {total} requests in {results.elapsed:.1f} s "
-          f"= {summary['throughput']:.1f} req/s; latency p50 {summary['p50_ms']:.1f} ms, "
-          f"p95 {summary['p95_ms']:.1f} ms, p99 {summary['p99_ms']:.1f} ms; errors {summary['errors']}")
+    print(
+        f"\n== {workers} worker(s): {total} requests in {results.elapsed:.1f} s "
+        f"= {summary['throughput']:.1f} req/s; latency p50 {summary['p50_ms']:.1f} ms, "
+        f"p95 {summary['p95_ms']:.1f} ms, p99 {summary['p99_ms']:.1f} ms; errors {summary['errors']}"
+    )
     for kind, values in sorted(results.latencies.items()):
-        print(f"   {kind:<12} {len(values):>7} req  p50 {percentile(values, 50) * 1000:7.1f} ms  "
-              f"p95 {percentile(values, 95) * 1000:7.1f} ms  p99 {percentile(values, 99) * 1000:7.1f} ms")
+        print(
+            f"   {kind:<12} {len(values):>7} req  p50 {percentile(values, 50) * 1000:7.1f} ms  "
+            f"p95 {percentile(values, 95) * 1000:7.1f} ms  p99 {percentile(values, 99) * 1000:7.1f} ms"
+        )
     per_request = 1000 / total if total else 0.0
-    print(f"   CPU used while measured: server {results.server_cpu / results.elapsed:.2f} cores, "
-          f"PostgreSQL {results.database_cpu / results.elapsed:.2f} cores, "
-          f"this load generator {results.client_cpu / results.elapsed:.2f} cores "
-          f"(machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"   CPU used while measured: server {results.server_cpu / results.elapsed:.2f} cores, "
+        f"PostgreSQL {results.database_cpu / results.elapsed:.2f} cores, "
+        f"this load generator {results.client_cpu / results.elapsed:.2f} cores "
+        f"(machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     if workers > 1:
-        print("   server CPU per busy process: "
-              + ", ".join(f"{cpu / results.elapsed:.2f}" for cpu in results.worker_cpu)
-              + " cores; client connections per process: " + ", ".join(map(str, results.connections)))
-    print(f"   CPU per request: server {results.server_cpu * per_request:.1f} ms, "
-          f"PostgreSQL {results.database_cpu * per_request:.1f} ms, "
-          f"load generator {results.client_cpu * per_request:.1f} ms; server processes preempted "
-          f"{results.preempted / results.elapsed:.0f} times a second ({results.preempted / total if total else 0:.1f} "
-          f"per request)")
-    print(f"   writes acknowledged {check['acknowledged']}, lost {check['lost']}, "
-          f"orders whose counters disagree with their rows {check['counter_drift']}")
+        print(
+            "   server CPU per busy process: "
+            + ", ".join(f"{cpu / results.elapsed:.2f}" for cpu in results.worker_cpu)
+            + " cores; client connections per process: "
+            + ", ".join(map(str, results.connections))
+        )
+    print(
+        f"   CPU per request: server {results.server_cpu * per_request:.1f} ms, "
+        f"PostgreSQL {results.database_cpu * per_request:.1f} ms, "
+        f"load generator {results.client_cpu * per_request:.1f} ms; server processes preempted "
+        f"{results.preempted / results.elapsed:.0f} times a second ({results.preempted / total if total else 0:.1f} "
+        f"per request)"
+    )
+    print(
+        f"   writes acknowledged {check['acknowledged']}, lost {check['lost']}, "
+        f"orders whose counters disagree with their rows {check['counter_drift']}"
+    )
     for sample in results.error_samples:
         print(f"   error: {sample}")
     return summary
@@ -532,8 +600,11 @@ async def run_one(workers: int, args: argparse.Namespace) -> dict[str, Any]:
     process = start_server(url, args.port, workers, secret, args, log)
     try:
         await wait_ready(args.port, process)
-        print(f"-- {workers} worker(s): {args.clients} clients for {args.warmup:g} s warm-up + "
-              f"{args.duration:g} s measured (server log: {log})", flush=True)
+        print(
+            f"-- {workers} worker(s): {args.clients} clients for {args.warmup:g} s warm-up + "
+            f"{args.duration:g} s measured (server log: {log})",
+            flush=True,
+        )
         results = await run_load(args.port, tokens, args, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -559,11 +630,14 @@ async def main() -> int:
     parser.add_argument("--workers", default="1,4", help="worker counts to compare (default 1,4)")
     parser.add_argument("--orders", type=int, default=300, help="orders the load spreads over (default 300)")
     parser.add_argument("--write-share", type=float, default=0.2, help="share of mutations (default 0.2)")
-    parser.add_argument("--connections", type=int, default=60,
-                        help="database connections all workers together may open (default 60)")
+    parser.add_argument(
+        "--connections", type=int, default=60, help="database connections all workers together may open (default 60)"
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8390)))
-    parser.add_argument("--admin-url", default=os.environ.get(
-        "BENCH_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--redis-url", default=None, help="REDIS_URL for the server (event bus between workers)")
     parser.add_argument("--log-dir", default="/tmp")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
@@ -572,8 +646,10 @@ async def main() -> int:
     summaries = [await run_one(int(w), args) for w in args.workers.split(",")]
     print("\nworkers  req/s    p50 ms   p95 ms   p99 ms  errors  acknowledged writes  lost")
     for s in summaries:
-        print(f"{s['workers']:>7} {s['throughput']:>7.1f} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['p99_ms']:>8.1f}"
-              f" {s['errors']:>7} {s['acknowledged']:>20} {s['lost']:>5}")
+        print(
+            f"{s['workers']:>7} {s['throughput']:>7.1f} {s['p50_ms']:>8.1f} {s['p95_ms']:>8.1f} {s['p99_ms']:>8.1f}"
+            f" {s['errors']:>7} {s['acknowledged']:>20} {s['lost']:>5}"
+        )
     if len(summaries) > 1 and summaries[0]["throughput"]:
         ratio = summaries[-1]["throughput"] / summaries[0]["throughput"]
         print(f"throughput {summaries[-1]['workers']} vs {summaries[0]['workers']} worker(s): {ratio:.2f}x")

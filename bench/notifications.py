@@ -23,17 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PROVIDER_ORDERS_ENV", "test")
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.db import Database  # noqa: E402
-from app.delivery import deliver_due  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from app.seed import seed_demo  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from models import OrderStatus  # noqa: E402
-from tests.mail import SmtpServer  # noqa: E402
-from tests.notify_helpers import move, submit  # noqa: E402
+from app.db import Database
+from app.delivery import deliver_due
+from app.migrate import upgrade
+from app.seed import seed_demo
+from app.settings import Settings
+from models import OrderStatus
+from tests.mail import SmtpServer
+from tests.notify_helpers import move, submit
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
@@ -62,8 +62,9 @@ async def run_once(args: argparse.Namespace, server: SmtpServer, workers: int) -
         changes = max(1, args.emails // 5)
         started = time.perf_counter()
         for n in range(changes):
-            order_id = await submit(dbs[0], service_name="Social Media Starter Pack",
-                                    recipients=("boss@acme.example",), name=f"Order {n}")
+            order_id = await submit(
+                dbs[0], service_name="Social Media Starter Pack", recipients=("boss@acme.example",), name=f"Order {n}"
+            )
             await move(dbs[0], order_id, OrderStatus.APPROVED, "supplier@demo.example", action="APPROVE_ORDER")
         write_s = time.perf_counter() - started
         server.handler.reset()
@@ -72,10 +73,12 @@ async def run_once(args: argparse.Namespace, server: SmtpServer, workers: int) -
         send_s = time.perf_counter() - started
         sent = sum(r.sent for r in results)
         ids = [m.message["Message-ID"] for m in server.handler.received]
-        print(f"{'PostgreSQL' if args.postgresql else 'SQLite'}, {workers} worker(s): "
-              f"{sent} e-mails in {send_s:.2f} s = {sent / send_s:.0f} e-mails/s; "
-              f"per worker {[r.sent for r in results]}; duplicates {len(ids) - len(set(ids))}; "
-              f"writing {2 * changes} changes with their notifications: {1000 * write_s / (2 * changes):.1f} ms each")
+        print(
+            f"{'PostgreSQL' if args.postgresql else 'SQLite'}, {workers} worker(s): "
+            f"{sent} e-mails in {send_s:.2f} s = {sent / send_s:.0f} e-mails/s; "
+            f"per worker {[r.sent for r in results]}; duplicates {len(ids) - len(set(ids))}; "
+            f"writing {2 * changes} changes with their notifications: {1000 * write_s / (2 * changes):.1f} ms each"
+        )
     finally:
         for db in dbs:
             await db.dispose()

@@ -28,19 +28,19 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PROVIDER_ORDERS_ENV", "development")
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import select, text
 
-from app.auth import load_viewer  # noqa: E402
-from app.db import Database  # noqa: E402
-from app.runtime import tune_garbage_collector  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from models import Comment, Lead, LeadStatus, Order, Portal, User  # noqa: E402
-from models.base import utcnow  # noqa: E402
-from resolvers.context import Context  # noqa: E402
-from resolvers.orders import SORT_KEYS  # noqa: E402
-from schema import schema  # noqa: E402
-from schema.filters import OrderSortField  # noqa: E402
-from schema.ids import to_global_id  # noqa: E402
+from app.auth import load_viewer
+from app.db import Database
+from app.runtime import tune_garbage_collector
+from app.settings import Settings
+from models import Comment, Lead, LeadStatus, Order, Portal, User
+from models.base import utcnow
+from resolvers.context import Context
+from resolvers.orders import SORT_KEYS
+from schema import schema
+from schema.filters import OrderSortField
+from schema.ids import to_global_id
 
 LIST = """
 query($first: Int, $after: String, $filter: OrderFilter, $orderBy: OrderOrder) {
@@ -104,16 +104,28 @@ async def floor_page(db: Database, portal_id: int) -> str:
         rows = (await conn.execute(text(FLOOR_SQL), {"portal": portal_id})).all()
     edges = []
     for r in rows:
-        edges.append({"node": {
-            "id": to_global_id("Order", r[0]), "name": r[1], "status": r[2], "paymentMethod": r[3],
-            "submittedAt": _iso(r[4]), "lastActivityAt": _iso(r[5]), "estimatedCompletionOn": _iso(r[6]),
-            "rate": _money(r[7], r[8]), "commentCount": r[9], "leadCount": r[10],
-            "provider": None if r[11] is None else {"id": to_global_id("Provider", r[11]), "name": r[12]},
-            "service": {"id": to_global_id("Service", r[13]), "name": r[14]},
-            "partner": {"id": to_global_id("Partner", r[15]), "name": r[16]},
-            "latestQuote": None if r[17] is None else {
-                "id": to_global_id("Quote", r[17]), "status": r[18], "total": _money(r[19], r[20])},
-        }})
+        edges.append(
+            {
+                "node": {
+                    "id": to_global_id("Order", r[0]),
+                    "name": r[1],
+                    "status": r[2],
+                    "paymentMethod": r[3],
+                    "submittedAt": _iso(r[4]),
+                    "lastActivityAt": _iso(r[5]),
+                    "estimatedCompletionOn": _iso(r[6]),
+                    "rate": _money(r[7], r[8]),
+                    "commentCount": r[9],
+                    "leadCount": r[10],
+                    "provider": None if r[11] is None else {"id": to_global_id("Provider", r[11]), "name": r[12]},
+                    "service": {"id": to_global_id("Service", r[13]), "name": r[14]},
+                    "partner": {"id": to_global_id("Partner", r[15]), "name": r[16]},
+                    "latestQuote": None
+                    if r[17] is None
+                    else {"id": to_global_id("Quote", r[17]), "status": r[18], "total": _money(r[19], r[20])},
+                }
+            }
+        )
     return json.dumps({"data": {"orders": {"edges": edges}}})
 
 
@@ -128,10 +140,19 @@ async def measure(name: str, call: Callable[[], Awaitable[Any]], requests: int, 
         latencies.append((time.perf_counter() - t0) * 1000)
     elapsed = time.perf_counter() - started
     q = statistics.quantiles(latencies, n=100, method="inclusive")
-    result = {"name": name, "p50": statistics.median(latencies), "p95": q[94], "p99": q[98],
-              "rps": requests / elapsed, "min": min(latencies)}
-    print(f"{name:<38} p50 {result['p50']:7.2f} ms  p95 {result['p95']:7.2f} ms  "
-          f"p99 {result['p99']:7.2f} ms  min {result['min']:6.2f} ms  {result['rps']:7.1f} req/s", flush=True)
+    result = {
+        "name": name,
+        "p50": statistics.median(latencies),
+        "p95": q[94],
+        "p99": q[98],
+        "rps": requests / elapsed,
+        "min": min(latencies),
+    }
+    print(
+        f"{name:<38} p50 {result['p50']:7.2f} ms  p95 {result['p95']:7.2f} ms  "
+        f"p99 {result['p99']:7.2f} ms  min {result['min']:6.2f} ms  {result['rps']:7.1f} req/s",
+        flush=True,
+    )
     return result
 
 
@@ -159,8 +180,17 @@ async def detail_order(db: Database, portal_id: int, author_id: int) -> int:
             now = utcnow()
             for i in range(50):
                 session.add(Comment(order_id=order.id, author_id=author_id, body=f"Bench comment {i}", created_at=now))
-                session.add(Lead(order_id=order.id, created_by_id=author_id, name=f"Bench lead {i}",
-                                 email=f"bench{i}@example.com", status=LeadStatus.NEW, created_at=now, updated_at=now))
+                session.add(
+                    Lead(
+                        order_id=order.id,
+                        created_by_id=author_id,
+                        name=f"Bench lead {i}",
+                        email=f"bench{i}@example.com",
+                        status=LeadStatus.NEW,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
             order.comment_count += 50
             order.lead_count += 50
         return order.id
@@ -187,18 +217,23 @@ async def main() -> None:
         provider_viewer = await load_viewer(session, provider.id)
         total = await session.scalar(select(Order.id).where(Order.portal_id == portal_id).order_by(Order.id.desc()))
         # The cursor of position 49,950 (page 1,000 of 50), read once here; the page itself is keyset.
-        deep = (await session.scalars(
-            select(Order).where(Order.portal_id == portal_id)
-            .order_by(Order.submitted_at.desc(), Order.id.desc()).offset(999 * 50 - 1).limit(1)
-        )).first()
+        deep = (
+            await session.scalars(
+                select(Order)
+                .where(Order.portal_id == portal_id)
+                .order_by(Order.submitted_at.desc(), Order.id.desc())
+                .offset(999 * 50 - 1)
+                .limit(1)
+            )
+        ).first()
     order_id = await detail_order(db, portal_id, supplier.id)
     tune_garbage_collector()  # as a server process does (app.main)
-    print(f"database {settings.database_url} (last order id {total}); {args.requests} requests a scenario",
-          flush=True)
+    print(f"database {settings.database_url} (last order id {total}); {args.requests} requests a scenario", flush=True)
 
     def context(as_provider: bool = False) -> Context:
-        return Context(db=db, settings=settings, bus=None, request_id="bench",
-                       viewer=provider_viewer if as_provider else viewer)
+        return Context(
+            db=db, settings=settings, bus=None, request_id="bench", viewer=provider_viewer if as_provider else viewer
+        )
 
     async def graphql(query: str, variables: dict) -> str:
         as_provider = variables.pop("asProvider", False)
@@ -220,9 +255,15 @@ async def main() -> None:
         ("first page of 50, nested", LIST, {"first": 50}),
         ("page 1,000 of 50 by cursor", LIST, {"first": 50, "after": deep_cursor}),
         (f"search {args.search!r}", LIST, {"first": 50, "filter": {"search": args.search}}),
-        ("status filter, by est. completion", LIST, {
-            "first": 50, "filter": {"statuses": ["IN_PROGRESS", "SCHEDULED"]},
-            "orderBy": {"field": "ESTIMATED_COMPLETION_ON", "direction": "ASC"}}),
+        (
+            "status filter, by est. completion",
+            LIST,
+            {
+                "first": 50,
+                "filter": {"statuses": ["IN_PROGRESS", "SCHEDULED"]},
+                "orderBy": {"field": "ESTIMATED_COMPLETION_ON", "direction": "ASC"},
+            },
+        ),
         ("order detail, 50 comments + leads", DETAIL, {"id": to_global_id("Order", order_id)}),
         ("provider's Manage Orders, first page", LIST, {"first": 50, "asProvider": True}),
         ("counts: totalCount + statusCounts", COUNTS, {}),
@@ -233,13 +274,16 @@ async def main() -> None:
     results = {}
     for name, query, variables in scenarios:
         results[name] = await measure(name, lambda q=query, v=variables: graphql(q, v), args.requests, args.warmup)
-    results["floor"] = await measure("floor: first page, one SQL + json", lambda: floor_page(db, portal_id),
-                                     args.requests, args.warmup)
+    results["floor"] = await measure(
+        "floor: first page, one SQL + json", lambda: floor_page(db, portal_id), args.requests, args.warmup
+    )
     first = results.get("first page of 50, nested")
     if first:
-        print(f"\nGraphQL first page / hand-written floor (p50): {first['p50'] / results['floor']['p50']:.2f}x; "
-              f"run alternately: "
-              f"{await interleaved(lambda: graphql(LIST, {'first': 50}), lambda: floor_page(db, portal_id), args.requests):.2f}x")
+        print(
+            f"\nGraphQL first page / hand-written floor (p50): {first['p50'] / results['floor']['p50']:.2f}x; "
+            f"run alternately: "
+            f"{await interleaved(lambda: graphql(LIST, {'first': 50}), lambda: floor_page(db, portal_id), args.requests):.2f}x"
+        )
     if first and "page 1,000 of 50 by cursor" in results:
         print(f"page 1,000 / first page (p95): {results['page 1,000 of 50 by cursor']['p95'] / first['p95']:.2f}x")
 
@@ -257,7 +301,8 @@ async def main() -> None:
             for name, query, variables in scenarios:
                 if variables.get("asProvider"):
                     continue
-                async def post(q=query, v=variables) -> None:  # noqa: ANN001
+
+                async def post(q=query, v=variables) -> None:
                     response = await client.post("/graphql", json={"query": q, "variables": v}, headers=headers)
                     assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
 

@@ -45,6 +45,6 @@ def report(*_: object) -> None:
 signal.signal(signal.SIGUSR1, start)
 signal.signal(signal.SIGUSR2, report)
 sys.argv = [sys.argv[0], *sys.argv[2:]]
-from app.cli import main  # noqa: E402
+from app.cli import main
 
 main()

@@ -65,8 +65,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
-import websockets  # noqa: E402
+import httpx
+import websockets
 
 # What each kind of subscriber subscribes to, and where its messages carry the commit time.
 SUBSCRIPTIONS = {
@@ -107,8 +107,15 @@ def rss_kb(pid: int) -> int:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log_dir: Path, name: str, ports: str, tracemalloc: bool = False,
-                 profile: bool = False):
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_dir: Path,
+        name: str,
+        ports: str,
+        tracemalloc: bool = False,
+        profile: bool = False,
+    ):
         sock = bound_socket(ports)
         self.port = sock.getsockname()[1]
         self.log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115
@@ -121,7 +128,11 @@ class Server:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, *launcher, "serve", "--fd", str(sock.fileno())],
-                cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, pass_fds=[sock.fileno()],
+                cwd=ROOT,
+                env=env,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+                pass_fds=[sock.fileno()],
             )
         finally:
             sock.close()
@@ -169,8 +180,9 @@ class Server:
 
 
 def cli(env: dict[str, str], *args: str) -> str:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 class Subscriber:
@@ -197,16 +209,20 @@ async def connect(url: str, token: str, order_gid: str, kinds: list[str], timeou
     assert ack["type"] == "connection_ack", ack
     for kind in kinds:
         variables = {"id": order_gid} if kind == "orderStatusChanged" else {}
-        await conn.send(json.dumps({"id": kind, "type": "subscribe",
-                                    "payload": {"query": SUBSCRIPTIONS[kind], "variables": variables}}))
+        await conn.send(
+            json.dumps(
+                {"id": kind, "type": "subscribe", "payload": {"query": SUBSCRIPTIONS[kind], "variables": variables}}
+            )
+        )
     subscriber = Subscriber(conn)
     subscriber.task = asyncio.create_task(subscriber.read())
     return subscriber
 
 
 async def mutate(http: httpx.AsyncClient, url: str, token: str, query: str, variables: dict) -> dict:
-    response = await http.post(url, json={"query": query, "variables": variables},
-                               headers={"Authorization": f"Bearer {token}"})
+    response = await http.post(
+        url, json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {token}"}
+    )
     body = response.json()
     assert not body.get("errors"), body
     payload = next(iter(body["data"].values()))
@@ -214,7 +230,9 @@ async def mutate(http: httpx.AsyncClient, url: str, token: str, query: str, vari
     return payload
 
 
-SUBMIT = """mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { order { id } errors { code message } } }"""
+SUBMIT = (
+    """mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { order { id } errors { code message } } }"""
+)
 SERVICES = """{ services(first: 10) { edges { node { id name } } } }"""
 
 
@@ -225,15 +243,37 @@ def step(name: str, extra: str = "") -> str:
 
 async def prepare_order(http: httpx.AsyncClient, url: str, tokens: dict[str, str]) -> str:
     """A fixed-price order taken to IN_PROGRESS through the real mutations."""
-    services = (await http.post(url, json={"query": SERVICES},
-                                headers={"Authorization": f"Bearer {tokens['partner@demo.example']}"})).json()
-    service = next(e["node"]["id"] for e in services["data"]["services"]["edges"]
-                   if e["node"]["name"] == "Social Media Starter Pack")
-    order = (await mutate(http, url, tokens["partner@demo.example"], SUBMIT, {"input": {
-        "serviceId": service, "name": "Bench order", "origin": "MARKETPLACE", "paymentMethod": "PARTNER_FUNDED",
-    }}))["order"]["id"]
-    for action, user in (("approveOrder", "supplier@demo.example"), ("acceptOrder", "provider@demo.example"),
-                         ("startWork", "provider@demo.example")):
+    services = (
+        await http.post(
+            url, json={"query": SERVICES}, headers={"Authorization": f"Bearer {tokens['partner@demo.example']}"}
+        )
+    ).json()
+    service = next(
+        e["node"]["id"]
+        for e in services["data"]["services"]["edges"]
+        if e["node"]["name"] == "Social Media Starter Pack"
+    )
+    order = (
+        await mutate(
+            http,
+            url,
+            tokens["partner@demo.example"],
+            SUBMIT,
+            {
+                "input": {
+                    "serviceId": service,
+                    "name": "Bench order",
+                    "origin": "MARKETPLACE",
+                    "paymentMethod": "PARTNER_FUNDED",
+                }
+            },
+        )
+    )["order"]["id"]
+    for action, user in (
+        ("approveOrder", "supplier@demo.example"),
+        ("acceptOrder", "provider@demo.example"),
+        ("startWork", "provider@demo.example"),
+    ):
         await mutate(http, url, tokens[user], step(action), {"input": {"orderId": order}})
     return order
 
@@ -243,8 +283,9 @@ async def make_change(http: httpx.AsyncClient, url: str, token: str, order: str,
     if kind == "comment":
         await mutate(http, url, token, step("addComment"), {"input": {"orderId": order, "body": f"note {k}"}})
     elif k % 2 == 0:
-        await mutate(http, url, token, step("requestPartnerInput"),
-                     {"input": {"orderId": order, "message": f"question {k}"}})
+        await mutate(
+            http, url, token, step("requestPartnerInput"), {"input": {"orderId": order, "message": f"question {k}"}}
+        )
     else:
         await mutate(http, url, token, step("resumeWork"), {"input": {"orderId": order}})
 
@@ -263,8 +304,10 @@ async def make_users(database_url: str, count: int) -> list[str]:
     try:
         async with db.write_session() as session:
             brand = await session.scalar(select(Organization).where(Organization.name == "Demo Brand"))
-            users = [User(organization_id=brand.id, email=f"manager{i}@demo.example", name=f"Manager {i}")
-                     for i in range(count)]
+            users = [
+                User(organization_id=brand.id, email=f"manager{i}@demo.example", name=f"Manager {i}")
+                for i in range(count)
+            ]
             session.add_all(users)
         return [mint_token(settings, user) for user in users]
     finally:
@@ -282,11 +325,16 @@ def change_kinds(subscription: str, changes: int) -> list[str]:
 async def run(mode: str, n: int, changes: int, args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="po-bench-subs-"))
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}", "PROVIDER_ORDERS_ENV": "development",
-            "SUBSCRIPTION_QUEUE_SIZE": "1000",
-            # Thousands of sockets from a handful of demo users: no per-user caps.
-            "MAX_SOCKETS_PER_USER": "1000000", "MAX_OPERATIONS_PER_USER": "1000000", "MUTATION_RATE_LIMIT": "",
-            "MAX_CONCURRENT_PER_USER": os.environ.get("MAX_CONCURRENT_REQUESTS", "16")}
+    env |= {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+        "PROVIDER_ORDERS_ENV": "development",
+        "SUBSCRIPTION_QUEUE_SIZE": "1000",
+        # Thousands of sockets from a handful of demo users: no per-user caps.
+        "MAX_SOCKETS_PER_USER": "1000000",
+        "MAX_OPERATIONS_PER_USER": "1000000",
+        "MUTATION_RATE_LIMIT": "",
+        "MAX_CONCURRENT_PER_USER": os.environ.get("MAX_CONCURRENT_REQUESTS", "16"),
+    }
     if mode == "redis":
         env |= {"REDIS_URL": args.redis_url, "REDIS_CHANNEL": f"po-bench:{uuid.uuid4().hex}"}
     cli(env, "migrate")
@@ -297,8 +345,10 @@ async def run(mode: str, n: int, changes: int, args: argparse.Namespace) -> dict
         subscriber_tokens = await make_users(env["DATABASE_URL"], args.distinct_users)
     kinds = list(SUBSCRIPTIONS) if args.subscription == "all" else [args.subscription]
     timeout = 300 if args.tracemalloc else 30
-    servers = [Server(env, workdir, f"server{i}", args.ports, args.tracemalloc, args.profile)
-               for i in range(2 if mode == "redis" else 1)]
+    servers = [
+        Server(env, workdir, f"server{i}", args.ports, args.tracemalloc, args.profile)
+        for i in range(2 if mode == "redis" else 1)
+    ]
     subscribers: list[Subscriber] = []
     made: list[str] = []
     expected = 0  # messages each subscriber should have had by now
@@ -314,11 +364,18 @@ async def run(mode: str, n: int, changes: int, args: argparse.Namespace) -> dict
             warm = None
             for start in range(0, n, 100):  # connect in batches
                 batch = range(start, min(n, start + 100))
-                subscribers += await asyncio.gather(*(
-                    connect(servers[i % len(servers)].ws, subscriber_tokens[i % len(subscriber_tokens)], order,
-                            kinds, timeout)
-                    for i in batch
-                ))
+                subscribers += await asyncio.gather(
+                    *(
+                        connect(
+                            servers[i % len(servers)].ws,
+                            subscriber_tokens[i % len(subscriber_tokens)],
+                            order,
+                            kinds,
+                            timeout,
+                        )
+                        for i in batch
+                    )
+                )
                 if warm is None and n > 100:
                     await asyncio.sleep(1.0)
                     warm = [rss_kb(s.process.pid) for s in servers]
@@ -329,8 +386,13 @@ async def run(mode: str, n: int, changes: int, args: argparse.Namespace) -> dict
             if args.tracemalloc:
                 for s in servers:
                     await s.signal_and_wait(signal.SIGUSR2, s.report)
-                return {"mode": mode, "subscribers": n, "kb_per_idle_subscriber": per_subscriber_kb,
-                        "marginal_kb": marginal_kb, "reports": [s.report for s in servers]}
+                return {
+                    "mode": mode,
+                    "subscribers": n,
+                    "kb_per_idle_subscriber": per_subscriber_kb,
+                    "marginal_kb": marginal_kb,
+                    "reports": [s.report for s in servers],
+                }
 
             provider = tokens["provider@demo.example"]
             if args.profile:
@@ -396,17 +458,31 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--mode", choices=["local", "redis", "both"], default="both")
-    parser.add_argument("--subscription", choices=[*SUBSCRIPTIONS, "all"], default="orderStatusChanged",
-                        help="what each connection subscribes to (all: the three, on each connection)")
-    parser.add_argument("--distinct-users", type=int, default=0,
-                        help="subscribe as this many different users (default: the order's partner, supplier "
-                             "and provider in turn); results are computed once per user and event")
+    parser.add_argument(
+        "--subscription",
+        choices=[*SUBSCRIPTIONS, "all"],
+        default="orderStatusChanged",
+        help="what each connection subscribes to (all: the three, on each connection)",
+    )
+    parser.add_argument(
+        "--distinct-users",
+        type=int,
+        default=0,
+        help="subscribe as this many different users (default: the order's partner, supplier "
+        "and provider in turn); results are computed once per user and event",
+    )
     parser.add_argument("--ports", default="8200-8299", help="the servers' port range (default 8200-8299)")
-    parser.add_argument("--tracemalloc", action="store_true",
-                        help="report where an idle subscriber's Python memory goes instead of latency")
-    parser.add_argument("--profile", action="store_true",
-                        help="run the servers under cProfile while the changes are made; print where the time goes "
-                             "(latency figures are then meaningless)")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="report where an idle subscriber's Python memory goes instead of latency",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run the servers under cProfile while the changes are made; print where the time goes "
+        "(latency figures are then meaningless)",
+    )
     parser.add_argument("--verbose", action="store_true", help="also print the slowest delivery of each change")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
@@ -422,8 +498,11 @@ def main() -> None:
     for mode in modes:
         result = run_loop(run(mode, args.subscribers, args.changes, args))
         marginal = result["marginal_kb"]
-        memory = (f"{result['kb_per_idle_subscriber']:.1f} KB per idle subscriber (server RSS delta / N"
-                  + (f"; {marginal:.1f} KB from the 101st on" if marginal is not None else "") + ")")
+        memory = (
+            f"{result['kb_per_idle_subscriber']:.1f} KB per idle subscriber (server RSS delta / N"
+            + (f"; {marginal:.1f} KB from the 101st on" if marginal is not None else "")
+            + ")"
+        )
         if args.tracemalloc:  # RSS means nothing here: tracemalloc's own bookkeeping dwarfs it
             print(f"{mode:>5}: {result['subscribers']} {args.subscription} subscribers", flush=True)
             for report in result["reports"]:

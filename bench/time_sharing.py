@@ -70,8 +70,10 @@ def main() -> None:
     print(f"{args.keys} keys, {args.passes} x 1,000,000 updates per process; CPU seconds per process:")
     for name, values in seconds.items():
         median = statistics.median(values)
-        print(f"  {name:<22} median {median:.2f} s ({median / alone:.2f}x alone)  all "
-              + " ".join(f"{v:.2f}" for v in values))
+        print(
+            f"  {name:<22} median {median:.2f} s ({median / alone:.2f}x alone)  all "
+            + " ".join(f"{v:.2f}" for v in values)
+        )
 
 
 if __name__ == "__main__":

@@ -40,14 +40,18 @@ def report(*_: object) -> None:
     subscribers = max(1, len(app.state.websockets))
     stats = snapshot().compare_to(snapshots["before"], "lineno")
     total = sum(stat.size_diff for stat in stats)
-    lines = [f"  Python memory per open WebSocket ({subscribers} open, gc collected): "
-             f"{total / subscribers / 1024:.1f} KB in {sum(s.count_diff for s in stats) / subscribers:.0f} blocks; "
-             f"the top {TOP} lines:"]
+    lines = [
+        f"  Python memory per open WebSocket ({subscribers} open, gc collected): "
+        f"{total / subscribers / 1024:.1f} KB in {sum(s.count_diff for s in stats) / subscribers:.0f} blocks; "
+        f"the top {TOP} lines:"
+    ]
     for stat in stats[:TOP]:
         frame = stat.traceback[0]
         where = frame.filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
-        lines.append(f"  {stat.size_diff / subscribers:7.0f} B {stat.count_diff / subscribers:5.1f} blocks  "
-                     f"{where}:{frame.lineno}")
+        lines.append(
+            f"  {stat.size_diff / subscribers:7.0f} B {stat.count_diff / subscribers:5.1f} blocks  "
+            f"{where}:{frame.lineno}"
+        )
     REPORT.write_text("\n".join(lines) + "\n")
     DONE.touch()
 
@@ -56,6 +60,6 @@ tracemalloc.start()
 signal.signal(signal.SIGUSR1, baseline)
 signal.signal(signal.SIGUSR2, report)
 sys.argv = [sys.argv[0], *sys.argv[2:]]
-from app.cli import main  # noqa: E402
+from app.cli import main
 
 main()

@@ -25,15 +25,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PROVIDER_ORDERS_ENV", "development")
 
-import httpx  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+import httpx
+from sqlalchemy import select
 
-from app.auth import mint_token  # noqa: E402
-from app.db import Database  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from app.seed import is_empty, seed_demo  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from models import LedgerEntryKind, MdfFund, MdfLedgerEntry, User  # noqa: E402
+from app.auth import mint_token
+from app.db import Database
+from app.migrate import upgrade
+from app.seed import is_empty, seed_demo
+from app.settings import Settings
+from models import LedgerEntryKind, MdfFund, MdfLedgerEntry, User
 
 PAYLOAD = "order { id status } errors { code message }"
 
@@ -67,8 +67,11 @@ async def main() -> None:
 
         async def call(name: str, as_: str, query: str, variables: dict[str, Any]) -> dict:
             started = time.perf_counter()
-            response = await http.post("/graphql", json={"query": query, "variables": variables},
-                                       headers={"Authorization": f"Bearer {tokens[as_]}"})
+            response = await http.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {tokens[as_]}"},
+            )
             timings[name].append((time.perf_counter() - started) * 1000)
             body = response.json()
             assert response.status_code == 200 and not body.get("errors"), body
@@ -76,8 +79,13 @@ async def main() -> None:
             assert payload["errors"] == [], payload["errors"]
             return payload
 
-        ids = (await http.post("/graphql", json={"query": "{ services(first: 10) { edges { node { id name } } } mdfFunds { id } }"},
-                               headers={"Authorization": f"Bearer {tokens['partner@demo.example']}"})).json()["data"]
+        ids = (
+            await http.post(
+                "/graphql",
+                json={"query": "{ services(first: 10) { edges { node { id name } } } mdfFunds { id } }"},
+                headers={"Authorization": f"Bearer {tokens['partner@demo.example']}"},
+            )
+        ).json()["data"]
         service = {e["node"]["name"]: e["node"]["id"] for e in ids["services"]["edges"]}
         fund_id = ids["mdfFunds"][0]["id"]
 
@@ -86,25 +94,67 @@ async def main() -> None:
             return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {PAYLOAD} {extra} }} }}"
 
         for round_ in range(args.rounds):
-            order = (await call("submitOrder", "partner@demo.example", mutation("submitOrder"), {"input": {
-                "serviceId": service["Social Media Starter Pack"], "name": f"Bench {round_}", "origin": "MARKETPLACE",
-                "paymentMethod": "MDF", "mdfFundId": fund_id, "notificationRecipients": ["boss@acme.example"]}}))["order"]
+            order = (
+                await call(
+                    "submitOrder",
+                    "partner@demo.example",
+                    mutation("submitOrder"),
+                    {
+                        "input": {
+                            "serviceId": service["Social Media Starter Pack"],
+                            "name": f"Bench {round_}",
+                            "origin": "MARKETPLACE",
+                            "paymentMethod": "MDF",
+                            "mdfFundId": fund_id,
+                            "notificationRecipients": ["boss@acme.example"],
+                        }
+                    },
+                )
+            )["order"]
             oid = {"orderId": order["id"]}
             await call("approveOrder", "supplier@demo.example", mutation("approveOrder"), {"input": oid})
             for name in ("acceptOrder", "startWork"):
                 await call(name, "provider@demo.example", mutation(name), {"input": oid})
-            await call("addComment", "partner@demo.example", mutation("addComment"),
-                       {"input": {**oid, "body": "How is it going?"}})
+            await call(
+                "addComment",
+                "partner@demo.example",
+                mutation("addComment"),
+                {"input": {**oid, "body": "How is it going?"}},
+            )
             if round_ % 10 == 0:
                 leads = [{"name": f"Lead {i}", "email": f"lead{round_}-{i}@example.com"} for i in range(1000)]
-                await call("addLeads (1000)", "provider@demo.example", mutation("addLeads"),
-                           {"input": {**oid, "leads": leads}})
-                quote_order = (await call("submitOrder", "partner@demo.example", mutation("submitOrder"), {"input": {
-                    "serviceId": service["SEO Consultation"], "name": f"Bench quote {round_}",
-                    "origin": "MARKETPLACE", "paymentMethod": "PARTNER_FUNDED"}}))["order"]
+                await call(
+                    "addLeads (1000)", "provider@demo.example", mutation("addLeads"), {"input": {**oid, "leads": leads}}
+                )
+                quote_order = (
+                    await call(
+                        "submitOrder",
+                        "partner@demo.example",
+                        mutation("submitOrder"),
+                        {
+                            "input": {
+                                "serviceId": service["SEO Consultation"],
+                                "name": f"Bench quote {round_}",
+                                "origin": "MARKETPLACE",
+                                "paymentMethod": "PARTNER_FUNDED",
+                            }
+                        },
+                    )
+                )["order"]
                 items = [{"description": f"Item {i}", "quantity": 2, "unitPrice": "99.99"} for i in range(100)]
-                await call("submitQuote (100 items)", "provider@demo.example", mutation("submitQuote"), {"input": {
-                    "orderId": quote_order["id"], "plan": "plan", "lineItems": items, "estimatedCompletionOn": "2099-01-01"}})
+                await call(
+                    "submitQuote (100 items)",
+                    "provider@demo.example",
+                    mutation("submitQuote"),
+                    {
+                        "input": {
+                            "orderId": quote_order["id"],
+                            "plan": "plan",
+                            "lineItems": items,
+                            "estimatedCompletionOn": "2099-01-01",
+                        }
+                    },
+                )
             await call("completeOrder", "provider@demo.example", mutation("completeOrder"), {"input": oid})
 
     await app.state.bus.close()

@@ -52,9 +52,7 @@ _QUOTE_REQUEST, _FULL = OrderView.QUOTE_REQUEST, OrderView.FULL  # read once: as
 
 def loaded_order_view(viewer: Viewer, order: Order) -> OrderView:
     """The view of an order that was loaded through `order_scope` (so it is visible)."""
-    if viewer.is_provider and not (
-        order.provider_id == viewer.organization_id and order.approved_at is not None
-    ):
+    if viewer.is_provider and not (order.provider_id == viewer.organization_id and order.approved_at is not None):
         return _QUOTE_REQUEST
     return _FULL
 
@@ -96,11 +94,8 @@ def order_scope_branches(viewer: Viewer) -> list[ColumnElement[bool]]:
             Order.portal_id == viewer.portal_id,
             Order.status == OrderStatus.PENDING_QUOTES,
             # not also in the first part (NULL-safe negation of assigned_order_scope)
-            or_(Order.approved_at.is_(None), Order.provider_id.is_(None),
-                Order.provider_id != viewer.organization_id),
-            Order.id.in_(
-                select(OrderInvitation.order_id).where(OrderInvitation.provider_id == viewer.organization_id)
-            ),
+            or_(Order.approved_at.is_(None), Order.provider_id.is_(None), Order.provider_id != viewer.organization_id),
+            Order.id.in_(select(OrderInvitation.order_id).where(OrderInvitation.provider_id == viewer.organization_id)),
         ),
     ]
 

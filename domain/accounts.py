@@ -92,7 +92,9 @@ async def revoke_tokens(session: AsyncSession, user: User) -> User:
 async def _revoke(session: AsyncSession, user_ids: list[int]) -> None:
     if user_ids:
         await session.execute(
-            update(User).where(User.id.in_(user_ids)).values(token_version=User.token_version + 1)
+            update(User)
+            .where(User.id.in_(user_ids))
+            .values(token_version=User.token_version + 1)
             .execution_options(synchronize_session=False)
         )
         pending_access_changes(session).update(user_ids)
@@ -109,6 +111,6 @@ async def apply(db: Any, bus: Any, change: Callable[[AsyncSession], Awaitable[T]
     if message is not None:
         try:
             await bus.publish(message)
-        except Exception:  # noqa: BLE001 - committed; the periodic re-check closes the sockets
+        except Exception:
             log.exception("could not publish an access change")
     return result

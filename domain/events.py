@@ -54,12 +54,8 @@ async def event_audience(
         left_pending_quotes = left_pending_quotes or (
             change is not None and change.from_status is OrderStatus.PENDING_QUOTES
         )
-    if kind is OrderEventKind.STATUS_CHANGED and (
-        order.status is OrderStatus.PENDING_QUOTES or left_pending_quotes
-    ):
-        invited = await session.scalars(
-            select(OrderInvitation.provider_id).where(OrderInvitation.order_id == order.id)
-        )
+    if kind is OrderEventKind.STATUS_CHANGED and (order.status is OrderStatus.PENDING_QUOTES or left_pending_quotes):
+        invited = await session.scalars(select(OrderInvitation.provider_id).where(OrderInvitation.order_id == order.id))
         providers.update(invited)
     return {"partner": order.partner_id, "providers": sorted(providers)}
 

@@ -58,8 +58,9 @@ async def mark_read(session: AsyncSession, viewer: Viewer, ids: list[int] | None
         raise invalid("give the ids of the notifications to mark read, or all: true", ["input", "ids"])
     if len(ids) > MAX_IDS:
         raise invalid(f"at most {MAX_IDS} ids at once (got {len(ids)})", ["input", "ids"])
-    rows = {row.id: row for row in await session.scalars(
-        select(Notification).where(own(viewer), Notification.id.in_(ids)))}
+    rows = {
+        row.id: row for row in await session.scalars(select(Notification).where(own(viewer), Notification.id.in_(ids)))
+    }
     for i, pk in enumerate(ids):
         if pk not in rows:
             raise DomainError(ErrorCode.NOT_FOUND, "no such notification", ["input", "ids", str(i)])
@@ -97,10 +98,13 @@ async def update_preferences(session: AsyncSession, viewer: Viewer, changes: lis
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     for change in changes:
         # An upsert, so two concurrent updates of one preference cannot collide on the unique key.
-        stmt = insert(NotificationPreference).values(user_id=viewer.user_id, kind=change.kind,
-                                                     email_enabled=change.email)
-        await session.execute(stmt.on_conflict_do_update(
-            index_elements=[NotificationPreference.user_id, NotificationPreference.kind],
-            set_={"email_enabled": change.email},
-        ))
+        stmt = insert(NotificationPreference).values(
+            user_id=viewer.user_id, kind=change.kind, email_enabled=change.email
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[NotificationPreference.user_id, NotificationPreference.kind],
+                set_={"email_enabled": change.email},
+            )
+        )
     return await preferences(session, viewer)

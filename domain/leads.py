@@ -57,8 +57,9 @@ def _clean(leads: list[LeadData]) -> list[LeadData]:
             LeadData(
                 name=problems.check(required_text, lead.name, _f("leads", i, "name"), max_length=200, what="name"),
                 email=problems.check(optional_email, lead.email, _f("leads", i, "email")),
-                company=problems.check(optional_text, lead.company, _f("leads", i, "company"), max_length=200,
-                                       what="company"),
+                company=problems.check(
+                    optional_text, lead.company, _f("leads", i, "company"), max_length=200, what="company"
+                ),
                 phone=problems.check(optional_text, lead.phone, _f("leads", i, "phone"), max_length=50, what="phone"),
             )
         )
@@ -67,30 +68,42 @@ def _clean(leads: list[LeadData]) -> list[LeadData]:
 
 
 def _too_many(limit: int, on_order: int) -> DomainError:
-    return DomainError(ErrorCode.VALIDATION, f"an order holds at most {limit:,} leads and this one has {on_order:,}: "
-                       "record fewer", _f("leads"))
+    return DomainError(
+        ErrorCode.VALIDATION,
+        f"an order holds at most {limit:,} leads and this one has {on_order:,}: record fewer",
+        _f("leads"),
+    )
 
 
-async def add_leads(session: AsyncSession, viewer: Viewer, order_id: int, leads: list[LeadData],
-                    max_per_order: int = MAX_LEADS_PER_ORDER) -> tuple[Order, list[Lead], list[SkippedLead]]:
+async def add_leads(
+    session: AsyncSession,
+    viewer: Viewer,
+    order_id: int,
+    leads: list[LeadData],
+    max_per_order: int = MAX_LEADS_PER_ORDER,
+) -> tuple[Order, list[Lead], list[SkippedLead]]:
     """At most `max_per_order` leads on the order in all: a batch that would pass it is refused whole."""
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
     if Role.ASSIGNED_PROVIDER not in access.roles:
         raise DomainError(ErrorCode.FORBIDDEN, "only the provider doing the work records leads", ORDER_ID)
     order = access.order
     if order.status not in LEAD_STATUSES:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"cannot add leads to an order that is {order.status.value}",
-                          ORDER_ID)
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, f"cannot add leads to an order that is {order.status.value}", ORDER_ID
+        )
     cleaned = _clean(leads)
 
     batch_emails = {lead.email.lower() for lead in cleaned if lead.email}
     known: set[str] = set()
     if batch_emails:
-        known = set(
-            await session.scalars(
-                select(func.lower(Lead.email)).where(Lead.order_id == order.id, Lead.email.is_not(None))
+        known = (
+            set(
+                await session.scalars(
+                    select(func.lower(Lead.email)).where(Lead.order_id == order.id, Lead.email.is_not(None))
+                )
             )
-        ) & batch_emails
+            & batch_emails
+        )
     now = utcnow()
     rows: list[dict] = []
     skipped: list[SkippedLead] = []
@@ -101,8 +114,16 @@ async def add_leads(session: AsyncSession, viewer: Viewer, order_id: int, leads:
             continue
         if key is not None:
             known.add(key)  # later duplicates in the same batch are skipped too
-        rows.append({"order_id": order.id, "created_by_id": viewer.user_id, "status": LeadStatus.NEW,
-                     "created_at": now, "updated_at": now, **vars(lead)})
+        rows.append(
+            {
+                "order_id": order.id,
+                "created_by_id": viewer.user_id,
+                "status": LeadStatus.NEW,
+                "created_at": now,
+                "updated_at": now,
+                **vars(lead),
+            }
+        )
     added: list[Lead] = []
     if order.lead_count + len(rows) > max_per_order:
         raise _too_many(max_per_order, order.lead_count)

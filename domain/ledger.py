@@ -41,15 +41,14 @@ async def reserved_for_order(session: AsyncSession, order_id: int) -> Decimal:
     return Decimal(held or 0) if not isinstance(held, Decimal) else held
 
 
-def check_fund_usable(fund: MdfFund, *, partner_id: int, portal_id: int, currency: str, today: date,
-                      field: list[str]) -> None:
+def check_fund_usable(
+    fund: MdfFund, *, partner_id: int, portal_id: int, currency: str, today: date, field: list[str]
+) -> None:
     """A fund may pay for an order of `partner_id` today: same portal, same organisation, valid, same currency."""
     if fund.portal_id != portal_id or fund.partner_id != partner_id:
         raise not_found("MDF fund", field)
     if not fund.valid_from <= today <= fund.valid_to:
-        raise invalid(
-            f"the MDF fund {fund.name!r} can be used only from {fund.valid_from} to {fund.valid_to}", field
-        )
+        raise invalid(f"the MDF fund {fund.name!r} can be used only from {fund.valid_from} to {fund.valid_to}", field)
     if fund.currency != currency:
         raise invalid(f"the MDF fund {fund.name!r} is in {fund.currency}, the order in {currency}", field)
 
@@ -63,26 +62,37 @@ async def _locked_fund(session: AsyncSession, fund_id: int) -> MdfFund:
     return fund
 
 
-async def _append(session: AsyncSession, fund: MdfFund, order: Order, kind: LedgerEntryKind, amount: Decimal,
-                  actor_id: int | None, memo: str) -> MdfLedgerEntry:
+async def _append(
+    session: AsyncSession,
+    fund: MdfFund,
+    order: Order,
+    kind: LedgerEntryKind,
+    amount: Decimal,
+    actor_id: int | None,
+    memo: str,
+) -> MdfLedgerEntry:
     entry = MdfLedgerEntry(fund_id=fund.id, order_id=order.id, kind=kind, amount=amount, actor_id=actor_id, memo=memo)
     session.add(entry)
     await session.execute(
-        update(MdfFund).where(MdfFund.id == fund.id).values(version=MdfFund.version + 1)
+        update(MdfFund)
+        .where(MdfFund.id == fund.id)
+        .values(version=MdfFund.version + 1)
         .execution_options(synchronize_session=False)
     )
     await session.flush()
     return entry
 
 
-async def reserve(session: AsyncSession, order: Order, amount: Decimal, actor_id: int | None, *, today: date,
-                  field: list[str]) -> MdfLedgerEntry | None:
+async def reserve(
+    session: AsyncSession, order: Order, amount: Decimal, actor_id: int | None, *, today: date, field: list[str]
+) -> MdfLedgerEntry | None:
     """Hold `amount` of the order's fund; INSUFFICIENT_FUNDS when the fund cannot cover it."""
     if order.mdf_fund_id is None:
         return None
     fund = await _locked_fund(session, order.mdf_fund_id)
-    check_fund_usable(fund, partner_id=order.partner_id, portal_id=order.portal_id, currency=order.currency,
-                      today=today, field=field)
+    check_fund_usable(
+        fund, partner_id=order.partner_id, portal_id=order.portal_id, currency=order.currency, today=today, field=field
+    )
     balance = await fund_balance(session, fund.id)
     if balance.available < amount:
         raise DomainError(
@@ -104,8 +114,9 @@ async def spend(session: AsyncSession, order: Order, actor_id: int | None) -> Md
     return await _settle(session, order, LedgerEntryKind.SPEND, actor_id, "completed")
 
 
-async def _settle(session: AsyncSession, order: Order, kind: LedgerEntryKind, actor_id: int | None,
-                  what: str) -> MdfLedgerEntry | None:
+async def _settle(
+    session: AsyncSession, order: Order, kind: LedgerEntryKind, actor_id: int | None, what: str
+) -> MdfLedgerEntry | None:
     if order.mdf_fund_id is None:
         return None
     fund = await _locked_fund(session, order.mdf_fund_id)

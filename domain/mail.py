@@ -71,8 +71,7 @@ def render(rows: list[Notification], public_url: str) -> RenderedEmail:
     context = dict(data)
     if first.kind is NotificationKind.COMMENT_ADDED:
         comments = [
-            {**row.data["comment"], "author": actor_label(row.data)}
-            for row in sorted(rows, key=lambda r: r.id)
+            {**row.data["comment"], "author": actor_label(row.data)} for row in sorted(rows, key=lambda r: r.id)
         ]
         context["comments"] = comments
         if len(comments) > 1:
@@ -105,4 +104,3 @@ def build_message(rows: list[Notification], *, mail_from: str, public_url: str) 
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
     return message
-

@@ -157,9 +157,9 @@ async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> No
         await _comment_audience(session, order, event, audience)
     elif event.kind is OrderEventKind.LEADS_ADDED:
         count = await session.scalar(
-            select(func.count()).select_from(Lead).where(
-                Lead.order_id == order.id, Lead.id >= event.subject_id, Lead.created_by_id == event.actor_id
-            )
+            select(func.count())
+            .select_from(Lead)
+            .where(Lead.order_id == order.id, Lead.id >= event.subject_id, Lead.created_by_id == event.actor_id)
         )
         data["leads"] = {"count": int(count or 1)}
         await _partner_side(session, order, audience, NotificationKind.LEADS_ADDED)
@@ -168,11 +168,15 @@ async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> No
 
     if not audience.recipients:
         return
-    portal, service, partner = (await session.execute(select(
-        select(Portal.name).where(Portal.id == order.portal_id).scalar_subquery(),
-        select(Service.name).where(Service.id == order.service_id).scalar_subquery(),
-        select(Organization.name).where(Organization.id == order.partner_id).scalar_subquery(),
-    ))).one()
+    portal, service, partner = (
+        await session.execute(
+            select(
+                select(Portal.name).where(Portal.id == order.portal_id).scalar_subquery(),
+                select(Service.name).where(Service.id == order.service_id).scalar_subquery(),
+                select(Organization.name).where(Organization.id == order.partner_id).scalar_subquery(),
+            )
+        )
+    ).one()
     data.update(
         portal=portal or "",
         order={
@@ -190,7 +194,7 @@ async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> No
     await _write(session, settings, order, event, audience, data)
 
 
-def _settings(session: AsyncSession):  # noqa: ANN202
+def _settings(session: AsyncSession):
     settings = session.info.get("settings")
     if settings is None:
         from app.settings import get_settings
@@ -203,9 +207,13 @@ async def _actor(session: AsyncSession, user_id: int | None) -> tuple[User | Non
     """The user who acted and their organization, in one statement."""
     if user_id is None:
         return None, None
-    row = (await session.execute(
-        select(User, Organization).join(Organization, Organization.id == User.organization_id).where(User.id == user_id)
-    )).first()
+    row = (
+        await session.execute(
+            select(User, Organization)
+            .join(Organization, Organization.id == User.organization_id)
+            .where(User.id == user_id)
+        )
+    ).first()
     return (row[0], row[1]) if row is not None else (None, None)
 
 
@@ -238,8 +246,9 @@ async def _supplier_users(session: AsyncSession, portal_id: int) -> list[User]:
     )
 
 
-async def _add_order_recipients(session: AsyncSession, order: Order, audience: Audience,
-                                kind: NotificationKind) -> None:
+async def _add_order_recipients(
+    session: AsyncSession, order: Order, audience: Audience, kind: NotificationKind
+) -> None:
     rows = await session.execute(
         select(OrderRecipient, User)
         .outerjoin(User, User.id == OrderRecipient.user_id)
@@ -253,8 +262,13 @@ async def _add_order_recipients(session: AsyncSession, order: Order, audience: A
             audience.add_address(row.email, RECIPIENT, kind)
 
 
-async def _partner_side(session: AsyncSession, order: Order, audience: Audience, kind: NotificationKind,
-                        partner_users: list[User] | None = None) -> None:
+async def _partner_side(
+    session: AsyncSession,
+    order: Order,
+    audience: Audience,
+    kind: NotificationKind,
+    partner_users: list[User] | None = None,
+) -> None:
     """The partner's users (read here unless given), then the order's notification recipients."""
     if partner_users is None:
         partner_users = await _users_of(session, [order.partner_id])
@@ -424,23 +438,25 @@ def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
 
     if kind is NotificationKind.QUOTE_REQUESTED:
         service = data["order"].get("service")
-        return (f"You're invited to quote: {order}",
-                f"{who} asks you to quote for {service or 'a service'}: {order}.")
+        return (f"You're invited to quote: {order}", f"{who} asks you to quote for {service or 'a service'}: {order}.")
     if kind is NotificationKind.ORDER_SUBMITTED:
         to = status.get("to")
         if role == SUPPLIER and to == "PENDING_APPROVAL":
-            return (f"Approval needed: {order}",
-                    f"{who} submitted {order}; it is waiting for your approval.")
+            return (f"Approval needed: {order}", f"{who} submitted {order}; it is waiting for your approval.")
         return (f"Order submitted: {order}", f"{who} submitted {order}. Status: {status_label(to)}.")
     if kind is NotificationKind.STATUS_CHANGED:
         frm, to = status.get("from"), status.get("to")
         if role == INVITED:
             if to == "CANCELLED":
                 return (f"Quote request cancelled: {order}", f"{who} cancelled the quote request {order}.{reason}")
-            return (f"Quote request closed: {order}",
-                    f"The quote request {order} is closed: another provider's quote was accepted.")
-        return (f"{order}: {status_label(to)}",
-                f"{who} moved {order} from {status_label(frm)} to {status_label(to)}.{reason}")
+            return (
+                f"Quote request closed: {order}",
+                f"The quote request {order} is closed: another provider's quote was accepted.",
+            )
+        return (
+            f"{order}: {status_label(to)}",
+            f"{who} moved {order} from {status_label(frm)} to {status_label(to)}.{reason}",
+        )
     if kind is NotificationKind.QUOTE_DECLINED:
         decline = data.get("decline") or {}
         why = f" Reason: {decline['reason']}" if decline.get("reason") else ""
@@ -448,9 +464,11 @@ def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
     if kind is NotificationKind.QUOTE_RECEIVED:
         quote = data.get("quote") or {}
         revised = " (revised)" if (quote.get("revision") or 1) > 1 else ""
-        return (f"Quote received: {order}",
-                f"{quote.get('provider') or who} sent a quote{revised} of {quote.get('total')} "
-                f"{quote.get('currency')} for {order}.")
+        return (
+            f"Quote received: {order}",
+            f"{quote.get('provider') or who} sent a quote{revised} of {quote.get('total')} "
+            f"{quote.get('currency')} for {order}.",
+        )
     if kind is NotificationKind.COMMENT_ADDED:
         body = (data.get("comment") or {}).get("body", "")
         excerpt = body if len(body) <= 200 else body[:199] + "…"

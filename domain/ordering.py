@@ -4,7 +4,8 @@ quotes from the providers asked (by default the service's own provider)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,16 +115,23 @@ async def submit_order(session: AsyncSession, viewer: Viewer, data: NewOrder) ->
     session.add_all(OrderContact(order_id=order.id, **vars(c)) for c in contacts)
     users = await _portal_users_by_email(session, viewer.portal_id, recipients)
     session.add_all(OrderRecipient(order_id=order.id, email=e, user_id=users.get(e)) for e in recipients)
-    change = StatusChange(order_id=order.id, from_status=None, to_status=order.status, action="SUBMIT_ORDER",
-                          actor_id=viewer.user_id, at=now)
+    change = StatusChange(
+        order_id=order.id,
+        from_status=None,
+        to_status=order.status,
+        action="SUBMIT_ORDER",
+        actor_id=viewer.user_id,
+        at=now,
+    )
     session.add(change)
     await session.flush()
     await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, viewer.user_id)
     return order
 
 
-async def _check_origin(session: AsyncSession, viewer: Viewer, portal: Portal, service: Service,
-                        data: NewOrder) -> None:
+async def _check_origin(
+    session: AsyncSession, viewer: Viewer, portal: Portal, service: Service, data: NewOrder
+) -> None:
     if data.origin is OrderOrigin.CAMPAIGN_ACTIVITY:
         if data.campaign_activity_id is None:
             raise invalid("an order from a campaign activity names the activity", _f("campaignActivityId"))
@@ -185,8 +193,9 @@ async def _portal_users_by_email(session: AsyncSession, portal_id: int, emails: 
     return {email: user_id for email, user_id in rows}
 
 
-async def _invited_providers(session: AsyncSession, viewer: Viewer, service: Service,
-                             provider_ids: list[int] | None) -> list[int]:
+async def _invited_providers(
+    session: AsyncSession, viewer: Viewer, service: Service, provider_ids: list[int] | None
+) -> list[int]:
     if service.pricing_model is not PricingModel.QUOTE:
         if provider_ids:
             raise invalid("providers are asked to quote only for QUOTE services", _f("providerIds"))
@@ -231,8 +240,12 @@ async def _fund(session: AsyncSession, viewer: Viewer, portal: Portal, data: New
     fund = await session.get(MdfFund, data.mdf_fund_id)
     if fund is None:
         raise not_found("MDF fund", _f("mdfFundId"))
-    ledger.check_fund_usable(fund, partner_id=viewer.organization_id, portal_id=viewer.portal_id,
-                             currency=portal.currency, today=utcnow().date(), field=_f("mdfFundId"))
+    ledger.check_fund_usable(
+        fund,
+        partner_id=viewer.organization_id,
+        portal_id=viewer.portal_id,
+        currency=portal.currency,
+        today=utcnow().date(),
+        field=_f("mdfFundId"),
+    )
     return fund
-
-

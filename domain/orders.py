@@ -45,8 +45,9 @@ async def load_order(session: AsyncSession, viewer: Viewer, order_id: int, *, fi
     return await access_to(session, viewer, order, field=field)
 
 
-async def access_to(session: AsyncSession, viewer: Viewer, order: Order, *, field: list[str],
-                    what: str = "order") -> OrderAccess:
+async def access_to(
+    session: AsyncSession, viewer: Viewer, order: Order, *, field: list[str], what: str = "order"
+) -> OrderAccess:
     """`what`: the thing the input named (a quote or lead of the order reads as not found too)."""
     invitation = None
     if viewer.is_provider and order.portal_id == viewer.portal_id:

@@ -82,15 +82,35 @@ def _line_items(items: list[LineItemData]) -> list[QuoteLineItem]:
     problems = Problems()
     rows = []
     for i, item in enumerate(items):
-        description = problems.check(required_text, item.description, _f("lineItems", i, "description"),
-                                     max_length=500, what="description")
-        quantity = problems.check(whole_number, item.quantity, _f("lineItems", i, "quantity"),
-                                  minimum=1, maximum=MAX_QUANTITY, what="quantity")
-        unit_price = problems.check(positive_decimal, item.unit_price, _f("lineItems", i, "unitPrice"),
-                                    places=2, maximum=MAX_UNIT_PRICE, what="unit price")
+        description = problems.check(
+            required_text, item.description, _f("lineItems", i, "description"), max_length=500, what="description"
+        )
+        quantity = problems.check(
+            whole_number,
+            item.quantity,
+            _f("lineItems", i, "quantity"),
+            minimum=1,
+            maximum=MAX_QUANTITY,
+            what="quantity",
+        )
+        unit_price = problems.check(
+            positive_decimal,
+            item.unit_price,
+            _f("lineItems", i, "unitPrice"),
+            places=2,
+            maximum=MAX_UNIT_PRICE,
+            what="unit price",
+        )
         if quantity is not None and unit_price is not None:
-            rows.append(QuoteLineItem(position=i + 1, description=description, quantity=quantity,
-                                      unit_price=unit_price, amount=line_amount(quantity, unit_price)))
+            rows.append(
+                QuoteLineItem(
+                    position=i + 1,
+                    description=description,
+                    quantity=quantity,
+                    unit_price=unit_price,
+                    amount=line_amount(quantity, unit_price),
+                )
+            )
     problems.raise_any()
     return rows
 
@@ -107,22 +127,37 @@ async def submit_quote(session: AsyncSession, viewer: Viewer, order_id: int, dat
     expires_at = None
     if data.expires_at is not None:
         expires_at = problems.check(future_time, data.expires_at, _f("expiresAt"), now, what="expiry")
-    problems.check(not_past_date, data.estimated_completion_on, _f("estimatedCompletionOn"), now.date(),
-                   what="estimated completion date")
+    problems.check(
+        not_past_date,
+        data.estimated_completion_on,
+        _f("estimatedCompletionOn"),
+        now.date(),
+        what="estimated completion date",
+    )
     problems.raise_any()
 
     mine = (Quote.order_id == order.id) & (Quote.provider_id == viewer.organization_id)
     revision = (await session.scalar(select(func.max(Quote.revision)).where(mine)) or 0) + 1
     # A revision supersedes the provider's open quote.
     await session.execute(
-        update(Quote).where(mine, Quote.status == QuoteStatus.SUBMITTED)
-        .values(status=QuoteStatus.SUPERSEDED).execution_options(synchronize_session=False)
+        update(Quote)
+        .where(mine, Quote.status == QuoteStatus.SUBMITTED)
+        .values(status=QuoteStatus.SUPERSEDED)
+        .execution_options(synchronize_session=False)
     )
     quote = Quote(
-        order_id=order.id, provider_id=viewer.organization_id, submitted_by_id=viewer.user_id,
-        status=QuoteStatus.SUBMITTED, revision=revision, plan=plan, total=sum((i.amount for i in items), Decimal("0")),
-        currency=order.currency, expires_at=expires_at, estimated_completion_on=data.estimated_completion_on,
-        terms=terms, submitted_at=now,
+        order_id=order.id,
+        provider_id=viewer.organization_id,
+        submitted_by_id=viewer.user_id,
+        status=QuoteStatus.SUBMITTED,
+        revision=revision,
+        plan=plan,
+        total=sum((i.amount for i in items), Decimal("0")),
+        currency=order.currency,
+        expires_at=expires_at,
+        estimated_completion_on=data.estimated_completion_on,
+        terms=terms,
+        submitted_at=now,
     )
     session.add(quote)
     await session.flush()
@@ -130,8 +165,14 @@ async def submit_quote(session: AsyncSession, viewer: Viewer, order_id: int, dat
         item.quote_id = quote.id
     session.add_all(items)
     await save_order(session, order, field=ORDER_ID)
-    await record_event(session, order, OrderEventKind.QUOTE_SUBMITTED, quote.id, viewer.user_id,
-                       subject_provider_id=viewer.organization_id)
+    await record_event(
+        session,
+        order,
+        OrderEventKind.QUOTE_SUBMITTED,
+        quote.id,
+        viewer.user_id,
+        subject_provider_id=viewer.organization_id,
+    )
     return quote
 
 
@@ -146,22 +187,34 @@ async def decline_to_quote(session: AsyncSession, viewer: Viewer, order_id: int,
     invitation.declined_at, invitation.decline_reason = now, text
     await session.execute(
         update(Quote)
-        .where(Quote.order_id == order.id, Quote.provider_id == viewer.organization_id,
-               Quote.status == QuoteStatus.SUBMITTED)
-        .values(status=QuoteStatus.REJECTED).execution_options(synchronize_session=False)
+        .where(
+            Quote.order_id == order.id,
+            Quote.provider_id == viewer.organization_id,
+            Quote.status == QuoteStatus.SUBMITTED,
+        )
+        .values(status=QuoteStatus.REJECTED)
+        .execution_options(synchronize_session=False)
     )
     await session.flush()
-    await record_event(session, order, OrderEventKind.QUOTE_DECLINED, invitation.id, viewer.user_id,
-                       subject_provider_id=viewer.organization_id)
+    await record_event(
+        session,
+        order,
+        OrderEventKind.QUOTE_DECLINED,
+        invitation.id,
+        viewer.user_id,
+        subject_provider_id=viewer.organization_id,
+    )
     still_invited = await session.scalar(
-        select(func.count()).select_from(OrderInvitation)
+        select(func.count())
+        .select_from(OrderInvitation)
         .where(OrderInvitation.order_id == order.id, OrderInvitation.declined_at.is_(None))
     )
     if still_invited:
         await save_order(session, order, field=ORDER_ID)
     else:
-        await change_status(session, viewer, access, TRANSITIONS[OrderAction.CANCEL_ORDER], reason=ALL_DECLINED,
-                            now=now)
+        await change_status(
+            session, viewer, access, TRANSITIONS[OrderAction.CANCEL_ORDER], reason=ALL_DECLINED, now=now
+        )
     return order
 
 
@@ -179,19 +232,30 @@ async def accept_quote(session: AsyncSession, viewer: Viewer, quote_id: int) -> 
     now = utcnow()
     status = effective_status(quote, now)
     if status is QuoteStatus.EXPIRED:
-        raise DomainError(ErrorCode.QUOTE_EXPIRED, f"this quote expired at {quote.expires_at:%Y-%m-%d %H:%M} UTC",
-                          QUOTE_ID)
+        raise DomainError(
+            ErrorCode.QUOTE_EXPIRED, f"this quote expired at {quote.expires_at:%Y-%m-%d %H:%M} UTC", QUOTE_ID
+        )
     if status is not QuoteStatus.SUBMITTED:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"this quote is {status.value}, not open for acceptance",
-                          QUOTE_ID)
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, f"this quote is {status.value}, not open for acceptance", QUOTE_ID
+        )
     await session.execute(
-        update(Quote).where(Quote.order_id == order.id, Quote.status == QuoteStatus.SUBMITTED, Quote.id != quote.id)
-        .values(status=QuoteStatus.REJECTED).execution_options(synchronize_session=False)
+        update(Quote)
+        .where(Quote.order_id == order.id, Quote.status == QuoteStatus.SUBMITTED, Quote.id != quote.id)
+        .values(status=QuoteStatus.REJECTED)
+        .execution_options(synchronize_session=False)
     )
     quote.status = QuoteStatus.ACCEPTED
     await change_status(
-        session, viewer, access, transition, now=now, money_field=QUOTE_ID,
-        rate=quote.total, provider_id=quote.provider_id, estimated_completion_on=quote.estimated_completion_on,
+        session,
+        viewer,
+        access,
+        transition,
+        now=now,
+        money_field=QUOTE_ID,
+        rate=quote.total,
+        provider_id=quote.provider_id,
+        estimated_completion_on=quote.estimated_completion_on,
         accepted_quote_id=quote.id,
     )
     await session.flush()
@@ -202,7 +266,9 @@ async def sweep_expired_quotes(session: AsyncSession, now: datetime | None = Non
     """Store EXPIRED on every open quote past its expiry; returns how many."""
     result = await session.execute(
         update(Quote)
-        .where(Quote.status == QuoteStatus.SUBMITTED, Quote.expires_at.is_not(None), Quote.expires_at <= (now or utcnow()))
+        .where(
+            Quote.status == QuoteStatus.SUBMITTED, Quote.expires_at.is_not(None), Quote.expires_at <= (now or utcnow())
+        )
         .values(status=QuoteStatus.EXPIRED)
         .execution_options(synchronize_session=False)
     )

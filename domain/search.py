@@ -40,7 +40,7 @@ def _sqlite_query(terms: list[str]) -> str:
     return " ".join(f'"{term}"*' for term in terms)
 
 
-def _sqlite_matching(terms: list[str]):  # noqa: ANN202
+def _sqlite_matching(terms: list[str]):
     return select(_sqlite_index.c.rowid).where(
         literal_column("order_search").op("MATCH")(bindparam("order_search_query", _sqlite_query(terms)))
     )
@@ -52,7 +52,9 @@ async def is_broad(session: AsyncSession, text: str | None, dialect: str) -> boo
     terms = search_terms(text)
     if not terms or dialect != "sqlite":
         return False
-    matches = await session.scalar(select(func.count()).select_from(_sqlite_matching(terms).limit(BROAD_SEARCH + 1).subquery()))
+    matches = await session.scalar(
+        select(func.count()).select_from(_sqlite_matching(terms).limit(BROAD_SEARCH + 1).subquery())
+    )
     return matches > BROAD_SEARCH
 
 

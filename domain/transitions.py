@@ -57,7 +57,7 @@ class Transition:
     money: MoneyEffect = MoneyEffect.NONE
 
 
-def _t(action, actors, sources, target, *, reason=False, money=MoneyEffect.NONE) -> Transition:  # noqa: ANN001
+def _t(action, actors, sources, target, *, reason=False, money=MoneyEffect.NONE) -> Transition:
     return Transition(action, frozenset(actors), frozenset(sources), target, reason, money)
 
 

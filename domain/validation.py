@@ -174,8 +174,6 @@ def not_past_date(value: date, field: list[str], today: date, *, what: str) -> d
     return value
 
 
-
-
 class Problems:
     """Collects VALIDATION errors of independent fields so the client sees them all at once."""
 

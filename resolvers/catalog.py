@@ -50,7 +50,7 @@ def _ids(values: list[strawberry.ID] | None, type_name: str, argument: str) -> l
         return [-1]  # a foreign or garbage id matches nothing, like an unknown one
 
 
-def _search(term: str | None, *columns) -> object | None:  # noqa: ANN002
+def _search(term: str | None, *columns) -> object | None:
     term = (search_argument(term) or "").strip()
     if not term:
         return None
@@ -79,8 +79,12 @@ async def resolve_services(
     if pricing_model is not None:
         stmt = stmt.where(Service.pricing_model == pricing_model)
     return await paginate(
-        ctx.db.read_session, stmt, sort=BY_NAME(Service), descending=False,
-        page=PageRequest(first=first, after=after), codec=ctx.cursors,
+        ctx.db.read_session,
+        stmt,
+        sort=BY_NAME(Service),
+        descending=False,
+        page=PageRequest(first=first, after=after),
+        codec=ctx.cursors,
     )
 
 
@@ -129,13 +133,15 @@ async def resolve_providers(
     if (clause := _search(search, Organization.name, Organization.description)) is not None:
         stmt = stmt.where(clause)
     if (ids := _ids(activity_type_ids, "ActivityType", "activityTypeIds")) is not None:
-        stmt = stmt.where(
-            exists().where(Service.provider_id == Organization.id, Service.activity_type_id.in_(ids))
-        )
+        stmt = stmt.where(exists().where(Service.provider_id == Organization.id, Service.activity_type_id.in_(ids)))
     if near is None:
         return await paginate(
-            ctx.db.read_session, stmt, sort=BY_NAME(Organization), descending=False,
-            page=PageRequest(first=first, after=after), codec=ctx.cursors,
+            ctx.db.read_session,
+            stmt,
+            sort=BY_NAME(Organization),
+            descending=False,
+            page=PageRequest(first=first, after=after),
+            codec=ctx.cursors,
         )
     return await _providers_near(ctx, stmt, near, PageRequest(first=first, after=after))
 
@@ -143,7 +149,7 @@ async def resolve_providers(
 DISTANCE = SortKey("DISTANCE", None, Organization.id, parse=float)
 
 
-async def _providers_near(ctx, stmt: Select, near: Near, page: PageRequest) -> Connection:  # noqa: ANN001
+async def _providers_near(ctx, stmt: Select, near: Near, page: PageRequest) -> Connection:
     """Nearest first: a bounding box in SQL, the exact great-circle distance in Python."""
     _validate_near(near)
     page = page.validated()
@@ -199,6 +205,10 @@ async def resolve_campaigns(info: Info, first: int | None, after: str | None) ->
     viewer = ctx.require_viewer()
     stmt = select(Campaign).where(access.campaign_scope(viewer))
     return await paginate(
-        ctx.db.read_session, stmt, sort=BY_NAME(Campaign), descending=False,
-        page=PageRequest(first=first, after=after), codec=ctx.cursors,
+        ctx.db.read_session,
+        stmt,
+        sort=BY_NAME(Campaign),
+        descending=False,
+        page=PageRequest(first=first, after=after),
+        codec=ctx.cursors,
     )

@@ -55,9 +55,7 @@ def _by_id(db: Database, model: Any) -> DataLoader:
 def _many_by(db: Database, model: Any, column: Any, *order_by: Any) -> DataLoader:
     async def load(keys: Sequence[int]) -> list[list[Any]]:
         async with db.read_session() as session:
-            rows = (
-                await session.scalars(select(model).where(column.in_(keys)).order_by(*order_by))
-            ).all()
+            rows = (await session.scalars(select(model).where(column.in_(keys)).order_by(*order_by))).all()
         grouped: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[getattr(row, column.key)].append(row)
@@ -233,10 +231,7 @@ class Loaders:
     comments_by_order = cached_property(
         lambda self: self._make(_many_by, Comment, Comment.order_id, Comment.created_at, Comment.id)
     )
-    leads_by_order = cached_property(
-        lambda self: self._make(_many_by, Lead, Lead.order_id, Lead.created_at, Lead.id)
-    )
-
+    leads_by_order = cached_property(lambda self: self._make(_many_by, Lead, Lead.order_id, Lead.created_at, Lead.id))
 
     # Keyset pages of children per order (Order.commentsConnection / leadsConnection).
     comment_pages = cached_property(

@@ -35,7 +35,7 @@ async def resolve_notifications(info: Info, first: int | None, after: str | None
         else:
             skip_unread, read_from = True, pk
 
-    def part(unread: bool, below: int | None, count: int):  # noqa: ANN202
+    def part(unread: bool, below: int | None, count: int):
         clause = [inbox.own(viewer), Notification.read_at.is_(None) if unread else Notification.read_at.is_not(None)]
         if below is not None:
             clause.append(Notification.id < below)
@@ -80,8 +80,9 @@ async def resolve_preferences(info: Info) -> list:
         return await inbox.preferences(session, viewer)
 
 
-async def resolve_delivery_failures(info: Info, first: int | None, after: str | None,
-                                    order_id: str | None) -> Connection:
+async def resolve_delivery_failures(
+    info: Info, first: int | None, after: str | None, order_id: str | None
+) -> Connection:
     ctx = info.context
     viewer = ctx.require_viewer()
     try:
@@ -94,8 +95,12 @@ async def resolve_delivery_failures(info: Info, first: int | None, after: str | 
             raise BadPageRequest("`orderId` is not an order id", "orderId")
         scope = and_(scope, Notification.order_id == parsed[1])
     return await paginate(
-        ctx.db.read_session, select(Notification).where(scope), sort=FAILURES_SORT, descending=True,
-        page=PageRequest(first=first, after=after), codec=ctx.cursors,
+        ctx.db.read_session,
+        select(Notification).where(scope),
+        sort=FAILURES_SORT,
+        descending=True,
+        page=PageRequest(first=first, after=after),
+        codec=ctx.cursors,
     )
 
 
@@ -114,4 +119,3 @@ async def visible_user(info: Info, user_id: int | None) -> Any:
 
     ctx = info.context
     return await RESOLVERS["User"](ctx, ctx.require_viewer(), user_id)
-

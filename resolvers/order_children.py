@@ -39,8 +39,11 @@ def empty_connection() -> Connection:
     async def count() -> int:
         return 0
 
-    return Connection(edges=[], page_info=PageInfo(has_next_page=False, has_previous_page=False,
-                                                   start_cursor=None, end_cursor=None), count=count)
+    return Connection(
+        edges=[],
+        page_info=PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None),
+        count=count,
+    )
 
 
 # `Order.comments(first:)` and `Order.leads(first:)`: the plain lists, bounded.

@@ -62,5 +62,3 @@ async def resolve_quote_comparison(info: Info, order: Order) -> Any:
         awaiting=list(await loaders.organization.load_many(awaiting_ids)),
         declined=[i for i in invitations if i.declined_at is not None],
     )
-
-

@@ -54,8 +54,13 @@ def _window(column: Any, window: DateTimeRange | None, argument: str) -> list[Co
 def check_filter(f: OrderFilter) -> None:
     """The filter's arguments that could fail in SQL, refused before any runs: BAD_USER_INPUT."""
     search_argument(f.search)
-    for argument, values in (("statuses", f.statuses), ("paymentMethods", f.payment_methods), ("origins", f.origins),
-                             ("providerIds", f.provider_ids), ("activityTypeIds", f.activity_type_ids)):
+    for argument, values in (
+        ("statuses", f.statuses),
+        ("paymentMethods", f.payment_methods),
+        ("origins", f.origins),
+        ("providerIds", f.provider_ids),
+        ("activityTypeIds", f.activity_type_ids),
+    ):
         capped(values, argument)
     _window(Order.submitted_at, f.submitted, "submitted")
     _window(Order.last_activity_at, f.last_activity, "lastActivity")
@@ -96,7 +101,7 @@ async def resolve_orders(
     after: str | None,
     last: int | None,
     before: str | None,
-    filter: OrderFilter | None,  # noqa: A002
+    filter: OrderFilter | None,
     order_by: OrderOrder | None,
 ) -> OrderConnection:
     ctx = info.context
@@ -137,9 +142,7 @@ async def resolve_orders(
                     counts[status] += count
         return [OrderStatusCount(status=status, count=count) for status, count in counts.items()]
 
-    return OrderConnection(
-        edges=page.edges, page_info=page.page_info, count=page.count, status_counter=status_counts
-    )
+    return OrderConnection(edges=page.edges, page_info=page.page_info, count=page.count, status_counter=status_counts)
 
 
 def selections_at(selections: Iterable[Any], path: tuple[str, ...]) -> list[Any]:
@@ -193,8 +196,8 @@ def _page_reading(info: Info, sort: SortKey, provider_viewer: bool) -> tuple[set
     """The fields selected on the page's orders, and the statement that reads them: the
     order's columns its fields read (and the sort's, for the cursors), the relations joined
     with the columns theirs read. Worked out once per query document and sort."""
-    node = info._raw_info.field_nodes[0]  # noqa: SLF001
-    key = (sort.name, provider_viewer, len(info._raw_info.field_nodes))  # noqa: SLF001
+    node = info._raw_info.field_nodes[0]
+    key = (sort.name, provider_viewer, len(info._raw_info.field_nodes))
     hit = _READINGS.get(id(node))
     if hit is not None and hit[0] is node and hit[1] == key:
         return hit[2]

@@ -219,7 +219,13 @@ async def read_keyset(
 
 
 def page_of(
-    rows: list[Any], *, limit: int, backwards: bool, page: PageRequest, sort: SortKey, descending: bool,
+    rows: list[Any],
+    *,
+    limit: int,
+    backwards: bool,
+    page: PageRequest,
+    sort: SortKey,
+    descending: bool,
     codec: CursorCodec,
 ) -> tuple[list[Edge], PageInfo]:
     """Edges and PageInfo from up to `limit + 1` rows read in reading order."""
@@ -273,19 +279,28 @@ async def paginate(
 
     async with session_factory() as session:
         rows = await read_keyset(
-            session, branches, sort=sort, ascending=not descending, after=after, before=before,
-            limit=limit + 1, backwards=backwards, as_rows=make_node is not None,
+            session,
+            branches,
+            sort=sort,
+            ascending=not descending,
+            after=after,
+            before=before,
+            limit=limit + 1,
+            backwards=backwards,
+            as_rows=make_node is not None,
         )
     if make_node is not None:
         rows = [make_node(row) for row in rows]
-    edges, page_info = page_of(rows, limit=limit, backwards=backwards, page=page, sort=sort,
-                               descending=descending, codec=codec)
+    edges, page_info = page_of(
+        rows, limit=limit, backwards=backwards, page=page, sort=sort, descending=descending, codec=codec
+    )
 
     async def count() -> int:
-        queries = [count_stmt] if count_stmt is not None else [
-            select(func.count()).select_from(branch.order_by(None).subquery())
-            for branch in counted
-        ]
+        queries = (
+            [count_stmt]
+            if count_stmt is not None
+            else [select(func.count()).select_from(branch.order_by(None).subquery()) for branch in counted]
+        )
         async with session_factory() as session:
             return sum([int((await session.execute(q)).scalar_one()) for q in queries])
 

@@ -13,9 +13,7 @@ from schema.portal import Viewer
 async def resolve_viewer(info: Info) -> Viewer:
     ctx = info.context
     viewer = ctx.require_viewer()
-    user, org = await ctx.loaders.user.load(viewer.user_id), await ctx.loaders.organization.load(
-        viewer.organization_id
-    )
+    user, org = await ctx.loaders.user.load(viewer.user_id), await ctx.loaders.organization.load(viewer.organization_id)
     async with ctx.db.read_session() as session:
         portal = await session.get(Portal, viewer.portal_id)
     return Viewer(user=user, organization=org, portal=portal)

@@ -6,7 +6,7 @@ root is exported from `schema:schema` (`make schema`); a test fails when it is s
 """
 
 
-def __getattr__(name: str):  # noqa: ANN202
+def __getattr__(name: str):
     if name == "schema":
         from schema.api import schema
 

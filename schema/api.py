@@ -15,9 +15,9 @@ from strawberry.tools import merge_types
 from app.settings import get_settings
 from schema import catalog, live, mdf, notifications, orders, portal
 from schema.common import SCALAR_OVERRIDES
-from schema.order_mutations import OrderMutations
 from schema.extensions import default_extensions
 from schema.fast_path import FastPathExecutor, check_internals
+from schema.order_mutations import OrderMutations
 from schema.query import Query as CoreQuery
 from schema.recheck import RecheckViewer
 from subscriptions.sharing import SharedEventExecutor
@@ -79,7 +79,7 @@ class Schema(strawberry.Schema):
             context.validation_rules = (*context.validation_rules, HideSuggestions)
         return context
 
-    def process_errors(self, errors, execution_context=None) -> None:  # noqa: ANN001
+    def process_errors(self, errors, execution_context=None) -> None:
         """Expected errors (auth, validation, bad arguments) are the client's business, not
         the server log's; unexpected ones are logged by MaskUnexpectedErrors."""
 

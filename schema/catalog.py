@@ -14,7 +14,6 @@ from schema.enums import PricingModel
 from schema.portal import Provider
 
 
-
 @strawberry.type(description="A kind of marketing activity of the portal (SEO, Social Media, ...).")
 class ActivityType(relay.Node):
     id: relay.NodeID[int]

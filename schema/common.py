@@ -13,10 +13,9 @@ import dateutil.parser
 import strawberry
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition, wrap_parser
 
+from domain.errors import ErrorCode
 from models.snapshots import is_model
 from schema.fast_path import info_unused
-
-from domain.errors import ErrorCode
 
 UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode")
 
@@ -85,11 +84,11 @@ class SortDirection(enum.Enum):
     DESC = "DESC"
 
 
-def of_model(model: type):  # noqa: ANN201
+def of_model(model: type):
     """`is_type_of` of a type whose values are entities of `model` or snapshots of them."""
 
     @info_unused
-    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
+    def is_type_of(cls, obj, _info) -> bool:
         return isinstance(obj, cls) or is_model(obj, model)
 
     return classmethod(is_type_of)

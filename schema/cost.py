@@ -40,9 +40,9 @@ from graphql import (
     get_named_type,
     get_nullable_type,
     is_composite_type,
+    is_interface_type,
     is_list_type,
     is_object_type,
-    is_interface_type,
     value_from_ast_untyped,
 )
 from graphql.utilities import get_operation_ast, type_from_ast
@@ -179,7 +179,8 @@ def fragment_figures(fragments: Mapping[str, FragmentDefinitionNode]) -> dict[st
         while stack:
             name = stack[-1]
             pending = [
-                target for target, _ in bodies[name].spreads
+                target
+                for target, _ in bodies[name].spreads
                 if target in bodies and target not in figures and target not in visiting
             ]
             if pending:
@@ -214,9 +215,7 @@ def document_limits_rule(max_depth: int, max_aliases: int, max_spreads: int) -> 
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             document = context.document
-            fragments = {
-                d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-            }
+            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
             figures = fragment_figures(fragments)
             for definition in document.definitions:
                 if isinstance(definition, OperationDefinitionNode):
@@ -225,21 +224,30 @@ def document_limits_rule(max_depth: int, max_aliases: int, max_spreads: int) -> 
         def check(self, operation: OperationDefinitionNode, found: Figures) -> None:
             name = operation.name.value if operation.name else "anonymous"
             if found.height > max_depth:
-                self.report_error(GraphQLError(
-                    f"'{name}' exceeds maximum operation depth of {max_depth}", operation,
-                    extensions={"code": "QUERY_TOO_DEEP", "maxDepth": max_depth},
-                ))
+                self.report_error(
+                    GraphQLError(
+                        f"'{name}' exceeds maximum operation depth of {max_depth}",
+                        operation,
+                        extensions={"code": "QUERY_TOO_DEEP", "maxDepth": max_depth},
+                    )
+                )
             if found.aliases > max_aliases:
-                self.report_error(GraphQLError(
-                    f"{found.aliases} aliases found. Allowed: {max_aliases}", operation,
-                    extensions={"code": "TOO_MANY_ALIASES", "maxAliases": max_aliases},
-                ))
+                self.report_error(
+                    GraphQLError(
+                        f"{found.aliases} aliases found. Allowed: {max_aliases}",
+                        operation,
+                        extensions={"code": "TOO_MANY_ALIASES", "maxAliases": max_aliases},
+                    )
+                )
             if found.spreads > max_spreads:
-                self.report_error(GraphQLError(
-                    f"{found.spreads} fragment spreads found (counting each spread of a fragment "
-                    f"with what it spreads). Allowed: {max_spreads}", operation,
-                    extensions={"code": "TOO_MANY_FRAGMENT_SPREADS", "maxFragmentSpreads": max_spreads},
-                ))
+                self.report_error(
+                    GraphQLError(
+                        f"{found.spreads} fragment spreads found (counting each spread of a fragment "
+                        f"with what it spreads). Allowed: {max_spreads}",
+                        operation,
+                        extensions={"code": "TOO_MANY_FRAGMENT_SPREADS", "maxFragmentSpreads": max_spreads},
+                    )
+                )
 
     return DocumentLimitsRule
 
@@ -252,8 +260,13 @@ class _Cost:
     """The cost of one operation. A fragment's cost (per object it applies to) is worked out
     once per page size it is spread under; the limits rule has bounded fragment chains."""
 
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any],
-                 operation: OperationDefinitionNode):
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        variables: Mapping[str, Any],
+        operation: OperationDefinitionNode,
+    ):
         self.schema = schema
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.variables = dict(variables)
@@ -304,8 +317,7 @@ class _Cost:
         children = self.selection_set(node.selection_set, named, below) if node.selection_set else 0
         return count * (1 + children)
 
-    def list_count(self, type_name: str, name: str, definition: GraphQLField, node: FieldNode,
-                   page: int | None) -> int:
+    def list_count(self, type_name: str, name: str, definition: GraphQLField, node: FieldNode, page: int | None) -> int:
         if name == "edges" and page is not None:
             return page
         if name == "nodes" and type_name == "Query":
@@ -348,8 +360,9 @@ class _Cost:
         return value_from_ast_untyped(node, self.variables)
 
 
-def query_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
-               variables: Mapping[str, Any] | None) -> int:
+def query_cost(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> int:
     """The objects the operation may return; 0 when there is no such operation (execution
     reports that)."""
     operation = get_operation_ast(document, operation_name)

@@ -7,11 +7,23 @@ import strawberry
 from domain.transitions import OrderAction as _OrderAction
 from models import (
     LeadStatus as _LeadStatus,
+)
+from models import (
     OrderOrigin as _OrderOrigin,
+)
+from models import (
     OrderStatus as _OrderStatus,
+)
+from models import (
     OrganizationKind as _OrganizationKind,
+)
+from models import (
     PaymentMethod as _PaymentMethod,
+)
+from models import (
     PricingModel as _PricingModel,
+)
+from models import (
     QuoteStatus as _QuoteStatus,
 )
 

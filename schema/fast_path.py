@@ -42,16 +42,16 @@ from typing import Any
 
 from graphql import (
     GraphQLBoolean,
-    GraphQLError,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLField,
     GraphQLID,
     GraphQLInt,
-    GraphQLString,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     TypeNameMetaFieldDef,
     VariableNode,
     Visitor,
@@ -74,10 +74,12 @@ _BACKREF = "strawberry-definition"
 # Directives that field collection has already applied by the time a selection set runs.
 _COLLECTED_DIRECTIVES = frozenset({"include", "skip"})
 # Strawberry's wrappers for a field without resolver, and for a synchronous resolver.
-_STRAWBERRY_WRAPPERS = frozenset({
-    "GraphQLCoreConverter.from_resolver.<locals>._get_basic_result",
-    "GraphQLCoreConverter.from_resolver.<locals>._resolver",
-})
+_STRAWBERRY_WRAPPERS = frozenset(
+    {
+        "GraphQLCoreConverter.from_resolver.<locals>._get_basic_result",
+        "GraphQLCoreConverter.from_resolver.<locals>._resolver",
+    }
+)
 _NODE_ID = relay.Node._id.__func__  # the resolver of every Node's `id`
 _NODE_RESOLVE_ID = relay.Node.resolve_id.__func__
 _NODE_RESOLVE_TYPENAME = relay.Node.resolve_typename.__func__
@@ -108,30 +110,81 @@ _EXECUTOR = StrawberryGraphQLCoreExecutionContext  # graphql-core's methods, as 
 # (`python -m schema.fast_path` prints it as it is now).
 _RELIED_ON: tuple[tuple[str, Any, str, tuple[str, ...], str], ...] = (
     ("Strawberry's resolver factory", GraphQLCoreConverter, "from_resolver", ("self", "field"), "bcac1354fecdee79"),
-    ("Strawberry's field result", StrawberryField, "get_result", ("self", "source", "info", "args", "kwargs"), "1881f471e7299ddb"),
+    (
+        "Strawberry's field result",
+        StrawberryField,
+        "get_result",
+        ("self", "source", "info", "args", "kwargs"),
+        "1881f471e7299ddb",
+    ),
     ("Strawberry's resolver call", StrawberryResolver, "__call__", ("self", "args", "kwargs"), "e86ac9383353bada"),
-    ("Strawberry's resolve info", _EXECUTOR, "build_resolve_info",
-     ("self", "field_def", "field_nodes", "parent_type", "path"), "d600ee8361192a18"),
+    (
+        "Strawberry's resolve info",
+        _EXECUTOR,
+        "build_resolve_info",
+        ("self", "field_def", "field_nodes", "parent_type", "path"),
+        "d600ee8361192a18",
+    ),
     ("relay.Node id", relay.Node, "_id", ("root", "info"), "0385fe0f9fc66452"),
     ("relay.Node resolve_id", relay.Node, "resolve_id", ("root", "info"), "6776cbfdcc3fa535"),
     ("relay.Node resolve_typename", relay.Node, "resolve_typename", ("root", "info"), "03f8e46718d57341"),
-    ("graphql-core's subfields", _EXECUTOR, "execute_collected_subfields",
-     ("self", "parent_type", "source_value", "path", "grouped_field_set", "new_defer_usages", "delivery_group_map"), "4be78f15f06f988a"),
-    ("graphql-core's subfield collection", _EXECUTOR, "collect_subfields",
-     ("self", "return_type", "field_details_list"), "53924d281ad7f699"),
-    ("graphql-core's object completion", _EXECUTOR, "collect_and_execute_subfields",
-     ("self", "return_type", "field_details_list", "path", "result", "position_context"), "98432d93fb1b2526"),
-    ("graphql-core's fields", _EXECUTOR, "execute_fields",
-     ("self", "parent_type", "source_value", "path", "grouped_field_set", "position_context"), "797f54fbd779b4e3"),
-    ("graphql-core's field", _EXECUTOR, "execute_field",
-     ("self", "parent_type", "source", "field_details_list", "path", "position_context"), "5281dc836ecc24a0"),
-    ("graphql-core's value completion", _EXECUTOR, "complete_value",
-     ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"), "06c34f7681a13120"),
-    ("graphql-core's list completion", _EXECUTOR, "complete_list_value",
-     ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"), "3ee91ce2f0fa9b62"),
+    (
+        "graphql-core's subfields",
+        _EXECUTOR,
+        "execute_collected_subfields",
+        ("self", "parent_type", "source_value", "path", "grouped_field_set", "new_defer_usages", "delivery_group_map"),
+        "4be78f15f06f988a",
+    ),
+    (
+        "graphql-core's subfield collection",
+        _EXECUTOR,
+        "collect_subfields",
+        ("self", "return_type", "field_details_list"),
+        "53924d281ad7f699",
+    ),
+    (
+        "graphql-core's object completion",
+        _EXECUTOR,
+        "collect_and_execute_subfields",
+        ("self", "return_type", "field_details_list", "path", "result", "position_context"),
+        "98432d93fb1b2526",
+    ),
+    (
+        "graphql-core's fields",
+        _EXECUTOR,
+        "execute_fields",
+        ("self", "parent_type", "source_value", "path", "grouped_field_set", "position_context"),
+        "797f54fbd779b4e3",
+    ),
+    (
+        "graphql-core's field",
+        _EXECUTOR,
+        "execute_field",
+        ("self", "parent_type", "source", "field_details_list", "path", "position_context"),
+        "5281dc836ecc24a0",
+    ),
+    (
+        "graphql-core's value completion",
+        _EXECUTOR,
+        "complete_value",
+        ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"),
+        "06c34f7681a13120",
+    ),
+    (
+        "graphql-core's list completion",
+        _EXECUTOR,
+        "complete_list_value",
+        ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"),
+        "3ee91ce2f0fa9b62",
+    ),
     ("graphql-core's leaf completion", _EXECUTOR, "complete_leaf_value", ("return_type", "result"), "a8c54d5838ad9753"),
-    ("graphql-core's object check", _EXECUTOR, "complete_object_value",
-     ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"), "55e77f58eca1ddc4"),
+    (
+        "graphql-core's object check",
+        _EXECUTOR,
+        "complete_object_value",
+        ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"),
+        "55e77f58eca1ddc4",
+    ),
 )
 # The attributes read from graphql-core's collected fields.
 _FIELD_DETAILS = ("node", "defer_usage", "fragment_variable_values")
@@ -192,8 +245,11 @@ def check_internals(strawberry_schema: Any) -> bool:
         message = "; ".join(problems)
         if message not in _WARNED:
             _WARNED.add(message)
-            log.warning("fast path off (graphql-core completes every field): the internals of Strawberry and "
-                        "graphql-core it relies on are not those it was written against: %s", message)
+            log.warning(
+                "fast path off (graphql-core completes every field): the internals of Strawberry and "
+                "graphql-core it relies on are not those it was written against: %s",
+                message,
+            )
     return not problems
 
 
@@ -239,11 +295,11 @@ def _info_unused(is_type_of: Callable) -> bool:
     return getattr(getattr(is_type_of, "__func__", is_type_of), "info_unused", False)
 
 
-class _Abort(Exception):  # noqa: N818 - control flow that never leaves this module
+class _Abort(Exception):
     """Leave the compiled walk; graphql-core completes the object instead."""
 
 
-class _NotEligible(Exception):  # noqa: N818 - control flow that never leaves this module
+class _NotEligible(Exception):
     """A selection set the fast path leaves to graphql-core by design (the reason is the text)."""
 
 
@@ -261,8 +317,14 @@ def _fell_back(parent_type: GraphQLObjectType, exc: Exception) -> None:
     _STATS.fallbacks[reason] += 1
     level = logging.INFO if reason == "an error raised" else logging.DEBUG
     if log.isEnabledFor(level):
-        log.log(level, "fast path: %s of %s completed by graphql-core (%s: %r)", reason, parent_type.name,
-                type(exc).__name__, exc)
+        log.log(
+            level,
+            "fast path: %s of %s completed by graphql-core (%s: %r)",
+            reason,
+            parent_type.name,
+            type(exc).__name__,
+            exc,
+        )
 
 
 def _abort_awaitable(value: Any) -> None:
@@ -313,7 +375,7 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         if walk is not None:
             try:
                 result = walk(self, source_value, path)
-            except Exception as exc:  # noqa: BLE001 - graphql-core completes it again and reports any error
+            except Exception as exc:
                 self.fast_path_fallbacks += 1
                 _fell_back(parent_type, exc)
             else:
@@ -424,13 +486,23 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         return _generate_walk(parent_type.name, steps)
 
     def _compile_step(
-        self, strawberry_schema: Any, parent_type: GraphQLObjectType, key: str, field_def: GraphQLField,
+        self,
+        strawberry_schema: Any,
+        parent_type: GraphQLObjectType,
+        key: str,
+        field_def: GraphQLField,
         field_details_list: Any,
     ) -> _Step:
         type_name = parent_type.name
         finish, needs_info, uses_path = self._compile_completion(field_def.type, field_details_list)
-        step = _Step(key=key, type_name=type_name, return_type=field_def.type, finish=finish,
-                     needs_info=needs_info, uses_path=uses_path)
+        step = _Step(
+            key=key,
+            type_name=type_name,
+            return_type=field_def.type,
+            finish=finish,
+            needs_info=needs_info,
+            uses_path=uses_path,
+        )
 
         if field_def is TypeNameMetaFieldDef:
             return step.but(kind="const", value=finish(self, type_name, None, None))
@@ -465,16 +537,16 @@ class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         call = _Call(
             func=func,
             pass_self=resolver.self_parameter is not None,
-            parent_names=tuple(dict.fromkeys(p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p)),
+            parent_names=tuple(
+                dict.fromkeys(p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p)
+            ),
             info_name=resolver.info_parameter.name if resolver.info_parameter else None,
             info_class=strawberry_schema.config.info_class,
             field=field,
         )
         return step.but(kind="call", value=call)
 
-    def _compile_completion(
-        self, return_type: GraphQLOutputType, field_details_list: Any
-    ) -> tuple[Finish, bool, bool]:
+    def _compile_completion(self, return_type: GraphQLOutputType, field_details_list: Any) -> tuple[Finish, bool, bool]:
         """(finish, whether it needs the field's resolve info, whether it needs its path)."""
         if isinstance(return_type, GraphQLNonNull):
             inner_finish, needs_info, uses_path = self._compile_completion(return_type.of_type, field_details_list)
@@ -681,8 +753,16 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
     """A walk as straight-line Python, compiled once: each field's read or resolver call,
     the common scalar values checked inline, the rest through the same finish functions."""
     names: dict[str, Any] = {
-        "_Abort": _Abort, "_abort_awaitable": _abort_awaitable, "_PLAIN": _PLAIN,
-        "_tn": tuple.__new__, "_Path": Path, "_b64": b2a_base64, "_Node": relay.Node, "Decimal": Decimal, "datetime": datetime, "date": date,
+        "_Abort": _Abort,
+        "_abort_awaitable": _abort_awaitable,
+        "_PLAIN": _PLAIN,
+        "_tn": tuple.__new__,
+        "_Path": Path,
+        "_b64": b2a_base64,
+        "_Node": relay.Node,
+        "Decimal": Decimal,
+        "datetime": datetime,
+        "date": date,
     }
     lines = ["def walk(ex, source, path):"]
     results = []
@@ -706,8 +786,10 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
             if attribute.isidentifier():
                 names[f"pre{i}"] = prefix
                 emit(f"v = source.{attribute}")
-                emit(f"{result} = (_b64((pre{i} + str(v)).encode(), newline=False).decode() "
-                     f"if type(v) is int and not isinstance(source, _Node) else nid{i}(source))")
+                emit(
+                    f"{result} = (_b64((pre{i} + str(v)).encode(), newline=False).decode() "
+                    f"if type(v) is int and not isinstance(source, _Node) else nid{i}(source))"
+                )
             else:
                 emit(f"{result} = nid{i}(source)")
             continue
@@ -770,7 +852,7 @@ def _generate_walk(type_name: str, steps: list[tuple[str, _Step]]) -> Walk:
         emit(f"    {result} = fin{i}(ex, v, fp, raw)")
     emit("return {" + ", ".join(results) + "}")
     code = compile("\n".join(lines), f"<fast path walk of {type_name}>", "exec")
-    exec(code, names)  # noqa: S102 - code written above from field names checked to be identifiers
+    exec(code, names)
     return names["walk"]
 
 
@@ -784,7 +866,7 @@ def _info_builder(field_def: GraphQLField, field_nodes: list, parent_type: Graph
         if tail is None or tail is _UNKNOWN:
             info = ex.build_resolve_info(field_def, field_nodes, parent_type, path)
             if tail is _UNKNOWN:
-                ex._remember_info_tail(info)  # noqa: SLF001
+                ex._remember_info_tail(info)
             return info
         return tuple.__new__(tail[0], (*head, path, *tail[1]))
 

@@ -121,7 +121,10 @@ class Subscription:
         after: Annotated[str | None, strawberry.argument(description="Replay from this cursor first.")] = None,
     ) -> AsyncGenerator[OrderStatusChange, None]:
         return await resolvers.subscribe(
-            info, order_id=order_id, after=after, kinds={models.OrderEventKind.STATUS_CHANGED},
+            info,
+            order_id=order_id,
+            after=after,
+            kinds={models.OrderEventKind.STATUS_CHANGED},
             payload=lambda live: OrderStatusChange(source=live),
         )
 
@@ -132,7 +135,10 @@ class Subscription:
         order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID_HELP)] = None,
     ) -> AsyncGenerator[Comment, None]:
         return await resolvers.subscribe(
-            info, order_id=order_id, after=None, kinds={models.OrderEventKind.COMMENT_ADDED},
+            info,
+            order_id=order_id,
+            after=None,
+            kinds={models.OrderEventKind.COMMENT_ADDED},
             payload=lambda live: live.subject,
         )
 
@@ -145,10 +151,15 @@ class Subscription:
     async def order_events(
         self,
         info: Info,
-        after: Annotated[str | None, strawberry.argument(description="Replay the events after this cursor first.")] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Replay the events after this cursor first.")
+        ] = None,
         order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID_HELP)] = None,
     ) -> AsyncGenerator[OrderEvent, None]:
         return await resolvers.subscribe(
-            info, order_id=order_id, after=after, kinds=set(PAYLOADS),
+            info,
+            order_id=order_id,
+            after=after,
+            kinds=set(PAYLOADS),
             payload=lambda live: PAYLOADS[live.event.kind](source=live),
         )

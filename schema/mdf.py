@@ -22,7 +22,7 @@ class MdfFund(relay.Node):
     valid_to: date
 
     @classmethod
-    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
+    def is_type_of(cls, obj, _info) -> bool:
         return isinstance(obj, models.MdfFund | MdfFund)
 
     @strawberry.field

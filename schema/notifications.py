@@ -44,7 +44,7 @@ class Notification(relay.Node):
     email_status: EmailDeliveryStatus
 
     @classmethod
-    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
+    def is_type_of(cls, obj, _info) -> bool:
         return isinstance(obj, models.Notification | Notification)
 
     @strawberry.field
@@ -88,7 +88,7 @@ class DeliveryFailure:
         return root.next_attempt_at
 
     @classmethod
-    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
+    def is_type_of(cls, obj, _info) -> bool:
         return isinstance(obj, models.Notification | DeliveryFailure)
 
     @strawberry.field(description="Opaque id of this failure (the notification's).")
@@ -168,7 +168,7 @@ class NotificationQueries:
 class NotificationMutations:
     @strawberry.mutation(description="Mark some of your notifications (or all of them) read.")
     async def mark_notifications_read(
-        self, info: Info, input: MarkNotificationsReadInput  # noqa: A002
+        self, info: Info, input: MarkNotificationsReadInput
     ) -> MarkNotificationsReadPayload:
         from resolvers.mutations.notifications import resolve_mark_notifications_read
 
@@ -176,7 +176,7 @@ class NotificationMutations:
 
     @strawberry.mutation(description="Switch notification e-mails on or off per kind.")
     async def update_notification_preferences(
-        self, info: Info, input: UpdateNotificationPreferencesInput  # noqa: A002
+        self, info: Info, input: UpdateNotificationPreferencesInput
     ) -> UpdateNotificationPreferencesPayload:
         from resolvers.mutations.notifications import resolve_update_notification_preferences
 

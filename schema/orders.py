@@ -13,12 +13,11 @@ from strawberry import relay
 from strawberry.types import Info
 
 import models
-from models.base import utcnow
-from models.snapshots import NOT_READ, read_with
 from domain.access import OrderView, loaded_order_view
 from domain.quotes import effective_status
 from domain.transitions import Role, available_actions, roles_of
-from schema.catalog import ActivityType, CampaignActivity, Service
+from models.base import utcnow
+from models.snapshots import NOT_READ, read_with
 from resolvers.dataloaders import now_or_later
 from resolvers.order_children import (
     CHILD_LIST_DEFAULT,
@@ -30,11 +29,11 @@ from resolvers.order_children import (
     first_children,
 )
 from resolvers.pagination import PageRequest
+from schema.catalog import ActivityType, CampaignActivity, Service
 from schema.common import Connection, Money, money, of_model, reads
 from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
 from schema.mdf import MdfFund
 from schema.portal import Partner, Provider, User
-
 
 
 async def _later(awaitable: Any, then: Callable[[Any], Any]) -> Any:
@@ -275,8 +274,9 @@ class Order(relay.Node):
     def last_activity_at(self, root: strawberry.Parent[models.Order], info: Info) -> datetime:
         if _full(info, root):
             return root.last_activity_at
-        return _own_activity(info, root, lambda quotes, declines: max(
-            [root.submitted_at, *(q.submitted_at for q in quotes), *declines]))
+        return _own_activity(
+            info, root, lambda quotes, declines: max([root.submitted_at, *(q.submitted_at for q in quotes), *declines])
+        )
 
     @strawberry.field(
         description=(
@@ -447,9 +447,7 @@ class Order(relay.Node):
         invited = False
         if viewer.is_provider and root.status is models.OrderStatus.PENDING_QUOTES:
             invitations = await info.context.loaders.invitations_by_order.load(root.id)
-            invited = any(
-                i.provider_id == viewer.organization_id and i.declined_at is None for i in invitations
-            )
+            invited = any(i.provider_id == viewer.organization_id and i.declined_at is None for i in invitations)
         roles = roles_of(viewer, root, invited=invited)
         has_acceptable_quote = True
         if root.status is models.OrderStatus.PENDING_QUOTES and Role.PARTNER in roles:
@@ -461,7 +459,9 @@ class Order(relay.Node):
             )
         return available_actions(roles, root.status, has_acceptable_quote=has_acceptable_quote)
 
-    @strawberry.field(description="Status changes, quotes, declines and comments in time order (what this viewer may see).")
+    @strawberry.field(
+        description="Status changes, quotes, declines and comments in time order (what this viewer may see)."
+    )
     async def timeline(self, root: strawberry.Parent[models.Order], info: Info) -> list[TimelineItem]:
         from resolvers.order_timeline import resolve_timeline
 

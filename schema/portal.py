@@ -11,18 +11,18 @@ from strawberry.types import Info
 import models
 from models.snapshots import is_model
 from schema.common import checks_read, reads
-from schema.fast_path import info_unused
 from schema.enums import OrganizationKind
+from schema.fast_path import info_unused
 from schema.notifications import ViewerNotifications
 
 if TYPE_CHECKING:
     from schema.catalog import ActivityType, ProviderOffice, Service
 
 
-def _is_org_of(kind: models.OrganizationKind):  # noqa: ANN202
+def _is_org_of(kind: models.OrganizationKind):
     @info_unused
     @checks_read("kind")
-    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
+    def is_type_of(cls, obj, _info) -> bool:
         return is_model(obj, models.Organization) and obj.kind is kind
 
     return classmethod(is_type_of)
@@ -42,7 +42,7 @@ class Portal(relay.Node):
     currency: str
 
     @classmethod
-    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
+    def is_type_of(cls, obj, _info) -> bool:
         return isinstance(obj, models.Portal | Portal)
 
     @strawberry.field
@@ -97,9 +97,7 @@ class Provider(Organization):
         ids = sorted({s.activity_type_id for s in services})
         return [t for t in await info.context.loaders.activity_type.load_many(ids) if t]
 
-    @strawberry.field(
-        description="Distance in km to the `near` point of a providers search, if any.", metadata=reads()
-    )
+    @strawberry.field(description="Distance in km to the `near` point of a providers search, if any.", metadata=reads())
     def distance_km(self, root: strawberry.Parent[models.Organization]) -> float | None:
         distance = getattr(root, "distance_km", None)
         return None if distance is None else round(distance, 2)
@@ -112,7 +110,7 @@ class User(relay.Node):
     email: str
 
     @classmethod
-    def is_type_of(cls, obj, _info) -> bool:  # noqa: ANN001
+    def is_type_of(cls, obj, _info) -> bool:
         return isinstance(obj, models.User | User)
 
     @strawberry.field

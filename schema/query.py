@@ -22,10 +22,12 @@ class Query:
         return await portal.resolve_viewer(info)
 
     @strawberry.field(description="Any object by its global id; null when it does not exist or is not yours to see.")
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:  # noqa: A002
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return await node.resolve_node(info, id)
 
-    @strawberry.field(description="Several objects (at most 100) by global id, in the order asked (null where not found).")
+    @strawberry.field(
+        description="Several objects (at most 100) by global id, in the order asked (null where not found)."
+    )
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
         return await node.resolve_nodes(info, list(ids))
 
@@ -37,7 +39,7 @@ class Query:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: OrderFilter | None = None,  # noqa: A002
+        filter: OrderFilter | None = None,
         order_by: OrderOrder | None = None,
     ) -> OrderConnection:
         return await orders.resolve_orders(info, first, after, last, before, filter, order_by)

@@ -168,9 +168,9 @@ def _has_socket(handler: Any) -> bool:
 def delivery_of_current_task(connection: LiveConnection | None) -> _NextDelivery | _DataDelivery | None:
     """How the running operation task sends a pre-encoded data message on its connection; None
     off a WebSocket. Looked up when first needed, not kept per idle subscription."""
-    if connection is None or not _has_socket(connection._handler):  # noqa: SLF001
+    if connection is None or not _has_socket(connection._handler):
         return None
-    return connection._handler.delivery_of(asyncio.current_task())  # noqa: SLF001
+    return connection._handler.delivery_of(asyncio.current_task())
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler):

@@ -163,9 +163,7 @@ async def _lead_batches(session: Any, events: list[OrderEvent]) -> dict[int, lis
         batches[e.id] = [
             lead
             for lead in by_order[e.order_id]
-            if lead.id >= first.id
-            and lead.created_at == first.created_at
-            and lead.created_by_id == first.created_by_id
+            if lead.id >= first.id and lead.created_at == first.created_at and lead.created_by_id == first.created_by_id
         ]
     return batches
 
@@ -228,7 +226,7 @@ class EventFeed:
             self._task.cancel()
             try:
                 await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+            except (asyncio.CancelledError, Exception):
                 pass
             self._task = None
         self._listeners.clear()
@@ -253,7 +251,7 @@ class EventFeed:
                 log.warning("event feed fell behind its bus; re-reading stored events")
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - e.g. the database is away; retry, never die
+            except Exception:
                 log.exception("event feed failed; retrying in %.1fs", delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -274,5 +272,5 @@ class EventFeed:
             try:
                 if accept(live):
                     queue.offer(live)
-            except Exception:  # noqa: BLE001 - one subscriber's filter never stops the others
+            except Exception:
                 log.exception("subscriber filter failed")

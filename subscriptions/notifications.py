@@ -40,8 +40,12 @@ async def _stream(ctx: Context, user_id: int) -> AsyncGenerator[Notification, No
     # Listen first, then note where we are: nothing committed in between is lost.
     async with ctx.bus.subscribe(max_queued=ctx.settings.subscription_queue_size) as queue:
         async with ctx.db.read_session() as session:
-            last = int(await session.scalar(
-                select(func.coalesce(func.max(Notification.id), 0)).where(Notification.user_id == user_id)) or 0)
+            last = int(
+                await session.scalar(
+                    select(func.coalesce(func.max(Notification.id), 0)).where(Notification.user_id == user_id)
+                )
+                or 0
+            )
         while not _expired(ctx):
             try:
                 message = await asyncio.wait_for(queue.get(), POLL_SECONDS)
@@ -53,9 +57,14 @@ async def _stream(ctx: Context, user_id: int) -> AsyncGenerator[Notification, No
             if message is not None and not _concerns(message, user_id):
                 continue
             async with ctx.db.read_session() as session:
-                rows = list(await session.scalars(
-                    select(Notification).where(Notification.user_id == user_id, Notification.id > last)
-                    .order_by(Notification.id).limit(PAGE)))
+                rows = list(
+                    await session.scalars(
+                        select(Notification)
+                        .where(Notification.user_id == user_id, Notification.id > last)
+                        .order_by(Notification.id)
+                        .limit(PAGE)
+                    )
+                )
             for row in rows:
                 last = row.id
                 yield row

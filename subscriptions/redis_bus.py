@@ -47,7 +47,9 @@ class RedisBus(InProcessBus):
         # Named, so that an operator (or a test) can find this process's reader in CLIENT LIST.
         self.client_name = f"po-bus-{os.getpid()}-{random.randrange(1 << 32):08x}"
         self._publisher = redis.from_url(
-            url, socket_timeout=publish_timeout, socket_connect_timeout=publish_timeout,
+            url,
+            socket_timeout=publish_timeout,
+            socket_connect_timeout=publish_timeout,
             health_check_interval=30,
         )
         self._reader: asyncio.Task | None = None
@@ -83,9 +85,12 @@ class RedisBus(InProcessBus):
         """Send to every process (this one included, through Redis). Never raises."""
         try:
             await self._publisher.publish(self.channel, json.dumps(message, separators=(",", ":")))
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
-            log.warning("could not publish an event of order %s on Redis (%s); subscribers will re-read it",
-                        message.get("order_id"), exc)
+        except (TimeoutError, RedisError, OSError) as exc:
+            log.warning(
+                "could not publish an event of order %s on Redis (%s); subscribers will re-read it",
+                message.get("order_id"),
+                exc,
+            )
             # This process's own subscribers need not wait for their poll.
             self.deliver(message)
 
@@ -100,8 +105,11 @@ class RedisBus(InProcessBus):
         backoff = self.min_backoff
         while True:
             client = redis.from_url(
-                self.url, client_name=self.client_name, socket_connect_timeout=2.0,
-                socket_keepalive=True, health_check_interval=5,
+                self.url,
+                client_name=self.client_name,
+                socket_connect_timeout=2.0,
+                socket_keepalive=True,
+                health_check_interval=5,
             )
             pubsub = client.pubsub()
             try:
@@ -120,7 +128,7 @@ class RedisBus(InProcessBus):
                         self._on_message(message["data"])
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - any failure: reconnect with backoff
+            except Exception as exc:
                 self._connected.clear()
                 self.reconnects += 1
                 log.warning("Redis bus connection lost (%s); reconnecting in about %.1fs", exc, backoff)

@@ -54,9 +54,11 @@ async def subscribe(
             and access.can_receive_event(viewer, event, live.order, live.invited)
         )
 
-    raw = info._raw_info  # noqa: SLF001 - what the per-event executors share (see subscriptions.sharing)
+    raw = info._raw_info
     operation = raw.operation
-    return _stream(ctx, accept, after_id, order_pk, payload, operation, share_key(viewer, operation, raw.variable_values))
+    return _stream(
+        ctx, accept, after_id, order_pk, payload, operation, share_key(viewer, operation, raw.variable_values)
+    )
 
 
 async def _visible_order(ctx: Context, order_id: str) -> int:
@@ -65,9 +67,7 @@ async def _visible_order(ctx: Context, order_id: str) -> int:
     if parsed is not None and parsed[0] == "Order":
         if await RESOLVERS["Order"](ctx, ctx.require_viewer(), parsed[1]) is not None:
             return parsed[1]
-    raise GraphQLError(
-        f"no Order with id {order_id!r}", extensions={"code": "NOT_FOUND", "argument": "orderId"}
-    )
+    raise GraphQLError(f"no Order with id {order_id!r}", extensions={"code": "NOT_FOUND", "argument": "orderId"})
 
 
 async def _stream(

@@ -63,7 +63,7 @@ class SharedExecution:
                 if not result.done():
                     try:  # shielded: this subscriber leaving must not cancel the others' execution
                         await asyncio.shield(result)
-                    except Exception:  # noqa: BLE001 - reported by Strawberry, per subscriber
+                    except Exception:
                         pass
                 if self._payload is not None:  # another subscriber encoded it meanwhile
                     return self._payload or None
@@ -84,7 +84,7 @@ def _encoded(result: Any) -> str:
 class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
     def build_per_event_executor(self, payload: Any) -> Any:
         executor = super().build_per_event_executor(payload)
-        executor._live_event = current_event.get()  # noqa: SLF001
+        executor._live_event = current_event.get()
         return executor
 
     def execute_operation(self, serially: bool | None = None) -> Any:

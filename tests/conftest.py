@@ -30,12 +30,12 @@ os.environ.setdefault("PROVIDER_ORDERS_ENV", "test")
 # before any settings are read; the servers tests start inherit it.
 os.environ["JWT_SECRET"] = secrets.token_urlsafe(32)
 
-from app.auth import mint_token  # noqa: E402
-from app.db import Database  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from app.seed import seed_demo  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from models import User  # noqa: E402
+from app.auth import mint_token
+from app.db import Database
+from app.migrate import upgrade
+from app.seed import seed_demo
+from app.settings import Settings
+from models import User
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -161,7 +161,8 @@ class DatabaseFactory:
         engine = create_async_engine(self.url(self.template), poolclass=NullPool)
         try:
             async with engine.begin() as conn:
-                def tables(sync_conn):  # noqa: ANN001, ANN202
+
+                def tables(sync_conn):
                     metadata = MetaData()
                     metadata.reflect(sync_conn)
                     return [t for t in metadata.sorted_tables if t.name != "alembic_version"]
@@ -178,8 +179,8 @@ class DatabaseFactory:
                     )
                     if "id" in table.c:
                         script.append(
-                            f"SELECT setval(s, COALESCE((SELECT MAX(id) FROM public.\"{table.name}\"), 1), "
-                            f"(SELECT COUNT(*) > 0 FROM public.\"{table.name}\")) "
+                            f'SELECT setval(s, COALESCE((SELECT MAX(id) FROM public."{table.name}"), 1), '
+                            f'(SELECT COUNT(*) > 0 FROM public."{table.name}")) '
                             f"FROM pg_get_serial_sequence('public.\"{table.name}\"', 'id') AS s WHERE s IS NOT NULL"
                         )
                 script.append("COMMIT")
@@ -320,10 +321,13 @@ class GraphQLClient:
         headers = dict(kwargs.pop("headers", {}))
         if as_ is not None:
             headers["Authorization"] = f"Bearer {await self.token(as_)}"
-        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}},
-                                    headers=headers, **kwargs)
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers, **kwargs
+        )
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None, *, as_: str = "partner@demo.example") -> dict[str, Any]:
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, as_: str = "partner@demo.example"
+    ) -> dict[str, Any]:
         """The `data` of a query that must succeed without errors."""
         body = await self(query, variables, as_=as_)
         assert not body.get("errors"), body["errors"]

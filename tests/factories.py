@@ -85,8 +85,9 @@ async def make_order(
         for provider_name in invited:
             provider = await org(session, provider_name)
             session.add(OrderInvitation(order_id=order.id, provider_id=provider.id))
-    session.add(StatusChange(order_id=order.id, from_status=None, to_status=status, action="SUBMIT_ORDER",
-                             actor_id=creator.id))
+    session.add(
+        StatusChange(order_id=order.id, from_status=None, to_status=status, action="SUBMIT_ORDER", actor_id=creator.id)
+    )
     await session.flush()
     if with_details:
         await add_details(session, order, creator)
@@ -101,17 +102,37 @@ async def add_details(session: AsyncSession, order: Order, partner_user: User) -
     for provider_id in quoting:
         provider_user = (await session.scalars(select(User).where(User.organization_id == provider_id))).first()
         quote = Quote(
-            order_id=order.id, provider_id=provider_id, submitted_by_id=provider_user.id,
-            status=QuoteStatus.SUBMITTED, plan="A plan", total=Decimal("2000.00"), currency=order.currency,
+            order_id=order.id,
+            provider_id=provider_id,
+            submitted_by_id=provider_user.id,
+            status=QuoteStatus.SUBMITTED,
+            plan="A plan",
+            total=Decimal("2000.00"),
+            currency=order.currency,
             estimated_completion_on=date.today() + timedelta(days=30),
         )
         session.add(quote)
         await session.flush()
-        session.add(QuoteLineItem(quote_id=quote.id, position=0, description="Work", quantity=2,
-                                  unit_price=Decimal("1000.00"), amount=Decimal("2000.00")))
+        session.add(
+            QuoteLineItem(
+                quote_id=quote.id,
+                position=0,
+                description="Work",
+                quantity=2,
+                unit_price=Decimal("1000.00"),
+                amount=Decimal("2000.00"),
+            )
+        )
     session.add(Comment(order_id=order.id, author_id=partner_user.id, body="Hello"))
-    session.add(Lead(order_id=order.id, created_by_id=partner_user.id, name="Lee Lead", email="lee@example.com",
-                     status=LeadStatus.NEW))
+    session.add(
+        Lead(
+            order_id=order.id,
+            created_by_id=partner_user.id,
+            name="Lee Lead",
+            email="lee@example.com",
+            status=LeadStatus.NEW,
+        )
+    )
     session.add(OrderContact(order_id=order.id, name="Casey Contact", email="casey@acme.example"))
     session.add(OrderRecipient(order_id=order.id, email="boss@acme.example"))
     order.comment_count += 1
@@ -122,7 +143,7 @@ async def fund(session: AsyncSession, name: str = "2026 Q4 MDF") -> MdfFund:
     return (await session.scalars(select(MdfFund).where(MdfFund.name == name))).one()
 
 
-async def bulk_orders(db, count: int, *, with_details: bool = True) -> list[int]:  # noqa: ANN001
+async def bulk_orders(db, count: int, *, with_details: bool = True) -> list[int]:
     """`count` in-progress orders of Acme for Taylor's fixed-price service, each (optionally)
     with two quotes, a comment and a lead, inserted in a few statements."""
     from models.base import utcnow as now
@@ -136,12 +157,23 @@ async def bulk_orders(db, count: int, *, with_details: bool = True) -> list[int]
         base = now()
         orders = [
             Order(
-                portal_id=svc.portal_id, partner_id=partner.id, service_id=svc.id,
-                activity_type_id=svc.activity_type_id, provider_id=svc.provider_id, created_by_id=creator.id,
-                name=f"Bulk order {i}", description="bulk", status=OrderStatus.IN_PROGRESS,
-                origin=OrderOrigin.MARKETPLACE, payment_method=PaymentMethod.PARTNER_FUNDED, rate=svc.price,
-                currency=svc.currency, approved_at=base, submitted_at=base - timedelta(minutes=i),
-                last_activity_at=base, comment_count=1 if with_details else 0,
+                portal_id=svc.portal_id,
+                partner_id=partner.id,
+                service_id=svc.id,
+                activity_type_id=svc.activity_type_id,
+                provider_id=svc.provider_id,
+                created_by_id=creator.id,
+                name=f"Bulk order {i}",
+                description="bulk",
+                status=OrderStatus.IN_PROGRESS,
+                origin=OrderOrigin.MARKETPLACE,
+                payment_method=PaymentMethod.PARTNER_FUNDED,
+                rate=svc.price,
+                currency=svc.currency,
+                approved_at=base,
+                submitted_at=base - timedelta(minutes=i),
+                last_activity_at=base,
+                comment_count=1 if with_details else 0,
                 lead_count=1 if with_details else 0,
             )
             for i in range(count)
@@ -151,13 +183,19 @@ async def bulk_orders(db, count: int, *, with_details: bool = True) -> list[int]
         if with_details:
             for order in orders:
                 for provider_id in (svc.provider_id, northwind.id):
-                    session.add(Quote(
-                        order_id=order.id, provider_id=provider_id, submitted_by_id=provider_user.id,
-                        status=QuoteStatus.SUBMITTED, plan="plan", total=Decimal("10.00"), currency="USD",
-                        estimated_completion_on=date.today(),
-                    ))
+                    session.add(
+                        Quote(
+                            order_id=order.id,
+                            provider_id=provider_id,
+                            submitted_by_id=provider_user.id,
+                            status=QuoteStatus.SUBMITTED,
+                            plan="plan",
+                            total=Decimal("10.00"),
+                            currency="USD",
+                            estimated_completion_on=date.today(),
+                        )
+                    )
                 session.add(Comment(order_id=order.id, author_id=creator.id, body="hi"))
-                session.add(Lead(order_id=order.id, created_by_id=provider_user.id, name="Lead",
-                                 status=LeadStatus.NEW))
+                session.add(Lead(order_id=order.id, created_by_id=provider_user.id, name="Lead", status=LeadStatus.NEW))
         await session.flush()
         return [o.id for o in orders]

@@ -17,8 +17,8 @@ from app.db import Database
 from app.websocket import uvicorn_websocket_options
 from domain.events import event_message, record_event
 from models import Comment, Order, OrderEvent, OrderEventKind, OrderStatus, StatusChange, User
-from tests.servers import bind_free_port
 from models.base import utcnow
+from tests.servers import bind_free_port
 
 PORTS = range(8200, 8300)  # this issue's range on the shared machine
 TRANSPORT_WS = "graphql-transport-ws"
@@ -36,8 +36,13 @@ async def running_server(app: Any):
     """The app served by uvicorn in this event loop, on a free port; yields the ws:// URL."""
     sock = bound_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2,
-                            **uvicorn_websocket_options(app.state.settings))
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        **uvicorn_websocket_options(app.state.settings),
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():
@@ -120,8 +125,9 @@ async def change_status(
     actor_id = await user_id(db, actor)
     async with db.write_session() as session:
         order = await session.get(Order, order_id)
-        change = StatusChange(order_id=order.id, from_status=order.status, to_status=to, action="TEST",
-                              actor_id=actor_id, reason=reason)
+        change = StatusChange(
+            order_id=order.id, from_status=order.status, to_status=to, action="TEST", actor_id=actor_id, reason=reason
+        )
         order.status = to
         if to is OrderStatus.APPROVED and order.approved_at is None:
             order.approved_at = utcnow()
@@ -136,10 +142,13 @@ async def change_status(
 async def stored_event_id(db: Database, event: OrderEvent) -> int:
     """The committed event's id (on PostgreSQL the commit replaced the draft id the object holds)."""
     async with db.read_session() as session:
-        return await session.scalar(select(OrderEvent.id).where(
-            OrderEvent.kind == event.kind, OrderEvent.subject_id == event.subject_id,
-            OrderEvent.order_id == event.order_id,
-        ))
+        return await session.scalar(
+            select(OrderEvent.id).where(
+                OrderEvent.kind == event.kind,
+                OrderEvent.subject_id == event.subject_id,
+                OrderEvent.order_id == event.order_id,
+            )
+        )
 
 
 async def add_comment(db: Database, bus: Any, order_id: int, author: str, body: str) -> int:

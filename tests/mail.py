@@ -54,7 +54,7 @@ class RecordingHandler:
             self.temporary_failures = 0
             self.rcpt_attempts = 0
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
             self.rcpt_attempts += 1
             if address in self.refuse:
@@ -65,7 +65,7 @@ class RecordingHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.received.append(Received(list(envelope.rcpt_tos), message))
@@ -110,7 +110,7 @@ PUBLIC_URL = "https://orders.example.com"
 # Fixtures for test modules that send e-mail: import them (`from tests.mail import settings,
 # smtp, smtp_server`); `settings` then replaces conftest's with one pointing at the test server.
 @pytest.fixture(scope="session")
-def smtp_server():  # noqa: ANN201
+def smtp_server():
     server = SmtpServer().start()
     yield server
     server.stop()
@@ -125,7 +125,15 @@ def smtp(smtp_server: SmtpServer) -> RecordingHandler:
 @pytest.fixture
 def settings(database_url: str, smtp_server: SmtpServer) -> Settings:
     return Settings(
-        database_url=database_url, PROVIDER_ORDERS_ENV="test", smtp_host="127.0.0.1", smtp_port=smtp_server.port,
-        public_url=PUBLIC_URL, mail_from="Demo Portal <orders@portal.example>", comment_digest_seconds=300,
-        mail_retry_seconds=60, mail_max_attempts=3, smtp_timeout_seconds=5, mail_poll_seconds=0.05,
+        database_url=database_url,
+        PROVIDER_ORDERS_ENV="test",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_server.port,
+        public_url=PUBLIC_URL,
+        mail_from="Demo Portal <orders@portal.example>",
+        comment_digest_seconds=300,
+        mail_retry_seconds=60,
+        mail_max_attempts=3,
+        smtp_timeout_seconds=5,
+        mail_poll_seconds=0.05,
     )

@@ -24,18 +24,23 @@ from models.base import utcnow
 from tests import factories
 
 
-async def submit(db: Database, *, service_name: str = "SEO Consultation",
-                 invited: tuple[str, ...] = ("Taylor Marketing",), recipients: tuple[str, ...] = (),
-                 name: str = "Spring launch") -> int:
+async def submit(
+    db: Database,
+    *,
+    service_name: str = "SEO Consultation",
+    invited: tuple[str, ...] = ("Taylor Marketing",),
+    recipients: tuple[str, ...] = (),
+    name: str = "Spring launch",
+) -> int:
     """A partner submits an order (PENDING_QUOTES or PENDING_APPROVAL by pricing model)."""
     async with db.write_session() as session:
         svc = await factories.service(session, service_name)
         status = OrderStatus.PENDING_QUOTES if svc.pricing_model.value == "QUOTE" else OrderStatus.PENDING_APPROVAL
-        order = await factories.make_order(session, status=status, service_name=service_name,
-                                           invited=invited, name=name)
+        order = await factories.make_order(
+            session, status=status, service_name=service_name, invited=invited, name=name
+        )
         for address in recipients:
-            user = (await session.scalars(
-                select(User).where(User.email == address))).first()
+            user = (await session.scalars(select(User).where(User.email == address))).first()
             session.add(OrderRecipient(order_id=order.id, email=address, user_id=user.id if user else None))
         await session.flush()
         change = (await session.scalars(select(StatusChange).where(StatusChange.order_id == order.id))).one()
@@ -43,16 +48,25 @@ async def submit(db: Database, *, service_name: str = "SEO Consultation",
         return order.id
 
 
-async def move(db: Database, order_id: int, to: OrderStatus, actor: str, *, action: str = "TEST",
-               reason: str | None = None, provider: str | None = None) -> None:
+async def move(
+    db: Database,
+    order_id: int,
+    to: OrderStatus,
+    actor: str,
+    *,
+    action: str = "TEST",
+    reason: str | None = None,
+    provider: str | None = None,
+) -> None:
     """A status change by `actor` (an e-mail); `provider` assigns the order on approval."""
     async with db.write_session() as session:
         order = await session.get(Order, order_id)
         user = await factories.user(session, actor)
         if "left_pending_quotes" not in session.info and order.status is OrderStatus.PENDING_QUOTES:
             session.info["left_pending_quotes"] = to is not OrderStatus.PENDING_QUOTES
-        change = StatusChange(order_id=order.id, from_status=order.status, to_status=to, action=action,
-                              actor_id=user.id, reason=reason)
+        change = StatusChange(
+            order_id=order.id, from_status=order.status, to_status=to, action=action, actor_id=user.id, reason=reason
+        )
         if provider is not None:
             order.provider_id = (await factories.org(session, provider)).id
         if to is OrderStatus.APPROVED and order.approved_at is None:
@@ -70,13 +84,21 @@ async def quote(db: Database, order_id: int, provider_email: str, total: str = "
     async with db.write_session() as session:
         order = await session.get(Order, order_id)
         user = await factories.user(session, provider_email)
-        row = Quote(order_id=order.id, provider_id=user.organization_id, submitted_by_id=user.id,
-                    status=QuoteStatus.SUBMITTED, plan="Plan", total=Decimal(total), currency=order.currency,
-                    estimated_completion_on=date.today() + timedelta(days=20))
+        row = Quote(
+            order_id=order.id,
+            provider_id=user.organization_id,
+            submitted_by_id=user.id,
+            status=QuoteStatus.SUBMITTED,
+            plan="Plan",
+            total=Decimal(total),
+            currency=order.currency,
+            estimated_completion_on=date.today() + timedelta(days=20),
+        )
         session.add(row)
         await session.flush()
-        await record_event(session, order, OrderEventKind.QUOTE_SUBMITTED, row.id, user.id,
-                           subject_provider_id=user.organization_id)
+        await record_event(
+            session, order, OrderEventKind.QUOTE_SUBMITTED, row.id, user.id, subject_provider_id=user.organization_id
+        )
 
 
 async def comment(db: Database, order_id: int, author: str, body: str) -> None:
@@ -93,8 +115,10 @@ async def add_leads(db: Database, order_id: int, author: str, count: int) -> Non
     async with db.write_session() as session:
         order = await session.get(Order, order_id)
         user = await factories.user(session, author)
-        rows = [Lead(order_id=order.id, created_by_id=user.id, name=f"Lead {i}", status=LeadStatus.NEW)
-                for i in range(count)]
+        rows = [
+            Lead(order_id=order.id, created_by_id=user.id, name=f"Lead {i}", status=LeadStatus.NEW)
+            for i in range(count)
+        ]
         session.add_all(rows)
         await session.flush()
         await record_event(session, order, OrderEventKind.LEADS_ADDED, rows[0].id, user.id)

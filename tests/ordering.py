@@ -69,10 +69,19 @@ async def snapshot(db: Database, order_pk: int) -> tuple:
     """What a refused mutation must leave unchanged."""
     async with db.read_session() as session:
         order = await session.get(Order, order_pk)
-        history = await session.scalar(select(func.count()).select_from(StatusChange).where(StatusChange.order_id == order_pk))
+        history = await session.scalar(
+            select(func.count()).select_from(StatusChange).where(StatusChange.order_id == order_pk)
+        )
         ledger = await session.scalar(select(func.count()).select_from(MdfLedgerEntry))
-        return (order.status, order.version, order.last_activity_at, order.comment_count, order.lead_count,
-                history, ledger)
+        return (
+            order.status,
+            order.version,
+            order.last_activity_at,
+            order.comment_count,
+            order.lead_count,
+            history,
+            ledger,
+        )
 
 
 def pk_of(global_id: str) -> int:

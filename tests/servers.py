@@ -47,7 +47,12 @@ class LiveServer:
     """`provider-orders serve --workers N` on its own port, for tests that need real concurrency."""
 
     def __init__(
-        self, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None, ports: str | None = None,
+        self,
+        database_url: str,
+        *,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        ports: str | None = None,
         by_port: bool = False,
     ):
         """`by_port`: the server binds the port itself (`--port`, a free one of the range at
@@ -70,8 +75,13 @@ class LiveServer:
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run a `provider-orders` command against this server's database."""
         return subprocess.run(
-            [sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=self.env(),
-            capture_output=True, text=True, check=check, timeout=120,
+            [sys.executable, "-m", "app.cli", *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=120,
         )
 
     async def start(self, timeout: float = 60) -> LiveServer:
@@ -83,8 +93,11 @@ class LiveServer:
                 sock.close()
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "app.cli", "serve", *listen, "--workers", str(self.workers)],
-                cwd=ROOT, env=self.env(), pass_fds=[] if self.by_port else [sock.fileno()],
-                stdout=self.log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=self.env(),
+                pass_fds=[] if self.by_port else [sock.fileno()],
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
             )
         finally:
             sock.close()  # the server holds its own copy

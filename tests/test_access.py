@@ -34,8 +34,12 @@ async def _ids_by_portal(db) -> dict[str, dict[str, list[str]]]:
             service_name = "SEO Consultation" if portal_partner == "Acme Resellers" else "SEO Sprint"
             invited = ("Taylor Marketing",) if portal_partner == "Acme Resellers" else ()
             await factories.make_order(
-                session, status=OrderStatus.IN_PROGRESS, service_name=service_name,
-                partner_name=portal_partner, invited=invited, with_details=True,
+                session,
+                status=OrderStatus.IN_PROGRESS,
+                service_name=service_name,
+                partner_name=portal_partner,
+                invited=invited,
+                with_details=True,
             )
     result: dict[str, dict[str, list[str]]] = {}
     async with db.read_session() as session:
@@ -74,8 +78,20 @@ async def _ids_by_portal(db) -> dict[str, dict[str, list[str]]]:
 
 
 EVERY_TYPE = {
-    "Portal", "Supplier", "Partner", "Provider", "User", "Service", "ActivityType", "Campaign",
-    "CampaignActivity", "MdfFund", "Order", "Quote", "Comment", "Lead",
+    "Portal",
+    "Supplier",
+    "Partner",
+    "Provider",
+    "User",
+    "Service",
+    "ActivityType",
+    "Campaign",
+    "CampaignActivity",
+    "MdfFund",
+    "Order",
+    "Quote",
+    "Comment",
+    "Lead",
 }
 
 
@@ -97,7 +113,9 @@ async def test_nothing_of_one_portal_is_visible_from_the_other(gql, db) -> None:
 async def test_supplier_sees_every_type_of_its_portal(gql, db) -> None:
     ids = await _ids_by_portal(db)
     for type_name, demo_ids in ids["Demo Portal"].items():
-        data = await gql.data("query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }", {"ids": demo_ids}, as_=SUPPLIER)
+        data = await gql.data(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }", {"ids": demo_ids}, as_=SUPPLIER
+        )
         assert [n and n["__typename"] for n in data["nodes"]] == [type_name] * len(demo_ids)
 
 
@@ -114,7 +132,9 @@ async def test_a_node_of_the_wrong_kind_reads_as_null(gql, db) -> None:
     async with db.read_session() as session:
         acme = (await session.scalars(select(Organization).where(Organization.name == "Acme Resellers"))).one()
     assert (await gql.data(NODE, {"id": to_global_id("Provider", acme.id)}, as_=SUPPLIER))["node"] is None
-    assert (await gql.data(NODE, {"id": to_global_id("Partner", acme.id)}, as_=SUPPLIER))["node"]["__typename"] == "Partner"
+    assert (await gql.data(NODE, {"id": to_global_id("Partner", acme.id)}, as_=SUPPLIER))["node"][
+        "__typename"
+    ] == "Partner"
 
 
 async def test_partners_do_not_see_each_other(gql, db) -> None:
@@ -136,10 +156,12 @@ ORDER_VIEW = """query($id: ID!) { node(id: $id) { ... on Order {
 } } }"""
 
 
-async def _quote_request(db):  # noqa: ANN202
+async def _quote_request(db):
     async with db.write_session() as session:
         order = await factories.make_order(
-            session, status=OrderStatus.PENDING_QUOTES, invited=("Taylor Marketing", "Northwind Digital"),
+            session,
+            status=OrderStatus.PENDING_QUOTES,
+            invited=("Taylor Marketing", "Northwind Digital"),
             with_details=True,
         )
     return to_global_id("Order", order.id)
@@ -170,12 +192,15 @@ async def test_each_role_sees_a_quote_request_as_it_should(gql, db) -> None:
 
 async def test_providers_see_assigned_orders_from_approval_on(gql, db) -> None:
     async with db.write_session() as session:
-        pending = await factories.make_order(session, status=OrderStatus.PENDING_APPROVAL,
-                                             service_name="Social Media Starter Pack")
-        approved = await factories.make_order(session, status=OrderStatus.APPROVED,
-                                              service_name="Social Media Starter Pack", with_details=True)
-        uninvited = await factories.make_order(session, status=OrderStatus.PENDING_QUOTES,
-                                               invited=("Northwind Digital",))
+        pending = await factories.make_order(
+            session, status=OrderStatus.PENDING_APPROVAL, service_name="Social Media Starter Pack"
+        )
+        approved = await factories.make_order(
+            session, status=OrderStatus.APPROVED, service_name="Social Media Starter Pack", with_details=True
+        )
+        uninvited = await factories.make_order(
+            session, status=OrderStatus.PENDING_QUOTES, invited=("Northwind Digital",)
+        )
     # Fixed price, not yet approved: the provider does not know of it.
     assert (await gql.data(NODE, {"id": to_global_id("Order", pending.id)}, as_=PROVIDER))["node"] is None
     assert (await gql.data(NODE, {"id": to_global_id("Order", uninvited.id)}, as_=PROVIDER))["node"] is None

@@ -23,14 +23,23 @@ EVENTS = """subscription($after: String, $orderId: ID) {
   }
 }"""
 SUBMIT_QUOTE = """mutation($input: SubmitQuoteInput!) { submitQuote(input: $input) { quote { id } errors { code } } }"""
-ACCEPT_QUOTE = """mutation($input: AcceptQuoteInput!) { acceptQuote(input: $input) { order { status } errors { code } } }"""
+ACCEPT_QUOTE = (
+    """mutation($input: AcceptQuoteInput!) { acceptQuote(input: $input) { order { status } errors { code } } }"""
+)
 NODE = "query($id: ID!) { node(id: $id) { id } }"
 
 
 async def quote(live: Live, order: str, as_: str, price: str) -> str:
-    payload = await live.mutate(SUBMIT_QUOTE, as_, input={
-        "orderId": order, "plan": "A plan", "estimatedCompletionOn": in_days(30),
-        "lineItems": [{"description": "Work", "quantity": 1, "unitPrice": price}]})
+    payload = await live.mutate(
+        SUBMIT_QUOTE,
+        as_,
+        input={
+            "orderId": order,
+            "plan": "A plan",
+            "estimatedCompletionOn": in_days(30),
+            "lineItems": [{"description": "Work", "quantity": 1, "unitPrice": price}],
+        },
+    )
     return payload["quote"]["id"]
 
 
@@ -69,8 +78,9 @@ async def test_the_losing_bidder_gets_nothing_once_a_rivals_quote_is_accepted_li
         # Replaying the order's events from its start: nothing for the loser, as node(id:) says.
         loser = await live.client(stack, PROVIDER2)
         await loser.subscribe("replay", EVENTS, {"after": start(live), "orderId": None})
-        await live.mutate("mutation($id: ID!) { addComment(input: {orderId: $id, body: \"x\"}) { errors { code } } }",
-                          PARTNER, id=gid)
+        await live.mutate(
+            'mutation($id: ID!) { addComment(input: {orderId: $id, body: "x"}) { errors { code } } }', PARTNER, id=gid
+        )
         await loser.nothing(0.5)
         winner_ws = await live.client(stack, PROVIDER)
         await winner_ws.subscribe("replay", EVENTS, {"after": start(live), "orderId": gid})
@@ -79,6 +89,11 @@ async def test_the_losing_bidder_gets_nothing_once_a_rivals_quote_is_accepted_li
         await winner_ws.nothing(0.2)
 
     async with httpx.AsyncClient(timeout=10) as http:
-        body = (await http.post(live.url.replace("ws://", "http://"), json={"query": NODE, "variables": {"id": gid}},
-                                headers={"Authorization": f"Bearer {await live.token(PROVIDER2)}"})).json()
+        body = (
+            await http.post(
+                live.url.replace("ws://", "http://"),
+                json={"query": NODE, "variables": {"id": gid}},
+                headers={"Authorization": f"Bearer {await live.token(PROVIDER2)}"},
+            )
+        ).json()
     assert body["data"]["node"] is None

@@ -68,8 +68,9 @@ class Gauge:
 async def http_post(live: Live, query: str, as_: str | None, **variables: Any) -> httpx.Response:
     headers = {"Authorization": f"Bearer {await live.token(as_)}"} if as_ else {}
     async with httpx.AsyncClient(timeout=30) as http:
-        return await http.post(live.url.replace("ws://", "http://"), json={"query": query, "variables": variables},
-                               headers=headers)
+        return await http.post(
+            live.url.replace("ws://", "http://"), json={"query": query, "variables": variables}, headers=headers
+        )
 
 
 async def results(ws: WS, count: int) -> dict[str, dict[str, Any]]:
@@ -203,8 +204,9 @@ async def test_sockets_per_user_are_capped(serve) -> None:
         await live.client(stack, PARTNER, protocol=LEGACY_WS)
         for protocol in ("graphql-transport-ws", LEGACY_WS):
             async with WS.connect(live.url, protocol) as third:
-                await third.send({"type": "connection_init",
-                                  "payload": {"authorization": f"Bearer {await live.token(PARTNER)}"}})
+                await third.send(
+                    {"type": "connection_init", "payload": {"authorization": f"Bearer {await live.token(PARTNER)}"}}
+                )
                 code, reason = await third.closed()
                 assert code == 4429, (protocol, code, reason)
                 assert all(m["type"] != "connection_ack" for m in third.drained)
@@ -270,8 +272,15 @@ async def comments(live: Live, order_id: int) -> int:
 
 @pytest.mark.parametrize("storage", ["memory", "redis"])
 async def test_mutations_over_the_rate_limit_are_refused_before_they_write(serve, storage: str) -> None:
-    redis = {"redis_url": REDIS_URL, "rate_limit_key_prefix": f"po-test-{uuid.uuid4().hex}",
-             "redis_channel": f"po-test-{uuid.uuid4().hex}"} if storage == "redis" else {}
+    redis = (
+        {
+            "redis_url": REDIS_URL,
+            "rate_limit_key_prefix": f"po-test-{uuid.uuid4().hex}",
+            "redis_channel": f"po-test-{uuid.uuid4().hex}",
+        }
+        if storage == "redis"
+        else {}
+    )
     live = await serve(mutation_rate_limit="2/minute", **redis)
     order_id = await fixed_price_order(live.db)
     gid = to_global_id("Order", order_id)

@@ -80,7 +80,8 @@ async def test_get_query_works_and_get_is_refused_for_mutations(client, gql) -> 
     response = await client.get("/graphql", params={"query": VIEWER}, headers=headers)
     assert response.status_code == 200 and response.json()["data"]["viewer"]["user"]["email"] == PARTNER
     response = await client.get(
-        "/graphql", params={"query": 'mutation { addComment(input: {orderId: "x", body: "hi"}) { errors { code } } }'},
+        "/graphql",
+        params={"query": 'mutation { addComment(input: {orderId: "x", body: "hi"}) { errors { code } } }'},
         headers=headers,
     )
     assert response.status_code == 405
@@ -119,7 +120,7 @@ def test_production_refuses_the_development_secret() -> None:
 async def test_unexpected_errors_are_masked(gql, monkeypatch) -> None:
     from resolvers import portal
 
-    async def boom(info):  # noqa: ANN001, ANN202
+    async def boom(info):
         raise RuntimeError("secret internals at /etc/passwd")
 
     monkeypatch.setattr(portal, "resolve_activity_types", boom)

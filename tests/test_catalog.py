@@ -38,8 +38,11 @@ async def test_marketplace_filters_and_pages(gql) -> None:
     assert [e["node"]["name"] for e in data["services"]["edges"]] == ["Social Media Starter Pack"]
     data = await gql.data(SERVICES, {"filter": {"search": "audit"}})
     assert [e["node"]["name"] for e in data["services"]["edges"]] == ["SEO Audit"]
-    taylor = next(e["node"]["provider"]["id"] for e in (await gql.data(SERVICES))["services"]["edges"]
-                  if e["node"]["provider"]["name"] == "Taylor Marketing")
+    taylor = next(
+        e["node"]["provider"]["id"]
+        for e in (await gql.data(SERVICES))["services"]["edges"]
+        if e["node"]["provider"]["name"] == "Taylor Marketing"
+    )
     data = await gql.data(SERVICES, {"filter": {"providerIds": [taylor]}})
     assert data["services"]["totalCount"] == 2
 
@@ -94,7 +97,10 @@ async def test_provider_locator_filters(gql) -> None:
     data = await gql.data(PROVIDERS)
     by_name = {e["node"]["name"]: e["node"] for e in data["providers"]["edges"]}
     assert set(by_name) == {"Taylor Marketing", "Northwind Digital"}
-    assert {s["name"] for s in by_name["Taylor Marketing"]["services"]} == {"SEO Consultation", "Social Media Starter Pack"}
+    assert {s["name"] for s in by_name["Taylor Marketing"]["services"]} == {
+        "SEO Consultation",
+        "Social Media Starter Pack",
+    }
     assert {o["city"] for o in by_name["Taylor Marketing"]["offices"]} == {"Seattle", "Portland"}
     social = await _activity_type_id(gql, "Social Media")
     data = await gql.data(PROVIDERS, {"filter": {"activityTypeIds": [social]}})
@@ -106,13 +112,16 @@ async def test_provider_locator_filters(gql) -> None:
 
 
 async def test_campaigns_with_full_service_activities(gql) -> None:
-    data = await gql.data("{ campaigns { edges { node { name activities { name service { name provider { name } } } } } } }",
-                          as_=PARTNER)
+    data = await gql.data(
+        "{ campaigns { edges { node { name activities { name service { name provider { name } } } } } } }", as_=PARTNER
+    )
     [campaign] = [e["node"] for e in data["campaigns"]["edges"]]
     assert campaign["name"] == "Optimise Your Reach"
     activity = next(a for a in campaign["activities"] if a["service"])
-    assert activity == {"name": "SEO Consultation",
-                        "service": {"name": "SEO Consultation", "provider": {"name": "Taylor Marketing"}}}
+    assert activity == {
+        "name": "SEO Consultation",
+        "service": {"name": "SEO Consultation", "provider": {"name": "Taylor Marketing"}},
+    }
 
 
 async def test_activity_types_and_viewer_for_each_kind(gql) -> None:
@@ -124,5 +133,11 @@ async def test_activity_types_and_viewer_for_each_kind(gql) -> None:
 
 async def test_mdf_fund_amounts_from_the_ledger(gql) -> None:
     [fund] = (await gql.data("{ mdfFunds { name currency allocated reserved spent available } }"))["mdfFunds"]
-    assert fund == {"name": "2026 Q4 MDF", "currency": "USD", "allocated": "10000.00", "reserved": "0.00",
-                    "spent": "0.00", "available": "10000.00"}
+    assert fund == {
+        "name": "2026 Q4 MDF",
+        "currency": "USD",
+        "allocated": "10000.00",
+        "reserved": "0.00",
+        "spent": "0.00",
+        "available": "10000.00",
+    }

@@ -51,7 +51,8 @@ class Clients:
 
     async def gql(self, query: str, variables: dict[str, Any] | None = None, *, as_: str) -> dict[str, Any]:
         response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}},
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
             headers={"Authorization": f"Bearer {self.tokens[as_]}"},
         )
         assert response.status_code == 200, response.text
@@ -61,7 +62,7 @@ class Clients:
 
 
 @pytest.fixture(scope="module")
-async def shared_database(database_factory):  # noqa: ANN001, ANN201
+async def shared_database(database_factory):
     url = await database_factory.fresh()
     db = Database(Settings(database_url=url))
     yield db
@@ -70,7 +71,7 @@ async def shared_database(database_factory):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="module")
-async def clients(shared_database):  # noqa: ANN001, ANN201
+async def clients(shared_database):
     settings = shared_database.settings
     async with shared_database.read_session() as session:
         users = (await session.scalars(select(User))).all()
@@ -88,8 +89,14 @@ async def new_fund(db: Database, amount: Decimal) -> int:
     today = utcnow().date()
     async with db.write_session() as session:
         template = await factories.fund(session)
-        fund = MdfFund(portal_id=template.portal_id, partner_id=template.partner_id, name=f"Race fund {amount}",
-                       currency="USD", valid_from=today - timedelta(days=1), valid_to=today + timedelta(days=30))
+        fund = MdfFund(
+            portal_id=template.portal_id,
+            partner_id=template.partner_id,
+            name=f"Race fund {amount}",
+            currency="USD",
+            valid_from=today - timedelta(days=1),
+            valid_to=today + timedelta(days=30),
+        )
         session.add(fund)
         await session.flush()
         session.add(MdfLedgerEntry(fund_id=fund.id, kind=LedgerEntryKind.ALLOCATE, amount=amount, memo="race"))
@@ -101,7 +108,9 @@ async def orders_waiting_for_approval(db: Database, count: int, fund_id: int | N
         ids = []
         for i in range(count):
             order = await factories.make_order(
-                session, status=OrderStatus.PENDING_APPROVAL, service_name="Social Media Starter Pack",
+                session,
+                status=OrderStatus.PENDING_APPROVAL,
+                service_name="Social Media Starter Pack",
                 name=f"Race order {i}",
             )
             if fund_id is not None:
@@ -111,7 +120,9 @@ async def orders_waiting_for_approval(db: Database, count: int, fund_id: int | N
 
 
 APPROVE = """mutation($id: ID!) { approveOrder(input: {orderId: $id}) { order { status } errors { code } } }"""
-REJECT = """mutation($id: ID!) { rejectOrder(input: {orderId: $id, reason: "no"}) { order { status } errors { code } } }"""
+REJECT = (
+    """mutation($id: ID!) { rejectOrder(input: {orderId: $id, reason: "no"}) { order { status } errors { code } } }"""
+)
 FUNDS = "{ mdfFunds { id available reserved } }"
 
 
@@ -145,9 +156,13 @@ async def test_fifty_approvals_at_once_on_a_fund_that_covers_ten(clients, shared
 
     async with db.read_session() as session:
         statuses = Counter((await session.scalars(select(Order.status).where(Order.id.in_(order_ids)))).all())
-        reservations = (await session.scalars(
-            select(MdfLedgerEntry).where(MdfLedgerEntry.fund_id == fund_id, MdfLedgerEntry.kind == LedgerEntryKind.RESERVE)
-        )).all()
+        reservations = (
+            await session.scalars(
+                select(MdfLedgerEntry).where(
+                    MdfLedgerEntry.fund_id == fund_id, MdfLedgerEntry.kind == LedgerEntryKind.RESERVE
+                )
+            )
+        ).all()
         balance = await fund_balance(session, fund_id)
     assert statuses == {OrderStatus.APPROVED: 10, OrderStatus.PENDING_APPROVAL: 40}
     assert len(reservations) == 10 and all(entry.amount == PRICE for entry in reservations)
@@ -172,9 +187,11 @@ async def test_twenty_conflicting_transitions_on_one_order(clients, shared_datab
 
     async with db.read_session() as session:
         order = await session.get(Order, order_id)
-        history = (await session.scalars(
-            select(StatusChange).where(StatusChange.order_id == order_id).order_by(StatusChange.id)
-        )).all()
+        history = (
+            await session.scalars(
+                select(StatusChange).where(StatusChange.order_id == order_id).order_by(StatusChange.id)
+            )
+        ).all()
         reserves = await session.scalar(
             select(func.count()).select_from(MdfLedgerEntry).where(MdfLedgerEntry.order_id == order_id)
         )
@@ -186,8 +203,9 @@ async def test_twenty_conflicting_transitions_on_one_order(clients, shared_datab
 async def test_two_hundred_comments_from_twenty_clients(clients, shared_database) -> None:
     db = shared_database
     async with db.write_session() as session:
-        order = await factories.make_order(session, status=OrderStatus.IN_PROGRESS,
-                                           service_name="Social Media Starter Pack", name="Busy thread")
+        order = await factories.make_order(
+            session, status=OrderStatus.IN_PROGRESS, service_name="Social Media Starter Pack", name="Busy thread"
+        )
         order_id = order.id
     gid = to_global_id("Order", order_id)
     add = """mutation($id: ID!, $body: String!) {
@@ -207,16 +225,21 @@ async def test_two_hundred_comments_from_twenty_clients(clients, shared_database
     assert sum(len(bodies) for bodies in sent) == 200
 
     async with db.read_session() as session:
-        stored = (await session.scalars(
-            select(Comment.body).where(Comment.order_id == order_id).order_by(Comment.created_at, Comment.id)
-        )).all()
+        stored = (
+            await session.scalars(
+                select(Comment.body).where(Comment.order_id == order_id).order_by(Comment.created_at, Comment.id)
+            )
+        ).all()
         count = (await session.get(Order, order_id)).comment_count
     assert sorted(stored) == sorted(body for bodies in sent for body in bodies)
     assert count == 200
     for n, bodies in enumerate(sent):  # each client's comments in the order it wrote them
         assert [body for body in stored if body.startswith(f"client {n:02d} ")] == bodies
 
-    listed = await clients.gql("query($id: ID!) { node(id: $id) { ... on Order { commentCount comments(first: 200) { body } } } }",
-                               {"id": gid}, as_=PARTNER)
+    listed = await clients.gql(
+        "query($id: ID!) { node(id: $id) { ... on Order { commentCount comments(first: 200) { body } } } }",
+        {"id": gid},
+        as_=PARTNER,
+    )
     assert listed["node"]["commentCount"] == 200
     assert [c["body"] for c in listed["node"]["comments"]] == list(stored)

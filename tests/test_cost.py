@@ -36,7 +36,7 @@ def code(body: dict) -> str:
     return body["errors"][0]["extensions"]["code"]
 
 
-async def test_fragment_doubling_is_refused_at_once_while_healthz_answers(gql, client) -> None:  # noqa: ANN001
+async def test_fragment_doubling_is_refused_at_once_while_healthz_answers(gql, client) -> None:
     async def health() -> float:
         started = time.perf_counter()
         response = await client.get("/healthz")
@@ -56,7 +56,7 @@ async def test_fragment_doubling_is_refused_at_once_while_healthz_answers(gql, c
     assert (await gql.data(doubling(2)))["viewer"]["user"]["id"]
 
 
-async def test_an_unknown_fragment_is_a_validation_error(gql) -> None:  # noqa: ANN001
+async def test_an_unknown_fragment_is_a_validation_error(gql) -> None:
     body = await gql("{ ...Nope }")
     assert body["data"] is None
     assert body["errors"][0]["message"] == "Unknown fragment 'Nope'."
@@ -64,15 +64,18 @@ async def test_an_unknown_fragment_is_a_validation_error(gql) -> None:  # noqa: 
     assert body["errors"][0]["message"] != "'Nope'"
 
 
-async def test_depth_and_alias_limits_keep_their_codes(gql) -> None:  # noqa: ANN001
+async def test_depth_and_alias_limits_keep_their_codes(gql) -> None:
     chain = "services { provider { " * 6 + "name" + " } }" * 6
     body = await gql("query Deep { viewer { user { organization { ... on Provider { " + chain + " } } } } }")
-    assert code(body) == "QUERY_TOO_DEEP" and "'Deep' exceeds maximum operation depth of 12" in body["errors"][0]["message"]
+    assert (
+        code(body) == "QUERY_TOO_DEEP"
+        and "'Deep' exceeds maximum operation depth of 12" in body["errors"][0]["message"]
+    )
     body = await gql("{ " + " ".join(f"a{i}: viewer {{ user {{ id }} }}" for i in range(31)) + " }")
     assert code(body) == "TOO_MANY_ALIASES" and body["errors"][0]["message"] == "31 aliases found. Allowed: 30"
 
 
-async def test_comments_count_as_tokens_and_long_documents_are_refused(gql) -> None:  # noqa: ANN001
+async def test_comments_count_as_tokens_and_long_documents_are_refused(gql) -> None:
     stuffed = "{ " + "#\n" * 6000 + "viewer { user { id } } }"
     body = await gql(stuffed)
     assert "more than 5000 tokens" in body["errors"][0]["message"] and code(body) == "GRAPHQL_PARSE_FAILED"
@@ -87,7 +90,7 @@ NESTED_LISTS = """{ orders(first: 100) { edges { node {
   comments { author { name } } leads { order { id } } quotes { lineItems { amount } } } } } }"""
 
 
-async def test_a_costly_query_is_refused_before_execution_with_its_cost(gql, sql_counter) -> None:  # noqa: ANN001
+async def test_a_costly_query_is_refused_before_execution_with_its_cost(gql, sql_counter) -> None:
     await gql.token(PARTNER)
     with sql_counter:
         body = await gql(NESTED_LISTS)
@@ -95,15 +98,18 @@ async def test_a_costly_query_is_refused_before_execution_with_its_cost(gql, sql
     # 100 orders, each with up to 100 comments (and their authors), 100 leads (and their order)
     # and 100 quotes of up to 100 line items; plus the connection and its edges.
     node = 1 + 100 * 2 + 100 * 2 + 100 * (1 + 100)
-    assert body["errors"][0]["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 1 + 100 * (1 + node),
-                                               "maxCost": 50_000}
+    assert body["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "cost": 1 + 100 * (1 + node),
+        "maxCost": 50_000,
+    }
     assert "1050201" in body["errors"][0]["message"]
     assert sql_counter.count == 1  # the viewer's lookup: nothing of the query ran
     # The same shape on a small page passes.
     assert (await gql.data(NESTED_LISTS.replace("first: 100", "first: 2")))["orders"]["edges"] is not None
 
 
-async def test_page_sizes_in_variables_count(gql) -> None:  # noqa: ANN001
+async def test_page_sizes_in_variables_count(gql) -> None:
     query = """query($n: Int, $m: Int = 100) { orders(first: $n) { edges { node { id
       leadsConnection(first: $m) { edges { node { order { quotes { id } } } } } } } } }"""
     body = await gql(query, {"n": 100})
@@ -128,16 +134,25 @@ async def test_subscriptions_are_costed_too(live: Live) -> None:  # noqa: F811
         await ws.nothing(0.2)  # accepted: waits for events
 
 
-async def order_with_leads(db, count: int) -> str:  # noqa: ANN001
+async def order_with_leads(db, count: int) -> str:
     async with db.write_session() as session:
-        order = await factories.make_order(session, status=OrderStatus.IN_PROGRESS,
-                                           service_name="Social Media Starter Pack")
+        order = await factories.make_order(
+            session, status=OrderStatus.IN_PROGRESS, service_name="Social Media Starter Pack"
+        )
         provider_user = await factories.user(session, PROVIDER)
         if count:
-            await session.execute(insert(Lead), [
-                {"order_id": order.id, "created_by_id": provider_user.id, "name": f"Lead {i:04d}",
-                 "status": LeadStatus.NEW} for i in range(count)
-            ])
+            await session.execute(
+                insert(Lead),
+                [
+                    {
+                        "order_id": order.id,
+                        "created_by_id": provider_user.id,
+                        "name": f"Lead {i:04d}",
+                        "status": LeadStatus.NEW,
+                    }
+                    for i in range(count)
+                ],
+            )
             order.lead_count = count
         return to_global_id("Order", order.id)
 
@@ -145,7 +160,7 @@ async def order_with_leads(db, count: int) -> str:  # noqa: ANN001
 LEADS = "query($id: ID!, $first: Int) { node(id: $id) { ... on Order { leadCount leads(first: $first) { name } } } }"
 
 
-async def test_plain_child_lists_are_bounded(gql, db) -> None:  # noqa: ANN001
+async def test_plain_child_lists_are_bounded(gql, db) -> None:
     order_id = await order_with_leads(db, 150)
     order = (await gql.data(LEADS, {"id": order_id}, as_=SUPPLIER))["node"]
     assert order["leadCount"] == 150 and len(order["leads"]) == 100  # the default
@@ -169,7 +184,7 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test", max_leads_per_order=5)
 
 
-async def test_leads_per_order_are_capped(gql, db) -> None:  # noqa: ANN001
+async def test_leads_per_order_are_capped(gql, db) -> None:
     order_id = await order_with_leads(db, 0)
 
     def batch(*names: str) -> dict:
@@ -179,8 +194,13 @@ async def test_leads_per_order_are_capped(gql, db) -> None:  # noqa: ANN001
     assert first["errors"] == [] and first["order"]["leadCount"] == 3
     refused = (await gql.data(ADD_LEADS, batch("d", "e", "f"), as_=PROVIDER))["addLeads"]
     assert refused["leads"] == [] and refused["order"] is None
-    assert refused["errors"] == [{"code": "VALIDATION", "field": ["input", "leads"],
-                                  "message": "an order holds at most 5 leads and this one has 3: record fewer"}]
+    assert refused["errors"] == [
+        {
+            "code": "VALIDATION",
+            "field": ["input", "leads"],
+            "message": "an order holds at most 5 leads and this one has 3: record fewer",
+        }
+    ]
     last = (await gql.data(ADD_LEADS, batch("d", "e"), as_=PROVIDER))["addLeads"]
     assert last["errors"] == [] and last["order"]["leadCount"] == 5
 
@@ -188,13 +208,14 @@ async def test_leads_per_order_are_capped(gql, db) -> None:  # noqa: ANN001
 ORDER_FIELDS = "... on Order { id name provider { name } partner { name } service { name } }"
 
 
-async def test_node_and_nodes_read_in_batches(gql, db, sql_counter) -> None:  # noqa: ANN001
+async def test_node_and_nodes_read_in_batches(gql, db, sql_counter) -> None:
     pks = await factories.bulk_orders(db, 30, with_details=False)
     ids = [to_global_id("Order", pk) for pk in pks]
     await gql.token(SUPPLIER)
     with sql_counter:
-        data = await gql.data(f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ {ORDER_FIELDS} }} }}", {"ids": ids},
-                              as_=SUPPLIER)
+        data = await gql.data(
+            f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ {ORDER_FIELDS} }} }}", {"ids": ids}, as_=SUPPLIER
+        )
     assert [node["id"] for node in data["nodes"]] == ids and all(n["provider"]["name"] for n in data["nodes"])
     # The viewer, then the orders with their provider, partner and service in one statement.
     assert sql_counter.count == 2, sql_counter.statements
@@ -207,8 +228,9 @@ async def test_node_and_nodes_read_in_batches(gql, db, sql_counter) -> None:  # 
     viewer = await gql.data("{ viewer { portal { id } user { id } } }", as_=SUPPLIER)
     portal_id, user_id = viewer["viewer"]["portal"]["id"], viewer["viewer"]["user"]["id"]
     with sql_counter:
-        data = await gql.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-                              {"ids": [portal_id] * 50 + [user_id] * 50}, as_=SUPPLIER)
+        data = await gql.data(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [portal_id] * 50 + [user_id] * 50}, as_=SUPPLIER
+        )
     assert [n["id"] for n in data["nodes"]] == [portal_id] * 50 + [user_id] * 50
     assert sql_counter.count <= 4, sql_counter.statements  # viewer, portal, user, its organisation
     body = await gql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [portal_id] * 101}, as_=SUPPLIER)
@@ -221,7 +243,7 @@ def padded(i: int, length: int) -> str:
     return f"{{ viewer {{ nope }} }} # {i} " + "x" * length
 
 
-async def test_large_documents_do_not_stay_cached(db, settings) -> None:  # noqa: ANN001
+async def test_large_documents_do_not_stay_cached(db, settings) -> None:
     from schema import schema
 
     gc.collect()
@@ -267,7 +289,7 @@ def test_every_list_of_objects_has_a_bound() -> None:
         for name, field in type_.fields.items():
             if not (is_list_type(get_nullable_type(field.type)) and is_composite_type(get_named_type(field.type))):
                 continue
-            paged = name == "edges" and is_connection(type_) or "first" in field.args or name == "nodes"
+            paged = (name == "edges" and is_connection(type_)) or "first" in field.args or name == "nodes"
             if not paged and list_bound(type_.name, name) is None:
                 unbounded.append(f"{type_.name}.{name}")
     assert unbounded == []

@@ -93,8 +93,12 @@ class Item:
     def leaf(self, root: strawberry.Parent[Row]) -> Leaf | None:
         if root.id % 2:
             return None
-        return Leaf(name=f"leaf {root.id}", color=Color.BLUE, amount=Decimal("1.50"),
-                    at=datetime(2026, 1, 1 + root.id % 28, tzinfo=UTC))
+        return Leaf(
+            name=f"leaf {root.id}",
+            color=Color.BLUE,
+            amount=Decimal("1.50"),
+            at=datetime(2026, 1, 1 + root.id % 28, tzinfo=UTC),
+        )
 
     @strawberry.field
     def must(self, root: strawberry.Parent[Row]) -> str:
@@ -213,7 +217,11 @@ async def test_plain_selections_never_leave_the_fast_path() -> None:
     body, executor = await _both(PLAIN)
     data = json.loads(body)["data"]
     assert data["plain"][0]["leaf"] == {
-        "__typename": "Leaf", "name": "leaf 8", "color": "BLUE", "amount": "1.50", "at": "2026-01-09T00:00:00+00:00"
+        "__typename": "Leaf",
+        "name": "leaf 8",
+        "color": "BLUE",
+        "amount": "1.50",
+        "at": "2026-01-09T00:00:00+00:00",
     }
     assert data["plain"][1]["kids"][1]["kids"][0]["where"] == "plain.1.kids.1.kids.0.where Item.where"
     # Each item is one selection set completed by the walk, nested objects included.
@@ -234,7 +242,7 @@ async def test_requests_with_the_same_document_and_directive_values_share_compil
     compiled = []
     original = FastPathExecutor._compile_walk
 
-    def counting(self, parent_type, grouped_field_set):  # noqa: ANN001, ANN202
+    def counting(self, parent_type, grouped_field_set):
         compiled.append(parent_type.name)
         return original(self, parent_type, grouped_field_set)
 

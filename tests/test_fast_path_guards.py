@@ -22,13 +22,13 @@ from typing import Any, NewType
 
 import pytest
 import strawberry
-from graphql import execute as graphql_execute
 from graphql import DirectiveLocation, parse
+from graphql import execute as graphql_execute
 from strawberry import relay
-from strawberry.relay import types as relay_types
 from strawberry.directive import DirectiveValue
 from strawberry.extensions import FieldExtension, ParserCache, SchemaExtension
 from strawberry.permission import BasePermission
+from strawberry.relay import types as relay_types
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -65,7 +65,7 @@ class Shouting(SchemaExtension):
         return result.upper() if isinstance(result, str) else result
 
 
-class Refused(Exception):  # noqa: N818
+class Refused(Exception):
     pass
 
 
@@ -149,7 +149,7 @@ class Thing(relay.Node):
 
     @strawberry.field
     def where(self, info: strawberry.Info) -> str:
-        return getattr(info._raw_info, "seen", "plain")  # noqa: SLF001
+        return getattr(info._raw_info, "seen", "plain")
 
     @strawberry.field
     def failure(self, root: strawberry.Parent[Row]) -> Failure | Row2:
@@ -192,7 +192,7 @@ class Thing(relay.Node):
 
     @strawberry.field
     def seen(self, info: strawberry.Info) -> str:
-        return str(info._raw_info.root_value)  # noqa: SLF001
+        return str(info._raw_info.root_value)
 
     @strawberry.field
     def event(self, info: strawberry.Info) -> str:
@@ -281,11 +281,20 @@ class Subscription:
 def _schemas(**kwargs: Any) -> tuple[strawberry.Schema, strawberry.Schema]:
     extensions = kwargs.pop("extensions", [])
     kwargs["config"] = dataclasses.replace(kwargs.get("config") or StrawberryConfig(), scalar_map=SCALARS)
-    fast = strawberry.Schema(query=Query, subscription=Subscription, execution_context_class=Recording,
-                             extensions=[ParserCache, *extensions], **kwargs)
-    reference = strawberry.Schema(query=Query, subscription=Subscription,
-                                  execution_context_class=StrawberryGraphQLCoreExecutionContext,
-                                  extensions=extensions, **kwargs)
+    fast = strawberry.Schema(
+        query=Query,
+        subscription=Subscription,
+        execution_context_class=Recording,
+        extensions=[ParserCache, *extensions],
+        **kwargs,
+    )
+    reference = strawberry.Schema(
+        query=Query,
+        subscription=Subscription,
+        execution_context_class=StrawberryGraphQLCoreExecutionContext,
+        extensions=extensions,
+        **kwargs,
+    )
     return fast, reference
 
 
@@ -306,8 +315,11 @@ async def _same(query: str, schemas: tuple = (FAST, REFERENCE)) -> tuple[dict, R
     change = {
         "hits": after["hits"] - before["hits"],
         "fallbacks": sum(after["fallbacks"].values()) - sum(before["fallbacks"].values()),
-        "notCompiled": {k: v - before["notCompiled"].get(k, 0) for k, v in after["notCompiled"].items()
-                        if v != before["notCompiled"].get(k, 0)},
+        "notCompiled": {
+            k: v - before["notCompiled"].get(k, 0)
+            for k, v in after["notCompiled"].items()
+            if v != before["notCompiled"].get(k, 0)
+        },
     }
     assert Recording.last is not None
     return json.loads(_as_json(got)), Recording.last, change
@@ -315,8 +327,13 @@ async def _same(query: str, schemas: tuple = (FAST, REFERENCE)) -> tuple[dict, R
 
 async def test_plain_fields_take_the_fast_path() -> None:
     result, executor, change = await _same("{ things { id name count flag where } }")
-    assert result["data"]["things"][1] == {"id": relay.to_base64("Thing", 2), "name": "two", "count": 1,
-                                           "flag": True, "where": "plain"}
+    assert result["data"]["things"][1] == {
+        "id": relay.to_base64("Thing", 2),
+        "name": "two",
+        "count": 1,
+        "flag": True,
+        "where": "plain",
+    }
     assert (executor.fast_path_hits, executor.fast_path_fallbacks) == (2, 0)
 
 
@@ -357,9 +374,14 @@ async def test_defer_is_left_to_graphql_core() -> None:
     query = "{ things { id ... @defer { name } } }"
     expected = await reference.execute(query)
     got = await fast.execute(query)
-    assert got.initial_result.data == expected.initial_result.data == {"things": [{"id": relay.to_base64("Thing", 1)},
-                                                                                  {"id": relay.to_base64("Thing", 2)}]}
-    assert [r.formatted async for r in got.subsequent_results] == [r.formatted async for r in expected.subsequent_results]
+    assert (
+        got.initial_result.data
+        == expected.initial_result.data
+        == {"things": [{"id": relay.to_base64("Thing", 1)}, {"id": relay.to_base64("Thing", 2)}]}
+    )
+    assert [r.formatted async for r in got.subsequent_results] == [
+        r.formatted async for r in expected.subsequent_results
+    ]
     assert Recording.last.fast_path_hits == 0
 
 
@@ -371,7 +393,9 @@ async def test_stream_and_other_directives_are_left_to_graphql_core() -> None:
     got = await fast.execute(query)
     assert got.initial_result.data == expected.initial_result.data
     assert got.initial_result.data["things"][0] == {"name": "one", "kids": [{"name": "kid 1"}]}
-    assert [r.formatted async for r in got.subsequent_results] == [r.formatted async for r in expected.subsequent_results]
+    assert [r.formatted async for r in got.subsequent_results] == [
+        r.formatted async for r in expected.subsequent_results
+    ]
     assert Recording.last.fast_path_hits == 2  # the kids, streamed: each on its own
 
 
@@ -401,7 +425,7 @@ async def test_a_default_resolver_other_than_getattr() -> None:
 async def test_a_resolver_graphql_core_was_given_instead_of_strawberrys(monkeypatch) -> None:
     fast, reference = _schemas()
     for schema in (fast, reference):
-        field_def = schema._schema.get_type("Thing").fields["name"]  # noqa: SLF001
+        field_def = schema._schema.get_type("Thing").fields["name"]
         monkeypatch.setattr(field_def, "resolve", lambda source, info: "replaced")
     result, executor, change = await _same("{ things { name } }", (fast, reference))
     assert result["data"]["things"][0] == {"name": "replaced"}
@@ -410,7 +434,7 @@ async def test_a_resolver_graphql_core_was_given_instead_of_strawberrys(monkeypa
 
 async def test_a_field_that_is_not_strawberrys(monkeypatch) -> None:
     fast, reference = _schemas()
-    field_def = fast._schema.get_type("Thing").fields["name"]  # noqa: SLF001
+    field_def = fast._schema.get_type("Thing").fields["name"]
     monkeypatch.setattr(field_def, "extensions", {})
     result, executor, change = await _same("{ things { name } }", (fast, reference))
     assert change["notCompiled"] == {"not a Strawberry field": 1}
@@ -419,9 +443,8 @@ async def test_a_field_that_is_not_strawberrys(monkeypatch) -> None:
 async def test_an_unknown_field_of_an_unvalidated_document() -> None:
     document = parse("{ things { name nothing } }")
     before = fast_path.stats()["notCompiled"].get("unknown field", 0)
-    got = graphql_execute(FAST._schema, document, executor_class=Recording)  # noqa: SLF001
-    expected = graphql_execute(REFERENCE._schema, document,  # noqa: SLF001
-                               executor_class=StrawberryGraphQLCoreExecutionContext)
+    got = graphql_execute(FAST._schema, document, executor_class=Recording)
+    expected = graphql_execute(REFERENCE._schema, document, executor_class=StrawberryGraphQLCoreExecutionContext)
     assert got.data == expected.data == {"things": [{"name": "one"}, {"name": "two"}]}
     assert fast_path.stats()["notCompiled"]["unknown field"] == before + 1
 
@@ -449,10 +472,13 @@ async def test_node_ids_of_strawberry_objects_follow_their_class() -> None:
     assert result["data"]["objects"][0]["id"] == relay.to_base64("Renamed", 3)
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("{ ownIds { id } }", relay.to_base64("OwnId", "own-4")),
-    ("{ ownTypenames { id } }", relay.to_base64("Thing", 5)),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("{ ownIds { id } }", relay.to_base64("OwnId", "own-4")),
+        ("{ ownTypenames { id } }", relay.to_base64("Thing", 5)),
+    ],
+)
 async def test_node_ids_of_types_that_resolve_them_otherwise(query: str, expected: str) -> None:
     result, executor, _ = await _same(query)
     assert next(iter(result["data"].values()))[0]["id"] == expected
@@ -498,9 +524,9 @@ async def test_null_items_of_a_list_of_non_null_objects() -> None:
     assert result["errors"][0]["message"] == "Cannot return null for non-nullable field Query.holes."
 
 
-@pytest.mark.parametrize(("field", "message"), [
-    ("oops", "returned, not raised"), ("cost", "no cost"), ("problem { args }", "a problem")
-])
+@pytest.mark.parametrize(
+    ("field", "message"), [("oops", "returned, not raised"), ("cost", "no cost"), ("problem { args }", "a problem")]
+)
 async def test_exceptions_returned_by_resolvers_are_errors(field: str, message: str) -> None:
     result, _, _ = await _same(f"{{ things {{ {field} }} }}")
     assert list(result["data"]["things"][1].values()) == [None]
@@ -549,7 +575,7 @@ def _urlsafe_base64(type_name: str, node_id: Any) -> str:
     return base64.urlsafe_b64encode(f"{type_name}|{node_id}".encode()).decode()
 
 
-async def test_global_ids_encoded_otherwise_are_left_to_strawberry(monkeypatch) -> None:  # noqa: ANN001
+async def test_global_ids_encoded_otherwise_are_left_to_strawberry(monkeypatch) -> None:
     monkeypatch.setattr(relay_types, "to_base64", _urlsafe_base64)
     monkeypatch.setattr(fast_path, "to_base64", _urlsafe_base64)
     result, _, _ = await _same("{ things { id } }", _schemas())
@@ -574,11 +600,11 @@ async def test_unhashable_values_of_directive_variables() -> None:
 
 
 @pytest.fixture
-def fresh_warnings(monkeypatch) -> None:  # noqa: ANN001
+def fresh_warnings(monkeypatch) -> None:
     monkeypatch.setattr(fast_path, "_WARNED", set())
 
 
-def _changed_resolver_factory(monkeypatch) -> None:  # noqa: ANN001
+def _changed_resolver_factory(monkeypatch) -> None:
     original = GraphQLCoreConverter.from_resolver
 
     def from_resolver(self: Any, field: Any) -> Any:  # the same behaviour, other code
@@ -587,7 +613,7 @@ def _changed_resolver_factory(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(GraphQLCoreConverter, "from_resolver", from_resolver)
 
 
-def _changed_signature(monkeypatch) -> None:  # noqa: ANN001
+def _changed_signature(monkeypatch) -> None:
     original = StrawberryGraphQLCoreExecutionContext.complete_leaf_value
 
     def complete_leaf_value(return_type: Any, result: Any, strict: bool = True) -> Any:
@@ -597,19 +623,27 @@ def _changed_signature(monkeypatch) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("change", [_changed_resolver_factory, _changed_signature])
-async def test_changed_internals_turn_the_fast_path_off_with_one_warning(monkeypatch, caplog, fresh_warnings, change) -> None:  # noqa: ANN001
+async def test_changed_internals_turn_the_fast_path_off_with_one_warning(
+    monkeypatch, caplog, fresh_warnings, change
+) -> None:
     change(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="provider_orders.graphql"):
-        schemas = [strawberry.Schema(query=Query, execution_context_class=Recording,
-                                     config=StrawberryConfig(scalar_map=SCALARS)) for _ in range(2)]
+        schemas = [
+            strawberry.Schema(
+                query=Query, execution_context_class=Recording, config=StrawberryConfig(scalar_map=SCALARS)
+            )
+            for _ in range(2)
+        ]
         for schema in schemas:
             assert not fast_path.check_internals(schema)
             assert fast_path.stats(schema)["enabled"] is False
     warnings = [r for r in caplog.records if r.name == "provider_orders.graphql" and r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "fast path off" in warnings[0].getMessage()
-    what = {_changed_resolver_factory: "resolver factory (GraphQLCoreConverter.from_resolver) has changed",
-            _changed_signature: "complete_leaf_value) takes ('return_type', 'result', 'strict')"}[change]
+    what = {
+        _changed_resolver_factory: "resolver factory (GraphQLCoreConverter.from_resolver) has changed",
+        _changed_signature: "complete_leaf_value) takes ('return_type', 'result', 'strict')",
+    }[change]
     assert what in warnings[0].getMessage()
     result, executor, change_ = await _same("{ things { id name count } }", (schemas[0], REFERENCE))
     assert result["data"]["things"][1]["name"] == "two"

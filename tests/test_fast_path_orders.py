@@ -9,7 +9,6 @@ import sys
 from typing import Any
 
 import pytest
-
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from app.auth import load_viewer
@@ -107,22 +106,38 @@ MISC = """
 
 
 @pytest.fixture
-async def orders(db) -> list[str]:  # noqa: ANN001
+async def orders(db) -> list[str]:
     await factories.bulk_orders(db, 25)
     async with db.write_session() as session:
         made = [
-            await factories.make_order(session, status=OrderStatus.PENDING_QUOTES, name="Two quotes",
-                                       invited=("Taylor Marketing", "Northwind Digital"), with_details=True),
+            await factories.make_order(
+                session,
+                status=OrderStatus.PENDING_QUOTES,
+                name="Two quotes",
+                invited=("Taylor Marketing", "Northwind Digital"),
+                with_details=True,
+            ),
             await factories.make_order(session, status=OrderStatus.PENDING_QUOTES, name="No quotes yet"),
-            await factories.make_order(session, status=OrderStatus.APPROVED, name="Fixed price",
-                                       service_name="Social Media Starter Pack", with_details=True),
-            await factories.make_order(session, status=OrderStatus.IN_PROGRESS, partner_name="Beta Solutions",
-                                       service_name="Social Media Starter Pack", name="Beta's", with_details=True),
+            await factories.make_order(
+                session,
+                status=OrderStatus.APPROVED,
+                name="Fixed price",
+                service_name="Social Media Starter Pack",
+                with_details=True,
+            ),
+            await factories.make_order(
+                session,
+                status=OrderStatus.IN_PROGRESS,
+                partner_name="Beta Solutions",
+                service_name="Social Media Starter Pack",
+                name="Beta's",
+                with_details=True,
+            ),
         ]
         return [to_global_id("Order", order.id) for order in made]
 
 
-async def _same(db, settings, email: str, query: str, variables: dict | None = None) -> dict:  # noqa: ANN001
+async def _same(db, settings, email: str, query: str, variables: dict | None = None) -> dict:
     async with db.read_session() as session:
         user = await factories.user(session, email)
         viewer = await load_viewer(session, user.id)
@@ -144,7 +159,7 @@ VIEWERS = [PARTNER, PARTNER2, SUPPLIER, PROVIDER, PROVIDER2]
 
 
 @pytest.mark.parametrize("email", VIEWERS)
-async def test_the_orders_list_is_the_same_and_fast(db, settings, orders, email: str) -> None:  # noqa: ANN001
+async def test_the_orders_list_is_the_same_and_fast(db, settings, orders, email: str) -> None:
     data = await _same(db, settings, email, LIST, {"first": 50})
     assert data["orders"]["edges"]
     # graphql-core ran the root field only: the connection, its edges and every order in it
@@ -154,7 +169,7 @@ async def test_the_orders_list_is_the_same_and_fast(db, settings, orders, email:
 
 @pytest.mark.parametrize("email", VIEWERS)
 @pytest.mark.parametrize(("with_quote", "skip_counts"), [(True, False), (False, True)])
-async def test_fragments_directives_and_aliases(  # noqa: ANN001
+async def test_fragments_directives_and_aliases(
     db, settings, orders, email: str, with_quote: bool, skip_counts: bool
 ) -> None:
     await _same(db, settings, email, SHAPES, {"withQuote": with_quote, "skipCounts": skip_counts})
@@ -165,7 +180,7 @@ async def test_fragments_directives_and_aliases(  # noqa: ANN001
 
 
 @pytest.mark.parametrize("email", VIEWERS)
-async def test_order_details(db, settings, orders, email: str) -> None:  # noqa: ANN001
+async def test_order_details(db, settings, orders, email: str) -> None:
     hits = 0
     for order_id in orders:
         await _same(db, settings, email, DETAIL, {"id": order_id})
@@ -176,13 +191,13 @@ async def test_order_details(db, settings, orders, email: str) -> None:  # noqa:
 
 
 @pytest.mark.parametrize("email", [PARTNER, SUPPLIER, PROVIDER])
-async def test_viewer_catalog_and_funds(db, settings, orders, email: str) -> None:  # noqa: ANN001
+async def test_viewer_catalog_and_funds(db, settings, orders, email: str) -> None:
     await _same(db, settings, email, MISC)
     assert Recording.last.fast_path_hits > 0
     assert Recording.last.fast_path_fallbacks == 0
 
 
-async def test_with_other_internals_the_app_starts_with_one_warning_and_lists_without_the_fast_path(  # noqa: ANN001
+async def test_with_other_internals_the_app_starts_with_one_warning_and_lists_without_the_fast_path(
     db, settings, orders, monkeypatch, caplog
 ) -> None:
     original = GraphQLCoreConverter.from_resolver

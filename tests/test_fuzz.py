@@ -29,8 +29,19 @@ from app.db import Database
 from app.seed import seed_demo_orders
 from app.settings import Settings
 from models import (
-    ActivityType, Campaign, CampaignActivity, Comment, Lead, MdfFund, Notification, Order, Organization, Portal,
-    Quote, Service, User,
+    ActivityType,
+    Campaign,
+    CampaignActivity,
+    Comment,
+    Lead,
+    MdfFund,
+    Notification,
+    Order,
+    Organization,
+    Portal,
+    Quote,
+    Service,
+    User,
 )
 from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER, DatabaseFactory
@@ -40,25 +51,45 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 SEED = int(os.environ.get("FUZZ_SEED", "20250613"))
 ROLES = {"supplier": SUPPLIER, "partner": PARTNER, "provider": PROVIDER, "anonymous": None}
 FAILING_CODES = {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"}
-NODES = (Portal, User, ActivityType, Service, Campaign, CampaignActivity, MdfFund, Order, Quote, Comment, Lead,
-         Notification)
+NODES = (
+    Portal,
+    User,
+    ActivityType,
+    Service,
+    Campaign,
+    CampaignActivity,
+    MdfFund,
+    Order,
+    Quote,
+    Comment,
+    Lead,
+    Notification,
+)
 
 # Decimal: the one custom scalar schemathesis has no strategy for (NaN, infinities, huge exponents).
 # Text: any text; text around one of the characters that break things most often (NUL, line
 # breaks and other controls, search-syntax punctuation, letters and symbols that `unaccent` turns
 # into punctuation); and long strings. Datetimes: with offsets, up to the edges of the calendar.
 TRICKY = "\x00\n\r\t\x1b\x7f\x85\u2028'\"\\&|!:*()<>-^%_\u02bc\u02d0\u2474\u0149"
-schemathesis.graphql.scalar("Decimal", st.one_of(
-    st.decimals().map(str).map(nodes.String), st.integers().map(nodes.Int),
-))
-schemathesis.graphql.scalar("String", st.one_of(
-    st.text(max_size=40),
-    st.tuples(st.text(max_size=10), st.sampled_from(TRICKY), st.text(max_size=10)).map("".join),
-    st.text(st.characters(codec="utf-8", categories=["Cc", "Cf", "Po", "Ps", "Pe", "Sm", "No", "Lm"]), max_size=20),
-    st.integers(min_value=1000, max_value=70_000).map(lambda n: "x" * n),
-).map(nodes.String))
 schemathesis.graphql.scalar(
-    "DateTime", st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()).map(nodes.String),
+    "Decimal",
+    st.one_of(
+        st.decimals().map(str).map(nodes.String),
+        st.integers().map(nodes.Int),
+    ),
+)
+schemathesis.graphql.scalar(
+    "String",
+    st.one_of(
+        st.text(max_size=40),
+        st.tuples(st.text(max_size=10), st.sampled_from(TRICKY), st.text(max_size=10)).map("".join),
+        st.text(st.characters(codec="utf-8", categories=["Cc", "Cf", "Po", "Ps", "Pe", "Sm", "No", "Lm"]), max_size=20),
+        st.integers(min_value=1000, max_value=70_000).map(lambda n: "x" * n),
+    ).map(nodes.String),
+)
+schemathesis.graphql.scalar(
+    "DateTime",
+    st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()).map(nodes.String),
 )
 
 
@@ -84,20 +115,25 @@ async def target(database_factory: DatabaseFactory) -> AsyncIterator[Target]:
                 await seed_demo_orders(session)
             async with db.read_session() as session:
                 users = {u.email: u for u in await session.scalars(select(User))}
-                ids = {m.__name__: [to_global_id(m.__name__, pk) for pk in await session.scalars(select(m.id))]
-                       for m in NODES}
+                ids = {
+                    m.__name__: [to_global_id(m.__name__, pk) for pk in await session.scalars(select(m.id))]
+                    for m in NODES
+                }
                 for pk, kind in await session.execute(select(Organization.id, Organization.kind)):
                     ids.setdefault(kind.title(), []).append(to_global_id(kind.title(), pk))
         finally:
             await db.dispose()
         # Ids of real objects among the generated ones, orders the most (most operations take
         # one), so that operations get past "not found".
-        schemathesis.graphql.scalar("ID", st.one_of(
-            st.sampled_from(ids["Order"]).map(nodes.String),
-            st.sampled_from(sorted(i for group in ids.values() for i in group)).map(nodes.String),
-            st.text(max_size=20).map(nodes.String),
-            st.integers().map(nodes.Int),
-        ))
+        schemathesis.graphql.scalar(
+            "ID",
+            st.one_of(
+                st.sampled_from(ids["Order"]).map(nodes.String),
+                st.sampled_from(sorted(i for group in ids.values() for i in group)).map(nodes.String),
+                st.text(max_size=20).map(nodes.String),
+                st.integers().map(nodes.Int),
+            ),
+        )
         await server.start()
         tokens = {role: email and mint_token(settings, users[email]) for role, email in ROLES.items()}
         schema = schemathesis.graphql.from_url(f"{server.url}/graphql", config=schemathesis.Config())
@@ -144,18 +180,25 @@ def test_generated_operations_never_fail_the_server(role: str, target: Target) -
         operations = [result.ok() for result in target.schema.get_all_operations()]
         for operation in operations:
             for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
-                run = seed(SEED)(settings(
-                    max_examples=EXAMPLES, database=None, deadline=None, phases=[Phase.generate],
-                    suppress_health_check=list(HealthCheck),
-                )(given(case=operation.as_strategy(generation_mode=mode))(check)))
+                run = seed(SEED)(
+                    settings(
+                        max_examples=EXAMPLES,
+                        database=None,
+                        deadline=None,
+                        phases=[Phase.generate],
+                        suppress_health_check=list(HealthCheck),
+                    )(given(case=operation.as_strategy(generation_mode=mode))(check))
+                )
                 run()
     finally:
         http.close()
     if findings:
         report = "\n".join(f"{label}: {problem}\n{seen}\n" for (label, problem), seen in sorted(findings.items()))
         errors = [line for line in target.server.output().splitlines() if '"level": "error"' in line]
-        pytest.fail(f"{len(findings)} finding(s) as {role}:\n{report}\nserver errors logged:\n"
-                    + "\n".join(errors)[-4000:], pytrace=False)
+        pytest.fail(
+            f"{len(findings)} finding(s) as {role}:\n{report}\nserver errors logged:\n" + "\n".join(errors)[-4000:],
+            pytrace=False,
+        )
 
 
 def test_a_failing_answer_is_recognised() -> None:
@@ -169,6 +212,9 @@ def test_a_failing_answer_is_recognised() -> None:
     assert problem_of(answer(200, {"errors": [{"message": "x", "extensions": {"code": "VALIDATION"}}]})) is None
     assert problem_of(answer(502, b"Bad gateway")) == "HTTP 502"
     assert problem_of(answer(400, b"Bad request")) == "HTTP 400 with a body that is not JSON"
-    masked = {"errors": [{"message": "Internal server error", "path": ["orders"],
-                          "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
+    masked = {
+        "errors": [
+            {"message": "Internal server error", "path": ["orders"], "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+        ]
+    }
     assert problem_of(answer(200, masked)) == "INTERNAL_SERVER_ERROR at orders"

@@ -26,7 +26,7 @@ def lost_race(sqlstate: str = "40001") -> exc.DBAPIError:
 
 
 @pytest.fixture
-def runner(db, settings):  # noqa: ANN001, ANN201
+def runner(db, settings):
     published: list[dict] = []
 
     async def publish(message: dict) -> None:
@@ -39,19 +39,25 @@ def runner(db, settings):  # noqa: ANN001, ANN201
     return SimpleNamespace(info=info, published=published)
 
 
-async def add_event(session, attempt: int) -> None:  # noqa: ANN001
+async def add_event(session, attempt: int) -> None:
     """An event as a domain action records it (stored at commit); its subject names the attempt."""
     order = await make_order(session)
-    pending_events(session).append(OrderEvent(
-        portal_id=order.portal_id, order_id=order.id, kind=OrderEventKind.COMMENT_ADDED,
-        subject_id=attempt, actor_id=None, audience={},
-    ))
+    pending_events(session).append(
+        OrderEvent(
+            portal_id=order.portal_id,
+            order_id=order.id,
+            kind=OrderEventKind.COMMENT_ADDED,
+            subject_id=attempt,
+            actor_id=None,
+            audience={},
+        )
+    )
 
 
 async def test_a_lost_race_runs_again_and_publishes_once(runner, db) -> None:
     attempts = []
 
-    async def action(session, _viewer):  # noqa: ANN001, ANN202
+    async def action(session, _viewer):
         attempts.append(len(attempts) + 1)
         await session.execute(text("UPDATE organization SET name = name || '+' WHERE id = 1"))
         await add_event(session, len(attempts))
@@ -63,15 +69,18 @@ async def test_a_lost_race_runs_again_and_publishes_once(runner, db) -> None:
     assert (result, errors, attempts) == ("done", [], [1, 2, 3])
     async with db.read_session() as session:  # the failed attempts' writes were rolled back
         name = await session.scalar(text("SELECT name FROM organization WHERE id = 1"))
-        stored = (await session.scalars(select(OrderEvent).where(OrderEvent.kind == OrderEventKind.COMMENT_ADDED,
-                                                                 OrderEvent.actor_id.is_(None)))).all()
+        stored = (
+            await session.scalars(
+                select(OrderEvent).where(OrderEvent.kind == OrderEventKind.COMMENT_ADDED, OrderEvent.actor_id.is_(None))
+            )
+        ).all()
     assert name.endswith("+") and not name.endswith("++")
     assert [e.subject_id for e in stored] == [3]  # only the committed attempt's event is stored...
     assert [m["order_id"] for m in runner.published] == [stored[0].order_id]  # ...and published, once
 
 
 async def test_a_race_lost_every_time_is_a_conflict_and_publishes_nothing(runner) -> None:
-    async def action(session, _viewer):  # noqa: ANN001, ANN202
+    async def action(session, _viewer):
         await add_event(session, 1)
         raise lost_race()
 

@@ -34,12 +34,12 @@ APPROVE = transition_mutation("approveOrder", "ApproveOrderInput")
 
 
 @pytest.fixture
-async def ids(gql, db):  # noqa: ANN001, ANN201
+async def ids(gql, db):
     await make_fund_valid_today(db)
     return await demo_ids(gql)
 
 
-async def inbox(gql, user: str, **variables) -> dict:  # noqa: ANN001, ANN003
+async def inbox(gql, user: str, **variables) -> dict:
     return (await gql.data(INBOX, variables, as_=user))["viewer"]
 
 
@@ -47,25 +47,46 @@ def nodes(viewer: dict) -> list[dict]:
     return [e["node"] for e in viewer["notifications"]["edges"]]
 
 
-async def submit(gql, ids, service: str = "SEO Consultation", **extra) -> dict:  # noqa: ANN001, ANN003
-    payload = (await gql.data(SUBMIT_ORDER, {"input": {
-        "serviceId": ids[service], "name": "Q1 SEO", "origin": "MARKETPLACE",
-        "paymentMethod": "PARTNER_FUNDED", "notificationRecipients": [BOSS], **extra,
-    }}))["submitOrder"]
+async def submit(gql, ids, service: str = "SEO Consultation", **extra) -> dict:
+    payload = (
+        await gql.data(
+            SUBMIT_ORDER,
+            {
+                "input": {
+                    "serviceId": ids[service],
+                    "name": "Q1 SEO",
+                    "origin": "MARKETPLACE",
+                    "paymentMethod": "PARTNER_FUNDED",
+                    "notificationRecipients": [BOSS],
+                    **extra,
+                }
+            },
+        )
+    )["submitOrder"]
     assert payload["errors"] == [], payload["errors"]
     return payload["order"]
 
 
-async def quote(gql, order_id: str, as_: str, total: str = "1200.00") -> str:  # noqa: ANN001
-    payload = (await gql.data(SUBMIT_QUOTE, {"input": {
-        "orderId": order_id, "plan": "Research, then fix", "estimatedCompletionOn": in_days(30),
-        "lineItems": [{"description": "Keyword research", "quantity": 1, "unitPrice": total}],
-    }}, as_=as_))["submitQuote"]
+async def quote(gql, order_id: str, as_: str, total: str = "1200.00") -> str:
+    payload = (
+        await gql.data(
+            SUBMIT_QUOTE,
+            {
+                "input": {
+                    "orderId": order_id,
+                    "plan": "Research, then fix",
+                    "estimatedCompletionOn": in_days(30),
+                    "lineItems": [{"description": "Keyword research", "quantity": 1, "unitPrice": total}],
+                }
+            },
+            as_=as_,
+        )
+    )["submitQuote"]
     assert payload["errors"] == [], payload["errors"]
     return payload["quote"]["id"]
 
 
-async def test_quote_path_over_http_tells_each_party_in_the_app_and_by_email(gql, ids, db, smtp) -> None:  # noqa: ANN001
+async def test_quote_path_over_http_tells_each_party_in_the_app_and_by_email(gql, ids, db, smtp) -> None:
     order = await submit(gql, ids, providerIds=[ids["Taylor Marketing"], ids["Northwind Digital"]])
     oid = order["id"]
     for provider in (PROVIDER, PROVIDER2):
@@ -102,8 +123,12 @@ async def test_quote_path_over_http_tells_each_party_in_the_app_and_by_email(gql
         PROVIDER: ["[Demo Portal] Quote request closed: Q1 SEO", "[Demo Portal] You're invited to quote: Q1 SEO"],
         PROVIDER2: ["[Demo Portal] Q1 SEO: Approved", "[Demo Portal] You're invited to quote: Q1 SEO"],
         PARTNER: ["[Demo Portal] Quote received: Q1 SEO"] * 2,
-        BOSS: ["[Demo Portal] Order submitted: Q1 SEO", "[Demo Portal] Q1 SEO: Approved",
-               "[Demo Portal] Quote received: Q1 SEO", "[Demo Portal] Quote received: Q1 SEO"],
+        BOSS: [
+            "[Demo Portal] Order submitted: Q1 SEO",
+            "[Demo Portal] Q1 SEO: Approved",
+            "[Demo Portal] Quote received: Q1 SEO",
+            "[Demo Portal] Quote received: Q1 SEO",
+        ],
         SUPPLIER: ["[Demo Portal] Q1 SEO: Approved"],
     }
     approved = next(m for m in smtp.to(PROVIDER2) if "Approved" in m.subject)
@@ -111,7 +136,7 @@ async def test_quote_path_over_http_tells_each_party_in_the_app_and_by_email(gql
     assert f"{PUBLIC_URL}/orders/{oid}" in approved.text
 
 
-async def test_refused_mutations_notify_nobody(gql, ids, db, smtp) -> None:  # noqa: ANN001
+async def test_refused_mutations_notify_nobody(gql, ids, db, smtp) -> None:
     order = await submit(gql, ids, service="Social Media Starter Pack", paymentMethod="MDF", mdfFundId=ids["fund"])
     before = len(await notifications(db))
     # The partner may not approve; an outsider partner cannot even see it.
@@ -125,11 +150,21 @@ async def test_refused_mutations_notify_nobody(gql, ids, db, smtp) -> None:  # n
     assert sorted(smtp.recipients) == sorted([SUPPLIER, BOSS])  # the submission's only
 
 
-async def test_invalid_recipient_address_is_refused_at_submit(gql, ids, db, smtp) -> None:  # noqa: ANN001
-    payload = (await gql.data(SUBMIT_ORDER, {"input": {
-        "serviceId": ids["Social Media Starter Pack"], "name": "Bad address", "origin": "MARKETPLACE",
-        "paymentMethod": "PARTNER_FUNDED", "notificationRecipients": [BOSS, "not an address"],
-    }}))["submitOrder"]
+async def test_invalid_recipient_address_is_refused_at_submit(gql, ids, db, smtp) -> None:
+    payload = (
+        await gql.data(
+            SUBMIT_ORDER,
+            {
+                "input": {
+                    "serviceId": ids["Social Media Starter Pack"],
+                    "name": "Bad address",
+                    "origin": "MARKETPLACE",
+                    "paymentMethod": "PARTNER_FUNDED",
+                    "notificationRecipients": [BOSS, "not an address"],
+                }
+            },
+        )
+    )["submitOrder"]
     assert payload["order"] is None
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [
         ("VALIDATION", ["input", "notificationRecipients", "1"])
@@ -137,17 +172,21 @@ async def test_invalid_recipient_address_is_refused_at_submit(gql, ids, db, smtp
     assert await notifications(db) == []
 
 
-async def test_inbox_lists_unread_first_pages_and_marks_read(gql, ids, db) -> None:  # noqa: ANN001
+async def test_inbox_lists_unread_first_pages_and_marks_read(gql, ids, db) -> None:
     order = await submit(gql, ids, service="Social Media Starter Pack")
     oid = order["id"]
     for n in range(3):
-        assert (await gql.data(COMMENT, {"input": {"orderId": oid, "body": f"Note {n}"}},
-                               as_=SUPPLIER))["addComment"]["errors"] == []
+        assert (await gql.data(COMMENT, {"input": {"orderId": oid, "body": f"Note {n}"}}, as_=SUPPLIER))["addComment"][
+            "errors"
+        ] == []
     viewer = await inbox(gql, PARTNER)
     assert viewer["unreadNotificationCount"] == 3
     titles = [n["body"] for n in nodes(viewer)]
-    assert titles == ["Sam Supplier (Demo Brand): Note 2", "Sam Supplier (Demo Brand): Note 1",
-                      "Sam Supplier (Demo Brand): Note 0"]
+    assert titles == [
+        "Sam Supplier (Demo Brand): Note 2",
+        "Sam Supplier (Demo Brand): Note 1",
+        "Sam Supplier (Demo Brand): Note 0",
+    ]
     newest, middle, oldest = (n["id"] for n in nodes(viewer))
 
     marked = (await gql.data(MARK_READ, {"input": {"ids": [newest]}}))["markNotificationsRead"]
@@ -168,8 +207,9 @@ async def test_inbox_lists_unread_first_pages_and_marks_read(gql, ids, db) -> No
     refused = (await gql.data(MARK_READ, {"input": {"ids": [middle, newest]}}, as_=SUPPLIER))["markNotificationsRead"]
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [("NOT_FOUND", ["input", "ids", "0"])]
     assert (await gql.data("query($id: ID!) { node(id: $id) { id } }", {"id": middle}, as_=SUPPLIER))["node"] is None
-    assert (await gql.data("query($id: ID!) { node(id: $id) { ... on Notification { title } } }",
-                           {"id": middle}))["node"] == {"title": "New comment on Q1 SEO"}
+    assert (await gql.data("query($id: ID!) { node(id: $id) { ... on Notification { title } } }", {"id": middle}))[
+        "node"
+    ] == {"title": "New comment on Q1 SEO"}
     assert (await inbox(gql, SUPPLIER)) == supplier_view
     assert (await inbox(gql, PARTNER))["unreadNotificationCount"] == 2
     neither = (await gql.data(MARK_READ, {"input": {}}))["markNotificationsRead"]
@@ -180,23 +220,45 @@ async def test_inbox_lists_unread_first_pages_and_marks_read(gql, ids, db) -> No
     assert all(n["read"] for n in nodes(await inbox(gql, PARTNER)))
 
 
-async def test_email_preferences_over_graphql(gql, ids, db, smtp) -> None:  # noqa: ANN001
-    prefs = (await gql.data("{ viewer { notificationPreferences { kind email } } }", as_=SUPPLIER))
+async def test_email_preferences_over_graphql(gql, ids, db, smtp) -> None:
+    prefs = await gql.data("{ viewer { notificationPreferences { kind email } } }", as_=SUPPLIER)
     assert all(p["email"] for p in prefs["viewer"]["notificationPreferences"])
-    updated = (await gql.data(PREFERENCES, {"input": {"preferences": [
-        {"kind": "ORDER_SUBMITTED", "email": False}, {"kind": "COMMENT_ADDED", "email": False}]}},
-        as_=SUPPLIER))["updateNotificationPreferences"]
+    updated = (
+        await gql.data(
+            PREFERENCES,
+            {
+                "input": {
+                    "preferences": [
+                        {"kind": "ORDER_SUBMITTED", "email": False},
+                        {"kind": "COMMENT_ADDED", "email": False},
+                    ]
+                }
+            },
+            as_=SUPPLIER,
+        )
+    )["updateNotificationPreferences"]
     assert updated["errors"] == []
     assert {p["kind"]: p["email"] for p in updated["preferences"]} == {
-        "ORDER_SUBMITTED": False, "QUOTE_REQUESTED": True, "STATUS_CHANGED": True, "QUOTE_RECEIVED": True,
-        "COMMENT_ADDED": False, "LEADS_ADDED": True, "QUOTE_DECLINED": True,
+        "ORDER_SUBMITTED": False,
+        "QUOTE_REQUESTED": True,
+        "STATUS_CHANGED": True,
+        "QUOTE_RECEIVED": True,
+        "COMMENT_ADDED": False,
+        "LEADS_ADDED": True,
+        "QUOTE_DECLINED": True,
     }
     # Switch one back on: an update, not a second row.
-    again = (await gql.data(PREFERENCES, {"input": {"preferences": [{"kind": "COMMENT_ADDED", "email": True}]}},
-                            as_=SUPPLIER))["updateNotificationPreferences"]
+    again = (
+        await gql.data(
+            PREFERENCES, {"input": {"preferences": [{"kind": "COMMENT_ADDED", "email": True}]}}, as_=SUPPLIER
+        )
+    )["updateNotificationPreferences"]
     assert {p["kind"]: p["email"] for p in again["preferences"]}["COMMENT_ADDED"] is True
-    dup = (await gql.data(PREFERENCES, {"input": {"preferences": [{"kind": "COMMENT_ADDED", "email": True}] * 2}},
-                          as_=SUPPLIER))["updateNotificationPreferences"]
+    dup = (
+        await gql.data(
+            PREFERENCES, {"input": {"preferences": [{"kind": "COMMENT_ADDED", "email": True}] * 2}}, as_=SUPPLIER
+        )
+    )["updateNotificationPreferences"]
     assert dup["errors"][0]["code"] == "VALIDATION"
 
     await submit(gql, ids, service="Social Media Starter Pack")
@@ -206,7 +268,7 @@ async def test_email_preferences_over_graphql(gql, ids, db, smtp) -> None:  # no
     assert SUPPLIER not in smtp.recipients and BOSS in smtp.recipients
 
 
-async def test_rejected_address_is_failed_and_shown_to_suppliers_only(gql, ids, db, smtp) -> None:  # noqa: ANN001
+async def test_rejected_address_is_failed_and_shown_to_suppliers_only(gql, ids, db, smtp) -> None:
     smtp.refuse[BOSS] = "550 5.1.1 <boss@acme.example>: Recipient address rejected"
     order = await submit(gql, ids, service="Social Media Starter Pack")
     await deliver_due(db, db.settings)
@@ -222,25 +284,29 @@ async def test_rejected_address_is_failed_and_shown_to_suppliers_only(gql, ids, 
         assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_comment_digest_over_http(gql, ids, db, smtp) -> None:  # noqa: ANN001
+async def test_comment_digest_over_http(gql, ids, db, smtp) -> None:
     order = await submit(gql, ids, service="Social Media Starter Pack")
     assert (await gql.data(APPROVE, {"input": {"orderId": order["id"]}}, as_=SUPPLIER))["approveOrder"]["errors"] == []
     await deliver_due(db, db.settings)
     smtp.reset()
     for author, body in ((PARTNER, "Can we add Instagram?"), (PROVIDER, "Yes, included."), (PARTNER, "Great")):
-        assert (await gql.data(COMMENT, {"input": {"orderId": order["id"], "body": body}}, as_=author))[
-            "addComment"]["errors"] == []
+        assert (await gql.data(COMMENT, {"input": {"orderId": order["id"], "body": body}}, as_=author))["addComment"][
+            "errors"
+        ] == []
     assert (await deliver_due(db, db.settings)).handled == 0  # the window is still open
     await deliver_due(db, db.settings, now=utcnow() + timedelta(seconds=301))
     assert told([r for r in await notifications(db) if r.kind.value == "COMMENT_ADDED"]) == {
-        PROVIDER: "COMMENT_ADDED", PARTNER: "COMMENT_ADDED", BOSS: "COMMENT_ADDED"}
+        PROVIDER: "COMMENT_ADDED",
+        PARTNER: "COMMENT_ADDED",
+        BOSS: "COMMENT_ADDED",
+    }
     assert sorted(smtp.recipients) == sorted([PROVIDER, PARTNER, BOSS])
     assert smtp.to(BOSS)[0].subject == "[Demo Portal] 3 new comments on Q1 SEO"
     assert smtp.to(PROVIDER)[0].subject == "[Demo Portal] 2 new comments on Q1 SEO"
     assert smtp.to(PARTNER)[0].subject == "[Demo Portal] New comment on Q1 SEO"
 
 
-async def test_server_runs_the_delivery_worker_when_smtp_is_configured(gql, ids, app, smtp) -> None:  # noqa: ANN001
+async def test_server_runs_the_delivery_worker_when_smtp_is_configured(gql, ids, app, smtp) -> None:
     async with app.router.lifespan_context(app):
         [worker] = app.state.background
         await submit(gql, ids, service="Social Media Starter Pack")
@@ -253,12 +319,13 @@ async def test_server_runs_the_delivery_worker_when_smtp_is_configured(gql, ids,
     assert worker.done() and not worker.cancelled()  # stopped cleanly with the server
 
 
-async def test_a_provider_declining_tells_the_partner_side_why_and_no_other_provider(gql, ids, db) -> None:  # noqa: ANN001
+async def test_a_provider_declining_tells_the_partner_side_why_and_no_other_provider(gql, ids, db) -> None:
     decline = f"""mutation($input: DeclineToQuoteInput!) {{ declineToQuote(input: $input) {{ {ERRORS} }} }}"""
     order = await submit(gql, ids, providerIds=[ids["Taylor Marketing"], ids["Northwind Digital"]])
     before = len(await notifications(db))
-    payload = (await gql.data(decline, {"input": {"orderId": order["id"], "reason": "Fully booked"}},
-                              as_=PROVIDER2))["declineToQuote"]
+    payload = (await gql.data(decline, {"input": {"orderId": order["id"], "reason": "Fully booked"}}, as_=PROVIDER2))[
+        "declineToQuote"
+    ]
     assert payload["errors"] == []
 
     written = (await notifications(db))[before:]

@@ -29,7 +29,7 @@ async def _fixed_price_order_approved(db: Database, name: str = "Spring launch")
     return order_id
 
 
-async def test_quote_order_submitted_invites_providers_and_tells_recipients(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_quote_order_submitted_invites_providers_and_tells_recipients(db: Database, smtp) -> None:
     order_id = await submit(db, invited=("Taylor Marketing", "Northwind Digital"), recipients=(BOSS,))
 
     rows = await notifications(db, order_id)
@@ -52,7 +52,7 @@ async def test_quote_order_submitted_invites_providers_and_tells_recipients(db: 
     assert {row.email_status for row in await notifications(db, order_id)} == {DeliveryStatus.SENT}
 
 
-async def test_fixed_price_submission_asks_the_supplier_to_approve_not_the_provider(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_fixed_price_submission_asks_the_supplier_to_approve_not_the_provider(db: Database, smtp) -> None:
     order_id = await submit(db, service_name="Social Media Starter Pack")
     assert told(await notifications(db, order_id)) == {SUPPLIER: "ORDER_SUBMITTED"}
     await deliver_due(db, db.settings)
@@ -61,7 +61,7 @@ async def test_fixed_price_submission_asks_the_supplier_to_approve_not_the_provi
     assert "waiting for your approval" in mail.text
 
 
-async def test_approval_tells_partner_provider_and_recipients_but_not_the_approver(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_approval_tells_partner_provider_and_recipients_but_not_the_approver(db: Database, smtp) -> None:
     order_id = await _fixed_price_order_approved(db)
     rows = [r for r in await notifications(db, order_id) if r.kind is NotificationKind.STATUS_CHANGED]
     assert told(rows) == {PARTNER: "STATUS_CHANGED", PROVIDER: "STATUS_CHANGED", BOSS: "STATUS_CHANGED"}
@@ -70,8 +70,14 @@ async def test_approval_tells_partner_provider_and_recipients_but_not_the_approv
 
     await move(db, order_id, OrderStatus.NOT_STARTED, PROVIDER, action="ACCEPT_ORDER")
     await move(db, order_id, OrderStatus.IN_PROGRESS, PROVIDER, action="START_WORK")
-    await move(db, order_id, OrderStatus.WAITING_FOR_PARTNER, PROVIDER, action="REQUEST_PARTNER_INPUT",
-               reason="Please send your logo")
+    await move(
+        db,
+        order_id,
+        OrderStatus.WAITING_FOR_PARTNER,
+        PROVIDER,
+        action="REQUEST_PARTNER_INPUT",
+        reason="Please send your logo",
+    )
     latest = [r for r in await notifications(db, order_id) if r.data["status"]["to"] == "WAITING_FOR_PARTNER"]
     assert told(latest) == {PARTNER: "STATUS_CHANGED", SUPPLIER: "STATUS_CHANGED", BOSS: "STATUS_CHANGED"}
     await deliver_due(db, db.settings)
@@ -80,7 +86,7 @@ async def test_approval_tells_partner_provider_and_recipients_but_not_the_approv
     assert "Taylor Provider (Taylor Marketing)" in mail.text
 
 
-async def test_invited_providers_hear_only_of_their_quote_request(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_invited_providers_hear_only_of_their_quote_request(db: Database, smtp) -> None:
     order_id = await submit(db, invited=("Taylor Marketing", "Northwind Digital"))
     await quote(db, order_id, PROVIDER2, total="1800.00")
     quote_rows = [r for r in await notifications(db, order_id) if r.kind is NotificationKind.QUOTE_RECEIVED]
@@ -102,7 +108,7 @@ async def test_invited_providers_hear_only_of_their_quote_request(db: Database, 
     assert told(later)[PROVIDER2] == "COMMENT_ADDED"
 
 
-async def test_cancelled_quote_request_tells_invited_providers(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_cancelled_quote_request_tells_invited_providers(db: Database, smtp) -> None:
     order_id = await submit(db, invited=("Taylor Marketing", "Northwind Digital"))
     await move(db, order_id, OrderStatus.CANCELLED, PARTNER, action="CANCEL_ORDER", reason="Budget cut")
     rows = [r for r in await notifications(db, order_id) if r.data["status"]["to"] == "CANCELLED"]
@@ -112,7 +118,7 @@ async def test_cancelled_quote_request_tells_invited_providers(db: Database, smt
     )
 
 
-async def test_leads_are_announced_to_the_partner_side(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_leads_are_announced_to_the_partner_side(db: Database, smtp) -> None:
     order_id = await _fixed_price_order_approved(db)
     await add_leads(db, order_id, PROVIDER, 3)
     rows = [r for r in await notifications(db, order_id) if r.kind is NotificationKind.LEADS_ADDED]
@@ -120,7 +126,7 @@ async def test_leads_are_announced_to_the_partner_side(db: Database, smtp) -> No
     assert rows[0].title == "3 new leads: Spring launch"
 
 
-async def test_comments_are_batched_into_one_digest_per_recipient_and_order(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_comments_are_batched_into_one_digest_per_recipient_and_order(db: Database, smtp) -> None:
     order_id = await _fixed_price_order_approved(db)
     await deliver_due(db, db.settings)
     smtp.reset()
@@ -154,7 +160,7 @@ async def test_comments_are_batched_into_one_digest_per_recipient_and_order(db: 
     assert (await deliver_due(db, db.settings, now=reopened + timedelta(seconds=301))).sent == 3
 
 
-async def test_comment_html_is_escaped(db: Database, smtp, settings: Settings) -> None:  # noqa: ANN001
+async def test_comment_html_is_escaped(db: Database, smtp, settings: Settings) -> None:
     settings.comment_digest_seconds = 0
     order_id = await _fixed_price_order_approved(db)
     await comment(db, order_id, PROVIDER, "<script>alert(1)</script> & more")
@@ -164,11 +170,12 @@ async def test_comment_html_is_escaped(db: Database, smtp, settings: Settings) -
     assert "<script>alert(1)</script> & more" in mail.text
 
 
-async def test_email_preferences_switch_off_email_but_not_the_in_app_notification(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_email_preferences_switch_off_email_but_not_the_in_app_notification(db: Database, smtp) -> None:
     async with db.write_session() as session:
         partner = await factories.user(session, PARTNER)
-        session.add(NotificationPreference(user_id=partner.id, kind=NotificationKind.STATUS_CHANGED,
-                                           email_enabled=False))
+        session.add(
+            NotificationPreference(user_id=partner.id, kind=NotificationKind.STATUS_CHANGED, email_enabled=False)
+        )
     order_id = await _fixed_price_order_approved(db)
     rows = {r.email: r for r in await notifications(db, order_id) if r.kind is NotificationKind.STATUS_CHANGED}
     assert rows[PARTNER].email_status is DeliveryStatus.SKIPPED
@@ -181,7 +188,7 @@ async def test_email_preferences_switch_off_email_but_not_the_in_app_notificatio
     assert [m.subject for m in smtp.to(PARTNER)] == ["[Demo Portal] 1 new lead: Spring launch"]
 
 
-async def test_without_smtp_host_email_is_off_and_in_app_works(db: Database, smtp, settings: Settings) -> None:  # noqa: ANN001
+async def test_without_smtp_host_email_is_off_and_in_app_works(db: Database, smtp, settings: Settings) -> None:
     settings.smtp_host = None
     order_id = await _fixed_price_order_approved(db)
     rows = await notifications(db, order_id)
@@ -190,7 +197,7 @@ async def test_without_smtp_host_email_is_off_and_in_app_works(db: Database, smt
     assert (await deliver_due(db, settings)).handled == 0 and smtp.received == []
 
 
-async def test_refused_change_notifies_nobody(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_refused_change_notifies_nobody(db: Database, smtp) -> None:
     order_id = await submit(db, service_name="Social Media Starter Pack")
     before = len(await notifications(db))
     with pytest.raises(RuntimeError):
@@ -199,8 +206,13 @@ async def test_refused_change_notifies_nobody(db: Database, smtp) -> None:  # no
             from models import Order, OrderEventKind, StatusChange
 
             order = await session.get(Order, order_id)
-            change = StatusChange(order_id=order_id, from_status=order.status, to_status=OrderStatus.APPROVED,
-                                  action="APPROVE_ORDER", actor_id=None)
+            change = StatusChange(
+                order_id=order_id,
+                from_status=order.status,
+                to_status=OrderStatus.APPROVED,
+                action="APPROVE_ORDER",
+                actor_id=None,
+            )
             order.status = OrderStatus.APPROVED
             session.add(change)
             await session.flush()
@@ -211,7 +223,7 @@ async def test_refused_change_notifies_nobody(db: Database, smtp) -> None:  # no
     assert [m.to for m in smtp.received] == [SUPPLIER]  # the submission's, nothing of the refused change
 
 
-async def test_temporary_refusal_is_retried_with_backoff(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_temporary_refusal_is_retried_with_backoff(db: Database, smtp) -> None:
     order_id = await submit(db, service_name="Social Media Starter Pack")
     smtp.temporary_failures = 1
     now = utcnow()
@@ -229,7 +241,7 @@ async def test_temporary_refusal_is_retried_with_backoff(db: Database, smtp) -> 
     assert smtp.recipients == [SUPPLIER]
 
 
-async def test_gives_up_after_max_attempts_with_the_reason(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_gives_up_after_max_attempts_with_the_reason(db: Database, smtp) -> None:
     order_id = await submit(db, service_name="Social Media Starter Pack")
     smtp.temporary_failures = 100
     now = utcnow()
@@ -242,7 +254,7 @@ async def test_gives_up_after_max_attempts_with_the_reason(db: Database, smtp) -
     assert smtp.rcpt_attempts == 3
 
 
-async def test_permanently_refused_address_fails_at_once_without_blocking_others(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_permanently_refused_address_fails_at_once_without_blocking_others(db: Database, smtp) -> None:
     smtp.refuse[BOSS] = "550 5.1.1 No such user here"
     order_id = await _fixed_price_order_approved(db)
     stats = await deliver_due(db, db.settings)
@@ -255,15 +267,16 @@ async def test_permanently_refused_address_fails_at_once_without_blocking_others
     assert (await deliver_due(db, db.settings, now=utcnow() + timedelta(days=1))).handled == 0
 
 
-async def test_two_workers_racing_send_each_email_once(db: Database, smtp, settings: Settings) -> None:  # noqa: ANN001
+async def test_two_workers_racing_send_each_email_once(db: Database, smtp, settings: Settings) -> None:
     for n in range(8):
         await submit(db, invited=("Taylor Marketing", "Northwind Digital"), recipients=(BOSS,), name=f"Order {n}")
     expected = len(await notifications(db))
     assert expected == 24
     other = Database(settings)  # a second worker process: its own engine and connections
     try:
-        results = await asyncio.gather(deliver_due(db, settings), deliver_due(other, settings),
-                                       deliver_due(db, settings))
+        results = await asyncio.gather(
+            deliver_due(db, settings), deliver_due(other, settings), deliver_due(db, settings)
+        )
     finally:
         await other.dispose()
     assert sum(r.sent for r in results) == expected
@@ -272,12 +285,15 @@ async def test_two_workers_racing_send_each_email_once(db: Database, smtp, setti
     assert {r.email_status for r in await notifications(db)} == {DeliveryStatus.SENT}
 
 
-async def test_an_abandoned_claim_is_picked_up_after_its_lease(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_an_abandoned_claim_is_picked_up_after_its_lease(db: Database, smtp) -> None:
     order_id = await submit(db, service_name="Social Media Starter Pack")
     now = utcnow()
     async with db.write_session() as session:  # a worker claimed it, then died
-        await session.execute(update(Notification).values(
-            email_status=DeliveryStatus.SENDING, locked_until=now + timedelta(minutes=10), attempts=1))
+        await session.execute(
+            update(Notification).values(
+                email_status=DeliveryStatus.SENDING, locked_until=now + timedelta(minutes=10), attempts=1
+            )
+        )
     assert (await deliver_due(db, db.settings, now=now + timedelta(minutes=9))).handled == 0
     assert (await deliver_due(db, db.settings, now=now + timedelta(minutes=11))).sent == 1
     async with db.read_session() as session:
@@ -285,7 +301,7 @@ async def test_an_abandoned_claim_is_picked_up_after_its_lease(db: Database, smt
     assert row.email_status is DeliveryStatus.SENT and row.attempts == 2
 
 
-async def test_unreachable_server_is_retried(db: Database, smtp, settings: Settings) -> None:  # noqa: ANN001
+async def test_unreachable_server_is_retried(db: Database, smtp, settings: Settings) -> None:
     await submit(db, service_name="Social Media Starter Pack")
     settings.smtp_port = 1  # nothing listens there
     stats = await deliver_due(db, settings)
@@ -298,7 +314,7 @@ def test_header_text_is_one_line() -> None:
     assert header_text("Spring\r\nlaunch\x00 \u2028now\t!") == "Spring launch now !"
 
 
-async def test_a_stored_name_with_line_breaks_does_not_stop_its_emails(db: Database, smtp) -> None:  # noqa: ANN001
+async def test_a_stored_name_with_line_breaks_does_not_stop_its_emails(db: Database, smtp) -> None:
     """Orders stored before one-line fields refused control characters still get their e-mails,
     and a line break cannot add a header."""
     order_id = await _fixed_price_order_approved(db, name="Spring\nlaunch\r\nBcc: x@evil.example")
@@ -312,7 +328,11 @@ async def test_a_stored_name_with_line_breaks_does_not_stop_its_emails(db: Datab
 
 def test_a_failure_reason_never_carries_an_exception_text() -> None:
     """Suppliers read the reason (`deliveryFailures`): the mail server's answer, else a sentence."""
-    assert _describe(ConnectionRefusedError("[Errno 111] Connect call failed ('10.1.2.3', 25)")) == \
-        "the mail server could not be reached"
-    assert _describe(ValueError("internal detail")) == \
-        "the e-mail could not be built or sent (the server log has the details)"
+    assert (
+        _describe(ConnectionRefusedError("[Errno 111] Connect call failed ('10.1.2.3', 25)"))
+        == "the mail server could not be reached"
+    )
+    assert (
+        _describe(ValueError("internal detail"))
+        == "the e-mail could not be built or sent (the server log has the details)"
+    )

@@ -23,7 +23,7 @@ def my_ports(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(live_support, "PORTS", range(8400, 8450))  # this issue's server ports
 
 
-async def listen(stack: AsyncExitStack, url: str, gql, email: str) -> WS:  # noqa: ANN001
+async def listen(stack: AsyncExitStack, url: str, gql, email: str) -> WS:
     ws = await stack.enter_async_context(WS.connect(url))
     assert (await ws.init(await gql.token(email)))["type"] == "connection_ack"
     await ws.subscribe("n", NOTIFICATION_ADDED)
@@ -34,7 +34,7 @@ async def added(ws: WS) -> dict:
     return (await ws.next())["payload"]["data"]["notificationAdded"]
 
 
-async def test_each_user_gets_their_own_notifications_live(app, gql) -> None:  # noqa: ANN001
+async def test_each_user_gets_their_own_notifications_live(app, gql) -> None:
     ids = await demo_ids(gql)
     async with AsyncExitStack() as stack:
         url = await stack.enter_async_context(running_server(app))
@@ -43,9 +43,19 @@ async def test_each_user_gets_their_own_notifications_live(app, gql) -> None:  #
         supplier = await listen(stack, url, gql, SUPPLIER)
         await provider.nothing(0.2)  # subscribed (no backlog is replayed)
 
-        submitted = (await gql.data(SUBMIT_ORDER, {"input": {
-            "serviceId": ids["SEO Consultation"], "name": "Live SEO", "origin": "MARKETPLACE",
-            "paymentMethod": "PARTNER_FUNDED"}}))["submitOrder"]
+        submitted = (
+            await gql.data(
+                SUBMIT_ORDER,
+                {
+                    "input": {
+                        "serviceId": ids["SEO Consultation"],
+                        "name": "Live SEO",
+                        "origin": "MARKETPLACE",
+                        "paymentMethod": "PARTNER_FUNDED",
+                    }
+                },
+            )
+        )["submitOrder"]
         assert submitted["errors"] == []
         oid = submitted["order"]["id"]
         note = await added(provider)
@@ -53,9 +63,18 @@ async def test_each_user_gets_their_own_notifications_live(app, gql) -> None:  #
         assert note["order"] == {"id": oid, "name": "Live SEO"} and note["actor"] == {"email": PARTNER}
         assert note["read"] is False
 
-        quoted = (await gql.data(SUBMIT_QUOTE, {"input": {
-            "orderId": oid, "plan": "Plan", "estimatedCompletionOn": in_days(10),
-            "lineItems": [{"description": "Work", "quantity": 1, "unitPrice": "900.00"}]}}, as_=PROVIDER))
+        quoted = await gql.data(
+            SUBMIT_QUOTE,
+            {
+                "input": {
+                    "orderId": oid,
+                    "plan": "Plan",
+                    "estimatedCompletionOn": in_days(10),
+                    "lineItems": [{"description": "Work", "quantity": 1, "unitPrice": "900.00"}],
+                }
+            },
+            as_=PROVIDER,
+        )
         assert quoted["submitQuote"]["errors"] == []
         assert (await added(partner))["title"] == "Quote received: Live SEO"
         # Nobody hears of their own doing, and the supplier has nothing to act on yet.
@@ -71,7 +90,7 @@ async def test_each_user_gets_their_own_notifications_live(app, gql) -> None:  #
         assert (await added(supplier))["title"] == "Live SEO: Cancelled"
 
 
-async def approved_order_and_partner_listening(stack: AsyncExitStack, app, gql, db) -> tuple[int, WS]:  # noqa: ANN001
+async def approved_order_and_partner_listening(stack: AsyncExitStack, app, gql, db) -> tuple[int, WS]:
     """An approved order of the partner, and the partner subscribed to its notifications."""
     from tests.notify_helpers import submit
 
@@ -83,7 +102,7 @@ async def approved_order_and_partner_listening(stack: AsyncExitStack, app, gql, 
     return order_id, partner
 
 
-async def test_notifications_missed_by_the_bus_arrive_in_order_on_resync(app, gql, db) -> None:  # noqa: ANN001
+async def test_notifications_missed_by_the_bus_arrive_in_order_on_resync(app, gql, db) -> None:
     async with AsyncExitStack() as stack:
         order_id, partner = await approved_order_and_partner_listening(stack, app, gql, db)
         for n in range(3):
@@ -94,7 +113,7 @@ async def test_notifications_missed_by_the_bus_arrive_in_order_on_resync(app, gq
         await partner.nothing()
 
 
-async def test_a_subscriber_flooded_by_the_bus_catches_up_and_goes_on(app, gql, db) -> None:  # noqa: ANN001
+async def test_a_subscriber_flooded_by_the_bus_catches_up_and_goes_on(app, gql, db) -> None:
     async with AsyncExitStack() as stack:
         order_id, partner = await approved_order_and_partner_listening(stack, app, gql, db)
         await comment(db, order_id, PROVIDER, "Lost in the flood")

@@ -36,7 +36,7 @@ async def test_healthz_and_readyz_when_everything_is_up(client) -> None:
 
 
 @pytest.fixture
-def unreachable_database_url(tmp_path):  # noqa: ANN001, ANN201
+def unreachable_database_url(tmp_path):
     if BACKEND == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/orders.db"
         return
@@ -117,19 +117,22 @@ IDLE = 0.2  # the proxied app checks pooled connections idle longer than this be
 
 
 @pytest.fixture
-async def proxied(database_url, gql):  # noqa: ANN001, ANN201
+async def proxied(database_url, gql):
     """An app whose database connections go through a proxy the test can cut."""
     url = make_url(database_url)
     proxy = await TcpProxy(url.host, url.port).start()
     settings = Settings(
         database_url=url.set(port=proxy.port).render_as_string(hide_password=False),
-        PROVIDER_ORDERS_ENV="test", db_connect_timeout=2, db_ping_after_idle_seconds=IDLE,
+        PROVIDER_ORDERS_ENV="test",
+        db_connect_timeout=2,
+        db_ping_after_idle_seconds=IDLE,
     )
     application = create_app(settings)
     transport = httpx.ASGITransport(app=application)
     token = await gql.token(PARTNER)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t",
-                                 headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://t", headers={"Authorization": f"Bearer {token}"}
+    ) as http:
         yield SimpleNamespace(proxy=proxy, http=http, app=application, settings=settings)
     await application.state.db.dispose()
     await proxy.close()
@@ -146,9 +149,11 @@ async def test_database_gone_mid_query_then_back(proxied) -> None:
 
     # The connection breaks while the query is running (after the viewer was looked up).
     engine = proxied.app.state.db.engine.sync_engine
-    def cut_on_viewer_query(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+
+    def cut_on_viewer_query(_conn, _cursor, statement, *_args) -> None:
         if "FROM organization" in statement:
             proxy.cut_connections()
+
     event.listen(engine, "before_cursor_execute", cut_on_viewer_query)
     try:
         body = (await http.post("/graphql", json={"query": "{ viewer { organization { name } } }"})).json()
@@ -179,8 +184,10 @@ async def test_database_gone_mid_mutation_is_service_unavailable_and_writes_noth
     published: list = []
     context.bus = SimpleNamespace(publish=lambda message: published.append(message))
 
-    async def write_then_lose_the_database(session, _viewer):  # noqa: ANN001, ANN202
-        await session.execute(text("UPDATE organization SET name = 'lost' WHERE id = (SELECT min(id) FROM organization)"))
+    async def write_then_lose_the_database(session, _viewer):
+        await session.execute(
+            text("UPDATE organization SET name = 'lost' WHERE id = (SELECT min(id) FROM organization)")
+        )
         proxied.proxy.cut_connections()
         await session.execute(text("SELECT 1"))
 
@@ -202,8 +209,10 @@ async def test_idle_connections_killed_by_the_server_are_replaced_silently(proxi
     admin = Database(Settings(database_url=database_url))
     async with admin.write_session() as session:
         killed = await session.scalar(
-            text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                 "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
         )
     await admin.dispose()
     assert killed >= 1
@@ -265,30 +274,42 @@ async def test_graceful_shutdown_finishes_requests_and_closes_websockets_with_10
 
 async def test_redis_down_the_api_keeps_serving_queries_and_mutations(database_url, gql, db) -> None:
     closed = bind_free_port()  # bound, never listening: Redis "is down"
-    settings = Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test",
-                        redis_url=f"redis://127.0.0.1:{closed.getsockname()[1]}/0")
+    settings = Settings(
+        database_url=database_url,
+        PROVIDER_ORDERS_ENV="test",
+        redis_url=f"redis://127.0.0.1:{closed.getsockname()[1]}/0",
+    )
     application = create_app(settings)
     token = await gql.token(PARTNER)
     from models import OrderStatus
     from tests import factories
 
     async with db.write_session() as session:
-        order = await factories.make_order(session, status=OrderStatus.IN_PROGRESS,
-                                           service_name="Social Media Starter Pack")
+        order = await factories.make_order(
+            session, status=OrderStatus.IN_PROGRESS, service_name="Social Media Starter Pack"
+        )
         order_id = order.id
     try:
         await application.state.bus.start()
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://t",
-                                     headers={"Authorization": f"Bearer {token}"}) as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application),
+            base_url="http://t",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as http:
             ready = await http.get("/readyz")
             assert ready.status_code == 503
             assert ready.json()["checks"] == {"database": "ok", "redis": "unavailable"}
             assert (await viewer_email(http)).json()["data"]["viewer"]["user"]["email"] == PARTNER
-            body = (await http.post("/graphql", json={
-                "query": "mutation($id: ID!) { addComment(input: {orderId: $id, body: \"Redis is down\"}) "
-                         "{ comment { body } errors { code } } }",
-                "variables": {"id": to_global_id("Order", order_id)},
-            })).json()
+            body = (
+                await http.post(
+                    "/graphql",
+                    json={
+                        "query": 'mutation($id: ID!) { addComment(input: {orderId: $id, body: "Redis is down"}) '
+                        "{ comment { body } errors { code } } }",
+                        "variables": {"id": to_global_id("Order", order_id)},
+                    },
+                )
+            ).json()
         assert body["data"]["addComment"] == {"comment": {"body": "Redis is down"}, "errors": []}
     finally:
         await application.state.bus.close()
@@ -304,7 +325,7 @@ async def test_requests_past_the_concurrency_limit_wait_their_turn(database_url,
     running, most = 0, 0
     run = view.run
 
-    async def counted_run(request):  # noqa: ANN001, ANN202
+    async def counted_run(request):
         nonlocal running, most
         running += 1
         most = max(most, running)
@@ -316,8 +337,11 @@ async def test_requests_past_the_concurrency_limit_wait_their_turn(database_url,
 
     view.run = counted_run
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://t",
-                                     headers={"Authorization": f"Bearer {token}"}) as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=application),
+            base_url="http://t",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as http:
             responses = await asyncio.gather(*(viewer_email(http) for _ in range(10)))
     finally:
         await application.state.db.dispose()

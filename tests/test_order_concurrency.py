@@ -26,8 +26,9 @@ async def viewer(db: Database, email: str) -> Viewer:
 
 async def not_started_order(db: Database) -> int:
     async with db.write_session() as session:
-        order = await factories.make_order(session, status=OrderStatus.NOT_STARTED,
-                                           service_name="Social Media Starter Pack")
+        order = await factories.make_order(
+            session, status=OrderStatus.NOT_STARTED, service_name="Social Media Starter Pack"
+        )
         return order.id
 
 
@@ -38,8 +39,12 @@ async def test_a_stale_version_is_refused_with_conflict(db: Database) -> None:
         async with db.write_session() as session:
             access = await load_order(session, provider, order_id, field=["input", "orderId"])
             # Someone else's change lands between our read and our write.
-            await session.execute(update(Order).where(Order.id == order_id).values(version=Order.version + 1)
-                                  .execution_options(synchronize_session=False))
+            await session.execute(
+                update(Order)
+                .where(Order.id == order_id)
+                .values(version=Order.version + 1)
+                .execution_options(synchronize_session=False)
+            )
             await workflow.change_status(session, provider, access, TRANSITIONS[OrderAction.START_WORK])
     assert refused.value.code is ErrorCode.CONFLICT
     async with db.read_session() as session:
@@ -65,9 +70,8 @@ async def test_racing_transitions_only_one_wins(db: Database, rival: str) -> Non
     assert sorted(results)[0] in ("CONFLICT", "INVALID_TRANSITION") and sorted(results)[1] == "OK", results
     async with db.read_session() as session:
         history = await session.scalar(
-            select(func.count()).select_from(StatusChange).where(StatusChange.order_id == order_id))
+            select(func.count()).select_from(StatusChange).where(StatusChange.order_id == order_id)
+        )
         order = await session.get(Order, order_id)
     assert history == 2  # the factory's submission + exactly one transition
     assert order.status in (OrderStatus.IN_PROGRESS, OrderStatus.CANCELLED)
-
-

@@ -28,31 +28,41 @@ NODE = "query($id: ID!) { node(id: $id) { ... on Order { id status availableActi
 
 
 @pytest.fixture
-async def ids(gql, db):  # noqa: ANN001, ANN201
+async def ids(gql, db):
     await make_fund_valid_today(db)
     return await demo_ids(gql)
 
 
-async def submit_social(gql, ids, **extra):  # noqa: ANN001, ANN003, ANN201
-    payload = (await gql.data(SUBMIT_ORDER, {"input": {
-        "serviceId": ids["Social Media Starter Pack"], "name": "Spring social push", "origin": "MARKETPLACE",
-        "paymentMethod": "MDF", "mdfFundId": ids["fund"],
-        "contacts": [{"name": "Dana Contact", "email": "dana@acme.example", "role": "Marketing lead"}],
-        "notificationRecipients": ["Boss@Acme.example", "supplier@demo.example"], **extra,
-    }}))["submitOrder"]
+async def submit_social(gql, ids, **extra):
+    payload = (
+        await gql.data(
+            SUBMIT_ORDER,
+            {
+                "input": {
+                    "serviceId": ids["Social Media Starter Pack"],
+                    "name": "Spring social push",
+                    "origin": "MARKETPLACE",
+                    "paymentMethod": "MDF",
+                    "mdfFundId": ids["fund"],
+                    "contacts": [{"name": "Dana Contact", "email": "dana@acme.example", "role": "Marketing lead"}],
+                    "notificationRecipients": ["Boss@Acme.example", "supplier@demo.example"],
+                    **extra,
+                }
+            },
+        )
+    )["submitOrder"]
     assert payload["errors"] == []
     return payload["order"]
 
 
-async def test_fixed_price_order_from_marketplace_to_archive(gql, ids) -> None:  # noqa: ANN001
+async def test_fixed_price_order_from_marketplace_to_archive(gql, ids) -> None:
     order = await submit_social(gql, ids)
     assert order["status"] == "PENDING_APPROVAL"
     assert order["rate"] == {"amount": "1500.00", "currency": "USD"}
     assert order["provider"] == {"name": "Taylor Marketing"}
     assert order["availableActions"] == ["CANCEL_ORDER"]
     assert order["statusHistory"] == [
-        {"from": None, "to": "PENDING_APPROVAL", "action": "SUBMIT_ORDER", "reason": None,
-         "actor": {"email": PARTNER}}
+        {"from": None, "to": "PENDING_APPROVAL", "action": "SUBMIT_ORDER", "reason": None, "actor": {"email": PARTNER}}
     ]
     oid = order["id"]
     # Not approved yet: the provider does not see it; neither do other partners or portals.
@@ -66,7 +76,9 @@ async def test_fixed_price_order_from_marketplace_to_archive(gql, ids) -> None: 
              contacts { name email role } notificationRecipients { email user { email } } } } }""",
         {"id": oid},
     )
-    assert detail["node"]["contacts"] == [{"name": "Dana Contact", "email": "dana@acme.example", "role": "Marketing lead"}]
+    assert detail["node"]["contacts"] == [
+        {"name": "Dana Contact", "email": "dana@acme.example", "role": "Marketing lead"}
+    ]
     assert detail["node"]["notificationRecipients"] == [
         {"email": "boss@acme.example", "user": None},
         {"email": "supplier@demo.example", "user": {"email": SUPPLIER}},
@@ -75,31 +87,52 @@ async def test_fixed_price_order_from_marketplace_to_archive(gql, ids) -> None: 
     approved = (await gql.data(APPROVE, {"input": {"orderId": oid}}, as_=SUPPLIER))["approveOrder"]
     assert approved["errors"] == []
     assert approved["order"]["status"] == "APPROVED"
-    assert await fund_balance(gql) == {"allocated": Decimal("10000.00"), "reserved": Decimal("1500.00"),
-                                       "spent": Decimal("0.00"), "available": Decimal("8500.00")}
+    assert await fund_balance(gql) == {
+        "allocated": Decimal("10000.00"),
+        "reserved": Decimal("1500.00"),
+        "spent": Decimal("0.00"),
+        "available": Decimal("8500.00"),
+    }
     seen = (await gql.data(NODE, {"id": oid}, as_=PROVIDER))["node"]
     assert seen["availableActions"] == ["ACCEPT_ORDER", "DENY_ORDER", "CANCEL_ORDER"]
 
-    for mutation, name, status in ((ACCEPT, "acceptOrder", "NOT_STARTED"), (START, "startWork", "IN_PROGRESS"),
-                                   (COMPLETE, "completeOrder", "COMPLETED")):
+    for mutation, name, status in (
+        (ACCEPT, "acceptOrder", "NOT_STARTED"),
+        (START, "startWork", "IN_PROGRESS"),
+        (COMPLETE, "completeOrder", "COMPLETED"),
+    ):
         payload = (await gql.data(mutation, {"input": {"orderId": oid}}, as_=PROVIDER))[name]
         assert payload["errors"] == [] and payload["order"]["status"] == status
-    assert await fund_balance(gql) == {"allocated": Decimal("10000.00"), "reserved": Decimal("0.00"),
-                                       "spent": Decimal("1500.00"), "available": Decimal("8500.00")}
+    assert await fund_balance(gql) == {
+        "allocated": Decimal("10000.00"),
+        "reserved": Decimal("0.00"),
+        "spent": Decimal("1500.00"),
+        "available": Decimal("8500.00"),
+    }
     archived = (await gql.data(ARCHIVE, {"input": {"orderId": oid}}, as_=PROVIDER))["archiveOrder"]
     history = archived["order"]["statusHistory"]
     assert [(h["to"], h["actor"]["email"]) for h in history] == [
-        ("PENDING_APPROVAL", PARTNER), ("APPROVED", SUPPLIER), ("NOT_STARTED", PROVIDER),
-        ("IN_PROGRESS", PROVIDER), ("COMPLETED", PROVIDER), ("ARCHIVED", PROVIDER),
+        ("PENDING_APPROVAL", PARTNER),
+        ("APPROVED", SUPPLIER),
+        ("NOT_STARTED", PROVIDER),
+        ("IN_PROGRESS", PROVIDER),
+        ("COMPLETED", PROVIDER),
+        ("ARCHIVED", PROVIDER),
     ]
     assert archived["order"]["availableActions"] == []
 
 
-async def test_approval_refused_when_the_fund_cannot_cover_the_rate(gql, db, ids) -> None:  # noqa: ANN001
+async def test_approval_refused_when_the_fund_cannot_cover_the_rate(gql, db, ids) -> None:
     order = await submit_social(gql, ids)
     async with db.write_session() as session:  # other orders hold 9000.00 of the fund
-        session.add(MdfLedgerEntry(fund_id=pk_of(ids["fund"]), kind=LedgerEntryKind.RESERVE, amount=Decimal("9000.00"),
-                                   memo="held by another order"))
+        session.add(
+            MdfLedgerEntry(
+                fund_id=pk_of(ids["fund"]),
+                kind=LedgerEntryKind.RESERVE,
+                amount=Decimal("9000.00"),
+                memo="held by another order",
+            )
+        )
     before = await snapshot(db, pk_of(order["id"]))
     body = await gql(APPROVE, {"input": {"orderId": order["id"]}}, as_=SUPPLIER)
     payload = body["data"]["approveOrder"]

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from models import Order, OrderOrigin, OrderStatus, PaymentMethod
 from schema.ids import to_global_id
 from tests import factories
-from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
+from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ query($first: Int, $after: String, $last: Int, $before: String, $filter: OrderFi
 }"""
 
 
-async def make_orders(db, specs: list[dict]) -> list[Order]:  # noqa: ANN001
+async def make_orders(db, specs: list[dict]) -> list[Order]:
     """Orders built directly; each spec may set the list's sort and filter columns."""
     made = []
     async with db.write_session() as session:
@@ -44,7 +44,7 @@ async def make_orders(db, specs: list[dict]) -> list[Order]:  # noqa: ANN001
     return made
 
 
-async def walk(gql, *, as_: str, size: int, order_by=None, filter=None, backwards=False) -> list[str]:  # noqa: A002, ANN001
+async def walk(gql, *, as_: str, size: int, order_by=None, filter=None, backwards=False) -> list[str]:
     """Every name in the list, page by page (forwards with first/after, or backwards with last/before)."""
     names, cursor, pages = [], None, 0
     while True:
@@ -63,24 +63,29 @@ async def walk(gql, *, as_: str, size: int, order_by=None, filter=None, backward
 
 
 @pytest.fixture
-async def seven(db):  # noqa: ANN001, ANN201
+async def seven(db):
     """Seven orders with ties on every sort column and two without an estimated completion."""
     specs = []
     for i in range(7):
-        specs.append({
-            "name": f"Order {i}",
-            "status": OrderStatus.IN_PROGRESS,
-            "service_name": "Social Media Starter Pack",
-            "submitted_at": T0 + timedelta(hours=i // 2),  # pairs tie: the id breaks them
-            "last_activity_at": T0 + timedelta(hours=(7 - i) // 3),
-            "estimated_completion_on": None if i in (2, 5) else date(2026, 7, 1) + timedelta(days=i % 3),
-        })
+        specs.append(
+            {
+                "name": f"Order {i}",
+                "status": OrderStatus.IN_PROGRESS,
+                "service_name": "Social Media Starter Pack",
+                "submitted_at": T0 + timedelta(hours=i // 2),  # pairs tie: the id breaks them
+                "last_activity_at": T0 + timedelta(hours=(7 - i) // 3),
+                "estimated_completion_on": None if i in (2, 5) else date(2026, 7, 1) + timedelta(days=i % 3),
+            }
+        )
     return await make_orders(db, specs)
 
 
 def expected(orders: list[Order], field: str, descending: bool) -> list[str]:
-    column = {"SUBMITTED_AT": "submitted_at", "LAST_ACTIVITY_AT": "last_activity_at",
-              "ESTIMATED_COMPLETION_ON": "estimated_completion_on"}[field]
+    column = {
+        "SUBMITTED_AT": "submitted_at",
+        "LAST_ACTIVITY_AT": "last_activity_at",
+        "ESTIMATED_COMPLETION_ON": "estimated_completion_on",
+    }[field]
     valued = [o for o in orders if getattr(o, column) is not None]
     nulls = [o for o in orders if getattr(o, column) is None]
     valued.sort(key=lambda o: (getattr(o, column), o.id), reverse=descending)
@@ -122,8 +127,17 @@ async def test_page_info_at_the_boundaries(gql, seven) -> None:
 
 async def test_a_new_order_between_pages_is_neither_repeated_nor_skipped(gql, db, seven) -> None:
     first = (await gql.data(PAGE, {"first": 3}, as_=SUPPLIER))["orders"]
-    await make_orders(db, [{"name": "Newcomer", "status": OrderStatus.IN_PROGRESS,
-                            "service_name": "Social Media Starter Pack", "submitted_at": T0 + timedelta(days=9)}])
+    await make_orders(
+        db,
+        [
+            {
+                "name": "Newcomer",
+                "status": OrderStatus.IN_PROGRESS,
+                "service_name": "Social Media Starter Pack",
+                "submitted_at": T0 + timedelta(days=9),
+            }
+        ],
+    )
     rest = (await gql.data(PAGE, {"first": 10, "after": first["pageInfo"]["endCursor"]}, as_=SUPPLIER))["orders"]
     names = [e["node"]["name"] for e in first["edges"] + rest["edges"]]
     assert names == expected(seven, "SUBMITTED_AT", True)
@@ -138,7 +152,7 @@ async def test_a_page_of_exactly_100_is_allowed(gql, db) -> None:
     assert len(rest["edges"]) == 1 and rest["pageInfo"]["hasNextPage"] is False
 
 
-async def _error(gql, variables: dict) -> dict:  # noqa: ANN001
+async def _error(gql, variables: dict) -> dict:
     body = await gql(PAGE, variables, as_=SUPPLIER)
     assert body["data"] is None, body
     return body["errors"][0]
@@ -155,7 +169,7 @@ async def _error(gql, variables: dict) -> dict:  # noqa: ANN001
         ({"last": 2, "before": "eyJ4IjoxfQ.AAAA"}, "before"),
     ],
 )
-async def test_bad_page_requests_are_refused_clearly(gql, variables, argument, no_list) -> None:  # noqa: ANN001
+async def test_bad_page_requests_are_refused_clearly(gql, variables, argument, no_list) -> None:
     error = await _error(gql, variables)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["argument"] == argument
@@ -167,8 +181,7 @@ async def test_cursors_are_tied_to_their_sort_and_cannot_be_tampered_with(gql, s
 
     conn = (await gql.data(PAGE, {"first": 2}, as_=SUPPLIER))["orders"]
     cursor = conn["pageInfo"]["endCursor"]
-    for order_by in ({"field": "LAST_ACTIVITY_AT", "direction": "DESC"},
-                     {"field": "SUBMITTED_AT", "direction": "ASC"}):
+    for order_by in ({"field": "LAST_ACTIVITY_AT", "direction": "DESC"}, {"field": "SUBMITTED_AT", "direction": "ASC"}):
         error = await _error(gql, {"first": 2, "after": cursor, "orderBy": order_by})
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
         assert "another sort" in error["message"]
@@ -179,23 +192,42 @@ async def test_cursors_are_tied_to_their_sort_and_cannot_be_tampered_with(gql, s
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-async def _names(gql, filter: dict, as_: str = SUPPLIER, **extra) -> list[str]:  # noqa: A002, ANN001
+async def _names(gql, filter: dict, as_: str = SUPPLIER, **extra) -> list[str]:
     conn = (await gql.data(PAGE, {"first": 100, "filter": filter, **extra}, as_=as_))["orders"]
     assert conn["totalCount"] == len(conn["edges"])
     return sorted(e["node"]["name"] for e in conn["edges"])
 
 
 async def test_each_filter_narrows_the_list(gql, db) -> None:
-    orders = await make_orders(db, [
-        {"name": "Seo quote", "status": OrderStatus.PENDING_QUOTES, "service_name": "SEO Consultation",
-         "invited": ("Taylor Marketing", "Northwind Digital")},
-        {"name": "Audit", "status": OrderStatus.IN_PROGRESS, "service_name": "SEO Audit",
-         "payment_method": PaymentMethod.MDF, "origin": OrderOrigin.CAMPAIGN_ACTIVITY,
-         "submitted_at": T0, "last_activity_at": T0 + timedelta(days=3)},
-        {"name": "Social", "status": OrderStatus.COMPLETED, "service_name": "Social Media Starter Pack",
-         "partner_name": "Beta Solutions", "origin": OrderOrigin.PROVIDER_LOCATOR,
-         "submitted_at": T0 + timedelta(days=1), "last_activity_at": T0 + timedelta(days=1)},
-    ])
+    orders = await make_orders(
+        db,
+        [
+            {
+                "name": "Seo quote",
+                "status": OrderStatus.PENDING_QUOTES,
+                "service_name": "SEO Consultation",
+                "invited": ("Taylor Marketing", "Northwind Digital"),
+            },
+            {
+                "name": "Audit",
+                "status": OrderStatus.IN_PROGRESS,
+                "service_name": "SEO Audit",
+                "payment_method": PaymentMethod.MDF,
+                "origin": OrderOrigin.CAMPAIGN_ACTIVITY,
+                "submitted_at": T0,
+                "last_activity_at": T0 + timedelta(days=3),
+            },
+            {
+                "name": "Social",
+                "status": OrderStatus.COMPLETED,
+                "service_name": "Social Media Starter Pack",
+                "partner_name": "Beta Solutions",
+                "origin": OrderOrigin.PROVIDER_LOCATOR,
+                "submitted_at": T0 + timedelta(days=1),
+                "last_activity_at": T0 + timedelta(days=1),
+            },
+        ],
+    )
     quote, audit, social = orders
     async with db.read_session() as session:
         taylor = await factories.org(session, "Taylor Marketing")
@@ -237,12 +269,15 @@ def _counts(conn: dict) -> dict[str, int]:
 
 
 async def test_status_counts_follow_the_filter_but_not_its_statuses(gql, db) -> None:
-    await make_orders(db, [
-        {"name": "a", "status": OrderStatus.IN_PROGRESS, "service_name": "Social Media Starter Pack"},
-        {"name": "b", "status": OrderStatus.IN_PROGRESS, "service_name": "SEO Audit"},
-        {"name": "c", "status": OrderStatus.COMPLETED, "service_name": "Social Media Starter Pack"},
-        {"name": "d", "status": OrderStatus.ARCHIVED, "service_name": "Social Media Starter Pack"},
-    ])
+    await make_orders(
+        db,
+        [
+            {"name": "a", "status": OrderStatus.IN_PROGRESS, "service_name": "Social Media Starter Pack"},
+            {"name": "b", "status": OrderStatus.IN_PROGRESS, "service_name": "SEO Audit"},
+            {"name": "c", "status": OrderStatus.COMPLETED, "service_name": "Social Media Starter Pack"},
+            {"name": "d", "status": OrderStatus.ARCHIVED, "service_name": "Social Media Starter Pack"},
+        ],
+    )
     conn = (await gql.data(STATUS_COUNTS, {"filter": {"statuses": ["COMPLETED"]}}, as_=SUPPLIER))["orders"]
     assert conn["totalCount"] == 1
     assert _counts(conn) == {"IN_PROGRESS": 2, "COMPLETED": 1, "ARCHIVED": 1}
@@ -256,16 +291,31 @@ async def test_status_counts_follow_the_filter_but_not_its_statuses(gql, db) -> 
 
 
 async def test_manage_orders_lists_assigned_orders_and_quote_requests(gql, db) -> None:
-    await make_orders(db, [
-        {"name": "asked both", "status": OrderStatus.PENDING_QUOTES,
-         "invited": ("Taylor Marketing", "Northwind Digital"), "submitted_at": T0},
-        {"name": "asked taylor", "status": OrderStatus.PENDING_QUOTES, "submitted_at": T0 + timedelta(hours=2)},
-        {"name": "taylor working", "status": OrderStatus.IN_PROGRESS, "submitted_at": T0 + timedelta(hours=1)},
-        {"name": "taylor fixed", "status": OrderStatus.PENDING_APPROVAL, "service_name": "Social Media Starter Pack"},
-        {"name": "taylor archived", "status": OrderStatus.ARCHIVED, "submitted_at": T0 + timedelta(hours=3)},
-        {"name": "northwind working", "status": OrderStatus.IN_PROGRESS, "service_name": "SEO Audit",
-         "invited": ("Northwind Digital",)},
-    ])
+    await make_orders(
+        db,
+        [
+            {
+                "name": "asked both",
+                "status": OrderStatus.PENDING_QUOTES,
+                "invited": ("Taylor Marketing", "Northwind Digital"),
+                "submitted_at": T0,
+            },
+            {"name": "asked taylor", "status": OrderStatus.PENDING_QUOTES, "submitted_at": T0 + timedelta(hours=2)},
+            {"name": "taylor working", "status": OrderStatus.IN_PROGRESS, "submitted_at": T0 + timedelta(hours=1)},
+            {
+                "name": "taylor fixed",
+                "status": OrderStatus.PENDING_APPROVAL,
+                "service_name": "Social Media Starter Pack",
+            },
+            {"name": "taylor archived", "status": OrderStatus.ARCHIVED, "submitted_at": T0 + timedelta(hours=3)},
+            {
+                "name": "northwind working",
+                "status": OrderStatus.IN_PROGRESS,
+                "service_name": "SEO Audit",
+                "invited": ("Northwind Digital",),
+            },
+        ],
+    )
     # Both parts merged in sort order, page by page.
     assert await walk(gql, as_=PROVIDER, size=1) == ["asked taylor", "taylor working", "asked both"]
     assert await walk(gql, as_=PROVIDER, size=2, backwards=True) == ["asked taylor", "taylor working", "asked both"]

@@ -11,8 +11,8 @@ from models import Comment, Lead, LeadStatus, OrderStatus, Quote
 from models.base import utcnow
 from schema.ids import to_global_id
 from tests import factories
-from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
+from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
 
 LIST = """
 query($first: Int) {
@@ -51,7 +51,9 @@ LATEST_IN_LIST = "{ orders(first: 50) { edges { node { id latestQuote { provider
 async def test_latest_quote_is_the_viewers_latest(gql, db) -> None:
     async with db.write_session() as session:
         order = await factories.make_order(
-            session, status=OrderStatus.PENDING_QUOTES, invited=("Taylor Marketing", "Northwind Digital"),
+            session,
+            status=OrderStatus.PENDING_QUOTES,
+            invited=("Taylor Marketing", "Northwind Digital"),
             with_details=True,
         )
         quotes = (await session.scalars(select(Quote).where(Quote.order_id == order.id).order_by(Quote.id))).all()
@@ -65,8 +67,12 @@ async def test_latest_quote_is_the_viewers_latest(gql, db) -> None:
     assert latest(await gql.data(LATEST, {"id": order_id}, as_=PROVIDER2))["provider"]["name"] == "Northwind Digital"
     assert latest(await gql.data(LATEST, {"id": empty_id}, as_=PARTNER)) is None
     # The list reads the latest quotes with its page (a provider's from its own quotes): same answers.
-    for viewer, expected in ((PARTNER, "Taylor Marketing"), (SUPPLIER, "Taylor Marketing"),
-                             (PROVIDER, "Taylor Marketing"), (PROVIDER2, "Northwind Digital")):
+    for viewer, expected in (
+        (PARTNER, "Taylor Marketing"),
+        (SUPPLIER, "Taylor Marketing"),
+        (PROVIDER, "Taylor Marketing"),
+        (PROVIDER2, "Northwind Digital"),
+    ):
         edges = (await gql.data(LATEST_IN_LIST, as_=viewer))["orders"]["edges"]
         listed = {e["node"]["id"]: e["node"]["latestQuote"] for e in edges}
         assert listed[order_id]["provider"]["name"] == expected, viewer
@@ -92,13 +98,22 @@ async def test_comments_and_leads_page_through_an_order(gql, db) -> None:
         author = await factories.user(session, PARTNER)
         start = utcnow()
         for i in range(5):
-            session.add(Comment(order_id=order.id, author_id=author.id, body=f"c{i}", created_at=start + timedelta(seconds=i)))
-            session.add(Lead(order_id=order.id, created_by_id=author.id, name=f"l{i}", status=LeadStatus.NEW,
-                             created_at=start + timedelta(seconds=i)))
+            session.add(
+                Comment(order_id=order.id, author_id=author.id, body=f"c{i}", created_at=start + timedelta(seconds=i))
+            )
+            session.add(
+                Lead(
+                    order_id=order.id,
+                    created_by_id=author.id,
+                    name=f"l{i}",
+                    status=LeadStatus.NEW,
+                    created_at=start + timedelta(seconds=i),
+                )
+            )
         order.comment_count, order.lead_count = 5, 5
         order_id = to_global_id("Order", order.id)
 
-    async def thread(as_: str = PARTNER, **page) -> dict:  # noqa: ANN003
+    async def thread(as_: str = PARTNER, **page) -> dict:
         return (await gql.data(THREAD, {"id": order_id, **page}, as_=as_))["node"]
 
     node = await thread(first=2)

@@ -6,8 +6,8 @@ from sqlalchemy import select, update
 
 from models import Order, OrderStatus, Organization, Service
 from tests import factories
-from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
 from tests.conftest import OUTSIDER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
+from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
 from tests.test_orders_list import make_orders
 
 SEARCH = """
@@ -16,22 +16,36 @@ query($search: String) {
 }"""
 
 
-async def found(gql, search: str | None, as_: str = SUPPLIER) -> list[str]:  # noqa: ANN001
+async def found(gql, search: str | None, as_: str = SUPPLIER) -> list[str]:
     conn = (await gql.data(SEARCH, {"search": search}, as_=as_))["orders"]
     assert conn["totalCount"] == len(conn["edges"])
     return sorted(e["node"]["name"] for e in conn["edges"])
 
 
-async def _demo_orders(db) -> None:  # noqa: ANN001
-    await make_orders(db, [
-        {"name": "Optimise the landing pages", "status": OrderStatus.IN_PROGRESS},
-        {"name": "Spring launch", "status": OrderStatus.PENDING_QUOTES,
-         "invited": ("Taylor Marketing", "Northwind Digital")},
-        {"name": "Café relaunch", "status": OrderStatus.COMPLETED, "service_name": "SEO Audit",
-         "partner_name": "Beta Solutions", "invited": ("Northwind Digital",)},
-        {"name": "Posts for autumn", "status": OrderStatus.PENDING_APPROVAL,
-         "service_name": "Social Media Starter Pack"},
-    ])
+async def _demo_orders(db) -> None:
+    await make_orders(
+        db,
+        [
+            {"name": "Optimise the landing pages", "status": OrderStatus.IN_PROGRESS},
+            {
+                "name": "Spring launch",
+                "status": OrderStatus.PENDING_QUOTES,
+                "invited": ("Taylor Marketing", "Northwind Digital"),
+            },
+            {
+                "name": "Café relaunch",
+                "status": OrderStatus.COMPLETED,
+                "service_name": "SEO Audit",
+                "partner_name": "Beta Solutions",
+                "invited": ("Northwind Digital",),
+            },
+            {
+                "name": "Posts for autumn",
+                "status": OrderStatus.PENDING_APPROVAL,
+                "service_name": "Social Media Starter Pack",
+            },
+        ],
+    )
 
 
 async def test_prefixes_of_every_indexed_field_match(gql, db) -> None:
@@ -60,8 +74,18 @@ async def test_an_empty_search_is_no_search(gql, db) -> None:
 
 async def test_search_never_leaks_orders_the_viewer_may_not_see(gql, db) -> None:
     await _demo_orders(db)
-    await make_orders(db, [{"name": "Optimise elsewhere", "status": OrderStatus.IN_PROGRESS,
-                            "service_name": "SEO Sprint", "partner_name": "Outside Partners", "invited": ()}])
+    await make_orders(
+        db,
+        [
+            {
+                "name": "Optimise elsewhere",
+                "status": OrderStatus.IN_PROGRESS,
+                "service_name": "SEO Sprint",
+                "partner_name": "Outside Partners",
+                "invited": (),
+            }
+        ],
+    )
     assert await found(gql, "optimise") == ["Optimise the landing pages"]
     assert await found(gql, "optimise", as_=OUTSIDER) == ["Optimise elsewhere"]
     assert await found(gql, "relaunch", as_=PARTNER) == []  # Beta's order
@@ -76,7 +100,9 @@ async def test_search_never_leaks_orders_the_viewer_may_not_see(gql, db) -> None
 async def test_the_index_follows_every_change_in_the_same_transaction(gql, db) -> None:
     await _demo_orders(db)
     async with db.write_session() as session:
-        await session.execute(update(Order).where(Order.name == "Spring launch").values(name="Summer kickoff", description=None))
+        await session.execute(
+            update(Order).where(Order.name == "Spring launch").values(name="Summer kickoff", description=None)
+        )
         await session.execute(update(Service).where(Service.name == "SEO Audit").values(name="Search Health Check"))
         await session.execute(
             update(Organization).where(Organization.name == "Taylor Marketing").values(name="Taylor & Sons")

@@ -20,8 +20,11 @@ TYPOS = [
     ("{ ordrs { totalCount } }", None, "Did you mean 'orders'"),
     ("{ orders(frist: 1) { totalCount } }", None, "Did you mean 'first'"),
     ("{ orders(filter: {statuss: [SUBMITTED]}) { totalCount } }", None, "Did you mean 'statuses'"),
-    ("query($f: OrderFilter) { orders(filter: $f) { totalCount } }", {"f": {"statuss": ["SUBMITTED"]}},
-     "Did you mean 'statuses'"),
+    (
+        "query($f: OrderFilter) { orders(filter: $f) { totalCount } }",
+        {"f": {"statuss": ["SUBMITTED"]}},
+        "Did you mean 'statuses'",
+    ),
     ("query($f: OrderFiltr) { orders(filter: $f) { totalCount } }", None, "Did you mean 'OrderFilter'"),
 ]
 SUBSCRIPTION_TYPO = "subscription { orderEvents(aftr: null) { cursor } }"
@@ -31,13 +34,13 @@ def messages(body: dict) -> list[str]:
     return [error["message"] for error in body.get("errors") or []]
 
 
-async def test_development_errors_suggest_the_names_meant(gql) -> None:  # noqa: ANN001
+async def test_development_errors_suggest_the_names_meant(gql) -> None:
     for document, variables, suggestion in TYPOS:
         body = await gql(document, variables, as_=None)
         assert any(suggestion in message for message in messages(body)), (document, body)
 
 
-async def test_production_errors_suggest_nothing_over_http_or_websocket(database_url, gql) -> None:  # noqa: ANN001
+async def test_production_errors_suggest_nothing_over_http_or_websocket(database_url, gql) -> None:
     token = await gql.token(SUPPLIER)
     async with LiveServer(database_url, env={"PROVIDER_ORDERS_ENV": "production"}) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
@@ -89,17 +92,24 @@ def serve(**env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in ("JWT_SECRET", "PROVIDER_ORDERS_ENV", "PORT")}
     return subprocess.run(
         [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
-        cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
-@pytest.mark.parametrize(("env", "expected"), [
-    ({"PROVIDER_ORDERS_ENV": "production"}, "JWT_SECRET is unset or the public development secret"),
-    ({"PROVIDER_ORDERS_ENV": "test"}, "JWT_SECRET is unset or the public development secret"),
-    ({"PROVIDER_ORDERS_ENV": "production", "JWT_SECRET": "too-short"}, "JWT_SECRET is 9 bytes long"),
-    ({"PROVIDER_ORDERS_ENV": "staging"}, "invalid setting PROVIDER_ORDERS_ENV"),
-    ({"PORT": "eighty"}, "invalid setting PORT"),
-])
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"PROVIDER_ORDERS_ENV": "production"}, "JWT_SECRET is unset or the public development secret"),
+        ({"PROVIDER_ORDERS_ENV": "test"}, "JWT_SECRET is unset or the public development secret"),
+        ({"PROVIDER_ORDERS_ENV": "production", "JWT_SECRET": "too-short"}, "JWT_SECRET is 9 bytes long"),
+        ({"PROVIDER_ORDERS_ENV": "staging"}, "invalid setting PROVIDER_ORDERS_ENV"),
+        ({"PORT": "eighty"}, "invalid setting PORT"),
+    ],
+)
 def test_a_bad_setting_stops_serve_with_one_line(env: dict[str, str], expected: str) -> None:
     result = serve(**env)
     assert result.returncode != 0

@@ -14,16 +14,27 @@ SUBMIT_QUOTE = """mutation($input: SubmitQuoteInput!) { submitQuote(input: $inpu
 DECLINE = """mutation($id: ID!) { declineToQuote(input: {orderId: $id, reason: "Booked"}) { errors { code } } }"""
 
 
-async def test_a_rivals_quote_and_decline_do_not_move_what_an_invited_provider_sees(gql, db) -> None:  # noqa: ANN001
+async def test_a_rivals_quote_and_decline_do_not_move_what_an_invited_provider_sees(gql, db) -> None:
     gid = to_global_id("Order", await quote_request(db, invited=("Taylor Marketing", "Northwind Digital")))
 
     async def seen(email: str) -> dict:
         return (await gql.data(ORDER, {"id": gid}, as_=email))["node"]
 
     async def quote(email: str) -> None:
-        payload = (await gql.data(SUBMIT_QUOTE, {"input": {
-            "orderId": gid, "plan": "A plan", "estimatedCompletionOn": in_days(30),
-            "lineItems": [{"description": "Work", "quantity": 1, "unitPrice": "100.00"}]}}, as_=email))["submitQuote"]
+        payload = (
+            await gql.data(
+                SUBMIT_QUOTE,
+                {
+                    "input": {
+                        "orderId": gid,
+                        "plan": "A plan",
+                        "estimatedCompletionOn": in_days(30),
+                        "lineItems": [{"description": "Work", "quantity": 1, "unitPrice": "100.00"}],
+                    }
+                },
+                as_=email,
+            )
+        )["submitQuote"]
         assert payload["errors"] == []
 
     before = await seen(PROVIDER)

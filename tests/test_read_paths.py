@@ -17,7 +17,7 @@ from tests import factories
 from tests.conftest import BACKEND, SUPPLIER
 
 
-async def test_a_page_of_snapshots_holds_what_the_entities_hold(db) -> None:  # noqa: ANN001
+async def test_a_page_of_snapshots_holds_what_the_entities_hold(db) -> None:
     await factories.bulk_orders(db, 3)
     rows = order_rows(tuple((name, None) for name in ("provider", "partner", "service", "latest_quote")))
     async with db.read_session() as session:
@@ -37,8 +37,9 @@ async def test_a_page_of_snapshots_holds_what_the_entities_hold(db) -> None:  # 
             assert snap.provider is None
         else:
             assert snap.provider.website == organizations[entity.provider_id].website
-        latest = max((q for q in quotes.values() if q.order_id == entity.id),
-                     key=lambda q: (q.submitted_at, q.id), default=None)
+        latest = max(
+            (q for q in quotes.values() if q.order_id == entity.id), key=lambda q: (q.submitted_at, q.id), default=None
+        )
         assert (snap.latest_quote.total if snap.latest_quote else None) == (latest.total if latest else None)
     with pytest.raises(AttributeError):
         snapshots[0].name = "renamed"  # read-only
@@ -56,7 +57,7 @@ def test_utc_datetimes_read_from_sqlite_text_in_every_form(stored: str) -> None:
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="the SQLite pool's reset")
-async def test_a_connection_returned_in_a_transaction_is_rolled_back(db) -> None:  # noqa: ANN001
+async def test_a_connection_returned_in_a_transaction_is_rolled_back(db) -> None:
     pool = db.engine.sync_engine.pool
 
     def leave_a_transaction_open() -> None:
@@ -79,7 +80,7 @@ LATEST_BY_THE_ORDERS_PROVIDER = """{ orders(first: 5) { edges { node {
 } } } }"""
 
 
-async def test_a_relation_read_in_part_stays_with_its_order(gql, db) -> None:  # noqa: ANN001
+async def test_a_relation_read_in_part_stays_with_its_order(gql, db) -> None:
     # The page reads only the provider's name for `provider`; the latest quote's provider, the
     # same organisation, goes through the loaders and must come back whole.
     ids = await factories.bulk_orders(db, 3)

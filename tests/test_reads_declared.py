@@ -39,8 +39,12 @@ class Only:
 
     def __init__(self, target: Any, allowed: set[str], what: str) -> None:
         mapper = orm_inspect(type(target))
-        for name, value in (("_target", target), ("_allowed", allowed), ("_what", what),
-                            ("_columns", set(mapper.column_attrs.keys()) | set(mapper.relationships.keys()))):
+        for name, value in (
+            ("_target", target),
+            ("_allowed", allowed),
+            ("_what", what),
+            ("_columns", set(mapper.column_attrs.keys()) | set(mapper.relationships.keys())),
+        ):
             object.__setattr__(self, name, value)
 
     @property  # type: ignore[misc]
@@ -62,7 +66,7 @@ class Only:
 
 def _resolvers_declaring_reads() -> list[tuple[StrawberryObjectDefinition, Any]]:
     found = []
-    for type_name in sorted(schema._schema.type_map):  # noqa: SLF001
+    for type_name in sorted(schema._schema.type_map):
         definition = schema.get_type_by_name(type_name)
         if not isinstance(definition, StrawberryObjectDefinition) or definition.is_input:
             continue
@@ -81,13 +85,19 @@ def _type_check(definition: StrawberryObjectDefinition) -> Any:
 
 def test_the_declarations_are_found() -> None:
     names = {f"{d.name}.{f.name}" for d, f in RESOLVERS}
-    assert {"Order.rate", "Order.view", "Order.comment_count", "Quote.status", "Provider.distance_km",
-            "Service.price"} <= names
+    assert {
+        "Order.rate",
+        "Order.view",
+        "Order.comment_count",
+        "Quote.status",
+        "Provider.distance_km",
+        "Service.price",
+    } <= names
     assert getattr(_type_check(schema.get_type_by_name("Provider")).__func__, "reads", None) == ("kind",)
 
 
 @pytest.fixture
-async def rows(db) -> list[Any]:  # noqa: ANN001
+async def rows(db) -> list[Any]:
     """A stored row of every kind: orders in every state with their quotes, comments, leads..."""
     await factories.bulk_orders(db, 12)
     async with db.write_session() as session:
@@ -115,7 +125,7 @@ async def _call(resolver: Any, wrapped: Only, info: Any) -> Any:
 
 
 @pytest.mark.parametrize("email", [SUPPLIER, PARTNER, PARTNER2, PROVIDER, PROVIDER2])
-async def test_resolvers_read_only_the_columns_they_declare(db, settings, rows, email: str) -> None:  # noqa: ANN001
+async def test_resolvers_read_only_the_columns_they_declare(db, settings, rows, email: str) -> None:
     async with db.read_session() as session:
         viewer = await load_viewer(session, (await factories.user(session, email)).id)
     checked: set[str] = set()
@@ -131,9 +141,9 @@ async def test_resolvers_read_only_the_columns_they_declare(db, settings, rows, 
     assert checked == {f"{d.name}.{f.name}" for d, f in RESOLVERS}  # each ran against a row of its type
 
 
-async def test_type_checks_read_only_the_id_and_the_columns_they_declare(rows) -> None:  # noqa: ANN001
+async def test_type_checks_read_only_the_id_and_the_columns_they_declare(rows) -> None:
     checked = set()
-    for type_name in sorted(schema._schema.type_map):  # noqa: SLF001
+    for type_name in sorted(schema._schema.type_map):
         definition = schema.get_type_by_name(type_name)
         check = _type_check(definition) if isinstance(definition, StrawberryObjectDefinition) else None
         if check is None:

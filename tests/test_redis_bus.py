@@ -48,7 +48,7 @@ async def kill_reader(bus_name_prefix: str) -> int:
         await admin.aclose()
 
 
-async def next_message(subscription, timeout: float = 3.0):  # noqa: ANN001, ANN201
+async def next_message(subscription, timeout: float = 3.0):
     return await asyncio.wait_for(subscription.get(), timeout)
 
 
@@ -102,8 +102,9 @@ async def test_publishing_without_redis_never_raises(channel: str) -> None:
 async def test_the_app_reports_redis_in_readyz(database_url: str, channel: str) -> None:
     from app.server import create_app
 
-    settings = Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test", redis_url=REDIS_URL,
-                        redis_channel=channel)
+    settings = Settings(
+        database_url=database_url, PROVIDER_ORDERS_ENV="test", redis_url=REDIS_URL, redis_channel=channel
+    )
     db = Database(settings)
     app = create_app(settings, db)
     try:
@@ -141,9 +142,13 @@ async def test_two_server_processes_deliver_each_others_changes_through_redis(
         await ws.subscribe("e", ORDER_EVENTS, {"orderId": gid, "after": start})
 
         async with httpx.AsyncClient(base_url=writer_side.url, timeout=10) as http:
+
             async def mutate(query: str, variables: dict, as_: str) -> None:
-                response = await http.post("/graphql", json={"query": query, "variables": variables},
-                                           headers={"Authorization": f"Bearer {await gql.token(as_)}"})
+                response = await http.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers={"Authorization": f"Bearer {await gql.token(as_)}"},
+                )
                 payload = next(iter(response.json()["data"].values()))
                 assert payload["errors"] == [], payload
 

@@ -27,40 +27,39 @@ VIEWER = "{ viewer { user { email } } }"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-async def revoke(db: Database, bus, email: str) -> None:  # noqa: ANN001
-    async def change(session):  # noqa: ANN001, ANN202
+async def revoke(db: Database, bus, email: str) -> None:
+    async def change(session):
         await accounts.revoke_tokens(session, await accounts.find_user(session, email))
 
     await accounts.apply(db, bus, change)
 
 
-async def deactivate_user(db: Database, bus, email: str, active: bool = False) -> None:  # noqa: ANN001
-    async def change(session):  # noqa: ANN001, ANN202
+async def deactivate_user(db: Database, bus, email: str, active: bool = False) -> None:
+    async def change(session):
         await accounts.set_user_active(session, await accounts.find_user(session, email), active)
 
     await accounts.apply(db, bus, change)
 
 
-async def deactivate_organization(db: Database, bus, name: str, active: bool = False) -> None:  # noqa: ANN001
-    async def change(session):  # noqa: ANN001, ANN202
+async def deactivate_organization(db: Database, bus, name: str, active: bool = False) -> None:
+    async def change(session):
         await accounts.set_organization_active(session, await accounts.find_organization(session, name), active)
 
     await accounts.apply(db, bus, change)
 
 
-async def test_a_revoked_token_is_refused_over_http_and_a_new_one_works(gql, db, app) -> None:  # noqa: ANN001
+async def test_a_revoked_token_is_refused_over_http_and_a_new_one_works(gql, db, app) -> None:
     old = await gql.token(PARTNER)
     assert (await gql.data(VIEWER))["viewer"]["user"]["email"] == PARTNER
     await revoke(db, app.state.bus, PARTNER)
-    body = (await gql.http.post("/graphql", json={"query": VIEWER},
-                                headers={"Authorization": f"Bearer {old}"})).json()
+    body = (await gql.http.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {old}"})).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert "token revoked" in body["errors"][0]["message"]
-    gql._tokens.clear()  # noqa: SLF001 - mint a new one: it carries the new version
+    gql._tokens.clear()
     assert (await gql.data(VIEWER))["viewer"]["user"]["email"] == PARTNER
 
 
-async def test_deactivated_users_and_organisations_are_refused_over_http(gql, db, app) -> None:  # noqa: ANN001
+async def test_deactivated_users_and_organisations_are_refused_over_http(gql, db, app) -> None:
     for email in (PARTNER, PROVIDER):
         await gql.token(email)
     await deactivate_user(db, app.state.bus, PARTNER)
@@ -74,12 +73,12 @@ async def test_deactivated_users_and_organisations_are_refused_over_http(gql, db
     for email in (PARTNER, PROVIDER):  # back, with new tokens: those minted before stay refused
         body = await gql(VIEWER, as_=email)
         assert "token revoked" in body["errors"][0]["message"], body
-    gql._tokens.clear()  # noqa: SLF001
+    gql._tokens.clear()
     for email in (PARTNER, PROVIDER):
         assert (await gql.data(VIEWER, as_=email))["viewer"]["user"]["email"] == email
 
 
-async def test_deactivating_a_user_closes_its_sockets_through_the_in_memory_bus(serve) -> None:  # noqa: ANN001
+async def test_deactivating_a_user_closes_its_sockets_through_the_in_memory_bus(serve) -> None:
     live: Live = await serve(access_recheck_seconds=600)  # only the bus message can close them in time
     async with AsyncExitStack() as stack:
         mine = [await live.client(stack, PARTNER) for _ in range(2)]
@@ -99,19 +98,20 @@ async def test_deactivating_a_user_closes_its_sockets_through_the_in_memory_bus(
         assert (await ws.closed())[0] == 4403
 
 
-async def test_a_lost_bus_message_is_made_up_for_by_the_periodic_recheck(serve) -> None:  # noqa: ANN001
+async def test_a_lost_bus_message_is_made_up_for_by_the_periodic_recheck(serve) -> None:
     live: Live = await serve(access_recheck_seconds=0.3)
     async with AsyncExitStack() as stack:
         ws = await live.client(stack, PROVIDER)
         await ws.subscribe("s", STATUS_CHANGED)
         await live.subscribed(1)
         async with live.db.write_session() as session:  # committed, never published
-            await session.execute(update(Organization).where(Organization.name == "Taylor Marketing")
-                                  .values(is_active=False))
+            await session.execute(
+                update(Organization).where(Organization.name == "Taylor Marketing").values(is_active=False)
+            )
         assert await ws.closed(timeout=3) == (4403, "Forbidden: access revoked")
 
 
-async def test_every_operation_on_an_open_socket_rechecks_the_viewer(serve) -> None:  # noqa: ANN001
+async def test_every_operation_on_an_open_socket_rechecks_the_viewer(serve) -> None:
     live: Live = await serve(access_recheck_seconds=600)
     async with AsyncExitStack() as stack:
         ws = await live.client(stack, PARTNER)
@@ -119,8 +119,9 @@ async def test_every_operation_on_an_open_socket_rechecks_the_viewer(serve) -> N
         assert (await ws.next())["payload"]["data"]["viewer"]["user"]["email"] == PARTNER
         assert (await ws.receive())["type"] == "complete"
         async with live.db.write_session() as session:  # revoked, never published
-            await session.execute(update(User).where(User.email == PARTNER)
-                                  .values(token_version=User.token_version + 1))
+            await session.execute(
+                update(User).where(User.email == PARTNER).values(token_version=User.token_version + 1)
+            )
         await ws.send({"id": "2", "type": "subscribe", "payload": {"query": VIEWER}})
         assert await ws.closed(timeout=3) == (4403, "Forbidden: access revoked")
         assert not any(m.get("type") == "next" for m in ws.drained), ws.drained
@@ -133,8 +134,13 @@ async def test_revoking_closes_a_socket_of_another_process_through_redis(databas
     async with AsyncExitStack() as stack:
         apps = []
         for _ in range(2):
-            settings = Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test", redis_url=REDIS_URL,
-                                redis_channel=channel, access_recheck_seconds=600)
+            settings = Settings(
+                database_url=database_url,
+                PROVIDER_ORDERS_ENV="test",
+                redis_url=REDIS_URL,
+                redis_channel=channel,
+                access_recheck_seconds=600,
+            )
             db = Database(settings)
             stack.push_async_callback(db.dispose)
             app = create_app(settings, db)
@@ -174,8 +180,7 @@ async def test_the_cli_deactivates_an_organisation_and_a_server_process_closes_i
         missing = await asyncio.to_thread(server.cli, "revoke-tokens", "nobody@demo.example", check=False)
         assert missing.returncode != 0 and "user not found" in missing.stderr
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
-            body = (await http.post("/graphql", json={"query": VIEWER},
-                                    headers={"Authorization": f"Bearer {token}"})).json()
+            body = (
+                await http.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"})
+            ).json()
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-
-

@@ -24,7 +24,7 @@ def test_schema_graphql_is_current() -> None:
 
 
 async def test_migrations_match_models(db: Database) -> None:
-    def diff(connection):  # noqa: ANN001, ANN202
+    def diff(connection):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return compare_metadata(context, models.Base.metadata)
 
@@ -35,7 +35,7 @@ async def test_migrations_match_models(db: Database) -> None:
     assert differences == []
 
 
-def _is_search_artifact(difference) -> bool:  # noqa: ANN001
+def _is_search_artifact(difference) -> bool:
     text = str(difference)
     return "order_search" in text
 
@@ -59,13 +59,20 @@ async def test_migration_0002_turns_scaled_quantities_into_whole_units(empty_dat
         async with db.write_session() as session:
             quote_id = await session.scalar(text("SELECT id FROM quote WHERE order_id = :o"), {"o": order.id})
             for position, scaled in enumerate((2500, 1000, 250, 12000)):  # 2.5, 1, 0.25 and 12 units
-                await session.execute(text(
-                    "INSERT INTO quote_line_item (quote_id, position, description, quantity, unit_price, amount)"
-                    " VALUES (:q, :p, 'old', :n, 100, 100)"), {"q": quote_id, "p": 10 + position, "n": scaled})
+                await session.execute(
+                    text(
+                        "INSERT INTO quote_line_item (quote_id, position, description, quantity, unit_price, amount)"
+                        " VALUES (:q, :p, 'old', :n, 100, 100)"
+                    ),
+                    {"q": quote_id, "p": 10 + position, "n": scaled},
+                )
         await upgrade(db.engine)
         async with db.read_session() as session:
-            quantities = (await session.scalars(text(
-                "SELECT quantity FROM quote_line_item WHERE description = 'old' ORDER BY position"))).all()
+            quantities = (
+                await session.scalars(
+                    text("SELECT quantity FROM quote_line_item WHERE description = 'old' ORDER BY position")
+                )
+            ).all()
         assert quantities == [3, 1, 1, 12]
     finally:
         await db.dispose()

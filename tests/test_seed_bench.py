@@ -14,7 +14,9 @@ async def test_seed_bench_rows_agree_with_the_orders(db) -> None:
     async with db.read_session() as session:
         portal = await session.scalar(select(Portal.id).where(Portal.name == "Bench Portal"))
         orders = (await session.scalars(select(Order).where(Order.portal_id == portal))).all()
-        comments = dict((await session.execute(select(Comment.order_id, func.count()).group_by(Comment.order_id))).all())
+        comments = dict(
+            (await session.execute(select(Comment.order_id, func.count()).group_by(Comment.order_id))).all()
+        )
         leads = dict((await session.execute(select(Lead.order_id, func.count()).group_by(Lead.order_id))).all())
         quotes = await session.scalar(select(func.count()).select_from(Quote))
     assert len(orders) == 400 and {o.status for o in orders} == set(OrderStatus)

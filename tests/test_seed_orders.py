@@ -12,7 +12,7 @@ ORDERS = """{ orders(first: 50) { edges { node { name status quotes { status } c
   availableActions } } } }"""
 
 
-async def test_demo_orders(gql, db) -> None:  # noqa: ANN001
+async def test_demo_orders(gql, db) -> None:
     async with db.write_session() as session:
         await seed_demo_orders(session)
     mine = {e["node"]["name"]: e["node"] for e in (await gql.data(ORDERS, as_=PARTNER))["orders"]["edges"]}
@@ -29,8 +29,12 @@ async def test_demo_orders(gql, db) -> None:  # noqa: ANN001
     assert (mine["Holiday social campaign"]["commentCount"], mine["Holiday social campaign"]["leadCount"]) == (2, 3)
     supplier_sees = (await gql.data(ORDERS, as_=SUPPLIER))["orders"]["edges"]
     assert len(supplier_sees) == 7  # with Beta Solutions' order
-    assert await fund_balance(gql) == {"allocated": Decimal("10000.00"), "reserved": Decimal("2400.00"),
-                                       "spent": Decimal("0.00"), "available": Decimal("7600.00")}
+    assert await fund_balance(gql) == {
+        "allocated": Decimal("10000.00"),
+        "reserved": Decimal("2400.00"),
+        "spent": Decimal("0.00"),
+        "available": Decimal("7600.00"),
+    }
     provider_sees = {e["node"]["name"] for e in (await gql.data(ORDERS, as_=PROVIDER))["orders"]["edges"]}
     # Taylor: its quote request, the orders assigned to it (the archived one aside: none archived yet).
     assert provider_sees == {"Q1 SEO consultation", "Holiday social campaign", "Autumn social refresh"}

@@ -20,8 +20,12 @@ SUBSCRIBE = {"type": "subscribe", "payload": {"query": "subscription { orderStat
 
 @pytest.mark.parametrize(
     ("payload", "code"),
-    [({}, 4403), ({"authorization": "Bearer not-a-token"}, 4403), ({"authorization": "Basic x"}, 4403),
-     ("not an object", 4400)],
+    [
+        ({}, 4403),
+        ({"authorization": "Bearer not-a-token"}, 4403),
+        ({"authorization": "Basic x"}, 4403),
+        ("not an object", 4400),
+    ],
 )
 async def test_connection_init_without_a_valid_token_is_refused(live: Live, payload, code) -> None:
     async with WS.connect(live.url) as ws:
@@ -31,7 +35,9 @@ async def test_connection_init_without_a_valid_token_is_refused(live: Live, payl
 
 async def test_an_expired_token_is_refused_and_a_token_that_expires_ends_the_subscription(live: Live) -> None:
     async with WS.connect(live.url) as ws:
-        await ws.send({"type": "connection_init", "payload": {"authorization": f"Bearer {await live.token(PARTNER, ttl=-5)}"}})
+        await ws.send(
+            {"type": "connection_init", "payload": {"authorization": f"Bearer {await live.token(PARTNER, ttl=-5)}"}}
+        )
         assert (await ws.closed())[0] == 4403
     async with WS.connect(live.url) as ws:
         assert (await ws.init(await live.token(PARTNER, ttl=1)))["type"] == "connection_ack"
@@ -74,8 +80,10 @@ async def test_bad_input_gets_the_protocol_close_code(live: Live, messages, code
 
 
 async def test_the_query_limits_hold_for_subscriptions_too(live: Live) -> None:
-    deep = ("subscription { commentAdded { author { organization { ... on Provider { services { provider { services "
-            "{ provider { services { provider { services { provider { services { provider { name } } } } } } } } } } } } } } }")
+    deep = (
+        "subscription { commentAdded { author { organization { ... on Provider { services { provider { services "
+        "{ provider { services { provider { services { provider { services { provider { name } } } } } } } } } } } } } } }"
+    )
     async with AsyncExitStack() as stack:
         ws = await live.client(stack, PROVIDER)
         await ws.subscribe("deep", deep)
@@ -166,8 +174,13 @@ async def test_a_slow_subscriber_is_closed_and_resumes_while_others_get_everythi
 
         # It resumes after the last event it did receive, and gets the rest, each once.
         resumed = await live.client(stack, PARTNER, max_size=2**22)
-        await resumed.subscribe("e", query.replace("orderEvents", "orderEvents(after: $after)").replace(
-            "subscription", "subscription($after: String)"), {"after": got[-1]["cursor"] if got else None})
+        await resumed.subscribe(
+            "e",
+            query.replace("orderEvents", "orderEvents(after: $after)").replace(
+                "subscription", "subscription($after: String)"
+            ),
+            {"after": got[-1]["cursor"] if got else None},
+        )
         rest = [(await resumed.next())["payload"]["data"]["orderEvents"] for _ in range(count - len(got))]
         bodies = [e["comment"]["body"].split(":")[0] for e in got + rest]
         assert bodies == [str(i) for i in range(count)]

@@ -21,7 +21,11 @@ from subscriptions import connection, resolvers
 from tests.conftest import PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
 from tests.live import LEGACY_WS, WS, add_comment, change_status
 from tests.test_subscriptions import (  # noqa: F401
-    Live, fixed_price_order, live, quote_request, serve,
+    Live,
+    fixed_price_order,
+    live,
+    quote_request,
+    serve,
 )
 
 EVENTS = """subscription {
@@ -43,8 +47,11 @@ class Sends:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.strawberry = self.shared = 0
-        send_next, transport, legacy = (Operation.send_next, connection._NextDelivery.send_payload,  # noqa: SLF001
-                                        connection._DataDelivery.send_payload)  # noqa: SLF001
+        send_next, transport, legacy = (
+            Operation.send_next,
+            connection._NextDelivery.send_payload,
+            connection._DataDelivery.send_payload,
+        )
         send_data = connection.LegacyWSHandler.send_data_message
 
         async def counted_next(op: Any, *args: Any) -> None:
@@ -59,12 +66,13 @@ class Sends:
             async def counted(delivery: Any, payload: str) -> bool:
                 self.shared += 1
                 return await original(delivery, payload)
+
             return counted
 
         monkeypatch.setattr(Operation, "send_next", counted_next)
         monkeypatch.setattr(connection.LegacyWSHandler, "send_data_message", counted_data)
-        monkeypatch.setattr(connection._NextDelivery, "send_payload", shared(transport))  # noqa: SLF001
-        monkeypatch.setattr(connection._DataDelivery, "send_payload", shared(legacy))  # noqa: SLF001
+        monkeypatch.setattr(connection._NextDelivery, "send_payload", shared(transport))
+        monkeypatch.setattr(connection._DataDelivery, "send_payload", shared(legacy))
 
 
 async def raw(ws: WS) -> str:
@@ -104,8 +112,9 @@ async def test_the_shared_message_is_byte_for_byte_what_strawberry_sends(serve, 
             assert message["type"] == ("next" if ws in modern else "data")
             # What Strawberry itself sends for this message (its encoder, the keys in its order).
             assert text == json.dumps(message, separators=(",", ":"))
-        assert json.loads(texts[0])["payload"] == {"data": {"orderStatusChanged": {
-            "to": "APPROVED", "order": {"id": gid, "name": "Test order"}}}}
+        assert json.loads(texts[0])["payload"] == {
+            "data": {"orderStatusChanged": {"to": "APPROVED", "order": {"id": gid, "name": "Test order"}}}
+        }
 
 
 async def test_users_who_see_an_event_differently_each_get_their_own_view(live: Live, monkeypatch) -> None:
@@ -127,13 +136,17 @@ async def test_users_who_see_an_event_differently_each_get_their_own_view(live: 
         await change_status(live.db, live.bus, order_id, OrderStatus.PENDING_QUOTES, PARTNER, reason="more time")
         await add_comment(live.db, live.bus, order_id, SUPPLIER, "for the partner's side only")
 
-        seen = {email: [[json.loads(await raw(ws)) for _ in range(count)] for ws in sockets[email]]
-                for email, count in ((SUPPLIER, 2), (PROVIDER, 1))}
+        seen = {
+            email: [[json.loads(await raw(ws)) for _ in range(count)] for ws in sockets[email]]
+            for email, count in ((SUPPLIER, 2), (PROVIDER, 1))
+        }
         for email in (SUPPLIER, PROVIDER):  # every socket of a user: the same messages
             assert all(messages == seen[email][0] for messages in seen[email])
         supplier, provider = seen[SUPPLIER][0], seen[PROVIDER][0]
         assert [m["payload"]["data"]["orderEvents"]["__typename"] for m in supplier] == [
-            "StatusChangedEvent", "CommentAddedEvent"]
+            "StatusChangedEvent",
+            "CommentAddedEvent",
+        ]
         assert supplier[1]["payload"]["data"]["orderEvents"]["comment"] == {"body": "for the partner's side only"}
         status = provider[0]["payload"]["data"]["orderEvents"]
         assert status["__typename"] == "StatusChangedEvent" and status["to"] == "PENDING_QUOTES"
@@ -148,9 +161,7 @@ async def test_users_who_see_an_event_differently_each_get_their_own_view(live: 
         assert gid == supplier[0]["payload"]["data"]["orderEvents"]["order"]["id"]
 
 
-async def test_the_same_user_with_other_variables_or_another_query_gets_its_own_result(
-    live: Live, monkeypatch
-) -> None:
+async def test_the_same_user_with_other_variables_or_another_query_gets_its_own_result(live: Live, monkeypatch) -> None:
     order_id = await fixed_price_order(live.db)
     gid = to_global_id("Order", order_id)
     sends = Sends(monkeypatch)
@@ -165,8 +176,10 @@ async def test_the_same_user_with_other_variables_or_another_query_gets_its_own_
         await live.subscribed(6)
 
         await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER, reason="fine")
-        got = [[json.loads(await raw(ws))["payload"]["data"]["orderStatusChanged"] for ws in group]
-               for group in (named, unnamed, other)]
+        got = [
+            [json.loads(await raw(ws))["payload"]["data"]["orderStatusChanged"] for ws in group]
+            for group in (named, unnamed, other)
+        ]
         assert got[0] == [{"to": "APPROVED", "order": {"id": gid, "name": "Test order"}}] * 2
         assert got[1] == [{"to": "APPROVED", "order": {"id": gid}}] * 2
         assert got[2] == [{"from": "PENDING_APPROVAL", "to": "APPROVED", "reason": "fine"}] * 2

@@ -37,10 +37,14 @@ ORDER_EVENTS = """subscription($after: String, $orderId: ID) {
 }"""
 
 APPROVE = "mutation($id: ID!) { approveOrder(input: {orderId: $id}) { errors { code } order { status } } }"
-REJECT = "mutation($id: ID!) { rejectOrder(input: {orderId: $id, reason: \"\"}) { errors { code } } }"
+REJECT = 'mutation($id: ID!) { rejectOrder(input: {orderId: $id, reason: ""}) { errors { code } } }'
 COMMENT = "mutation($id: ID!, $body: String!) { addComment(input: {orderId: $id, body: $body}) { errors { code } } }"
-CANCEL = "mutation($id: ID!, $reason: String!) { cancelOrder(input: {orderId: $id, reason: $reason}) { errors { code } } }"
-SUBMIT = """mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { order { id } errors { code message } } }"""
+CANCEL = (
+    "mutation($id: ID!, $reason: String!) { cancelOrder(input: {orderId: $id, reason: $reason}) { errors { code } } }"
+)
+SUBMIT = (
+    """mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { order { id } errors { code message } } }"""
+)
 
 
 class Live:
@@ -65,9 +69,11 @@ class Live:
         import httpx
 
         async with httpx.AsyncClient(timeout=10) as http:
-            response = await http.post(self.url.replace("ws://", "http://"),
-                                       json={"query": query, "variables": variables},
-                                       headers={"Authorization": f"Bearer {await self.token(as_)}"})
+            response = await http.post(
+                self.url.replace("ws://", "http://"),
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {await self.token(as_)}"},
+            )
         payload = next(iter(response.json()["data"].values()))
         assert payload["errors"] == [], payload
         return payload
@@ -75,9 +81,16 @@ class Live:
     async def submit_order(self, service_name: str) -> str:
         async with self.db.read_session() as session:
             service = await factories.service(session, service_name)
-        payload = await self.mutate(SUBMIT, PARTNER, input={
-            "serviceId": to_global_id("Service", service.id), "name": f"{service_name} order",
-            "origin": "MARKETPLACE", "paymentMethod": "PARTNER_FUNDED"})
+        payload = await self.mutate(
+            SUBMIT,
+            PARTNER,
+            input={
+                "serviceId": to_global_id("Service", service.id),
+                "name": f"{service_name} order",
+                "origin": "MARKETPLACE",
+                "paymentMethod": "PARTNER_FUNDED",
+            },
+        )
         return payload["order"]["id"]
 
     async def subscribed(self, count: int) -> None:
@@ -176,7 +189,7 @@ async def test_subscribers_of_one_user_share_one_execution_per_event_and_users_n
     executions = []
     execute = StrawberryGraphQLCoreExecutionContext.execute_operation
 
-    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def counted(self, *args, **kwargs):
         executions.append(self.context_value.viewer.email)
         return execute(self, *args, **kwargs)
 
@@ -192,8 +205,10 @@ async def test_subscribers_of_one_user_share_one_execution_per_event_and_users_n
         monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_operation", counted)
 
         await add_comment(live.db, live.bus, order_id, SUPPLIER, "one execution each")
-        seen = {email: [(await ws.next())["payload"]["data"]["commentAdded"] for ws in sockets]
-                for email, sockets in clients.items()}
+        seen = {
+            email: [(await ws.next())["payload"]["data"]["commentAdded"] for ws in sockets]
+            for email, sockets in clients.items()
+        }
         assert sorted(executions) == [PARTNER, SUPPLIER]
         for email, comments in seen.items():
             assert all(c == comments[0] for c in comments)
@@ -235,8 +250,15 @@ async def test_each_party_sees_only_what_it_may_as_it_stood_then(live: Live) -> 
         await live.mutate(COMMENT, PARTNER, id=quote_request, body="on the quote request")  # 6
         await live.mutate(CANCEL, PARTNER, id=quote_request, reason="changed plans")  # 7
 
-        everything = ["None->PENDING_APPROVAL", "before approval", "PENDING_APPROVAL->APPROVED", "after approval",
-                      "None->PENDING_QUOTES", "on the quote request", "PENDING_QUOTES->CANCELLED"]
+        everything = [
+            "None->PENDING_APPROVAL",
+            "before approval",
+            "PENDING_APPROVAL->APPROVED",
+            "after approval",
+            "None->PENDING_QUOTES",
+            "on the quote request",
+            "PENDING_QUOTES->CANCELLED",
+        ]
         assert await seen(SUPPLIER, 7) == everything
         assert await seen(PARTNER, 7) == everything
         # Not the quote request's comments; nor its end: a cancelled order is no longer the invited
@@ -325,7 +347,6 @@ async def test_a_bad_cursor_is_refused(live: Live) -> None:
         assert error["type"] == "error" and error["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-
 async def test_real_mutations_publish_after_commit_and_refused_ones_publish_nothing(live: Live) -> None:
     import httpx
 
@@ -341,8 +362,11 @@ async def test_real_mutations_publish_after_commit_and_refused_ones_publish_noth
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=5))
 
         async def mutate(query: str, as_: str, **variables: Any) -> dict:
-            response = await http.post(http_url, json={"query": query, "variables": {"id": gid, **variables}},
-                                       headers={"Authorization": f"Bearer {await live.token(as_)}"})
+            response = await http.post(
+                http_url,
+                json={"query": query, "variables": {"id": gid, **variables}},
+                headers={"Authorization": f"Bearer {await live.token(as_)}"},
+            )
             return next(iter(response.json()["data"].values()))
 
         assert (await mutate(APPROVE, PARTNER))["errors"][0]["code"] == "FORBIDDEN"  # refused: nothing
@@ -373,9 +397,13 @@ async def test_a_decline_reaches_the_partner_side_and_the_decliner_never_the_oth
         await live.subscribed(len(clients))
 
         await live.mutate(decline, PROVIDER2, id=gid, reason="Fully booked this quarter")
-        first = {"__typename": "QuoteDeclinedEvent", "reason": "Fully booked this quarter",
-                 "provider": {"name": "Northwind Digital"}, "actor": {"email": PROVIDER2},
-                 "order": {"status": "PENDING_QUOTES"}}
+        first = {
+            "__typename": "QuoteDeclinedEvent",
+            "reason": "Fully booked this quarter",
+            "provider": {"name": "Northwind Digital"},
+            "actor": {"email": PROVIDER2},
+            "order": {"status": "PENDING_QUOTES"},
+        }
         for email in (PARTNER, SUPPLIER, PROVIDER2):
             assert (await clients[email].next())["payload"]["data"]["orderEvents"] == first
         await clients[PROVIDER].nothing(0.2)  # never a competitor's decline
@@ -386,8 +414,15 @@ async def test_a_decline_reaches_the_partner_side_and_the_decliner_never_the_oth
         for email in (PARTNER, SUPPLIER):
             event = (await clients[email].next())["payload"]["data"]["orderEvents"]
             assert (event["__typename"], event["reason"], event["provider"]) == (
-                "QuoteDeclinedEvent", "Not our field", {"name": "Taylor Marketing"})
+                "QuoteDeclinedEvent",
+                "Not our field",
+                {"name": "Taylor Marketing"},
+            )
             event = (await clients[email].next())["payload"]["data"]["orderEvents"]
-            assert (event["__typename"], event["from"], event["to"]) == ("StatusChangedEvent", "PENDING_QUOTES", "CANCELLED")
+            assert (event["__typename"], event["from"], event["to"]) == (
+                "StatusChangedEvent",
+                "PENDING_QUOTES",
+                "CANCELLED",
+            )
         for email in (PARTNER, SUPPLIER, PROVIDER, PROVIDER2):
             await clients[email].nothing(0.1)

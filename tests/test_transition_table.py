@@ -41,12 +41,29 @@ from models.base import utcnow
 from tests.ordering import make_fund_valid_today
 
 S = OrderStatus
-ASSIGNED = {S.APPROVED, S.NOT_STARTED, S.IN_PROGRESS, S.WAITING_FOR_PARTNER, S.SCHEDULED, S.EXECUTING,
-            S.COMPLETED, S.CANCELLED, S.DENIED, S.ARCHIVED}
+ASSIGNED = {
+    S.APPROVED,
+    S.NOT_STARTED,
+    S.IN_PROGRESS,
+    S.WAITING_FOR_PARTNER,
+    S.SCHEDULED,
+    S.EXECUTING,
+    S.COMPLETED,
+    S.CANCELLED,
+    S.DENIED,
+    S.ARCHIVED,
+}
 HOLDING_MDF = {S.APPROVED, S.NOT_STARTED, S.IN_PROGRESS, S.WAITING_FOR_PARTNER, S.SCHEDULED, S.EXECUTING}
 RATE = Decimal("100.00")
-ACTORS = ["partner", "other partner", "supplier", "assigned provider", "invited provider",
-          "uninvited provider", "outsider"]
+ACTORS = [
+    "partner",
+    "other partner",
+    "supplier",
+    "assigned provider",
+    "invited provider",
+    "uninvited provider",
+    "outsider",
+]
 
 
 def expected_role(actor: str, status: OrderStatus) -> Role | None:
@@ -93,9 +110,13 @@ class World:
             await session.flush()
             users = {u.organization_id: u for u in await session.scalars(select(User))}
             for actor, org_name in {
-                "partner": "Acme Resellers", "other partner": "Beta Solutions", "supplier": "Demo Brand",
-                "assigned provider": "Taylor Marketing", "invited provider": "Northwind Digital",
-                "uninvited provider": "Uninvited Agency", "outsider": "Outside Partners",
+                "partner": "Acme Resellers",
+                "other partner": "Beta Solutions",
+                "supplier": "Demo Brand",
+                "assigned provider": "Taylor Marketing",
+                "invited provider": "Northwind Digital",
+                "uninvited provider": "Uninvited Agency",
+                "outsider": "Outside Partners",
             }.items():
                 org, user = orgs[org_name], users[orgs[org_name].id]
                 self.viewers[actor] = Viewer(user.id, user.email, user.name, org.id, org.kind, org.portal_id)
@@ -109,26 +130,43 @@ class World:
         assigned = status in ASSIGNED
         async with self.db.write_session() as session:
             order = Order(
-                portal_id=self.viewers["partner"].portal_id, partner_id=self.orgs["Acme Resellers"],
-                service_id=self.service.id, activity_type_id=self.service.activity_type_id,
+                portal_id=self.viewers["partner"].portal_id,
+                partner_id=self.orgs["Acme Resellers"],
+                service_id=self.service.id,
+                activity_type_id=self.service.activity_type_id,
                 provider_id=self.orgs["Taylor Marketing"] if status is not S.PENDING_QUOTES else None,
-                created_by_id=self.viewers["partner"].user_id, mdf_fund_id=self.fund_id, name=f"order {status}",
-                status=status, origin=OrderOrigin.MARKETPLACE, payment_method=PaymentMethod.MDF,
-                rate=None if status is S.PENDING_QUOTES else RATE, currency="USD",
-                submitted_at=now - timedelta(days=2), last_activity_at=now - timedelta(days=1),
-                approved_at=now - timedelta(days=1) if assigned else None, version=3,
+                created_by_id=self.viewers["partner"].user_id,
+                mdf_fund_id=self.fund_id,
+                name=f"order {status}",
+                status=status,
+                origin=OrderOrigin.MARKETPLACE,
+                payment_method=PaymentMethod.MDF,
+                rate=None if status is S.PENDING_QUOTES else RATE,
+                currency="USD",
+                submitted_at=now - timedelta(days=2),
+                last_activity_at=now - timedelta(days=1),
+                approved_at=now - timedelta(days=1) if assigned else None,
+                version=3,
             )
             session.add(order)
             await session.flush()
             for provider in ("Northwind Digital", "Second Invitee"):
                 session.add(OrderInvitation(order_id=order.id, provider_id=self.orgs[provider]))
-            quote = Quote(order_id=order.id, provider_id=self.orgs["Northwind Digital"],
-                          submitted_by_id=self.viewers["invited provider"].user_id, status=QuoteStatus.SUBMITTED,
-                          plan="plan", total=RATE, currency="USD", estimated_completion_on=now.date())
+            quote = Quote(
+                order_id=order.id,
+                provider_id=self.orgs["Northwind Digital"],
+                submitted_by_id=self.viewers["invited provider"].user_id,
+                status=QuoteStatus.SUBMITTED,
+                plan="plan",
+                total=RATE,
+                currency="USD",
+                estimated_completion_on=now.date(),
+            )
             session.add(quote)
             if status in HOLDING_MDF:
-                session.add(MdfLedgerEntry(fund_id=self.fund_id, order_id=order.id, kind=LedgerEntryKind.RESERVE,
-                                           amount=RATE))
+                session.add(
+                    MdfLedgerEntry(fund_id=self.fund_id, order_id=order.id, kind=LedgerEntryKind.RESERVE, amount=RATE)
+                )
             await session.flush()
             return order.id, quote.id
 
@@ -137,30 +175,49 @@ class World:
         now = utcnow()
         async with self.db.write_session() as session:
             if action is OrderAction.SUBMIT_QUOTE:
-                data = quotes.NewQuote(plan="Our plan", estimated_completion_on=now.date() + timedelta(days=9),
-                                       line_items=[quotes.LineItemData("work", 2, Decimal("40.00"))])
+                data = quotes.NewQuote(
+                    plan="Our plan",
+                    estimated_completion_on=now.date() + timedelta(days=9),
+                    line_items=[quotes.LineItemData("work", 2, Decimal("40.00"))],
+                )
                 await quotes.submit_quote(session, viewer, order_id, data)
             elif action is OrderAction.DECLINE_TO_QUOTE:
                 await quotes.decline_to_quote(session, viewer, order_id, "busy")
             elif action is OrderAction.ACCEPT_QUOTE:
                 await quotes.accept_quote(session, viewer, quote_id)
             else:
-                await workflow.perform(session, viewer, order_id, action, reason="because",
-                                       scheduled_for=now + timedelta(days=1))
+                await workflow.perform(
+                    session, viewer, order_id, action, reason="because", scheduled_for=now + timedelta(days=1)
+                )
 
     async def state(self, order_id: int) -> tuple:
         async with self.db.read_session() as session:
             order = await session.get(Order, order_id)
             history = await session.scalar(
-                select(func.count()).select_from(StatusChange).where(StatusChange.order_id == order_id))
-            ledger = tuple(await session.scalars(
-                select(MdfLedgerEntry.kind).where(MdfLedgerEntry.order_id == order_id).order_by(MdfLedgerEntry.id)))
-            quote_states = tuple(await session.scalars(
-                select(Quote.status).where(Quote.order_id == order_id).order_by(Quote.id)))
-            declined = tuple(await session.scalars(
-                select(OrderInvitation.declined_at).where(OrderInvitation.order_id == order_id)))
-            return (order.status, order.version, order.last_activity_at, order.provider_id, order.rate, history,
-                    ledger, quote_states, declined)
+                select(func.count()).select_from(StatusChange).where(StatusChange.order_id == order_id)
+            )
+            ledger = tuple(
+                await session.scalars(
+                    select(MdfLedgerEntry.kind).where(MdfLedgerEntry.order_id == order_id).order_by(MdfLedgerEntry.id)
+                )
+            )
+            quote_states = tuple(
+                await session.scalars(select(Quote.status).where(Quote.order_id == order_id).order_by(Quote.id))
+            )
+            declined = tuple(
+                await session.scalars(select(OrderInvitation.declined_at).where(OrderInvitation.order_id == order_id))
+            )
+            return (
+                order.status,
+                order.version,
+                order.last_activity_at,
+                order.provider_id,
+                order.rate,
+                history,
+                ledger,
+                quote_states,
+                declined,
+            )
 
     async def held(self, order_id: int) -> Decimal:
         async with self.db.read_session() as session:

@@ -17,7 +17,7 @@ from app.websocket import Gate, Inbox, LeanWebSocketProtocol, uvicorn_websocket_
 from tests.live import bound_socket
 
 
-async def echo(scope, receive, send) -> None:  # noqa: ANN001
+async def echo(scope, receive, send) -> None:
     """Echoes text messages, and the request's X-Echo header first."""
     assert (await receive())["type"] == "websocket.connect"
     await send({"type": "websocket.accept"})
@@ -48,8 +48,11 @@ async def test_an_open_connection_works_and_keeps_no_queue_event_or_handshake() 
             assert not [v for v in kept if isinstance(v, asyncio.Queue | asyncio.Event | Request | Response)]
             assert isinstance(connection.queue, Inbox) and isinstance(connection.writable, Gate)
             # websockets' parser still references the request: its headers at least are gone.
-            assert not [o for o in gc.get_objects() if isinstance(o, Request) and o is not ws.request
-                        and o.headers.get("X-Echo") == marker]
+            assert not [
+                o
+                for o in gc.get_objects()
+                if isinstance(o, Request) and o is not ws.request and o.headers.get("X-Echo") == marker
+            ]
         for _ in range(100):  # the client's close reaches the app, which returns
             if not server.server_state.connections:
                 break

@@ -21,7 +21,7 @@ from tests.servers import ROOT, LiveServer
 VIEWER = "{ viewer { user { email } } }"
 
 
-async def test_connections_opened_at_once_spread_over_every_worker(database_url, gql) -> None:  # noqa: ANN001
+async def test_connections_opened_at_once_spread_over_every_worker(database_url, gql) -> None:
     token = await gql.token(SUPPLIER)
     async with LiveServer(database_url, workers=2, by_port=True) as server:
         clients = [
@@ -29,10 +29,12 @@ async def test_connections_opened_at_once_spread_over_every_worker(database_url,
             for _ in range(20)
         ]
         try:
-            responses = await asyncio.gather(*(
-                http.post("/graphql", json={"query": VIEWER}, headers={"X-Request-ID": f"spread-{n}"})
-                for n, http in enumerate(clients)
-            ))
+            responses = await asyncio.gather(
+                *(
+                    http.post("/graphql", json={"query": VIEWER}, headers={"X-Request-ID": f"spread-{n}"})
+                    for n, http in enumerate(clients)
+                )
+            )
         finally:
             await asyncio.gather(*(http.aclose() for http in clients))
         assert all(r.json()["data"]["viewer"]["user"]["email"] == SUPPLIER for r in responses)
@@ -40,18 +42,33 @@ async def test_connections_opened_at_once_spread_over_every_worker(database_url,
         assert await server.wait(30) == 0
         lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
     served_by = {
-        line["pid"] for line in lines
+        line["pid"]
+        for line in lines
         if line.get("message") == "request" and str(line.get("request_id")).startswith("spread-")
     }
     assert len(served_by) == 2, lines  # 20 connections on one of two workers: 1 chance in 500,000
 
 
-async def test_a_port_already_served_is_refused_not_shared(database_url) -> None:  # noqa: ANN001
+async def test_a_port_already_served_is_refused_not_shared(database_url) -> None:
     async with LiveServer(database_url, workers=2, by_port=True) as server:
         second = subprocess.run(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(server.port),
-             "--workers", "2"],
-            cwd=ROOT, env=server.env(), capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(server.port),
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            env=server.env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert second.returncode != 0
         assert "in use" in second.stdout + second.stderr

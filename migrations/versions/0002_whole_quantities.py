@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     # Integer division on both databases; 1.5 becomes 2, anything below 1.5 becomes 1.
-    op.execute("UPDATE quote_line_item SET quantity = CASE WHEN quantity < 1500 THEN 1 ELSE (quantity + 500) / 1000 END")
+    op.execute(
+        "UPDATE quote_line_item SET quantity = CASE WHEN quantity < 1500 THEN 1 ELSE (quantity + 500) / 1000 END"
+    )
 
 
 def downgrade() -> None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -23,10 +23,10 @@ depends_on = None
 def upgrade() -> None:
     # A plain ADD COLUMN on both databases (a batch copy of `organization` on SQLite would trip
     # the search triggers that name it).
-    op.add_column('organization', sa.Column('is_active', sa.Boolean(), server_default=sa.true(), nullable=False))
-    op.add_column('user_account', sa.Column('token_version', sa.Integer(), server_default='0', nullable=False))
+    op.add_column("organization", sa.Column("is_active", sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.add_column("user_account", sa.Column("token_version", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:
-    op.drop_column('user_account', 'token_version')  # SQLite 3.35 and later drop columns in place
-    op.drop_column('organization', 'is_active')
+    op.drop_column("user_account", "token_version")  # SQLite 3.35 and later drop columns in place
+    op.drop_column("organization", "is_active")

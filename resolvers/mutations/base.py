@@ -65,7 +65,9 @@ async def run_mutation(
         except Exception as error:
             if is_retryable(error):
                 if attempt < attempts:
-                    log.info("transaction lost a race (attempt %d of %d): %s", attempt, attempts, error.__class__.__name__)
+                    log.info(
+                        "transaction lost a race (attempt %d of %d): %s", attempt, attempts, error.__class__.__name__
+                    )
                     await asyncio.sleep(retry_delay(attempt))
                     continue
                 log.warning("transaction still conflicting after %d attempts", attempts)
@@ -78,12 +80,12 @@ async def run_mutation(
     for event in events:
         try:
             await ctx.bus.publish(event_message(event))
-        except Exception:  # noqa: BLE001 - the change is committed; subscribers can replay it
+        except Exception:
             log.exception("could not publish event %s", event.id)
     if notices is not None:
         try:
             await ctx.bus.publish(notices)
-        except Exception:  # noqa: BLE001 - stored; notificationAdded re-reads on its next wake-up
+        except Exception:
             log.exception("could not publish notifications")
     return result, []
 

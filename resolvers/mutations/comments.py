@@ -11,8 +11,8 @@ from schema.order_inputs import AddCommentInput
 from schema.order_payloads import AddCommentPayload
 
 
-async def resolve_add_comment(info: Info, input: AddCommentInput) -> AddCommentPayload:  # noqa: A002
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+async def resolve_add_comment(info: Info, input: AddCommentInput) -> AddCommentPayload:
+    async def act(session, viewer):
         return await add_comment(session, viewer, decode_id(input.order_id, "Order", field=ORDER_ID), input.body)
 
     comment, errors = await mutate(info, act)

@@ -24,7 +24,9 @@ def selects(info: Info, name: str) -> bool:
     return name in selected_fields(info.selected_fields, ())
 
 
-async def mutate(info: Info, action: Callable[[AsyncSession, Viewer], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+async def mutate(
+    info: Info, action: Callable[[AsyncSession, Viewer], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
     """`run_mutation`, then fresh loaders: the payload (and later root fields of the same
     operation) must read the state after the change, not what was cached before it."""
     result, errors = await run_mutation(info, action)

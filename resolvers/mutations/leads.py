@@ -12,8 +12,8 @@ from schema.order_inputs import AddLeadsInput, UpdateLeadInput
 from schema.order_payloads import AddLeadsPayload, SkippedLead, UpdateLeadPayload
 
 
-async def resolve_add_leads(info: Info, input: AddLeadsInput) -> AddLeadsPayload:  # noqa: A002
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+async def resolve_add_leads(info: Info, input: AddLeadsInput) -> AddLeadsPayload:
+    async def act(session, viewer):
         order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
         capped_list(input.leads, ["input", "leads"], minimum=1, maximum=leads.MAX_LEADS, what="leads")
         data = [leads.LeadData(name=i.name, email=i.email, company=i.company, phone=i.phone) for i in input.leads]
@@ -31,8 +31,8 @@ async def resolve_add_leads(info: Info, input: AddLeadsInput) -> AddLeadsPayload
     )
 
 
-async def resolve_update_lead(info: Info, input: UpdateLeadInput) -> UpdateLeadPayload:  # noqa: A002
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+async def resolve_update_lead(info: Info, input: UpdateLeadInput) -> UpdateLeadPayload:
+    async def act(session, viewer):
         lead_id = decode_id(input.lead_id, "Lead", field=["input", "leadId"])
         return await leads.update_lead(session, viewer, lead_id, input.status)
 

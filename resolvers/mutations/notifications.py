@@ -15,11 +15,15 @@ from schema.notifications import (
 )
 
 
-async def resolve_mark_notifications_read(info: Info, input: MarkNotificationsReadInput) -> MarkNotificationsReadPayload:  # noqa: A002
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+async def resolve_mark_notifications_read(
+    info: Info, input: MarkNotificationsReadInput
+) -> MarkNotificationsReadPayload:
+    async def act(session, viewer):
         ids = None
         if input.ids is not None:
-            ids = [decode_id(value, "Notification", field=["input", "ids", str(i)]) for i, value in enumerate(input.ids)]
+            ids = [
+                decode_id(value, "Notification", field=["input", "ids", str(i)]) for i, value in enumerate(input.ids)
+            ]
         marked = await inbox.mark_read(session, viewer, ids, input.all)
         return marked, await inbox.unread_count(session, viewer)
 
@@ -31,9 +35,9 @@ async def resolve_mark_notifications_read(info: Info, input: MarkNotificationsRe
 
 
 async def resolve_update_notification_preferences(
-    info: Info, input: UpdateNotificationPreferencesInput  # noqa: A002
+    info: Info, input: UpdateNotificationPreferencesInput
 ) -> UpdateNotificationPreferencesPayload:
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+    async def act(session, viewer):
         changes = [inbox.Preference(p.kind, p.email) for p in input.preferences]
         return await inbox.update_preferences(session, viewer, changes)
 

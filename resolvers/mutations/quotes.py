@@ -11,8 +11,8 @@ from schema.order_inputs import AcceptQuoteInput, DeclineToQuoteInput, SubmitQuo
 from schema.order_payloads import AcceptQuotePayload, DeclineToQuotePayload, SubmitQuotePayload
 
 
-async def resolve_submit_quote(info: Info, input: SubmitQuoteInput) -> SubmitQuotePayload:  # noqa: A002
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+async def resolve_submit_quote(info: Info, input: SubmitQuoteInput) -> SubmitQuotePayload:
+    async def act(session, viewer):
         order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
         data = quotes.NewQuote(
             plan=input.plan,
@@ -31,8 +31,8 @@ async def resolve_submit_quote(info: Info, input: SubmitQuoteInput) -> SubmitQuo
     return SubmitQuotePayload(order=order, quote=quote, errors=errors)
 
 
-async def resolve_decline_to_quote(info: Info, input: DeclineToQuoteInput) -> DeclineToQuotePayload:  # noqa: A002
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+async def resolve_decline_to_quote(info: Info, input: DeclineToQuoteInput) -> DeclineToQuotePayload:
+    async def act(session, viewer):
         order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
         return await quotes.decline_to_quote(session, viewer, order_id, input.reason)
 
@@ -40,8 +40,8 @@ async def resolve_decline_to_quote(info: Info, input: DeclineToQuoteInput) -> De
     return DeclineToQuotePayload(order=order, errors=errors)
 
 
-async def resolve_accept_quote(info: Info, input: AcceptQuoteInput) -> AcceptQuotePayload:  # noqa: A002
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+async def resolve_accept_quote(info: Info, input: AcceptQuoteInput) -> AcceptQuotePayload:
+    async def act(session, viewer):
         quote_id = decode_id(input.quote_id, "Quote", field=["input", "quoteId"])
         return await quotes.accept_quote(session, viewer, quote_id)
 

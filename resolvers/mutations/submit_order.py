@@ -12,13 +12,14 @@ from schema.order_inputs import SubmitOrderInput
 from schema.order_payloads import SubmitOrderPayload
 
 
-async def resolve_submit_order(info: Info, input: SubmitOrderInput) -> SubmitOrderPayload:  # noqa: A002
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+async def resolve_submit_order(info: Info, input: SubmitOrderInput) -> SubmitOrderPayload:
+    async def act(session, viewer):
         provider_ids = None
         if input.provider_ids is not None:
             capped_list(input.provider_ids, ["input", "providerIds"], maximum=100, what="providers")
             provider_ids = [
-                decode_id(v, "Provider", field=["input", "providerIds", str(i)]) for i, v in enumerate(input.provider_ids)
+                decode_id(v, "Provider", field=["input", "providerIds", str(i)])
+                for i, v in enumerate(input.provider_ids)
             ]
         data = NewOrder(
             service_id=decode_id(input.service_id, "Service", field=["input", "serviceId"]),
@@ -27,14 +28,19 @@ async def resolve_submit_order(info: Info, input: SubmitOrderInput) -> SubmitOrd
             payment_method=input.payment_method,
             description=input.description,
             campaign_activity_id=(
-                None if input.campaign_activity_id is None
+                None
+                if input.campaign_activity_id is None
                 else decode_id(input.campaign_activity_id, "CampaignActivity", field=["input", "campaignActivityId"])
             ),
             provider_ids=provider_ids,
             mdf_fund_id=(
-                None if input.mdf_fund_id is None else decode_id(input.mdf_fund_id, "MdfFund", field=["input", "mdfFundId"])
+                None
+                if input.mdf_fund_id is None
+                else decode_id(input.mdf_fund_id, "MdfFund", field=["input", "mdfFundId"])
             ),
-            contacts=[ContactData(name=c.name, email=c.email, phone=c.phone, role=c.role) for c in input.contacts or []],
+            contacts=[
+                ContactData(name=c.name, email=c.email, phone=c.phone, role=c.role) for c in input.contacts or []
+            ],
             notification_recipients=list(input.notification_recipients or []),
         )
         return await submit_order(session, viewer, data)

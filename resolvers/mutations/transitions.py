@@ -23,7 +23,7 @@ async def run_transition(
     reason: str | None = None,
     scheduled_for: datetime | None = None,
 ) -> Any:
-    async def act(session, viewer):  # noqa: ANN001, ANN202
+    async def act(session, viewer):
         pk = decode_id(order_id, "Order", field=ORDER_ID)
         return await workflow.perform(session, viewer, pk, action, reason=reason, scheduled_for=scheduled_for)
 
