@@ -49,6 +49,9 @@ class UnparsableJSON(json.JSONDecodeError):
 
 
 def error_body(message: str, code: str) -> dict[str, Any]:
+    # The message may quote the request (an operation name): a lone surrogate cannot be
+    # encoded as UTF-8, so it is replaced rather than failing the response.
+    message = message.encode("utf-8", "replace").decode("utf-8")
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 

@@ -381,3 +381,66 @@ def too_complex(cost: int, max_cost: int) -> GraphQLError:
         "pages (`first`/`last`) or fewer nested lists.",
         extensions={"code": QUERY_TOO_COMPLEX, "cost": cost, "maxCost": max_cost},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Field merging (before validation)
+
+MAX_MERGE_WORK = 20_000
+
+
+def merge_work(document: DocumentNode, limit: int = MAX_MERGE_WORK) -> int:
+    """How much work graphql-core's OverlappingFieldsCanBeMergedRule faces, counted before it
+    runs and given up past `limit` (then `limit + 1`): the rule compares, pairwise, the fields
+    that share a response name in one selection set once fragments are merged in, and then
+    their sub-selections together, so a document repeating a field (directly, through
+    fragments, or nested) costs it time quadratic in the repetitions. Here the selections are
+    merged level by level as execution would, each distinct selection set counted with its
+    multiplicity, and every field and pair counts one unit."""
+    fragments = {d.name.value: d.selection_set for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    work = 0
+    # A group: the selection sets merged at one response path, by id, with how often each occurs.
+    groups: list[dict[int, tuple[SelectionSetNode, int]]] = [
+        {id(d.selection_set): (d.selection_set, 1)}
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    ]
+    while groups:
+        group = groups.pop()
+        by_name: dict[str, dict[int, tuple[SelectionSetNode, int]]] = {}
+        counts: dict[str, int] = {}
+        # (selection set, multiplicity, fragments spread on the way: a cycle is not followed)
+        pending = [(node, count, ()) for node, count in group.values()]
+        while pending:
+            node, count, spread = pending.pop()
+            for selection in node.selections:
+                work += 1
+                if work > limit:
+                    return work
+                if isinstance(selection, FieldNode):
+                    name = (selection.alias or selection.name).value
+                    counts[name] = counts.get(name, 0) + count
+                    if selection.selection_set is not None:
+                        children = by_name.setdefault(name, {})
+                        known = children.get(id(selection.selection_set))
+                        total = count + (known[1] if known else 0)
+                        children[id(selection.selection_set)] = (selection.selection_set, total)
+                elif isinstance(selection, InlineFragmentNode):
+                    pending.append((selection.selection_set, count, spread))
+                elif isinstance(selection, FragmentSpreadNode):
+                    target = selection.name.value
+                    if target in fragments and target not in spread:
+                        pending.append((fragments[target], count, (*spread, target)))
+        work += sum(n * (n - 1) // 2 for n in counts.values())
+        if work > limit:
+            return work
+        groups.extend(by_name.values())
+    return work
+
+
+def too_much_merging(work: int, limit: int = MAX_MERGE_WORK) -> GraphQLError:
+    return GraphQLError(
+        f"The document repeats fields too often: merging them would take over {limit} steps. Select "
+        "each field once per selection set.",
+        extensions={"code": QUERY_TOO_COMPLEX, "maxMergeWork": limit},
+    )

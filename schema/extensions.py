@@ -6,22 +6,42 @@ import logging
 from collections.abc import Iterator
 
 from cachetools import LRUCache
-from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse, validate
+from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse, validate
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+from strawberry.types import ExecutionContext
 
 from app.settings import Settings, get_settings
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE
-from schema.cost import document_limits_rule, query_cost, too_complex
+from schema.cost import MAX_MERGE_WORK, document_limits_rule, merge_work, query_cost, too_complex, too_much_merging
 
 log = logging.getLogger("provider_orders.graphql")
 
 
+# The operation named by the request is not in the document, or is not allowed here: the
+# client's mistake, reported as such (Strawberry raises these outside GraphQLError).
+REQUEST_ERRORS = (CannotGetOperationTypeError, InvalidOperationTypeError)
+MAX_MESSAGE_LENGTH = 500  # graphql-core quotes a refused variable's whole value
+
+
 def is_expected(error: GraphQLError) -> bool:
     """Errors we raise on purpose (GraphQLError with a code) and GraphQL's own pass through."""
-    return error.original_error is None or isinstance(error.original_error, GraphQLError)
+    original = error.original_error
+    return original is None or isinstance(original, (GraphQLError, *REQUEST_ERRORS))
+
+
+def _code_for_client_error(error: GraphQLError) -> str | None:
+    """The code of an expected error that came without one."""
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if isinstance(error.original_error, REQUEST_ERRORS):
+        return "BAD_REQUEST"
+    if error.message.startswith("Variable '$") and isinstance(error.original_error, GraphQLError | None):
+        return "BAD_USER_INPUT"
+    return None
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -32,8 +52,13 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         for error in errors:
-            if isinstance(error, GraphQLSyntaxError) and "code" not in (error.extensions or {}):
-                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+            if "code" in (error.extensions or {}):
+                continue
+            code = _code_for_client_error(error)
+            if code is not None:
+                error.extensions = {**(error.extensions or {}), "code": code}
+                if len(error.message) > MAX_MESSAGE_LENGTH:
+                    error.message = error.message[:MAX_MESSAGE_LENGTH] + "..."
         return super()._process_errors(errors)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
@@ -121,7 +146,8 @@ class Documents(SchemaExtension):
     """
 
     def __init__(self, settings: Settings, rules: tuple, cache: DocumentCache, *, hide_suggestions: bool = False):
-        """`hide_suggestions`: graphql-core's option, no "Did you mean" in validation errors."""
+        """`rules`: the document limits rule first. `hide_suggestions`: graphql-core's option,
+        no "Did you mean" in validation errors."""
         self.settings, self.rules, self.cache, self.hide_suggestions = settings, rules, cache, hide_suggestions
         self.entry: CachedDocument | None = None
 
@@ -151,22 +177,54 @@ class Documents(SchemaExtension):
             if entry is not None and entry.errors is not None and entry.rules == rules:
                 errors = entry.errors
             else:
-                errors = validate(context.schema._schema, document, rules, hide_suggestions=self.hide_suggestions)
+                errors = self.validated(document, rules)
                 for error in errors:
                     if "code" not in (error.extensions or {}):
                         error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
                 if entry is not None:
                     entry.errors, entry.rules = errors, rules
             if not errors:
-                errors = self.cost_errors(document)
+                errors = operation_choice_errors(document, provided_operation_name(context)) or self.cost_errors(
+                    document
+                )
             context.pre_execution_errors = errors
         yield
+
+    def validated(self, document: DocumentNode, rules: tuple) -> list[GraphQLError]:
+        """The document limits first (linear), then what graphql-core's field merging would
+        face (refused before it runs when quadratic), then every rule."""
+        schema = self.execution_context.schema._schema
+        errors = validate(schema, document, self.rules[:1], hide_suggestions=self.hide_suggestions)
+        if not errors and merge_work(document) > MAX_MERGE_WORK:
+            errors = [too_much_merging(MAX_MERGE_WORK)]
+        return errors or validate(schema, document, rules, hide_suggestions=self.hide_suggestions)
 
     def cost_errors(self, document: DocumentNode) -> list[GraphQLError]:
         context = self.execution_context
         cost = query_cost(context.schema._schema, document, context.operation_name, context.variables)
         max_cost = self.settings.max_query_cost
         return [too_complex(cost, max_cost)] if cost > max_cost else []
+
+
+def provided_operation_name(context: ExecutionContext) -> str | None:
+    """The request's operationName: `ExecutionContext.operation_name` falls back to the first
+    operation's name when none was given (Strawberry 0.341, pinned; tests/test_request_edges.py
+    fails if that changes)."""
+    return getattr(context, "_provided_operation_name", context.operation_name)
+
+
+def operation_choice_errors(document: DocumentNode, operation_name: str | None) -> list[GraphQLError]:
+    """A document of several operations runs only the one `operationName` names (Strawberry
+    would otherwise run the first)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None and len(operations) > 1:
+        return [
+            GraphQLError(
+                "Must provide operationName if the document contains several operations.",
+                extensions={"code": "BAD_REQUEST"},
+            )
+        ]
+    return []
 
 
 STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)  # as strawberry.schema.validate_document

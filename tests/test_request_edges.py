@@ -1,0 +1,90 @@
+"""Requests at the edges of the protocol, found by a review of the hardening: which operation
+runs, documents that repeat fields, refused variables. Each is answered with a code, in
+milliseconds, never a 500 or a masked INTERNAL_SERVER_ERROR."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from models import Notification
+from tests.conftest import PARTNER
+from tests.live import WS
+from tests.test_subscriptions import Live, live, serve  # noqa: F401
+
+HEADERS = {"content-type": "application/json"}
+
+
+async def post(client, gql, body: dict) -> tuple[int, dict]:
+    headers = {**HEADERS, "Authorization": f"Bearer {await gql.token(PARTNER)}"}
+    response = await client.post("/graphql", content=json.dumps(body), headers=headers)
+    return response.status_code, response.json()
+
+
+def code(body: dict) -> str:
+    return body["errors"][0]["extensions"]["code"]
+
+
+async def test_an_operation_name_with_a_lone_surrogate_is_a_json_400(client, gql) -> None:
+    status, body = await post(client, gql, {"query": "{ __typename }", "operationName": "\ud800"})
+    assert status == 400 and code(body) == "BAD_REQUEST"
+
+
+async def test_an_unknown_operation_name_over_a_socket_closes_it_as_the_clients_error(live: Live) -> None:  # noqa: F811
+    async with WS.connect(live.url) as ws:
+        await ws.init(await live.token(PARTNER))
+        payload = {"query": "subscription A { orderStatusChanged { to } }", "operationName": "Nope"}
+        await ws.send({"id": "1", "type": "subscribe", "payload": payload})
+        code, reason = await ws.closed()
+        assert code == 4400 and "Nope" in reason  # the protocol's "invalid message", not a server error
+
+
+async def test_several_operations_without_an_operation_name_run_none(client, gql, db) -> None:
+    document = "mutation B { markNotificationsRead(input: { all: true }) { errors { code } } } query A { __typename }"
+    async with db.read_session() as session:
+        unread_before = await session.scalar(select(func.count()).where(Notification.read_at.is_(None)))
+    status, body = await post(client, gql, {"query": document})
+    assert body.get("data") is None and code(body) == "BAD_REQUEST", body
+    async with db.read_session() as session:
+        assert await session.scalar(select(func.count()).where(Notification.read_at.is_(None))) == unread_before
+    # Named, the one asked for runs.
+    status, body = await post(client, gql, {"query": document, "operationName": "A"})
+    assert body == {"data": {"__typename": "Query"}}
+
+
+def fragments(count: int, fields: int) -> str:
+    spreads = " ".join(f"...F{i}" for i in range(count))
+    definitions = " ".join(
+        f"fragment F{i} on Query {{ {' '.join(['viewer { user { id } }'] * fields)} }}" for i in range(count)
+    )
+    return f"{{ {spreads} }} {definitions}"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ " + " ".join(["viewer { user { id } }"] * 600) + " }",  # one field, repeated
+        fragments(30, 20),  # repeated through fragments
+        "{ " + " ".join(["viewer { " + " ".join(["user { id }"] * 30) + " }"] * 30) + " }",  # nested
+    ],
+)
+async def test_documents_repeating_a_field_are_refused_before_graphql_core_compares_them(client, gql, document) -> None:
+    """graphql-core's field-merging rule compares repeated fields pairwise: these took about a
+    second of the event loop each, without a token."""
+    response = await client.post("/graphql", json={"query": document})
+    assert code(response.json()) == "QUERY_TOO_COMPLEX"
+
+
+async def test_a_field_selected_a_few_times_over_is_still_fine(client, gql) -> None:
+    document = "query Frags " + fragments(3, 3) + " query Again { viewer { user { id } user { id email } } }"
+    status, body = await post(client, gql, {"query": document, "operationName": "Again"})
+    assert body["data"]["viewer"]["user"]["email"] == PARTNER
+
+
+async def test_a_refused_variable_has_a_code_and_a_short_message(client, gql) -> None:
+    document = "mutation($i: AddCommentInput!) { addComment(input: $i) { errors { code } } }"
+    status, body = await post(client, gql, {"query": document, "variables": {"i": {"orderId": 1, "x": "y" * 5000}}})
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and len(error["message"]) < 600
