@@ -42,7 +42,7 @@ from redis.asyncio import ConnectionPool
 
 from app.auth import AuthenticationError, bearer_token, decode_token
 from app.settings import Settings
-from resolvers.context import Refused, TooManyOperations
+from resolvers.context import Refused, TooManyOperations, subscription_budget
 from subscriptions.bus import idle_while_waiting
 
 log = logging.getLogger("provider_orders.admission")
@@ -91,12 +91,34 @@ class Slot:
 
 
 class _User:
-    __slots__ = ("line", "operations", "sockets")
+    __slots__ = ("line", "operations", "sockets", "subscription_cost")
 
     def __init__(self, slots: int):
         self.line = asyncio.Semaphore(slots)
         self.operations = 0
         self.sockets = 0
+        self.subscription_cost = 0  # of the user's open subscriptions (`subscription_budget`)
+
+
+class _Charges:
+    """What one operation took of its user's subscription budget, given back when it ends."""
+
+    __slots__ = ("limit", "taken", "user")
+
+    def __init__(self, user: _User, limit: int):
+        self.user, self.limit, self.taken = user, limit, 0
+
+    def __call__(self, cost: int) -> int | None:
+        left = self.limit - self.user.subscription_cost
+        if cost > left:
+            return left
+        self.user.subscription_cost += cost
+        self.taken += cost
+        return None
+
+    def give_back(self) -> None:
+        self.user.subscription_cost -= self.taken
+        self.taken = 0
 
 
 class Admission:
@@ -136,11 +158,15 @@ class Admission:
                 raise Refused(
                     "The server is busy; try again shortly", "SERVICE_UNAVAILABLE", BUSY_RETRY_AFTER
                 ) from None
+            charges = _Charges(user, self.settings.max_subscription_cost_per_user)
             token = idle_while_waiting.set(slot.idle)
+            budget_token = subscription_budget.set(charges)
             try:
                 yield slot
             finally:
+                subscription_budget.reset(budget_token)
                 idle_while_waiting.reset(token)
+                charges.give_back()
         finally:
             slot.release()
             user.operations -= 1

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     max_sockets_per_user: int = 10  # open WebSockets of one user; a further one is closed with 4429
     max_operations_per_socket: int = 50  # subscriptions and operations in flight on one WebSocket
     max_operations_per_user: int = 200  # the same, over all the user's sockets and HTTP requests
+    max_subscription_cost_per_user: int = 5000  # the query costs of a user's open subscriptions, together
     mutation_rate_limit: str = "60/minute"  # mutations per user (`limits` syntax, moving window); "" = none
     rate_limit_key_prefix: str = "provider-orders:limits"  # prefix of the rate limits' Redis keys
 

@@ -57,6 +57,13 @@ class RateLimited(Refused):
         )
 
 
+# What the running operation's user may still spend on subscriptions (app.admission sets it for
+# each operation): `charge(cost)` grants the cost for the operation's lifetime and answers None,
+# or answers what is left. Every event runs every subscription of the user again, so their
+# costs add up (MAX_SUBSCRIPTION_COST_PER_USER).
+subscription_budget: ContextVar[Callable[[int], int | None] | None] = ContextVar("subscription_budget", default=None)
+
+
 # WebSocket operations share their connection's Context (Strawberry builds it once per socket),
 # so each operation, and each subscription event, gets its own Loaders through this variable:
 # every operation runs in its own asyncio task, whose context this variable belongs to.

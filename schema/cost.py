@@ -375,6 +375,14 @@ def query_cost(
     return counter.selection_set(operation.selection_set, root, None)
 
 
+def subscriptions_too_costly(cost: int, left: int, max_cost: int) -> GraphQLError:
+    return GraphQLError(
+        f"This subscription may return {cost} objects per event, and your open subscriptions may "
+        f"return at most {max_cost} together ({left} left). Complete some, or ask for less.",
+        extensions={"code": QUERY_TOO_COMPLEX, "cost": cost, "maxCost": max_cost, "left": left},
+    )
+
+
 def too_complex(cost: int, max_cost: int) -> GraphQLError:
     return GraphQLError(
         f"This operation may return {cost} objects; at most {max_cost} are allowed. Ask for smaller "

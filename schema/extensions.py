@@ -13,10 +13,19 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from app.settings import Settings, get_settings
-from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE
-from schema.cost import MAX_MERGE_WORK, document_limits_rule, merge_work, query_cost, too_complex, too_much_merging
+from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, subscription_budget
+from schema.cost import (
+    MAX_MERGE_WORK,
+    document_limits_rule,
+    merge_work,
+    query_cost,
+    subscriptions_too_costly,
+    too_complex,
+    too_much_merging,
+)
 
 log = logging.getLogger("provider_orders.graphql")
 
@@ -203,7 +212,14 @@ class Documents(SchemaExtension):
         context = self.execution_context
         cost = query_cost(context.schema._schema, document, context.operation_name, context.variables)
         max_cost = self.settings.max_query_cost
-        return [too_complex(cost, max_cost)] if cost > max_cost else []
+        if cost > max_cost:
+            return [too_complex(cost, max_cost)]
+        charge = subscription_budget.get()
+        if context.operation_type is OperationType.SUBSCRIPTION and charge is not None:
+            left = charge(cost)  # held as long as the subscription lives
+            if left is not None:
+                return [subscriptions_too_costly(cost, left, self.settings.max_subscription_cost_per_user)]
+        return []
 
 
 def provided_operation_name(context: ExecutionContext) -> str | None:

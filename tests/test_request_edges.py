@@ -6,21 +6,21 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
 from models import Notification
-from tests.conftest import PARTNER
+from tests.conftest import PARTNER, SUPPLIER
 from tests.live import WS
 from tests.test_subscriptions import Live, live, serve  # noqa: F401
 
 HEADERS = {"content-type": "application/json"}
 
 
-async def post(client, gql, body: dict) -> tuple[int, dict]:
+async def post(client, gql, body: dict) -> httpx.Response:
     headers = {**HEADERS, "Authorization": f"Bearer {await gql.token(PARTNER)}"}
-    response = await client.post("/graphql", content=json.dumps(body), headers=headers)
-    return response.status_code, response.json()
+    return await client.post("/graphql", content=json.dumps(body), headers=headers)
 
 
 def code(body: dict) -> str:
@@ -28,8 +28,8 @@ def code(body: dict) -> str:
 
 
 async def test_an_operation_name_with_a_lone_surrogate_is_a_json_400(client, gql) -> None:
-    status, body = await post(client, gql, {"query": "{ __typename }", "operationName": "\ud800"})
-    assert status == 400 and code(body) == "BAD_REQUEST"
+    response = await post(client, gql, {"query": "{ __typename }", "operationName": "\ud800"})
+    assert response.status_code == 400 and code(response.json()) == "BAD_REQUEST"
 
 
 async def test_an_unknown_operation_name_over_a_socket_closes_it_as_the_clients_error(live: Live) -> None:  # noqa: F811
@@ -45,12 +45,12 @@ async def test_several_operations_without_an_operation_name_run_none(client, gql
     document = "mutation B { markNotificationsRead(input: { all: true }) { errors { code } } } query A { __typename }"
     async with db.read_session() as session:
         unread_before = await session.scalar(select(func.count()).where(Notification.read_at.is_(None)))
-    status, body = await post(client, gql, {"query": document})
+    body = (await post(client, gql, {"query": document})).json()
     assert body.get("data") is None and code(body) == "BAD_REQUEST", body
     async with db.read_session() as session:
         assert await session.scalar(select(func.count()).where(Notification.read_at.is_(None))) == unread_before
     # Named, the one asked for runs.
-    status, body = await post(client, gql, {"query": document, "operationName": "A"})
+    body = (await post(client, gql, {"query": document, "operationName": "A"})).json()
     assert body == {"data": {"__typename": "Query"}}
 
 
@@ -79,12 +79,44 @@ async def test_documents_repeating_a_field_are_refused_before_graphql_core_compa
 
 async def test_a_field_selected_a_few_times_over_is_still_fine(client, gql) -> None:
     document = "query Frags " + fragments(3, 3) + " query Again { viewer { user { id } user { id email } } }"
-    status, body = await post(client, gql, {"query": document, "operationName": "Again"})
+    body = (await post(client, gql, {"query": document, "operationName": "Again"})).json()
     assert body["data"]["viewer"]["user"]["email"] == PARTNER
 
 
 async def test_a_refused_variable_has_a_code_and_a_short_message(client, gql) -> None:
     document = "mutation($i: AddCommentInput!) { addComment(input: $i) { errors { code } } }"
-    status, body = await post(client, gql, {"query": document, "variables": {"i": {"orderId": 1, "x": "y" * 5000}}})
+    body = (await post(client, gql, {"query": document, "variables": {"i": {"orderId": 1, "x": "y" * 5000}}})).json()
     error = body["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and len(error["message"]) < 600
+
+
+LEADS_LIVE = "subscription { orderEvents { ... on OrderEventBase { order { leads(first: 50) { id } } } } }"
+
+
+async def test_a_users_subscriptions_share_one_cost_budget(serve) -> None:  # noqa: F811
+    """Every event runs each subscription again: 100 subscriptions each within the query cost
+    made one comment render millions of objects. Their costs now add up per user."""
+    server = await serve(max_subscription_cost_per_user=120)  # room for two of LEADS_LIVE (52 each)
+    async with WS.connect(server.url) as ws, WS.connect(server.url) as other_user:
+        await ws.init(await server.token(PARTNER))
+        for op_id in ("1", "2", "3"):
+            await ws.subscribe(op_id, LEADS_LIVE)
+        refused = await ws.receive()  # whichever came third (they start concurrently)
+        assert refused["type"] == "error" and refused["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        await ws.nothing()  # the other two stay
+        open_ids = {"1", "2", "3"} - {refused["id"]}
+        # Another user has a budget of its own.
+        await other_user.init(await server.token(SUPPLIER))
+        await other_user.subscribe("1", LEADS_LIVE)
+        await other_user.nothing()
+        # Completing a subscription gives its cost back.
+        await ws.send({"id": min(open_ids), "type": "complete"})
+        for _ in range(100):
+            await ws.subscribe("4", LEADS_LIVE)
+            try:
+                message = await ws.receive(timeout=0.2)
+            except TimeoutError:
+                break  # accepted: it waits for events
+            assert message["type"] == "error"  # the completion was not processed yet
+        else:
+            raise AssertionError("the completed subscription's cost was never given back")
