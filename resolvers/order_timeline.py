@@ -10,6 +10,8 @@ from strawberry.types import Info
 
 from domain.access import OrderView, loaded_order_view
 from models import Order, OrderInvitation, Quote, StatusChange
+from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
+from resolvers.pagination import BadPageRequest
 from schema.common import Money
 
 
@@ -23,7 +25,13 @@ def _when(item: Any) -> tuple[datetime, int, int]:
     return item.created_at, 3, item.id
 
 
-async def resolve_timeline(info: Info, order: Order) -> list[Any]:
+async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[Any]:
+    """The latest `last` entries, oldest first: only the latest `last` comments are read (the
+    other entries are bounded by the workflow: status changes, and quotes and declines of
+    the providers asked)."""
+    limit = CHILD_LIST_DEFAULT if last is None else last
+    if not 0 <= limit <= MAX_CHILD_LIST:
+        raise BadPageRequest(f"`last` must be between 0 and {MAX_CHILD_LIST}", "last")
     viewer = info.context.require_viewer()
     loaders = info.context.loaders
     quotes = await loaders.quotes_by_order.load(order.id)
@@ -36,8 +44,10 @@ async def resolve_timeline(info: Info, order: Order) -> list[Any]:
     items: list[Any] = [*quotes, *declines]
     if loaded_order_view(viewer, order) is OrderView.FULL:
         items += await loaders.status_changes_by_order.load(order.id)
-        items += await loaders.comments_by_order.load(order.id)
-    return sorted(items, key=_when)
+        if limit:
+            items += await loaders.comment_pages.load((order.id, None, None, limit, True))
+    items.sort(key=_when)
+    return items[len(items) - limit :] if limit else []
 
 
 async def resolve_quote_comparison(info: Info, order: Order) -> Any:

@@ -50,7 +50,7 @@ from graphql.utilities import get_operation_ast, type_from_ast
 from domain.leads import MAX_LEADS
 from domain.quotes import MAX_LINE_ITEMS
 from resolvers.node import MAX_IDS
-from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
+from resolvers.order_children import MAX_CHILD_LIST
 from resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
@@ -66,7 +66,7 @@ ERRORS = 10
 
 # The bound of every list of objects that is not a connection's edges (`schema.cost` tests
 # that each list field of the schema is here). A field with a `first` argument counts that
-# instead (Order.comments, Order.leads), and `nodes` counts its ids.
+# instead (Order.comments, Order.leads), or `last` (Order.timeline), and `nodes` counts its ids.
 LIST_BOUNDS: dict[tuple[str, str], int] = {
     ("Query", "activityTypes"): CATALOGUE,
     ("Query", "mdfFunds"): CATALOGUE,
@@ -79,8 +79,6 @@ LIST_BOUNDS: dict[tuple[str, str], int] = {
     ("Order", "statusHistory"): STATUS_CHANGES,
     ("Order", "contacts"): 100,
     ("Order", "notificationRecipients"): 100,
-    # Status changes, quotes, declines, and comments (counted as many as `Order.comments` gives).
-    ("Order", "timeline"): STATUS_CHANGES + 2 * INVITATIONS + CHILD_LIST_DEFAULT,
     ("OrderConnection", "statusCounts"): ORDER_STATUSES,
     ("Quote", "lineItems"): MAX_LINE_ITEMS,
     ("QuoteComparison", "quotes"): INVITATIONS,
@@ -323,8 +321,9 @@ class _Cost:
         if name == "nodes" and type_name == "Query":
             ids = self.argument(node, "ids")
             return min(len(ids), MAX_IDS) if isinstance(ids, list) else 1
-        if "first" in definition.args:
-            return self.bounded(node, definition, "first", MAX_CHILD_LIST)
+        for argument in ("first", "last"):
+            if argument in definition.args:
+                return self.bounded(node, definition, argument, MAX_CHILD_LIST)
         bound = list_bound(type_name, name)
         return CATALOGUE if bound is None else bound
 

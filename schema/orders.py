@@ -460,12 +460,17 @@ class Order(relay.Node):
         return available_actions(roles, root.status, has_acceptable_quote=has_acceptable_quote)
 
     @strawberry.field(
-        description="Status changes, quotes, declines and comments in time order (what this viewer may see)."
+        description=(
+            "Status changes, quotes, declines and comments in time order (what this viewer may see): "
+            f"the latest `last` of them ({CHILD_LIST_DEFAULT} unless asked, at most {MAX_CHILD_LIST:,})."
+        )
     )
-    async def timeline(self, root: strawberry.Parent[models.Order], info: Info) -> list[TimelineItem]:
+    async def timeline(
+        self, root: strawberry.Parent[models.Order], info: Info, last: int | None = CHILD_LIST_DEFAULT
+    ) -> list[TimelineItem]:
         from resolvers.order_timeline import resolve_timeline
 
-        return await resolve_timeline(info, root)
+        return await resolve_timeline(info, root, last)
 
     @strawberry.field(description="The current quotes side by side (partner and supplier users; null for providers).")
     async def quote_comparison(self, root: strawberry.Parent[models.Order], info: Info) -> QuoteComparison | None:

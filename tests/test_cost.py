@@ -9,12 +9,13 @@ import gc
 import time
 import tracemalloc
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert
 
 from app.settings import Settings
-from models import Lead, LeadStatus, OrderStatus
+from models import Comment, Lead, LeadStatus, OrderStatus
 from schema.api import build_schema
 from schema.extensions import DocumentCache, default_extensions
 from schema.ids import to_global_id
@@ -116,7 +117,8 @@ async def test_page_sizes_in_variables_count(gql) -> None:
     assert code(body) == "QUERY_TOO_COMPLEX" and body["errors"][0]["extensions"]["cost"] > 50_000
     # $n absent: the default page (20); $m's default applies.
     cost = body["errors"][0]["extensions"]["cost"]
-    assert code(body := await gql(query, {})) == "QUERY_TOO_COMPLEX"
+    body = await gql(query, {})
+    assert code(body) == "QUERY_TOO_COMPLEX"
     assert body["errors"][0]["extensions"]["cost"] < cost
     assert "errors" not in await gql(query, {"n": 2, "m": 2})
 
@@ -173,6 +175,37 @@ async def test_plain_child_lists_are_bounded(gql, db) -> None:
     nest = "query($id: ID!) { node(id: $id) { ... on Order { leads { order { leads { order { leads { id } } } } } } } }"
     body = await gql(nest, {"id": order_id}, as_=SUPPLIER)
     assert code(body) == "QUERY_TOO_COMPLEX"
+
+
+TIMELINE = """query($id: ID!, $last: Int) { node(id: $id) { ... on Order {
+  timeline(last: $last) { __typename ... on Comment { body } } } } }"""
+
+
+async def test_the_timeline_is_bounded_to_its_latest_entries(gql, db) -> None:
+    """It returned every comment of the order, however many, while its cost counted 100."""
+    async with db.write_session() as session:
+        order = await factories.make_order(
+            session, status=OrderStatus.IN_PROGRESS, service_name="Social Media Starter Pack"
+        )
+        author = await factories.user(session, PARTNER)
+        base = datetime.now(UTC) + timedelta(days=1)  # after the order's own status changes
+        rows = [
+            {
+                "order_id": order.id,
+                "author_id": author.id,
+                "body": f"Comment {i:03d}",
+                "created_at": base + timedelta(minutes=i),
+            }
+            for i in range(130)
+        ]
+        await session.execute(insert(Comment), rows)
+        order_id = to_global_id("Order", order.id)
+    timeline = (await gql.data(TIMELINE, {"id": order_id}, as_=SUPPLIER))["node"]["timeline"]
+    assert len(timeline) == 100 and timeline[-1] == {"__typename": "Comment", "body": "Comment 129"}
+    timeline = (await gql.data(TIMELINE, {"id": order_id, "last": 3}, as_=SUPPLIER))["node"]["timeline"]
+    assert [item["body"] for item in timeline] == ["Comment 127", "Comment 128", "Comment 129"]
+    body = await gql(TIMELINE, {"id": order_id, "last": 1001}, as_=SUPPLIER)
+    assert code(body) == "BAD_USER_INPUT"
 
 
 ADD_LEADS = """mutation($input: AddLeadsInput!) { addLeads(input: $input) {
@@ -289,7 +322,7 @@ def test_every_list_of_objects_has_a_bound() -> None:
         for name, field in type_.fields.items():
             if not (is_list_type(get_nullable_type(field.type)) and is_composite_type(get_named_type(field.type))):
                 continue
-            paged = (name == "edges" and is_connection(type_)) or "first" in field.args or name == "nodes"
+            paged = (name == "edges" and is_connection(type_)) or {"first", "last"} & set(field.args) or name == "nodes"
             if not paged and list_bound(type_.name, name) is None:
                 unbounded.append(f"{type_.name}.{name}")
     assert unbounded == []
