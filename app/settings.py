@@ -6,14 +6,23 @@ import logging
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, ValidationError
+from limits import parse as parse_rate
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "dev-secret-change-me-in-production-0123456789"
 # An HS256 key must be at least as long as the hash output, 256 bits (RFC 7518, section 3.2).
 MIN_SECRET_BYTES = 32
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Numbers a setting may take: anything else stops start-up with one line (get_settings).
+Positive = Annotated[int, Field(ge=1)]
+NonNegative = Annotated[int, Field(ge=0)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Seconds = Annotated[float, Field(gt=0)]
+NonNegativeSeconds = Annotated[float, Field(ge=0)]
 
 log = logging.getLogger(__name__)
 _warned_about_secret = False
@@ -36,80 +45,90 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'provider_orders.db'}"
     redis_url: str | None = None
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: Port = 8000
 
     jwt_secret: str = DEVELOPMENT_SECRET
     jwt_issuer: str = "provider-orders"
-    jwt_ttl_seconds: int = 24 * 3600
+    jwt_ttl_seconds: Positive = 24 * 3600
 
     cors_origins: list[str] = []
     graphiql: bool | None = None  # default: on outside production
     introspection: bool | None = None  # default: on outside production
-    max_request_bytes: int = 256 * 1024
-    max_query_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 5000  # lexical tokens of a document, comments included
+    max_request_bytes: Positive = 256 * 1024
+    max_query_depth: Positive = 12
+    max_aliases: NonNegative = 30
+    max_tokens: Positive = 5000  # lexical tokens of a document, comments included
 
     # Cost before work (schema.cost, schema.extensions): refused before any resolver runs.
-    max_query_length: int = 50_000  # characters of a query document
-    max_fragment_spreads: int = 200  # per operation, counted as executed (a fragment spread twice: twice)
-    max_query_cost: int = 50_000  # objects an operation may return, as schema.cost counts them
-    max_leads_per_order: int = 10_000
-    document_cache_bytes: int = 32 * 1024 * 1024  # parsed and validated documents kept (estimated size)
-    document_cache_max_length: int = 10_000  # longer documents are parsed and validated every time
+    max_query_length: Positive = 50_000  # characters of a query document
+    max_fragment_spreads: NonNegative = 200  # per operation, counted as executed (a fragment spread twice: twice)
+    max_query_cost: Positive = 50_000  # objects an operation may return, as schema.cost counts them
+    max_leads_per_order: Positive = 10_000
+    document_cache_bytes: NonNegative = 32 * 1024 * 1024  # parsed and validated documents kept (estimated size)
+    document_cache_max_length: NonNegative = 10_000  # longer documents are parsed and validated every time
 
     legacy_graphql_ws: bool = False  # the old `graphql-ws` sub-protocol; off (poor auth history)
-    subscription_queue_size: int = 1000  # events queued per subscriber before it is closed as too slow
+    subscription_queue_size: Positive = 1000  # events queued per subscriber before it is closed as too slow
     redis_channel: str = "provider-orders:events"  # the Redis pub/sub channel of the event bus
-    event_poll_seconds: float = 10.0  # re-read stored events this often even without a bus message
+    event_poll_seconds: Seconds = 10.0  # re-read stored events this often even without a bus message
     ws_per_message_deflate: bool = False  # accept WebSocket compression: ~40 KB more per open socket
-    ws_ping_seconds: float = 20.0  # keepalive ping interval (and pong timeout) on WebSockets; 0 = none
+    ws_ping_seconds: NonNegativeSeconds = 20.0  # keepalive ping interval (and pong timeout) on WebSockets; 0 = none
 
     # Overflow connections are opened for a burst and closed when handed back: under sustained
     # load they churn (a new PostgreSQL backend each time), so the pool itself should cover it.
-    db_pool_size: int = 15
-    db_max_overflow: int = 5
-    db_pool_timeout: float = 10.0
-    db_statement_timeout_ms: int = 15000
-    db_connect_timeout: float = 5.0
-    db_ping_after_idle_seconds: float = 1.0  # check a pooled connection left idle longer before reuse
-    db_idle_in_transaction_timeout_ms: int = 60000
-    mutation_attempts: int = 5  # tries of a transaction that lost a race (serialization, deadlock, busy)
-    readiness_timeout: float = 2.0
-    max_concurrent_requests: int = 16  # GraphQL operations (HTTP and WebSocket) executing at once, per process
+    db_pool_size: Positive = 15
+    db_max_overflow: NonNegative = 5
+    db_pool_timeout: Seconds = 10.0
+    db_statement_timeout_ms: NonNegative = 15000
+    db_connect_timeout: Seconds = 5.0
+    db_ping_after_idle_seconds: NonNegativeSeconds = 1.0  # check a pooled connection left idle longer before reuse
+    db_idle_in_transaction_timeout_ms: NonNegative = 60000
+    mutation_attempts: Positive = 5  # tries of a transaction that lost a race (serialization, deadlock, busy)
+    readiness_timeout: Seconds = 2.0
+    max_concurrent_requests: Positive = 16  # GraphQL operations (HTTP and WebSocket) executing at once, per process
 
     # Admission (app.admission): the caps are per server process; the mutation rate limit is
     # shared by every process when REDIS_URL is set.
-    admission_timeout_seconds: float = 5.0  # longest wait for a slot; then SERVICE_UNAVAILABLE (retryAfter)
-    max_concurrent_per_user: int = 4  # slots (of MAX_CONCURRENT_REQUESTS) one user holds at once; the rest wait
-    max_sockets_per_user: int = 10  # open WebSockets of one user; a further one is closed with 4429
-    max_operations_per_socket: int = 50  # subscriptions and operations in flight on one WebSocket
-    max_operations_per_user: int = 200  # the same, over all the user's sockets and HTTP requests
-    max_subscription_cost_per_user: int = 5000  # the query costs of a user's open subscriptions, together
+    admission_timeout_seconds: Seconds = 5.0  # longest wait for a slot; then SERVICE_UNAVAILABLE (retryAfter)
+    max_concurrent_per_user: Positive = 4  # slots (of MAX_CONCURRENT_REQUESTS) one user holds at once; the rest wait
+    max_sockets_per_user: Positive = 10  # open WebSockets of one user; a further one is closed with 4429
+    max_operations_per_socket: Positive = 50  # subscriptions and operations in flight on one WebSocket
+    max_operations_per_user: Positive = 200  # the same, over all the user's sockets and HTTP requests
+    max_subscription_cost_per_user: NonNegative = 5000  # the query costs of a user's open subscriptions, together
     mutation_rate_limit: str = "60/minute"  # mutations per user (`limits` syntax, moving window); "" = none
     rate_limit_key_prefix: str = "provider-orders:limits"  # prefix of the rate limits' Redis keys
 
     # Revocation: each process re-checks the users of its open WebSockets this often (one query),
     # besides the bus message sent when access ends; a refused user's sockets close with 4403.
-    access_recheck_seconds: float = 5.0
+    access_recheck_seconds: Seconds = 5.0
 
     # Notifications (e-mail is off without SMTP_HOST; in-app notifications always work).
     smtp_host: str | None = None
-    smtp_port: int = 25
+    smtp_port: Port = 25
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "Provider Orders <no-reply@provider-orders.invalid>"
     public_url: str = "http://127.0.0.1:8000"
-    comment_digest_seconds: int = 300
-    smtp_timeout_seconds: float = 30.0
-    mail_max_attempts: int = 6  # then the e-mail is FAILED (5xx refusals fail at once)
-    mail_retry_seconds: float = 60.0  # first retry delay; doubles each attempt (capped at 6 hours)
-    mail_poll_seconds: float = 5.0  # how often an idle delivery worker looks for due e-mails
+    comment_digest_seconds: NonNegative = 300
+    smtp_timeout_seconds: Seconds = 30.0
+    mail_max_attempts: Positive = 6  # then the e-mail is FAILED (5xx refusals fail at once)
+    mail_retry_seconds: Seconds = 60.0  # first retry delay; doubles each attempt (capped at 6 hours)
+    mail_poll_seconds: Seconds = 5.0  # how often an idle delivery worker looks for due e-mails
 
     # Production posture. Suggestions ("Did you mean 'orders'?") in the errors for unknown fields,
     # arguments, input fields and enum values spell out the schema even with introspection off.
     graphql_suggestions: bool | None = None  # default: on outside production
+
+    @field_validator("mutation_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if value.strip():
+            try:
+                parse_rate(value)
+            except ValueError:
+                raise ValueError("expected a rate such as '60/minute' or '1000/hour', or empty for none") from None
+        return value
 
     @property
     def is_production(self) -> bool:

@@ -108,6 +108,10 @@ def serve(**env: str) -> subprocess.CompletedProcess:
         ({"PROVIDER_ORDERS_ENV": "production", "JWT_SECRET": "too-short"}, "JWT_SECRET is 9 bytes long"),
         ({"PROVIDER_ORDERS_ENV": "staging"}, "invalid setting PROVIDER_ORDERS_ENV"),
         ({"PORT": "eighty"}, "invalid setting PORT"),
+        ({"MAX_CONCURRENT_REQUESTS": "0"}, "invalid setting MAX_CONCURRENT_REQUESTS"),
+        ({"DB_POOL_SIZE": "-1"}, "invalid setting DB_POOL_SIZE"),
+        ({"MAX_QUERY_COST": "-5"}, "invalid setting MAX_QUERY_COST"),
+        ({"MUTATION_RATE_LIMIT": "lots"}, "invalid setting MUTATION_RATE_LIMIT"),
     ],
 )
 def test_a_bad_setting_stops_serve_with_one_line(env: dict[str, str], expected: str) -> None:
