@@ -181,6 +181,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
 
+    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+        """Starlette's own refusals (an unknown path, a method a route does not take) as JSON."""
+        status = getattr(exc, "status_code", 500)
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "BAD_REQUEST")
+        return JSONResponse(error_body(getattr(exc, "detail", "") or code, code), status)
+
     async def index(_request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
@@ -230,6 +236,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             ),
         ],
         lifespan=lifespan,
+        exception_handlers={404: http_error, 405: http_error},
     )
     app.state.db, app.state.bus, app.state.settings, app.state.graphql = db, bus, settings, graphql
     app.state.websockets = websockets

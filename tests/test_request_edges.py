@@ -120,3 +120,10 @@ async def test_a_users_subscriptions_share_one_cost_budget(serve) -> None:  # no
             assert message["type"] == "error"  # the completion was not processed yet
         else:
             raise AssertionError("the completed subscription's cost was never given back")
+
+
+async def test_an_unknown_path_is_a_json_404(client) -> None:
+    response = await client.get("/nope")
+    assert response.status_code == 404 and code(response.json()) == "NOT_FOUND"
+    response = await client.post("/healthz")
+    assert response.status_code == 405 and code(response.json()) == "METHOD_NOT_ALLOWED"
