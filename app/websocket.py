@@ -98,7 +98,7 @@ def uvicorn_websocket_options(settings: Settings) -> dict[str, Any]:
     """uvicorn.run / uvicorn.Config options for WebSockets (the server and the live tests use them)."""
     return {
         "ws": LeanWebSocketProtocol,
-        "ws_max_size": 1 << 20,  # no GraphQL message of ours comes near; a bigger one closes the socket
+        "ws_max_size": settings.max_request_bytes,  # as over HTTP; a bigger message closes the socket (1009)
         # Browsers offer permessage-deflate; accepting it keeps two zlib contexts per socket
         # (~40 KB, most of a subscriber's budget) to compress small JSON events. Off by default.
         "ws_per_message_deflate": settings.ws_per_message_deflate,

@@ -14,10 +14,20 @@ import strawberry
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition, wrap_parser
 
 from domain.errors import ErrorCode
+from domain.validation import EARLIEST_TIME, LATEST_TIME
 from models.snapshots import is_model
 from schema.fast_path import info_unused
 
 UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode")
+
+
+def _date_in_window(value: str) -> dt.date:
+    """An ISO date from 1900 to 2199, as date-times are (domain.validation)."""
+    parsed = dt.date.fromisoformat(value)
+    if not EARLIEST_TIME.date() <= parsed < LATEST_TIME.date():
+        raise ValueError("out of range")
+    return parsed
+
 
 # Strawberry's Date and DateTime, except that a value they cannot parse is refused without the
 # parser's own exception text ("Expected 4 digits, got 'garb'") in the message.
@@ -25,7 +35,7 @@ SCALAR_OVERRIDES = {
     dt.datetime: replace(
         DateTimeDefinition, parse_value=wrap_parser(dateutil.parser.isoparse, "DateTime", include_error=False)
     ),
-    dt.date: replace(DateDefinition, parse_value=wrap_parser(dt.date.fromisoformat, "Date", include_error=False)),
+    dt.date: replace(DateDefinition, parse_value=wrap_parser(_date_in_window, "Date", include_error=False)),
 }
 
 

@@ -127,3 +127,10 @@ async def test_an_unknown_path_is_a_json_404(client) -> None:
     assert response.status_code == 404 and code(response.json()) == "NOT_FOUND"
     response = await client.post("/healthz")
     assert response.status_code == 405 and code(response.json()) == "METHOD_NOT_ALLOWED"
+
+
+async def test_dates_out_of_range_are_refused_like_date_times(client, gql) -> None:
+    document = "mutation($i: SubmitQuoteInput!) { submitQuote(input: $i) { errors { code } } }"
+    quote = {"orderId": "T3JkZXI6MQ==", "plan": "p", "lineItems": [], "estimatedCompletionOn": "9999-12-31"}
+    body = (await post(client, gql, {"query": document, "variables": {"i": quote}})).json()
+    assert body["data"] is None and code(body) == "BAD_USER_INPUT"
