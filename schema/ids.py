@@ -20,6 +20,8 @@ def parse_global_id(value: str) -> tuple[str, int] | None:
         return None
     if pk <= 0 or pk > 2**62:
         return None
+    if to_global_id(gid.type_name, pk) != value:  # one id per object: no padding, NULs or leading zeros
+        return None
     return gid.type_name, pk
 
 

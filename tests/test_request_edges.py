@@ -10,7 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from models import Notification
+from models import Notification, OrderStatus
+from schema.ids import to_global_id
+from tests import factories
 from tests.conftest import PARTNER, SUPPLIER
 from tests.live import WS
 from tests.test_subscriptions import Live, live, serve  # noqa: F401
@@ -134,3 +136,13 @@ async def test_dates_out_of_range_are_refused_like_date_times(client, gql) -> No
     quote = {"orderId": "T3JkZXI6MQ==", "plan": "p", "lineItems": [], "estimatedCompletionOn": "9999-12-31"}
     body = (await post(client, gql, {"query": document, "variables": {"i": quote}})).json()
     assert body["data"] is None and code(body) == "BAD_USER_INPUT"
+
+
+async def test_an_object_has_one_global_id(gql, db) -> None:
+    async with db.write_session() as session:
+        order = await factories.make_order(session, status=OrderStatus.IN_PROGRESS)
+        order_id = to_global_id("Order", order.id)
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    assert (await gql.data(node, {"id": order_id}, as_=PARTNER))["node"] == {"id": order_id}
+    for variant in (order_id[:4] + "\x00" + order_id[4:], order_id.rstrip("=") + "====", " " + order_id):
+        assert (await gql.data(node, {"id": variant}, as_=PARTNER))["node"] is None
