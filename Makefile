@@ -45,7 +45,7 @@ test: $(STAMP)
 	TEST_DATABASE=postgresql $(BIN)/pytest $(PYTEST_ARGS); postgresql=$$?; \
 	test $$sqlite -eq 0 && test $$postgresql -eq 0
 
-# Settings in pyproject.toml ([tool.ruff], [tool.mypy]).
+# Settings in pyproject.toml ([tool.ruff], [tool.mypy]); mypy checks the packages listed there in `files`.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -223,7 +223,8 @@ class MutationRateLimit:
                 implementation="redispy",
                 key_prefix=key_prefix,
                 wrap_exceptions=True,
-                connection_pool=self._pool,
+                # limits types the storage options as scalars; redis-py takes the pool itself.
+                connection_pool=self._pool,  # type: ignore[arg-type]
             )
         else:
             storage = MemoryStorage(wrap_exceptions=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -213,10 +214,8 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
     if workers > 1 and fd is None and reuse_port_supported():
         # One listening socket per worker, so that connections spread over the workers
         # (app.workers); an inherited socket (--fd) can only be shared.
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             ReusePortMultiprocess(uvicorn.Config("app.main:app", **options)).run()
-        except KeyboardInterrupt:
-            pass
         return
     uvicorn.run("app.main:app", **options)  # an import string: each worker process builds its own app
 
@@ -274,10 +273,8 @@ def main(argv: list[str] | None = None) -> None:
         from app.logging import configure_logging
 
         configure_logging()
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_deliver(args.once))
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

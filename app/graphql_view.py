@@ -59,7 +59,7 @@ def wants_graphql_response(accept: str) -> bool:
     return GRAPHQL_RESPONSE in accept
 
 
-class GraphQLView(GraphQL):
+class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
 
@@ -140,12 +140,12 @@ class GraphQLView(GraphQL):
             )
         if context.connection is not None:
             context.connection.expire_at(context.token_expires_at)
-            self._register(context)
+            self._register(context, context.viewer.user_id)
         context.recheck_viewer = partial(self.recheck_viewer, context)
         return UNSET
 
-    def _register(self, context: Context) -> None:
-        user_id, connection = context.viewer.user_id, context.connection
+    def _register(self, context: Context, user_id: int) -> None:
+        connection = context.connection
         self.sockets.add(user_id, context.token_version or 0, connection)
         # Forgotten when the socket ends (`run`).
         context.request.scope["provider_orders.socket"] = (user_id, connection)
@@ -181,8 +181,9 @@ class GraphQLView(GraphQL):
             self.sockets.discard(user_id, context.connection)
             await context.connection.close(*ACCESS_REVOKED)
 
-    async def get_sub_response(self, request: Request) -> Any:
-        sub_response = await super().get_sub_response(request)
+    async def get_sub_response(self, request: Request | WebSocket) -> Any:
+        # Strawberry's Response, with what create_response reads back (getattr: a WebSocket has none).
+        sub_response: Any = await super().get_sub_response(request)
         sub_response.accept = request.headers.get("accept", "")
         sub_response.context = None
         return sub_response

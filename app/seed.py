@@ -214,8 +214,8 @@ async def seed_demo(session: AsyncSession) -> None:
 
 
 async def _viewer(session: AsyncSession, email: str) -> Viewer:
-    user = await session.scalar(select(User).where(User.email == email))
-    org = await session.get(Organization, user.organization_id)
+    user = (await session.execute(select(User).where(User.email == email))).scalar_one()
+    org = await session.get_one(Organization, user.organization_id)
     return Viewer(user.id, user.email, user.name, org.id, org.kind, org.portal_id)
 
 

@@ -299,7 +299,7 @@ async def seed_bench(db: Database, orders: int, seed: int = 42, log: Any = print
             )
             return org_id, user_id
 
-        supplier_org, supplier_user = organization(OrganizationKind.SUPPLIER, "Bench Brand", "supplier@bench.example")
+        _supplier_org, supplier_user = organization(OrganizationKind.SUPPLIER, "Bench Brand", "supplier@bench.example")
         partners = [
             organization(
                 OrganizationKind.PARTNER, f"Reseller {i:04d} {rng.choice(AGENCY_WORDS)}", f"partner{i}@bench.example"
@@ -344,7 +344,7 @@ async def seed_bench(db: Database, orders: int, seed: int = 42, log: Any = print
         await _insert(conn, Service, service_rows)
 
         funds, fund_rows, ledger_rows = {}, [], []
-        for partner_org, partner_user in partners:
+        for partner_org, _partner_user in partners:
             fund_id = ids.take(MdfFund)
             funds[partner_org] = fund_id
             fund_rows.append(

@@ -17,6 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Message
 
 from app.db import Database
 from app.graphql_view import GraphQLView, error_body
@@ -63,7 +64,7 @@ class RequestContextMiddleware:
                     return
                 receive = self._capped(receive, scope, send)
 
-            async def send_wrapper(message: dict) -> None:
+            async def send_wrapper(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     status_holder["status"] = message["status"]
                     message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))

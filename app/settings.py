@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -32,7 +32,7 @@ class SettingsError(RuntimeError):
     """A setting the server must not run with; the message is one line for the operator."""
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
@@ -41,7 +41,7 @@ class Environment(str, Enum):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
-    env: Environment = Field(Environment.DEVELOPMENT, alias="PROVIDER_ORDERS_ENV")
+    env: Environment = Field(default=Environment.DEVELOPMENT, alias="PROVIDER_ORDERS_ENV")
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'provider_orders.db'}"
     redis_url: str | None = None
     host: str = "127.0.0.1"

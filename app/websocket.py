@@ -91,7 +91,8 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             # Only the handshake reads them (the scope has its own copy of the headers). The
             # request stays referenced by websockets' parser, so empty its headers too.
             self.request.headers.clear()
-            self.request = self.response = None
+            # uvicorn declares them non-optional; nothing reads them after the handshake.
+            self.request = self.response = None  # type: ignore[assignment]
 
 
 def uvicorn_websocket_options(settings: Settings) -> dict[str, Any]:

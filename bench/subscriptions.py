@@ -73,7 +73,8 @@ SUBSCRIPTIONS = {
     "orderStatusChanged": "subscription($id: ID) { orderStatusChanged(orderId: $id) { at to order { id status } } }",
     "orderEvents": (
         "subscription { orderEvents { __typename ... on OrderEventBase { cursor at order { id name status } "
-        "actor { name } } ... on StatusChangedEvent { from to reason } ... on CommentAddedEvent { comment { body } } } }"
+        "actor { name } } ... on StatusChangedEvent { from to reason } "
+        "... on CommentAddedEvent { comment { body } } } }"
     ),
     "commentAdded": "subscription { commentAdded { id body createdAt author { name } order { id name } } }",
 }

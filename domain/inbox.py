@@ -95,7 +95,7 @@ async def update_preferences(session: AsyncSession, viewer: Viewer, changes: lis
         raise invalid("give at least one preference", ["input", "preferences"])
     if len(set(kinds)) != len(kinds):
         raise invalid("each kind at most once", ["input", "preferences"])
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for change in changes:
         # An upsert, so two concurrent updates of one preference cannot collide on the unique key.
         stmt = insert(NotificationPreference).values(

@@ -92,11 +92,13 @@ def render(rows: list[Notification], public_url: str) -> RenderedEmail:
 def build_message(rows: list[Notification], *, mail_from: str, public_url: str) -> EmailMessage:
     """The MIME message (plain text with an HTML alternative) for one recipient."""
     first = rows[0]
+    recipient = first.email
+    assert recipient is not None, "only notifications with an address are sent by e-mail"
     rendered = render(rows, public_url)
     message = EmailMessage()
     message["Subject"] = rendered.subject
     message["From"] = mail_from
-    message["To"] = formataddr((header_text(first.data.get("recipient_name") or ""), first.email))
+    message["To"] = formataddr((header_text(first.data.get("recipient_name") or ""), recipient))
     # Stable per notification: should a crash make us send twice, mail clients merge the copies.
     sender_domain = parseaddr(mail_from)[1].rpartition("@")[2] or "provider-orders.invalid"
     message["Message-ID"] = f"<notification-{first.id}@{sender_domain}>"

@@ -52,10 +52,10 @@ async def is_broad(session: AsyncSession, text: str | None, dialect: str) -> boo
     terms = search_terms(text)
     if not terms or dialect != "sqlite":
         return False
-    matches = await session.scalar(
+    matches = await session.execute(
         select(func.count()).select_from(_sqlite_matching(terms).limit(BROAD_SEARCH + 1).subquery())
     )
-    return matches > BROAD_SEARCH
+    return matches.scalar_one() > BROAD_SEARCH
 
 
 def order_search_clause(text: str | None, dialect: str, broad: bool = False) -> ColumnElement[bool] | None:

@@ -38,7 +38,10 @@ def run_migrations_online() -> None:
     if connection is not None:  # called with an open connection (tests, app.migrate)
         _run(connection)
         return
-    asyncio.run(_run_async(config.get_main_option("sqlalchemy.url")))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("set sqlalchemy.url, or run the migrations through `provider-orders migrate`")
+    asyncio.run(_run_async(url))
 
 
 if context.is_offline_mode():

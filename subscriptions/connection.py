@@ -28,7 +28,7 @@ from starlette.websockets import WebSocketDisconnected as StarletteWebSocketDisc
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
-from resolvers.context import Refused, TooManyOperations
+from resolvers.context import Context, Refused, TooManyOperations
 
 log = logging.getLogger("provider_orders.ws")
 
@@ -173,7 +173,7 @@ def delivery_of_current_task(connection: LiveConnection | None) -> _NextDelivery
     return connection._handler.delivery_of(asyncio.current_task())
 
 
-class TransportWSHandler(BaseGraphQLTransportWSHandler):
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws (the graphql-ws library's protocol)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -217,7 +217,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
             _release_socket(self)
 
 
-class LegacyWSHandler(BaseGraphQLWSHandler):
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """The legacy graphql-ws protocol (subscriptions-transport-ws), when switched on."""
 
     def __init__(self, *args: Any, **kwargs: Any):

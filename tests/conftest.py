@@ -15,7 +15,7 @@ import secrets
 import shutil
 import signal
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,10 @@ from app.migrate import upgrade
 from app.seed import seed_demo
 from app.settings import Settings
 from models import User
+from tests.mail import RecordingHandler, SmtpServer
+
+# Fixtures of their own modules, for every test module: `serve` and `live` (a server over a real WebSocket).
+pytest_plugins = ["tests.live"]
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -175,7 +179,8 @@ class DatabaseFactory:
                     await conn.execute(text(f'CREATE TABLE po_snapshot."{table.name}" AS TABLE public."{table.name}"'))
                     columns = ", ".join(f'"{c.name}"' for c in table.columns if c.computed is None)
                     script.append(
-                        f'INSERT INTO public."{table.name}" ({columns}) SELECT {columns} FROM po_snapshot."{table.name}"'
+                        f'INSERT INTO public."{table.name}" ({columns}) '
+                        f'SELECT {columns} FROM po_snapshot."{table.name}"'
                     )
                     if "id" in table.c:
                         script.append(
@@ -231,6 +236,26 @@ async def empty_database_url(database_factory: DatabaseFactory) -> AsyncIterator
     url = await database_factory.empty()
     yield url
     await database_factory.drop(url)
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    """The test SMTP server, started by the first test that asks for it (see tests.mail.smtp_settings)."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> RecordingHandler:
+    """The messages the test SMTP server receives during this test."""
+    smtp_server.handler.reset()
+    return smtp_server.handler
+
+
+@pytest.fixture
+def no_list() -> None:
+    """This test lists no orders: no fast path expected (see tests.fast_path_taken)."""
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 `from tests.fast_path_taken import fast_path_taken  # noqa: F401` in a module makes every test
 there assert that the fast path completed selection sets (hits counted by schema.fast_path)
 and that none fell back to graphql-core. A test that lists nothing (refused input) asks for
-`no_list` instead.
+`no_list` (in conftest) instead.
 """
 
 from __future__ import annotations
@@ -13,11 +13,6 @@ from collections.abc import Iterator
 import pytest
 
 from schema import fast_path
-
-
-@pytest.fixture
-def no_list() -> None:
-    """This test lists no orders: no fast path expected."""
 
 
 @pytest.fixture(autouse=True)

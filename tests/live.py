@@ -1,23 +1,32 @@
 """Support for tests over a real WebSocket: a server on a port of its own, a protocol-level
-client for both sub-protocols, and ways to make order events happen."""
+client for both sub-protocols, ways to make order events happen, and the `serve` and `live`
+fixtures (registered for every test module by conftest's `pytest_plugins`)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import socket
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import httpx
+import pytest
 import uvicorn
 import websockets
 from sqlalchemy import select
 
+from app.auth import mint_token
 from app.db import Database
+from app.server import create_app
+from app.settings import Settings
 from app.websocket import uvicorn_websocket_options
 from domain.events import event_message, record_event
 from models import Comment, Order, OrderEvent, OrderEventKind, OrderStatus, StatusChange, User
 from models.base import utcnow
+from schema.ids import to_global_id
+from tests import factories
+from tests.conftest import PARTNER
 from tests.servers import bind_free_port
 
 PORTS = range(8200, 8300)  # this issue's range on the shared machine
@@ -163,3 +172,86 @@ async def add_comment(db: Database, bus: Any, order_id: int, author: str, body: 
     if bus is not None:
         await bus.publish(event_message(event))
     return await stored_event_id(db, event)
+
+
+SUBMIT = (
+    """mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { order { id } errors { code message } } }"""
+)
+
+
+class Live:
+    """A running server with its database and bus, and tokens of the demo users."""
+
+    def __init__(self, url: str, db: Database, app: Any, settings: Settings):
+        self.url, self.db, self.app, self.settings = url, db, app, settings
+        self.bus = app.state.bus
+        self.tokens: dict[str, str] = {}
+
+    async def token(self, email: str, ttl: int | None = None) -> str:
+        async with self.db.read_session() as session:
+            user = await session.scalar(select(User).where(User.email == email))
+        return mint_token(self.settings, user, ttl)
+
+    async def mutate(self, query: str, as_: str, **variables: Any) -> dict:
+        """A mutation over HTTP on this server; its payload, which must carry no errors."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.post(
+                self.url.replace("ws://", "http://"),
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {await self.token(as_)}"},
+            )
+        payload = next(iter(response.json()["data"].values()))
+        assert payload["errors"] == [], payload
+        return payload
+
+    async def submit_order(self, service_name: str) -> str:
+        async with self.db.read_session() as session:
+            service = await factories.service(session, service_name)
+        payload = await self.mutate(
+            SUBMIT,
+            PARTNER,
+            input={
+                "serviceId": to_global_id("Service", service.id),
+                "name": f"{service_name} order",
+                "origin": "MARKETPLACE",
+                "paymentMethod": "PARTNER_FUNDED",
+            },
+        )
+        return payload["order"]["id"]
+
+    async def subscribed(self, count: int) -> None:
+        """Waits until `count` subscriptions listen to the server's event feed."""
+        feed = self.app.state.feed
+        for _ in range(300):
+            if feed.subscriber_count >= count:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{feed.subscriber_count} subscriptions listening, expected {count}")
+
+    async def client(self, stack: AsyncExitStack, email: str | None, protocol: str = TRANSPORT_WS, **kw: Any) -> WS:
+        ws = await stack.enter_async_context(WS.connect(self.url, protocol, **kw))
+        if email is not None:
+            ack = await ws.init(await self.token(email))
+            assert ack["type"] == "connection_ack", ack
+        return ws
+
+
+@pytest.fixture
+async def serve(database_url: str):
+    """serve(**settings) -> a Live server on a fresh copy of the demo database."""
+    async with AsyncExitStack() as stack:
+
+        async def start(**overrides: Any) -> Live:
+            settings = Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test", **overrides)
+            db = Database(settings)
+            stack.push_async_callback(db.dispose)
+            app = create_app(settings, db)
+            url = await stack.enter_async_context(running_server(app))
+            return Live(url, db, app, settings)
+
+        yield start
+
+
+@pytest.fixture
+async def live(serve) -> Live:
+    return await serve()

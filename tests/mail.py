@@ -107,23 +107,10 @@ class SmtpServer:
 PUBLIC_URL = "https://orders.example.com"
 
 
-# Fixtures for test modules that send e-mail: import them (`from tests.mail import settings,
-# smtp, smtp_server`); `settings` then replaces conftest's with one pointing at the test server.
-@pytest.fixture(scope="session")
-def smtp_server():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp(smtp_server: SmtpServer) -> RecordingHandler:
-    smtp_server.handler.reset()
-    return smtp_server.handler
-
-
-@pytest.fixture
-def settings(database_url: str, smtp_server: SmtpServer) -> Settings:
+# A test module that sends e-mail imports this fixture (`from tests.mail import smtp_settings`): its
+# `settings` then replaces conftest's with one pointing at the test server (`smtp_server`, in conftest).
+@pytest.fixture(name="settings")
+def smtp_settings(database_url: str, smtp_server: SmtpServer) -> Settings:
     return Settings(
         database_url=database_url,
         PROVIDER_ORDERS_ENV="test",

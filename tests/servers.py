@@ -61,7 +61,7 @@ class LiveServer:
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
         self.port = 0
-        self.log = tempfile.NamedTemporaryFile(prefix="po-live-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix="po-live-", suffix=".log", delete=False)  # noqa: SIM115 - closed in stop()
 
     @property
     def url(self) -> str:

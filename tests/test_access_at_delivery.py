@@ -11,8 +11,9 @@ import httpx
 from resolvers.pagination import CursorCodec
 from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
+from tests.live import Live
 from tests.ordering import in_days
-from tests.test_subscriptions import Live, live, quote_request, serve  # noqa: F401 - fixtures
+from tests.test_subscriptions import quote_request
 
 EVENTS = """subscription($after: String, $orderId: ID) {
   orderEvents(after: $after, orderId: $orderId) {

@@ -20,8 +20,8 @@ from models import Comment
 from resolvers import portal
 from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
-from tests.live import LEGACY_WS, WS, add_comment
-from tests.test_subscriptions import COMMENT, COMMENT_ADDED, Live, fixed_price_order, serve  # noqa: F401
+from tests.live import LEGACY_WS, WS, Live, add_comment
+from tests.test_subscriptions import COMMENT, COMMENT_ADDED, fixed_price_order
 
 VIEWER = "{ viewer { user { email } } }"
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -98,7 +98,10 @@ async def test_request_size_limit(client) -> None:
 
 
 async def test_depth_and_alias_limits(gql) -> None:
-    deep = "{ viewer { user { organization { ... on Provider { services { provider { services { provider { services { provider { services { provider { services { provider { name } } } } } } } } } } } } } } }"
+    deep = (
+        "{ viewer { user { organization { ... on Provider { services { provider { services { provider { services "
+        "{ provider { services { provider { services { provider { name } } } } } } } } } } } } } } }"
+    )
     body = await gql(deep)
     assert body["errors"] and "exceeds maximum operation depth" in body["errors"][0]["message"]
     aliases = "{ " + " ".join(f"a{i}: viewer {{ user {{ id }} }}" for i in range(40)) + " }"

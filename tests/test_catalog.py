@@ -7,7 +7,9 @@ from tests.conftest import OUTSIDER, PARTNER, PROVIDER
 SERVICES = """query($first: Int, $after: String, $filter: ServiceFilter) {
   services(first: $first, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
-    edges { cursor node { id name pricingModel price { amount currency } provider { id name } activityType { id name } } }
+    edges { cursor node {
+      id name pricingModel price { amount currency } provider { id name } activityType { id name }
+    } }
   }
 }"""
 

@@ -21,7 +21,7 @@ from schema.extensions import DocumentCache, default_extensions
 from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
-from tests.test_subscriptions import Live, live, serve  # noqa: F401 - fixtures
+from tests.live import Live
 
 VIEWER = "{ viewer { user { id } } }"
 
@@ -123,7 +123,7 @@ async def test_page_sizes_in_variables_count(gql) -> None:
     assert "errors" not in await gql(query, {"n": 2, "m": 2})
 
 
-async def test_subscriptions_are_costed_too(live: Live) -> None:  # noqa: F811
+async def test_subscriptions_are_costed_too(live: Live) -> None:
     query = """subscription { orderEvents { ... on LeadsAddedEvent {
       leads { order { leads { order { leads { id } } } } } } } }"""
     async with AsyncExitStack() as stack:

@@ -326,7 +326,7 @@ async def _same(query: str, schemas: tuple = (FAST, REFERENCE)) -> tuple[dict, R
 
 
 async def test_plain_fields_take_the_fast_path() -> None:
-    result, executor, change = await _same("{ things { id name count flag where } }")
+    result, executor, _change = await _same("{ things { id name count flag where } }")
     assert result["data"]["things"][1] == {
         "id": relay.to_base64("Thing", 2),
         "name": "two",
@@ -347,7 +347,7 @@ async def test_permission_classes_are_never_bypassed(field: str) -> None:
 
 
 async def test_field_extensions_run() -> None:
-    result, executor, change = await _same("{ things { loud } }")
+    result, _executor, change = await _same("{ things { loud } }")
     assert result["data"]["things"][0] == {"loud": "ONE"}
     assert change["notCompiled"] == {"field extensions": 1}
 
@@ -410,7 +410,7 @@ async def test_field_arguments_and_their_defaults() -> None:
 
 
 async def test_async_resolvers_are_not_compiled() -> None:
-    result, executor, change = await _same("{ things { later } }")
+    _result, executor, change = await _same("{ things { later } }")
     assert (executor.fast_path_hits, change["fallbacks"], change["notCompiled"]) == (0, 0, {"an async resolver": 1})
 
 
@@ -427,7 +427,7 @@ async def test_a_resolver_graphql_core_was_given_instead_of_strawberrys(monkeypa
     for schema in (fast, reference):
         field_def = schema._schema.get_type("Thing").fields["name"]
         monkeypatch.setattr(field_def, "resolve", lambda source, info: "replaced")
-    result, executor, change = await _same("{ things { name } }", (fast, reference))
+    result, _executor, change = await _same("{ things { name } }", (fast, reference))
     assert result["data"]["things"][0] == {"name": "replaced"}
     assert change["notCompiled"] == {"a resolver Strawberry does not wrap as usual": 1}
 
@@ -436,7 +436,7 @@ async def test_a_field_that_is_not_strawberrys(monkeypatch) -> None:
     fast, reference = _schemas()
     field_def = fast._schema.get_type("Thing").fields["name"]
     monkeypatch.setattr(field_def, "extensions", {})
-    result, executor, change = await _same("{ things { name } }", (fast, reference))
+    _result, _executor, change = await _same("{ things { name } }", (fast, reference))
     assert change["notCompiled"] == {"not a Strawberry field": 1}
 
 
@@ -451,7 +451,7 @@ async def test_an_unknown_field_of_an_unvalidated_document() -> None:
 
 @pytest.mark.parametrize("query", ["{ big { count } }", "{ big { id count } }"])
 async def test_ints_out_of_32_bits_are_graphql_cores_errors(query: str) -> None:
-    result, executor, _ = await _same(query)
+    result, _executor, _ = await _same(query)
     assert result["data"] is None  # Int! of a non-null list item
     assert "Int cannot represent non 32-bit signed integer value: 2147483648" in result["errors"][0]["message"]
 
@@ -462,7 +462,7 @@ async def test_booleans_from_other_values_are_coerced_as_graphql_core_does() -> 
 
 
 async def test_node_ids_without_a_value_are_graphql_cores_errors() -> None:
-    result, executor, change = await _same("{ noIds { id name } }")
+    result, executor, _change = await _same("{ noIds { id name } }")
     assert result["data"]["noIds"] == [None]
     assert executor.fast_path_fallbacks == 1
 
@@ -480,7 +480,7 @@ async def test_node_ids_of_strawberry_objects_follow_their_class() -> None:
     ],
 )
 async def test_node_ids_of_types_that_resolve_them_otherwise(query: str, expected: str) -> None:
-    result, executor, _ = await _same(query)
+    result, _executor, _ = await _same(query)
     assert next(iter(result["data"].values()))[0]["id"] == expected
 
 
@@ -519,7 +519,7 @@ async def test_subscription_events_take_the_fast_path_each_on_its_own() -> None:
 
 
 async def test_null_items_of_a_list_of_non_null_objects() -> None:
-    result, executor, _ = await _same("{ holes { id } }")
+    result, _executor, _ = await _same("{ holes { id } }")
     assert result["data"] is None
     assert result["errors"][0]["message"] == "Cannot return null for non-nullable field Query.holes."
 
@@ -553,7 +553,7 @@ async def test_a_null_decimal() -> None:
 async def test_an_awaitable_from_a_sync_resolver_is_awaited_by_graphql_core_and_never_left_unawaited() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result, executor, change = await _same("{ things { soon { args } } }")
+        result, executor, _change = await _same("{ things { soon { args } } }")
         gc.collect()
     assert result["data"]["things"][0] == {"soon": {"args": ["later"]}}
     assert executor.fast_path_fallbacks == 2
@@ -566,7 +566,7 @@ async def test_id_fields_other_than_the_node_id_keep_their_resolver() -> None:
 
 
 async def test_type_checks_that_read_their_info_get_it() -> None:
-    result, executor, change = await _same("{ things { careful { count } } }")
+    result, executor, _change = await _same("{ things { careful { count } } }")
     assert result["data"]["things"][1] == {"careful": {"count": 2}}
     assert (executor.fast_path_hits, executor.fast_path_fallbacks) == (2, 0)
 

@@ -98,7 +98,9 @@ query($id: ID!) {
 MISC = """
 {
   viewer { user { id name email } organization { __typename id name } portal { id name currency features { mdf } } }
-  services(first: 10) { edges { node { id name pricingModel price { amount } provider { name } activityType { name } } } }
+  services(first: 10) {
+    edges { node { id name pricingModel price { amount } provider { name } activityType { name } } }
+  }
   providers(first: 10) { edges { node { id name services { name } offices { name city } activityTypes { name } } } }
   activityTypes { id name }
   mdfFunds { id name allocated reserved spent available partner { name } }
@@ -147,9 +149,10 @@ async def _same(db, settings, email: str, query: str, variables: dict | None = N
 
     expected = await reference.execute(query, variable_values=variables, context_value=context())
     got = await fast.execute(query, variable_values=variables, context_value=context())
-    as_json = lambda r: json.dumps(  # noqa: E731
-        {"data": r.data, "errors": [e.formatted for e in r.errors or []]}, sort_keys=True
-    )
+
+    def as_json(r: Any) -> str:
+        return json.dumps({"data": r.data, "errors": [e.formatted for e in r.errors or []]}, sort_keys=True)
+
     assert as_json(got) == as_json(expected)
     assert not expected.errors, expected.errors
     return expected.data

@@ -11,7 +11,7 @@ import pytest
 from app.delivery import deliver_due
 from models.base import utcnow
 from tests.conftest import PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
-from tests.mail import PUBLIC_URL, settings, smtp, smtp_server  # noqa: F401 - fixtures
+from tests.mail import PUBLIC_URL, smtp_settings  # noqa: F401 - the fixture `settings`, with the test SMTP server
 from tests.notify_helpers import notifications, told
 from tests.ordering import ERRORS, SUBMIT_ORDER, demo_ids, in_days, make_fund_valid_today, transition_mutation
 

@@ -16,7 +16,7 @@ from models import DeliveryStatus, Notification, NotificationKind, NotificationP
 from models.base import utcnow
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
-from tests.mail import PUBLIC_URL, settings, smtp, smtp_server  # noqa: F401 - fixtures
+from tests.mail import PUBLIC_URL, smtp_settings  # noqa: F401 - the fixture `settings`, with the test SMTP server
 from tests.notify_helpers import add_leads, comment, move, notifications, quote, submit, told
 
 BOSS = "boss@acme.example"

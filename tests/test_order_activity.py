@@ -13,7 +13,8 @@ from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 from tests.ordering import ERRORS, in_days
 
 ADD_LEADS = f"""mutation($input: AddLeadsInput!) {{ addLeads(input: $input) {{
-  leads {{ id name email status }} skippedLeads {{ index email reason }} order {{ leadCount lastActivityAt }} {ERRORS} }} }}"""
+  leads {{ id name email status }} skippedLeads {{ index email reason }} order {{ leadCount lastActivityAt }}
+  {ERRORS} }} }}"""
 UPDATE_LEAD = f"""mutation($input: UpdateLeadInput!) {{ updateLead(input: $input) {{
   lead {{ id status }} order {{ lastActivityAt }} {ERRORS} }} }}"""
 COMMENT = f"""mutation($input: AddCommentInput!) {{ addComment(input: $input) {{

@@ -26,10 +26,12 @@ SUBMIT_QUOTE = f"""
 mutation($input: SubmitQuoteInput!) {{ submitQuote(input: $input) {{
   quote {{ {QUOTE_FIELDS} }} order {{ id status lastActivityAt }} {ERRORS} }} }}"""
 DECLINE = f"""
-mutation($input: DeclineToQuoteInput!) {{ declineToQuote(input: $input) {{ order {{ id status availableActions }} {ERRORS} }} }}"""
+mutation($input: DeclineToQuoteInput!) {{ declineToQuote(input: $input) {{
+  order {{ id status availableActions }} {ERRORS} }} }}"""
 ACCEPT_QUOTE = f"""
 mutation($input: AcceptQuoteInput!) {{ acceptQuote(input: $input) {{
-  quote {{ id status }} order {{ id status rate {{ amount }} provider {{ name }} estimatedCompletionOn }} {ERRORS} }} }}"""
+  quote {{ id status }} order {{ id status rate {{ amount }} provider {{ name }} estimatedCompletionOn }}
+  {ERRORS} }} }}"""
 COMMENT = f"""
 mutation($input: AddCommentInput!) {{ addComment(input: $input) {{
   comment {{ id body author {{ email }} }} order {{ commentCount }} {ERRORS} }} }}"""

@@ -11,7 +11,7 @@ from models import Order, OrderOrigin, OrderStatus, PaymentMethod
 from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
-from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
+from tests.fast_path_taken import fast_path_taken  # noqa: F401 - every test here takes the fast path
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from models.base import utcnow
 from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
-from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
+from tests.fast_path_taken import fast_path_taken  # noqa: F401 - every test here takes the fast path
 
 LIST = """
 query($first: Int) {
@@ -61,7 +61,10 @@ async def test_latest_quote_is_the_viewers_latest(gql, db) -> None:
         order_id = to_global_id("Order", order.id)
         empty = await factories.make_order(session, status=OrderStatus.PENDING_QUOTES, name="No quotes")
         empty_id = to_global_id("Order", empty.id)
-    latest = lambda data: data["node"]["latestQuote"]  # noqa: E731
+
+    def latest(data: dict) -> dict:
+        return data["node"]["latestQuote"]
+
     assert latest(await gql.data(LATEST, {"id": order_id}, as_=PARTNER))["provider"]["name"] == "Taylor Marketing"
     assert latest(await gql.data(LATEST, {"id": order_id}, as_=SUPPLIER))["provider"]["name"] == "Taylor Marketing"
     assert latest(await gql.data(LATEST, {"id": order_id}, as_=PROVIDER2))["provider"]["name"] == "Northwind Digital"

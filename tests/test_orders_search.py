@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from models import Order, OrderStatus, Organization, Service
 from tests import factories
 from tests.conftest import OUTSIDER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
-from tests.fast_path_taken import fast_path_taken, no_list  # noqa: F401 - every test here takes the fast path
+from tests.fast_path_taken import fast_path_taken  # noqa: F401 - every test here takes the fast path
 from tests.test_orders_list import make_orders
 
 SEARCH = """

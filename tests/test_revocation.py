@@ -19,9 +19,9 @@ from app.settings import Settings
 from domain import accounts
 from models import Organization, User
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
-from tests.live import WS, running_server
+from tests.live import WS, Live, running_server
 from tests.servers import LiveServer
-from tests.test_subscriptions import STATUS_CHANGED, Live, serve  # noqa: F401 - fixture
+from tests.test_subscriptions import STATUS_CHANGED
 
 VIEWER = "{ viewer { user { email } } }"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -12,8 +12,8 @@ import pytest
 from models import OrderStatus
 from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
-from tests.live import LEGACY_WS, WS, add_comment, change_status
-from tests.test_subscriptions import COMMENT_ADDED, STATUS_CHANGED, Live, fixed_price_order, live, serve  # noqa: F401
+from tests.live import LEGACY_WS, WS, Live, add_comment, change_status
+from tests.test_subscriptions import COMMENT_ADDED, STATUS_CHANGED, fixed_price_order
 
 SUBSCRIBE = {"type": "subscribe", "payload": {"query": "subscription { orderStatusChanged { to } }"}}
 
@@ -82,7 +82,8 @@ async def test_bad_input_gets_the_protocol_close_code(live: Live, messages, code
 async def test_the_query_limits_hold_for_subscriptions_too(live: Live) -> None:
     deep = (
         "subscription { commentAdded { author { organization { ... on Provider { services { provider { services "
-        "{ provider { services { provider { services { provider { services { provider { name } } } } } } } } } } } } } } }"
+        "{ provider { services { provider { services { provider { services { provider { name } } } } } } } } } } "
+        "} } } } }"
     )
     async with AsyncExitStack() as stack:
         ws = await live.client(stack, PROVIDER)

@@ -19,14 +19,8 @@ from models import OrderStatus
 from schema.ids import to_global_id
 from subscriptions import connection, resolvers
 from tests.conftest import PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
-from tests.live import LEGACY_WS, WS, add_comment, change_status
-from tests.test_subscriptions import (  # noqa: F401
-    Live,
-    fixed_price_order,
-    live,
-    quote_request,
-    serve,
-)
+from tests.live import LEGACY_WS, WS, Live, add_comment, change_status
+from tests.test_subscriptions import fixed_price_order, quote_request
 
 EVENTS = """subscription {
   orderEvents {

@@ -7,17 +7,13 @@ import asyncio
 from contextlib import AsyncExitStack
 from typing import Any
 
-import pytest
-
-from app.auth import mint_token
 from app.db import Database
-from app.settings import Settings
 from models import OrderStatus
 from resolvers.pagination import CursorCodec
 from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import OUTSIDER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
-from tests.live import TRANSPORT_WS, WS, add_comment, change_status, running_server
+from tests.live import Live, add_comment, change_status
 
 STATUS_CHANGED = """subscription($orderId: ID, $after: String) {
   orderStatusChanged(orderId: $orderId, after: $after) {
@@ -42,95 +38,6 @@ COMMENT = "mutation($id: ID!, $body: String!) { addComment(input: {orderId: $id,
 CANCEL = (
     "mutation($id: ID!, $reason: String!) { cancelOrder(input: {orderId: $id, reason: $reason}) { errors { code } } }"
 )
-SUBMIT = (
-    """mutation($input: SubmitOrderInput!) { submitOrder(input: $input) { order { id } errors { code message } } }"""
-)
-
-
-class Live:
-    """A running server with its database and bus, and tokens of the demo users."""
-
-    def __init__(self, url: str, db: Database, app: Any, settings: Settings):
-        self.url, self.db, self.app, self.settings = url, db, app, settings
-        self.bus = app.state.bus
-        self.tokens: dict[str, str] = {}
-
-    async def token(self, email: str, ttl: int | None = None) -> str:
-        from sqlalchemy import select
-
-        from models import User
-
-        async with self.db.read_session() as session:
-            user = await session.scalar(select(User).where(User.email == email))
-        return mint_token(self.settings, user, ttl)
-
-    async def mutate(self, query: str, as_: str, **variables: Any) -> dict:
-        """A mutation over HTTP on this server; its payload, which must carry no errors."""
-        import httpx
-
-        async with httpx.AsyncClient(timeout=10) as http:
-            response = await http.post(
-                self.url.replace("ws://", "http://"),
-                json={"query": query, "variables": variables},
-                headers={"Authorization": f"Bearer {await self.token(as_)}"},
-            )
-        payload = next(iter(response.json()["data"].values()))
-        assert payload["errors"] == [], payload
-        return payload
-
-    async def submit_order(self, service_name: str) -> str:
-        async with self.db.read_session() as session:
-            service = await factories.service(session, service_name)
-        payload = await self.mutate(
-            SUBMIT,
-            PARTNER,
-            input={
-                "serviceId": to_global_id("Service", service.id),
-                "name": f"{service_name} order",
-                "origin": "MARKETPLACE",
-                "paymentMethod": "PARTNER_FUNDED",
-            },
-        )
-        return payload["order"]["id"]
-
-    async def subscribed(self, count: int) -> None:
-        """Waits until `count` subscriptions listen to the server's event feed."""
-        feed = self.app.state.feed
-        for _ in range(300):
-            if feed.subscriber_count >= count:
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError(f"{feed.subscriber_count} subscriptions listening, expected {count}")
-
-    async def client(self, stack: AsyncExitStack, email: str | None, protocol: str = TRANSPORT_WS, **kw: Any) -> WS:
-        ws = await stack.enter_async_context(WS.connect(self.url, protocol, **kw))
-        if email is not None:
-            ack = await ws.init(await self.token(email))
-            assert ack["type"] == "connection_ack", ack
-        return ws
-
-
-@pytest.fixture
-async def serve(database_url: str):
-    """serve(**settings) -> a Live server on a fresh copy of the demo database."""
-    async with AsyncExitStack() as stack:
-
-        async def start(**overrides: Any) -> Live:
-            from app.server import create_app
-
-            settings = Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test", **overrides)
-            db = Database(settings)
-            stack.push_async_callback(db.dispose)
-            app = create_app(settings, db)
-            url = await stack.enter_async_context(running_server(app))
-            return Live(url, db, app, settings)
-
-        yield start
-
-
-@pytest.fixture
-async def live(serve) -> Live:
-    return await serve()
 
 
 async def fixed_price_order(db: Database, **kwargs: Any) -> int:
@@ -210,7 +117,7 @@ async def test_subscribers_of_one_user_share_one_execution_per_event_and_users_n
             for email, sockets in clients.items()
         }
         assert sorted(executions) == [PARTNER, SUPPLIER]
-        for email, comments in seen.items():
+        for comments in seen.values():
             assert all(c == comments[0] for c in comments)
             assert comments[0]["body"] == "one execution each" and comments[0]["order"]["id"] == gid
         # Each user's own actions on the order: the supplier may approve it, the partner may not.
@@ -387,11 +294,15 @@ async def test_a_decline_reaches_the_partner_side_and_the_decliner_never_the_oth
     declined = """subscription { orderEvents {
       __typename ... on QuoteDeclinedEvent { reason provider { name } actor { email } order { status } }
       ... on StatusChangedEvent { from to reason } } }"""
-    decline = "mutation($id: ID!, $reason: String!) { declineToQuote(input: {orderId: $id, reason: $reason}) { errors { code } } }"
+    decline = (
+        "mutation($id: ID!, $reason: String!) { declineToQuote(input: {orderId: $id, reason: $reason}) "
+        "{ errors { code } } }"
+    )
     order_id = await quote_request(live.db, invited=("Taylor Marketing", "Northwind Digital"))
     gid = to_global_id("Order", order_id)
     async with AsyncExitStack() as stack:
-        clients = {email: await live.client(stack, email) for email in (PARTNER, SUPPLIER, PROVIDER, PROVIDER2)}
+        watchers = (PARTNER, SUPPLIER, PROVIDER, PROVIDER2)
+        clients = {email: await live.client(stack, email) for email in watchers}
         for ws in clients.values():
             await ws.subscribe("all", declined)
         await live.subscribed(len(clients))
