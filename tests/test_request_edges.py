@@ -14,8 +14,7 @@ from models import Notification, OrderStatus
 from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, SUPPLIER
-from tests.live import WS
-from tests.test_subscriptions import Live, live, serve  # noqa: F401
+from tests.live import WS, Live
 
 HEADERS = {"content-type": "application/json"}
 
@@ -34,7 +33,7 @@ async def test_an_operation_name_with_a_lone_surrogate_is_a_json_400(client, gql
     assert response.status_code == 400 and code(response.json()) == "BAD_REQUEST"
 
 
-async def test_an_unknown_operation_name_over_a_socket_closes_it_as_the_clients_error(live: Live) -> None:  # noqa: F811
+async def test_an_unknown_operation_name_over_a_socket_closes_it_as_the_clients_error(live: Live) -> None:
     async with WS.connect(live.url) as ws:
         await ws.init(await live.token(PARTNER))
         payload = {"query": "subscription A { orderStatusChanged { to } }", "operationName": "Nope"}
@@ -95,7 +94,7 @@ async def test_a_refused_variable_has_a_code_and_a_short_message(client, gql) ->
 LEADS_LIVE = "subscription { orderEvents { ... on OrderEventBase { order { leads(first: 50) { id } } } } }"
 
 
-async def test_a_users_subscriptions_share_one_cost_budget(serve) -> None:  # noqa: F811
+async def test_a_users_subscriptions_share_one_cost_budget(serve) -> None:
     """Every event runs each subscription again: 100 subscriptions each within the query cost
     made one comment render millions of objects. Their costs now add up per user."""
     server = await serve(max_subscription_cost_per_user=120)  # room for two of LEADS_LIVE (52 each)
