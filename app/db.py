@@ -169,10 +169,7 @@ class Database:
         read_bind = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read_bind = read_bind
         self._read = async_sessionmaker(read_bind, expire_on_commit=False, autoflush=False)
-        # Domain code running inside a write transaction (notifications) reads settings from here.
-        self._write = async_sessionmaker(
-            write_bind, expire_on_commit=False, autoflush=False, info={"settings": settings}
-        )
+        self._write = async_sessionmaker(write_bind, expire_on_commit=False, autoflush=False)
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:

@@ -8,13 +8,13 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from app.db import is_retryable, is_unavailable
 from domain.errors import DomainError, ErrorCode, ValidationErrors
-from domain.events import event_message, pending_events
-from domain.notifications import notification_message, pending_notifications
+from domain.events import event_message
+from domain.notifications import notification_message
+from domain.unit_of_work import UnitOfWork, unit_of_work
 from domain.validation import Problems, check_input
 from domain.viewer import Viewer
 from resolvers.context import ServiceUnavailable
@@ -30,7 +30,7 @@ def user_errors(error: DomainError) -> list[UserError]:
 
 
 async def run_mutation(
-    info: Info, action: Callable[[AsyncSession, Viewer], Awaitable[T]]
+    info: Info, action: Callable[[UnitOfWork, Viewer], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
     """Run `action` in one write transaction.
 
@@ -54,11 +54,8 @@ async def run_mutation(
     attempts = max(1, ctx.settings.mutation_attempts)
     for attempt in range(1, attempts + 1):
         try:
-            async with ctx.db.write_session() as session:
-                result = await action(session, viewer)
-                # Taken before the commit, which stores them (domain.events) and gives ids.
-                events = list(pending_events(session))
-                notified = list(pending_notifications(session))
+            async with unit_of_work(ctx.db.write_session(), ctx.settings) as uow:
+                result = await action(uow, viewer)
             break
         except DomainError as error:
             return None, user_errors(error)
@@ -76,8 +73,8 @@ async def run_mutation(
                 log.warning("database unavailable during a mutation: %r", error)
                 raise ServiceUnavailable() from error
             raise
-    notices = notification_message(notified)
-    for event in events:
+    notices = notification_message(uow.notifications)
+    for event in uow.events:
         try:
             await ctx.bus.publish(event_message(event))
         except Exception:

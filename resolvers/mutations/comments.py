@@ -12,8 +12,8 @@ from schema.order_payloads import AddCommentPayload
 
 
 async def resolve_add_comment(info: Info, input: AddCommentInput) -> AddCommentPayload:
-    async def act(session, viewer):
-        return await add_comment(session, viewer, decode_id(input.order_id, "Order", field=ORDER_ID), input.body)
+    async def act(uow, viewer):
+        return await add_comment(uow, viewer, decode_id(input.order_id, "Order", field=ORDER_ID), input.body)
 
     comment, errors = await mutate(info, act)
     if comment is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
+from domain.unit_of_work import UnitOfWork
 from domain.viewer import Viewer
 from resolvers.dataloaders import Loaders
 from resolvers.mutations.base import run_mutation
@@ -24,9 +24,7 @@ def selects(info: Info, name: str) -> bool:
     return name in selected_fields(info.selected_fields, ())
 
 
-async def mutate(
-    info: Info, action: Callable[[AsyncSession, Viewer], Awaitable[T]]
-) -> tuple[T | None, list[UserError]]:
+async def mutate(info: Info, action: Callable[[UnitOfWork, Viewer], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
     """`run_mutation`, then fresh loaders: the payload (and later root fields of the same
     operation) must read the state after the change, not what was cached before it."""
     result, errors = await run_mutation(info, action)

@@ -13,11 +13,11 @@ from schema.order_payloads import AddLeadsPayload, SkippedLead, UpdateLeadPayloa
 
 
 async def resolve_add_leads(info: Info, input: AddLeadsInput) -> AddLeadsPayload:
-    async def act(session, viewer):
+    async def act(uow, viewer):
         order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
         capped_list(input.leads, ["input", "leads"], minimum=1, maximum=leads.MAX_LEADS, what="leads")
         data = [leads.LeadData(name=i.name, email=i.email, company=i.company, phone=i.phone) for i in input.leads]
-        return await leads.add_leads(session, viewer, order_id, data, info.context.settings.max_leads_per_order)
+        return await leads.add_leads(uow, viewer, order_id, data, info.context.settings.max_leads_per_order)
 
     result, errors = await mutate(info, act)
     if result is None:
@@ -32,9 +32,9 @@ async def resolve_add_leads(info: Info, input: AddLeadsInput) -> AddLeadsPayload
 
 
 async def resolve_update_lead(info: Info, input: UpdateLeadInput) -> UpdateLeadPayload:
-    async def act(session, viewer):
+    async def act(uow, viewer):
         lead_id = decode_id(input.lead_id, "Lead", field=["input", "leadId"])
-        return await leads.update_lead(session, viewer, lead_id, input.status)
+        return await leads.update_lead(uow.session, viewer, lead_id, input.status)
 
     result, errors = await mutate(info, act)
     if result is None:

@@ -18,14 +18,14 @@ from schema.notifications import (
 async def resolve_mark_notifications_read(
     info: Info, input: MarkNotificationsReadInput
 ) -> MarkNotificationsReadPayload:
-    async def act(session, viewer):
+    async def act(uow, viewer):
         ids = None
         if input.ids is not None:
             ids = [
                 decode_id(value, "Notification", field=["input", "ids", str(i)]) for i, value in enumerate(input.ids)
             ]
-        marked = await inbox.mark_read(session, viewer, ids, input.all)
-        return marked, await inbox.unread_count(session, viewer)
+        marked = await inbox.mark_read(uow.session, viewer, ids, input.all)
+        return marked, await inbox.unread_count(uow.session, viewer)
 
     result, errors = await run_mutation(info, act)
     if result is None:
@@ -37,9 +37,9 @@ async def resolve_mark_notifications_read(
 async def resolve_update_notification_preferences(
     info: Info, input: UpdateNotificationPreferencesInput
 ) -> UpdateNotificationPreferencesPayload:
-    async def act(session, viewer):
+    async def act(uow, viewer):
         changes = [inbox.Preference(p.kind, p.email) for p in input.preferences]
-        return await inbox.update_preferences(session, viewer, changes)
+        return await inbox.update_preferences(uow.session, viewer, changes)
 
     preferences, errors = await run_mutation(info, act)
     if preferences is None:

@@ -12,7 +12,7 @@ from schema.order_payloads import AcceptQuotePayload, DeclineToQuotePayload, Sub
 
 
 async def resolve_submit_quote(info: Info, input: SubmitQuoteInput) -> SubmitQuotePayload:
-    async def act(session, viewer):
+    async def act(uow, viewer):
         order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
         data = quotes.NewQuote(
             plan=input.plan,
@@ -21,7 +21,7 @@ async def resolve_submit_quote(info: Info, input: SubmitQuoteInput) -> SubmitQuo
             expires_at=input.expires_at,
             terms=input.terms,
         )
-        quote = await quotes.submit_quote(session, viewer, order_id, data)
+        quote = await quotes.submit_quote(uow, viewer, order_id, data)
         return quote
 
     quote, errors = await mutate(info, act)
@@ -32,18 +32,18 @@ async def resolve_submit_quote(info: Info, input: SubmitQuoteInput) -> SubmitQuo
 
 
 async def resolve_decline_to_quote(info: Info, input: DeclineToQuoteInput) -> DeclineToQuotePayload:
-    async def act(session, viewer):
+    async def act(uow, viewer):
         order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
-        return await quotes.decline_to_quote(session, viewer, order_id, input.reason)
+        return await quotes.decline_to_quote(uow, viewer, order_id, input.reason)
 
     order, errors = await mutate(info, act)
     return DeclineToQuotePayload(order=order, errors=errors)
 
 
 async def resolve_accept_quote(info: Info, input: AcceptQuoteInput) -> AcceptQuotePayload:
-    async def act(session, viewer):
+    async def act(uow, viewer):
         quote_id = decode_id(input.quote_id, "Quote", field=["input", "quoteId"])
-        return await quotes.accept_quote(session, viewer, quote_id)
+        return await quotes.accept_quote(uow, viewer, quote_id)
 
     result, errors = await mutate(info, act)
     if result is None:

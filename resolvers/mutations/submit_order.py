@@ -13,7 +13,7 @@ from schema.order_payloads import SubmitOrderPayload
 
 
 async def resolve_submit_order(info: Info, input: SubmitOrderInput) -> SubmitOrderPayload:
-    async def act(session, viewer):
+    async def act(uow, viewer):
         provider_ids = None
         if input.provider_ids is not None:
             capped_list(input.provider_ids, ["input", "providerIds"], maximum=100, what="providers")
@@ -43,7 +43,7 @@ async def resolve_submit_order(info: Info, input: SubmitOrderInput) -> SubmitOrd
             ],
             notification_recipients=list(input.notification_recipients or []),
         )
-        return await submit_order(session, viewer, data)
+        return await submit_order(uow, viewer, data)
 
     order, errors = await mutate(info, act)
     return SubmitOrderPayload(order=order, errors=errors)

@@ -23,9 +23,9 @@ async def run_transition(
     reason: str | None = None,
     scheduled_for: datetime | None = None,
 ) -> Any:
-    async def act(session, viewer):
+    async def act(uow, viewer):
         pk = decode_id(order_id, "Order", field=ORDER_ID)
-        return await workflow.perform(session, viewer, pk, action, reason=reason, scheduled_for=scheduled_for)
+        return await workflow.perform(uow, viewer, pk, action, reason=reason, scheduled_for=scheduled_for)
 
     order, errors = await mutate(info, act)
     return payload(order=order, errors=errors)
