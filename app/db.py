@@ -188,5 +188,9 @@ class Database:
         async with self._write() as session, session.begin():
             yield session
 
+    # How a failed transaction is classified, for callers that see the database only through this object.
+    is_retryable = staticmethod(is_retryable)
+    is_unavailable = staticmethod(is_unavailable)
+
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy import exc, select, text
 from app.db import is_retryable, is_unavailable
 from models import OrderEvent, OrderEventKind
 from resolvers.context import Context
-from resolvers.mutations.base import run_mutation
+from resolvers.mutations.runner import run_mutation
 from tests.factories import make_order
 
 
@@ -33,7 +33,7 @@ def runner(db, settings):
 
     context = Context(db=db, settings=settings, bus=SimpleNamespace(publish=publish), request_id="t")
     context.viewer = SimpleNamespace(user_id=1)
-    # A mutation field without arguments, as run_mutation reads them (resolvers.mutations.base).
+    # A mutation field without arguments, as run_mutation reads them (resolvers.mutations.runner).
     info = SimpleNamespace(context=context, selected_fields=[SimpleNamespace(arguments={})])
     return SimpleNamespace(info=info, published=published)
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry.types import Info
 
+from domain.errors import DomainError
 from domain.ordering import ContactData, NewOrder, submit_order
 from domain.validation import capped_list
-from resolvers.mutations.common import mutate
+from models import Order
+from resolvers.mutations.runner import run_mutation
 from schema.ids import decode_id
-from schema.order_inputs import SubmitOrderInput
-from schema.order_payloads import SubmitOrderPayload
 
 
-async def resolve_submit_order(info: Info, input: SubmitOrderInput) -> SubmitOrderPayload:
+async def resolve_submit_order(info: Info, input: Any) -> tuple[Order | None, list[DomainError]]:
     async def act(uow, viewer):
         provider_ids = None
         if input.provider_ids is not None:
@@ -45,5 +47,4 @@ async def resolve_submit_order(info: Info, input: SubmitOrderInput) -> SubmitOrd
         )
         return await submit_order(uow, viewer, data)
 
-    order, errors = await mutate(info, act)
-    return SubmitOrderPayload(order=order, errors=errors)
+    return await run_mutation(info, act)
