@@ -1,7 +1,8 @@
 """The order workflow mutations (DOMAIN.md's transition table, quotes, comments, leads).
 
 Every mutation takes one `input` and returns a payload with the order (null when refused),
-the object it made and `errors`; a refused mutation changes nothing.
+the object it made and `errors`; a refused mutation changes nothing. The plain transition
+mutations (approveOrder ... archiveOrder) are generated from the table: schema.transition_mutations.
 """
 
 from __future__ import annotations
@@ -9,17 +10,17 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from domain.transitions import OrderAction as A
 from resolvers.mutations import comments, leads, quotes, submit_order
-from resolvers.mutations.transitions import resolve_transition
 from schema import order_inputs as i
 from schema import order_payloads as p
 from schema.common import user_errors
+from schema.transition_mutations import transition_mutations
 
 
-# Named Mutation so that the root keeps its name while it is the only mutation class (see schema.api).
-@strawberry.type(name="Mutation")
-class OrderMutations:
+@strawberry.type(name="OrderingMutations")
+class _OrderingMutations:
+    """Ordering and quoting; the transition mutations follow them (schema.transition_mutations)."""
+
     @strawberry.mutation(
         description="A partner orders a service (from a campaign activity, the Marketplace or the Provider Locator)."
     )
@@ -46,77 +47,13 @@ class OrderMutations:
         order, quote = result or (None, None)
         return p.AcceptQuotePayload(order=order, quote=quote, errors=user_errors(errors))
 
-    @strawberry.mutation(description="The supplier approves a fixed-price order (reserving its MDF).")
-    async def approve_order(self, info: Info, input: i.ApproveOrderInput) -> p.ApproveOrderPayload:
-        order, errors = await resolve_transition(info, A.APPROVE_ORDER, input.order_id)
-        return p.ApproveOrderPayload(order=order, errors=user_errors(errors))
 
-    @strawberry.mutation(description="The supplier rejects an order waiting for approval.")
-    async def reject_order(self, info: Info, input: i.RejectOrderInput) -> p.RejectOrderPayload:
-        order, errors = await resolve_transition(info, A.REJECT_ORDER, input.order_id, reason=input.reason)
-        return p.RejectOrderPayload(order=order, errors=user_errors(errors))
+_WithTransitions = transition_mutations(_OrderingMutations, "TransitionMutations")
 
-    @strawberry.mutation(description="The assigned provider takes on an approved order.")
-    async def accept_order(self, info: Info, input: i.AcceptOrderInput) -> p.AcceptOrderPayload:
-        order, errors = await resolve_transition(info, A.ACCEPT_ORDER, input.order_id)
-        return p.AcceptOrderPayload(order=order, errors=user_errors(errors))
 
-    @strawberry.mutation(description="The assigned provider turns down an approved order (its MDF is released).")
-    async def deny_order(self, info: Info, input: i.DenyOrderInput) -> p.DenyOrderPayload:
-        order, errors = await resolve_transition(info, A.DENY_ORDER, input.order_id, reason=input.reason)
-        return p.DenyOrderPayload(order=order, errors=user_errors(errors))
-
-    @strawberry.mutation
-    async def start_work(self, info: Info, input: i.StartWorkInput) -> p.StartWorkPayload:
-        order, errors = await resolve_transition(info, A.START_WORK, input.order_id)
-        return p.StartWorkPayload(order=order, errors=user_errors(errors))
-
-    @strawberry.mutation(description="The provider waits for the partner (message required).")
-    async def request_partner_input(
-        self, info: Info, input: i.RequestPartnerInputInput
-    ) -> p.RequestPartnerInputPayload:
-        order, errors = await resolve_transition(info, A.REQUEST_PARTNER_INPUT, input.order_id, reason=input.message)
-        return p.RequestPartnerInputPayload(order=order, errors=user_errors(errors))
-
-    @strawberry.mutation(description="The partner answers the provider (message required); work resumes.")
-    async def provide_input(self, info: Info, input: i.ProvideInputInput) -> p.ProvideInputPayload:
-        order, errors = await resolve_transition(info, A.PROVIDE_INPUT, input.order_id, reason=input.message)
-        return p.ProvideInputPayload(order=order, errors=user_errors(errors))
-
-    @strawberry.mutation(description="The provider resumes work without waiting any longer.")
-    async def resume_work(self, info: Info, input: i.ResumeWorkInput) -> p.ResumeWorkPayload:
-        order, errors = await resolve_transition(info, A.RESUME_WORK, input.order_id)
-        return p.ResumeWorkPayload(order=order, errors=user_errors(errors))
-
-    @strawberry.mutation
-    async def schedule_execution(self, info: Info, input: i.ScheduleExecutionInput) -> p.ScheduleExecutionPayload:
-        order, errors = await resolve_transition(
-            info, A.SCHEDULE_EXECUTION, input.order_id, scheduled_for=input.scheduled_for
-        )
-        return p.ScheduleExecutionPayload(order=order, errors=user_errors(errors))
-
-    @strawberry.mutation
-    async def start_execution(self, info: Info, input: i.StartExecutionInput) -> p.StartExecutionPayload:
-        order, errors = await resolve_transition(info, A.START_EXECUTION, input.order_id)
-        return p.StartExecutionPayload(order=order, errors=user_errors(errors))
-
-    @strawberry.mutation(description="The provider completes the order (its MDF reservation becomes spend).")
-    async def complete_order(self, info: Info, input: i.CompleteOrderInput) -> p.CompleteOrderPayload:
-        order, errors = await resolve_transition(info, A.COMPLETE_ORDER, input.order_id)
-        return p.CompleteOrderPayload(order=order, errors=user_errors(errors))
-
-    @strawberry.mutation(description="Cancel before work starts (reason required; MDF released).")
-    async def cancel_order(self, info: Info, input: i.CancelOrderInput) -> p.CancelOrderPayload:
-        order, errors = await resolve_transition(info, A.CANCEL_ORDER, input.order_id, reason=input.reason)
-        return p.CancelOrderPayload(order=order, errors=user_errors(errors))
-
-    @strawberry.mutation(
-        description="The provider archives a finished order (it leaves the default Manage Orders list)."
-    )
-    async def archive_order(self, info: Info, input: i.ArchiveOrderInput) -> p.ArchiveOrderPayload:
-        order, errors = await resolve_transition(info, A.ARCHIVE_ORDER, input.order_id)
-        return p.ArchiveOrderPayload(order=order, errors=user_errors(errors))
-
+# Named Mutation so that the root keeps its name while it is the only mutation class (see schema.api).
+@strawberry.type(name="Mutation")
+class OrderMutations(_WithTransitions):
     @strawberry.mutation(description="Comment on an order you see whole (1 to 10,000 characters).")
     async def add_comment(self, info: Info, input: i.AddCommentInput) -> p.AddCommentPayload:
         result, errors = await comments.resolve_add_comment(info, input)
