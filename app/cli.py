@@ -31,7 +31,8 @@ async def _seed(if_empty: bool) -> None:
     from app.db import Database
     from app.seed import is_empty, seed_demo, seed_demo_orders
 
-    db = Database(get_settings())
+    settings = get_settings()
+    db = Database(settings)
     try:
         async with db.write_session() as session:
             if not await is_empty(session):
@@ -40,7 +41,7 @@ async def _seed(if_empty: bool) -> None:
                     raise SystemExit(1)
                 return
             await seed_demo(session)
-            await seed_demo_orders(session)
+            await seed_demo_orders(session, settings)
         print("seeded the demo portals and orders", file=sys.stderr)
     finally:
         await db.dispose()

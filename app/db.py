@@ -169,10 +169,7 @@ class Database:
         read_bind = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read_bind = read_bind
         self._read = async_sessionmaker(read_bind, expire_on_commit=False, autoflush=False)
-        # Domain code running inside a write transaction (notifications) reads settings from here.
-        self._write = async_sessionmaker(
-            write_bind, expire_on_commit=False, autoflush=False, info={"settings": settings}
-        )
+        self._write = async_sessionmaker(write_bind, expire_on_commit=False, autoflush=False)
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
@@ -190,6 +187,10 @@ class Database:
         """One transaction: committed when the block ends, rolled back on any exception."""
         async with self._write() as session, session.begin():
             yield session
+
+    # How a failed transaction is classified, for callers that see the database only through this object.
+    is_retryable = staticmethod(is_retryable)
+    is_unavailable = staticmethod(is_unavailable)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -8,6 +8,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.settings import Settings
+from domain.unit_of_work import UnitOfWork
 from domain.viewer import Viewer
 from models import (
     ActivityType,
@@ -219,7 +221,7 @@ async def _viewer(session: AsyncSession, email: str) -> Viewer:
     return Viewer(user.id, user.email, user.name, org.id, org.kind, org.portal_id)
 
 
-async def seed_demo_orders(session: AsyncSession) -> None:
+async def seed_demo_orders(session: AsyncSession, settings: Settings) -> None:
     """A few Demo Portal orders in various statuses, made through the workflow's own actions
     (so history, quotes, MDF ledger, events and notifications are what real use would leave).
 
@@ -229,6 +231,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
     from domain.ordering import ContactData, NewOrder, submit_order
     from domain.transitions import OrderAction as A
 
+    uow = UnitOfWork(session, settings)
     partner, partner2 = await _viewer(session, "partner@demo.example"), await _viewer(session, "partner2@demo.example")
     supplier = await _viewer(session, "supplier@demo.example")
     taylor, northwind = (
@@ -259,7 +262,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
     async def walk(order_id: int, *steps: tuple) -> None:
         for viewer, action, *reason in steps:
             await workflow.perform(
-                session,
+                uow,
                 viewer,
                 order_id,
                 action,
@@ -269,7 +272,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
 
     # Waiting for the supplier's approval, paid from MDF.
     await submit_order(
-        session,
+        uow,
         partner,
         social(
             "Spring social push",
@@ -283,7 +286,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
 
     # Two providers have quoted: the partner can compare and accept.
     seo = await submit_order(
-        session,
+        uow,
         partner,
         NewOrder(
             service_id=services["SEO Consultation"],
@@ -297,7 +300,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
         ),
     )
     await quotes.submit_quote(
-        session,
+        uow,
         taylor,
         seo.id,
         quote(
@@ -308,7 +311,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
         ),
     )
     await quotes.submit_quote(
-        session,
+        uow,
         northwind,
         seo.id,
         quote(
@@ -321,7 +324,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
 
     # Accepted quote (MDF reserved), taken on by the provider.
     audit = await submit_order(
-        session,
+        uow,
         partner,
         NewOrder(
             service_id=services["SEO Audit"],
@@ -332,7 +335,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
         ),
     )
     audit_quote = await quotes.submit_quote(
-        session,
+        uow,
         northwind,
         audit.id,
         quote(
@@ -342,16 +345,16 @@ async def seed_demo_orders(session: AsyncSession) -> None:
             days=21,
         ),
     )
-    await quotes.accept_quote(session, partner, audit_quote.id)
+    await quotes.accept_quote(uow, partner, audit_quote.id)
     await walk(audit.id, (northwind, A.ACCEPT_ORDER))
 
     # In progress, with a conversation and leads.
-    busy = await submit_order(session, partner, social("Holiday social campaign"))
+    busy = await submit_order(uow, partner, social("Holiday social campaign"))
     await walk(busy.id, (supplier, A.APPROVE_ORDER), (taylor, A.ACCEPT_ORDER), (taylor, A.START_WORK))
-    await comments.add_comment(session, partner, busy.id, "Please feature the gift bundle first.")
-    await comments.add_comment(session, taylor, busy.id, "Will do: first posts go out on Monday.")
+    await comments.add_comment(uow, partner, busy.id, "Please feature the gift bundle first.")
+    await comments.add_comment(uow, taylor, busy.id, "Will do: first posts go out on Monday.")
     await leads.add_leads(
-        session,
+        uow,
         taylor,
         busy.id,
         [
@@ -362,7 +365,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
     )
 
     # Done, and archived by the provider; one cancelled; one of Beta Solutions waiting.
-    done = await submit_order(session, partner, social("Autumn social refresh"))
+    done = await submit_order(uow, partner, social("Autumn social refresh"))
     await walk(
         done.id,
         (supplier, A.APPROVE_ORDER),
@@ -372,6 +375,7 @@ async def seed_demo_orders(session: AsyncSession) -> None:
         (taylor, A.START_EXECUTION),
         (taylor, A.COMPLETE_ORDER),
     )
-    dropped = await submit_order(session, partner, social("Trade show teaser"))
+    dropped = await submit_order(uow, partner, social("Trade show teaser"))
     await walk(dropped.id, (partner, A.CANCEL_ORDER, "The trade show was postponed."))
-    await submit_order(session, partner2, social("Beta social launch"))
+    await submit_order(uow, partner2, social("Beta social launch"))
+    uow.store_pending()

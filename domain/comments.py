@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.errors import DomainError, ErrorCode
 from domain.events import record_event
 from domain.orders import bump_order, load_order
+from domain.unit_of_work import UnitOfWork
 from domain.validation import MAX_TEXT, required_text
 from domain.viewer import Viewer
 from models import Comment, OrderEventKind, OrderStatus
@@ -15,7 +14,8 @@ from models.base import utcnow
 ORDER_ID = ["input", "orderId"]
 
 
-async def add_comment(session: AsyncSession, viewer: Viewer, order_id: int, body: str) -> Comment:
+async def add_comment(uow: UnitOfWork, viewer: Viewer, order_id: int, body: str) -> Comment:
+    session = uow.session
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
     if not access.full:
         # Providers asked to quote see a quote request, not the order's conversation.
@@ -28,5 +28,5 @@ async def add_comment(session: AsyncSession, viewer: Viewer, order_id: int, body
     session.add(comment)
     await session.flush()
     await bump_order(session, access.order, comment_count=1)
-    await record_event(session, access.order, OrderEventKind.COMMENT_ADDED, comment.id, viewer.user_id)
+    await record_event(uow, access.order, OrderEventKind.COMMENT_ADDED, comment.id, viewer.user_id)
     return comment

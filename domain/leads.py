@@ -15,6 +15,7 @@ from domain.errors import DomainError, ErrorCode, not_found
 from domain.events import record_event
 from domain.orders import access_to, bump_order, load_order
 from domain.transitions import Role
+from domain.unit_of_work import UnitOfWork
 from domain.validation import Problems, capped_list, optional_email, optional_text, required_text
 from domain.viewer import Viewer
 from models import Lead, LeadStatus, Order, OrderEventKind, OrderStatus
@@ -76,13 +77,14 @@ def _too_many(limit: int, on_order: int) -> DomainError:
 
 
 async def add_leads(
-    session: AsyncSession,
+    uow: UnitOfWork,
     viewer: Viewer,
     order_id: int,
     leads: list[LeadData],
     max_per_order: int = MAX_LEADS_PER_ORDER,
 ) -> tuple[Order, list[Lead], list[SkippedLead]]:
     """At most `max_per_order` leads on the order in all: a batch that would pass it is refused whole."""
+    session = uow.session
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
     if Role.ASSIGNED_PROVIDER not in access.roles:
         raise DomainError(ErrorCode.FORBIDDEN, "only the provider doing the work records leads", ORDER_ID)
@@ -133,7 +135,7 @@ async def add_leads(
         await bump_order(session, order, lead_count=len(added))
         if order.lead_count > max_per_order:  # others added leads meanwhile: undo this batch
             raise _too_many(max_per_order, order.lead_count - len(added))
-        await record_event(session, order, OrderEventKind.LEADS_ADDED, added[0].id, viewer.user_id)
+        await record_event(uow, order, OrderEventKind.LEADS_ADDED, added[0].id, viewer.user_id)
     return order, added, skipped
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.unit_of_work import UnitOfWork
 from models import (
     Comment,
     DeliveryStatus,
@@ -49,11 +50,6 @@ COMMENT_EXCERPT = 2000  # characters of a comment kept in the notification
 
 # Recipient roles, which also pick the wording.
 PARTNER, SUPPLIER, PROVIDER, INVITED, RECIPIENT = "partner", "supplier", "provider", "invited", "recipient"
-
-
-def pending_notifications(session: AsyncSession) -> list[Notification]:
-    """Notifications written in this transaction (published on the bus after commit)."""
-    return session.info.setdefault("pending_notifications", [])
 
 
 def notification_message(rows: list[Notification]) -> dict | None:
@@ -105,8 +101,8 @@ class Audience:
         self.recipients.append((recipient, kind))
 
 
-async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> None:
-    settings = _settings(session)
+async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
+    session = uow.session
     actor, actor_org = await _actor(session, event.actor_id)
     audience = Audience(actor)
     data: dict[str, Any] = {}
@@ -191,16 +187,7 @@ async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> No
             "organization": actor_org.name if actor_org else None,
         },
     )
-    await _write(session, settings, order, event, audience, data)
-
-
-def _settings(session: AsyncSession):
-    settings = session.info.get("settings")
-    if settings is None:
-        from app.settings import get_settings
-
-        settings = get_settings()
-    return settings
+    await _write(uow, order, event, audience, data)
 
 
 async def _actor(session: AsyncSession, user_id: int | None) -> tuple[User | None, Organization | None]:
@@ -336,9 +323,8 @@ async def _comment_audience(session: AsyncSession, order: Order, event: OrderEve
         audience.add_user(user, SUPPLIER, kind)
 
 
-async def _write(
-    session: AsyncSession, settings: Any, order: Order, event: OrderEvent, audience: Audience, data: dict
-) -> None:
+async def _write(uow: UnitOfWork, order: Order, event: OrderEvent, audience: Audience, data: dict) -> None:
+    session, settings = uow.session, uow.settings
     now = utcnow()
     mail = bool(settings.smtp_host)  # without SMTP every notification is in-app only (SKIPPED)
     user_ids = [r.user_id for r, _ in audience.recipients if r.user_id is not None]
@@ -355,7 +341,7 @@ async def _write(
     )
     window = timedelta(seconds=max(0, settings.comment_digest_seconds))
 
-    written = pending_notifications(session)
+    written = uow.notifications
     for recipient, kind in audience.recipients:
         title, body = describe(kind, recipient.role, data)
         email_on = mail and (recipient.user_id, kind) not in muted
@@ -381,7 +367,7 @@ async def _write(
             attempts=0,
             next_attempt_at=next_attempt,
         )
-        written.append(notification)  # stored with its event at commit (domain.events)
+        written.append(notification)  # stored with its event at commit (UnitOfWork.store_pending)
 
 
 async def _open_digests(session: AsyncSession, order_id: int, now: datetime) -> dict[str, datetime]:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import ledger
 from domain.errors import DomainError, ErrorCode, invalid, not_found
 from domain.events import record_event
+from domain.unit_of_work import UnitOfWork
 from domain.validation import Problems, capped_list, email_address, optional_email, optional_text, required_text
 from domain.viewer import Viewer
 from models import (
@@ -66,7 +67,8 @@ def _f(*path: str | int) -> list[str]:
     return ["input", *map(str, path)]
 
 
-async def submit_order(session: AsyncSession, viewer: Viewer, data: NewOrder) -> Order:
+async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order:
+    session = uow.session
     if not viewer.is_partner:
         raise DomainError(ErrorCode.FORBIDDEN, "only partner users place orders")
     portal = await session.get(Portal, viewer.portal_id)
@@ -125,7 +127,7 @@ async def submit_order(session: AsyncSession, viewer: Viewer, data: NewOrder) ->
     )
     session.add(change)
     await session.flush()
-    await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, viewer.user_id)
+    await record_event(uow, order, OrderEventKind.STATUS_CHANGED, change.id, viewer.user_id)
     return order
 
 

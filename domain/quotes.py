@@ -19,6 +19,7 @@ from domain.errors import DomainError, ErrorCode, not_found
 from domain.events import record_event
 from domain.orders import access_to, load_order, require_transition, save_order
 from domain.transitions import TRANSITIONS, OrderAction
+from domain.unit_of_work import UnitOfWork
 from domain.validation import (
     Problems,
     capped_list,
@@ -115,7 +116,8 @@ def _line_items(items: list[LineItemData]) -> list[QuoteLineItem]:
     return rows
 
 
-async def submit_quote(session: AsyncSession, viewer: Viewer, order_id: int, data: NewQuote) -> Quote:
+async def submit_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, data: NewQuote) -> Quote:
+    session = uow.session
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
     require_transition(access, OrderAction.SUBMIT_QUOTE, field=ORDER_ID)
     order, now = access.order, utcnow()
@@ -166,7 +168,7 @@ async def submit_quote(session: AsyncSession, viewer: Viewer, order_id: int, dat
     session.add_all(items)
     await save_order(session, order, field=ORDER_ID)
     await record_event(
-        session,
+        uow,
         order,
         OrderEventKind.QUOTE_SUBMITTED,
         quote.id,
@@ -176,7 +178,8 @@ async def submit_quote(session: AsyncSession, viewer: Viewer, order_id: int, dat
     return quote
 
 
-async def decline_to_quote(session: AsyncSession, viewer: Viewer, order_id: int, reason: str) -> Order:
+async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reason: str) -> Order:
+    session = uow.session
     """The provider declines (withdrawing its open quote, which becomes REJECTED); once every
     provider asked has declined, the order is cancelled through the transition table."""
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
@@ -197,7 +200,7 @@ async def decline_to_quote(session: AsyncSession, viewer: Viewer, order_id: int,
     )
     await session.flush()
     await record_event(
-        session,
+        uow,
         order,
         OrderEventKind.QUOTE_DECLINED,
         invitation.id,
@@ -212,13 +215,12 @@ async def decline_to_quote(session: AsyncSession, viewer: Viewer, order_id: int,
     if still_invited:
         await save_order(session, order, field=ORDER_ID)
     else:
-        await change_status(
-            session, viewer, access, TRANSITIONS[OrderAction.CANCEL_ORDER], reason=ALL_DECLINED, now=now
-        )
+        await change_status(uow, viewer, access, TRANSITIONS[OrderAction.CANCEL_ORDER], reason=ALL_DECLINED, now=now)
     return order
 
 
-async def accept_quote(session: AsyncSession, viewer: Viewer, quote_id: int) -> tuple[Order, Quote]:
+async def accept_quote(uow: UnitOfWork, viewer: Viewer, quote_id: int) -> tuple[Order, Quote]:
+    session = uow.session
     """The partner accepts a current, unexpired quote: the order is APPROVED at its total, assigned
     to its provider, and the MDF fund (if any) reserves the total."""
     quote = await session.get(Quote, quote_id)
@@ -247,7 +249,7 @@ async def accept_quote(session: AsyncSession, viewer: Viewer, quote_id: int) -> 
     )
     quote.status = QuoteStatus.ACCEPTED
     await change_status(
-        session,
+        uow,
         viewer,
         access,
         transition,

@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import ledger
 from domain.errors import invalid
 from domain.events import record_event
 from domain.orders import OrderAccess, load_order, require_transition, save_order
 from domain.transitions import MoneyEffect, OrderAction, Transition
+from domain.unit_of_work import UnitOfWork
 from domain.validation import future_time, required_text
 from domain.viewer import Viewer
 from models import Order, OrderEventKind, OrderStatus, Quote, QuoteStatus, StatusChange
@@ -37,7 +37,7 @@ def reason_field(action: OrderAction) -> list[str]:
 
 
 async def perform(
-    session: AsyncSession,
+    uow: UnitOfWork,
     viewer: Viewer,
     order_id: int,
     action: OrderAction,
@@ -46,7 +46,7 @@ async def perform(
     scheduled_for: datetime | None = None,
 ) -> Order:
     """Run one row of the transition table for `viewer` on the order; refuse without changes."""
-    access = await load_order(session, viewer, order_id, field=ORDER_ID)
+    access = await load_order(uow.session, viewer, order_id, field=ORDER_ID)
     transition = require_transition(access, action, field=ORDER_ID)
     now = utcnow()
     if transition.reason_required:
@@ -58,12 +58,12 @@ async def perform(
         if scheduled_for is None:
             raise invalid("scheduledFor is required", ["input", "scheduledFor"])
         changes["scheduled_for"] = future_time(scheduled_for, ["input", "scheduledFor"], now, what="scheduled time")
-    await change_status(session, viewer, access, transition, reason=reason, now=now, **changes)
+    await change_status(uow, viewer, access, transition, reason=reason, now=now, **changes)
     return access.order
 
 
 async def change_status(
-    session: AsyncSession,
+    uow: UnitOfWork,
     viewer: Viewer,
     access: OrderAccess,
     transition: Transition,
@@ -74,7 +74,7 @@ async def change_status(
     **changes: Any,
 ) -> StatusChange:
     """Apply `transition` (already permitted) with its money effect, history row and event."""
-    order = access.order
+    session, order = uow.session, access.order
     now = now or utcnow()
     source, target = order.status, transition.target
     assert target is not None, "status-keeping actions do not change status"
@@ -113,9 +113,12 @@ async def change_status(
     session.add(change)
     await session.flush()
     # Invited providers are told that their quote request ended (see events.event_audience).
-    session.info["left_pending_quotes"] = source is OrderStatus.PENDING_QUOTES
-    try:
-        await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, viewer.user_id)
-    finally:
-        session.info.pop("left_pending_quotes", None)
+    await record_event(
+        uow,
+        order,
+        OrderEventKind.STATUS_CHANGED,
+        change.id,
+        viewer.user_id,
+        left_pending_quotes=source is OrderStatus.PENDING_QUOTES,
+    )
     return change

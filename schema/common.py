@@ -13,7 +13,7 @@ import dateutil.parser
 import strawberry
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition, wrap_parser
 
-from domain.errors import ErrorCode
+from domain.errors import DomainError, ErrorCode
 from domain.validation import EARLIEST_TIME, LATEST_TIME
 from models.snapshots import is_model
 from schema.fast_path import info_unused
@@ -56,6 +56,11 @@ class UserError:
     field: list[str] | None = strawberry.field(
         default=None, description="Path to the input field at fault, e.g. ['input', 'lineItems', '0']."
     )
+
+
+def user_errors(errors: list[DomainError]) -> list[UserError]:
+    """The domain's refusals (from the mutation runner) as a payload's `errors`."""
+    return [UserError(code=e.code, message=e.message, field=e.field) for e in errors]
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 import models
 from resolvers import notifications as resolve
-from schema.common import Connection, UserError
+from schema.common import Connection, UserError, user_errors
 
 if TYPE_CHECKING:
     from schema.orders import Order
@@ -172,7 +172,11 @@ class NotificationMutations:
     ) -> MarkNotificationsReadPayload:
         from resolvers.mutations.notifications import resolve_mark_notifications_read
 
-        return await resolve_mark_notifications_read(info, input)
+        result, errors = await resolve_mark_notifications_read(info, input)
+        if result is None:
+            return MarkNotificationsReadPayload(errors=user_errors(errors))
+        marked, unread = result
+        return MarkNotificationsReadPayload(notifications=marked, unread_notification_count=unread)
 
     @strawberry.mutation(description="Switch notification e-mails on or off per kind.")
     async def update_notification_preferences(
@@ -180,7 +184,10 @@ class NotificationMutations:
     ) -> UpdateNotificationPreferencesPayload:
         from resolvers.mutations.notifications import resolve_update_notification_preferences
 
-        return await resolve_update_notification_preferences(info, input)
+        preferences, errors = await resolve_update_notification_preferences(info, input)
+        if preferences is None:
+            return UpdateNotificationPreferencesPayload(errors=user_errors(errors))
+        return UpdateNotificationPreferencesPayload(preferences=preferences)
 
 
 @strawberry.type

@@ -22,6 +22,7 @@ from app.server import create_app
 from app.settings import Settings
 from app.websocket import uvicorn_websocket_options
 from domain.events import event_message, record_event
+from domain.unit_of_work import unit_of_work
 from models import Comment, Order, OrderEvent, OrderEventKind, OrderStatus, StatusChange, User
 from models.base import utcnow
 from schema.ids import to_global_id
@@ -132,7 +133,8 @@ async def change_status(
 ) -> int:
     """What a transition mutation does (minus its rules): the change, its event, then publish."""
     actor_id = await user_id(db, actor)
-    async with db.write_session() as session:
+    async with unit_of_work(db.write_session(), db.settings) as uow:
+        session = uow.session
         order = await session.get(Order, order_id)
         change = StatusChange(
             order_id=order.id, from_status=order.status, to_status=to, action="TEST", actor_id=actor_id, reason=reason
@@ -142,7 +144,7 @@ async def change_status(
             order.approved_at = utcnow()
         session.add(change)
         await session.flush()
-        event = await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, actor_id)
+        event = await record_event(uow, order, OrderEventKind.STATUS_CHANGED, change.id, actor_id)
     if bus is not None:
         await bus.publish(event_message(event))
     return await stored_event_id(db, event)
@@ -162,13 +164,14 @@ async def stored_event_id(db: Database, event: OrderEvent) -> int:
 
 async def add_comment(db: Database, bus: Any, order_id: int, author: str, body: str) -> int:
     author_id = await user_id(db, author)
-    async with db.write_session() as session:
+    async with unit_of_work(db.write_session(), db.settings) as uow:
+        session = uow.session
         order = await session.get(Order, order_id)
         comment = Comment(order_id=order.id, author_id=author_id, body=body)
         session.add(comment)
         order.comment_count += 1
         await session.flush()
-        event = await record_event(session, order, OrderEventKind.COMMENT_ADDED, comment.id, author_id)
+        event = await record_event(uow, order, OrderEventKind.COMMENT_ADDED, comment.id, author_id)
     if bus is not None:
         await bus.publish(event_message(event))
     return await stored_event_id(db, event)

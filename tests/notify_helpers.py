@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.db import Database
 from domain.events import record_event
+from domain.unit_of_work import unit_of_work
 from models import (
     Comment,
     Lead,
@@ -33,7 +34,8 @@ async def submit(
     name: str = "Spring launch",
 ) -> int:
     """A partner submits an order (PENDING_QUOTES or PENDING_APPROVAL by pricing model)."""
-    async with db.write_session() as session:
+    async with unit_of_work(db.write_session(), db.settings) as uow:
+        session = uow.session
         svc = await factories.service(session, service_name)
         status = OrderStatus.PENDING_QUOTES if svc.pricing_model.value == "QUOTE" else OrderStatus.PENDING_APPROVAL
         order = await factories.make_order(
@@ -44,7 +46,7 @@ async def submit(
             session.add(OrderRecipient(order_id=order.id, email=address, user_id=user.id if user else None))
         await session.flush()
         change = (await session.scalars(select(StatusChange).where(StatusChange.order_id == order.id))).one()
-        await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, order.created_by_id)
+        await record_event(uow, order, OrderEventKind.STATUS_CHANGED, change.id, order.created_by_id)
         return order.id
 
 
@@ -59,11 +61,11 @@ async def move(
     provider: str | None = None,
 ) -> None:
     """A status change by `actor` (an e-mail); `provider` assigns the order on approval."""
-    async with db.write_session() as session:
+    async with unit_of_work(db.write_session(), db.settings) as uow:
+        session = uow.session
         order = await session.get(Order, order_id)
         user = await factories.user(session, actor)
-        if "left_pending_quotes" not in session.info and order.status is OrderStatus.PENDING_QUOTES:
-            session.info["left_pending_quotes"] = to is not OrderStatus.PENDING_QUOTES
+        left_pending_quotes = order.status is OrderStatus.PENDING_QUOTES and to is not OrderStatus.PENDING_QUOTES
         change = StatusChange(
             order_id=order.id, from_status=order.status, to_status=to, action=action, actor_id=user.id, reason=reason
         )
@@ -74,14 +76,17 @@ async def move(
         order.status = to
         session.add(change)
         await session.flush()
-        await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, user.id)
+        await record_event(
+            uow, order, OrderEventKind.STATUS_CHANGED, change.id, user.id, left_pending_quotes=left_pending_quotes
+        )
 
 
 async def quote(db: Database, order_id: int, provider_email: str, total: str = "2500.00") -> None:
     from datetime import date, timedelta
     from decimal import Decimal
 
-    async with db.write_session() as session:
+    async with unit_of_work(db.write_session(), db.settings) as uow:
+        session = uow.session
         order = await session.get(Order, order_id)
         user = await factories.user(session, provider_email)
         row = Quote(
@@ -97,22 +102,24 @@ async def quote(db: Database, order_id: int, provider_email: str, total: str = "
         session.add(row)
         await session.flush()
         await record_event(
-            session, order, OrderEventKind.QUOTE_SUBMITTED, row.id, user.id, subject_provider_id=user.organization_id
+            uow, order, OrderEventKind.QUOTE_SUBMITTED, row.id, user.id, subject_provider_id=user.organization_id
         )
 
 
 async def comment(db: Database, order_id: int, author: str, body: str) -> None:
-    async with db.write_session() as session:
+    async with unit_of_work(db.write_session(), db.settings) as uow:
+        session = uow.session
         order = await session.get(Order, order_id)
         user = await factories.user(session, author)
         row = Comment(order_id=order.id, author_id=user.id, body=body)
         session.add(row)
         await session.flush()
-        await record_event(session, order, OrderEventKind.COMMENT_ADDED, row.id, user.id)
+        await record_event(uow, order, OrderEventKind.COMMENT_ADDED, row.id, user.id)
 
 
 async def add_leads(db: Database, order_id: int, author: str, count: int) -> None:
-    async with db.write_session() as session:
+    async with unit_of_work(db.write_session(), db.settings) as uow:
+        session = uow.session
         order = await session.get(Order, order_id)
         user = await factories.user(session, author)
         rows = [
@@ -121,7 +128,7 @@ async def add_leads(db: Database, order_id: int, author: str, count: int) -> Non
         ]
         session.add_all(rows)
         await session.flush()
-        await record_event(session, order, OrderEventKind.LEADS_ADDED, rows[0].id, user.id)
+        await record_event(uow, order, OrderEventKind.LEADS_ADDED, rows[0].id, user.id)
 
 
 async def notifications(db: Database, order_id: int | None = None) -> list[Notification]:

@@ -112,7 +112,7 @@ async def target(database_factory: DatabaseFactory) -> AsyncIterator[Target]:
         db = Database(settings)
         try:
             async with db.write_session() as session:
-                await seed_demo_orders(session)
+                await seed_demo_orders(session, db.settings)
             async with db.read_session() as session:
                 users = {u.email: u for u in await session.scalars(select(User))}
                 ids = {

@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy import exc, select, text
 
 from app.db import is_retryable, is_unavailable
-from domain.events import pending_events
 from models import OrderEvent, OrderEventKind
 from resolvers.context import Context
-from resolvers.mutations.base import run_mutation
+from resolvers.mutations.runner import run_mutation
 from tests.factories import make_order
 
 
@@ -34,15 +33,15 @@ def runner(db, settings):
 
     context = Context(db=db, settings=settings, bus=SimpleNamespace(publish=publish), request_id="t")
     context.viewer = SimpleNamespace(user_id=1)
-    # A mutation field without arguments, as run_mutation reads them (resolvers.mutations.base).
+    # A mutation field without arguments, as run_mutation reads them (resolvers.mutations.runner).
     info = SimpleNamespace(context=context, selected_fields=[SimpleNamespace(arguments={})])
     return SimpleNamespace(info=info, published=published)
 
 
-async def add_event(session, attempt: int) -> None:
+async def add_event(uow, attempt: int) -> None:
     """An event as a domain action records it (stored at commit); its subject names the attempt."""
-    order = await make_order(session)
-    pending_events(session).append(
+    order = await make_order(uow.session)
+    uow.events.append(
         OrderEvent(
             portal_id=order.portal_id,
             order_id=order.id,
@@ -57,10 +56,10 @@ async def add_event(session, attempt: int) -> None:
 async def test_a_lost_race_runs_again_and_publishes_once(runner, db) -> None:
     attempts = []
 
-    async def action(session, _viewer):
+    async def action(uow, _viewer):
         attempts.append(len(attempts) + 1)
-        await session.execute(text("UPDATE organization SET name = name || '+' WHERE id = 1"))
-        await add_event(session, len(attempts))
+        await uow.session.execute(text("UPDATE organization SET name = name || '+' WHERE id = 1"))
+        await add_event(uow, len(attempts))
         if len(attempts) < 3:
             raise lost_race("40P01" if len(attempts) == 1 else "40001")
         return "done"
@@ -80,8 +79,8 @@ async def test_a_lost_race_runs_again_and_publishes_once(runner, db) -> None:
 
 
 async def test_a_race_lost_every_time_is_a_conflict_and_publishes_nothing(runner) -> None:
-    async def action(session, _viewer):
-        await add_event(session, 1)
+    async def action(uow, _viewer):
+        await add_event(uow, 1)
         raise lost_race()
 
     result, errors = await run_mutation(runner.info, action)

@@ -11,8 +11,19 @@ from sqlalchemy import select, update
 from app.db import Database
 from app.delivery import _describe, deliver_due
 from app.settings import Settings
+from domain.events import record_event
 from domain.mail import header_text
-from models import DeliveryStatus, Notification, NotificationKind, NotificationPreference, OrderStatus
+from domain.unit_of_work import unit_of_work
+from models import (
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    Order,
+    OrderEventKind,
+    OrderStatus,
+    StatusChange,
+)
 from models.base import utcnow
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
@@ -201,10 +212,8 @@ async def test_refused_change_notifies_nobody(db: Database, smtp) -> None:
     order_id = await submit(db, service_name="Social Media Starter Pack")
     before = len(await notifications(db))
     with pytest.raises(RuntimeError):
-        async with db.write_session() as session:
-            from domain.events import record_event
-            from models import Order, OrderEventKind, StatusChange
-
+        async with unit_of_work(db.write_session(), db.settings) as uow:
+            session = uow.session
             order = await session.get(Order, order_id)
             change = StatusChange(
                 order_id=order_id,
@@ -216,7 +225,7 @@ async def test_refused_change_notifies_nobody(db: Database, smtp) -> None:
             order.status = OrderStatus.APPROVED
             session.add(change)
             await session.flush()
-            await record_event(session, order, OrderEventKind.STATUS_CHANGED, change.id, None)
+            await record_event(uow, order, OrderEventKind.STATUS_CHANGED, change.id, None)
             raise RuntimeError("insufficient funds, say")
     assert len(await notifications(db)) == before
     await deliver_due(db, db.settings)

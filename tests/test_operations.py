@@ -20,7 +20,7 @@ from app.logging import JsonFormatter, RequestIdFilter
 from app.server import create_app
 from app.settings import Settings
 from resolvers.context import Context, ServiceUnavailable
-from resolvers.mutations.base import run_mutation
+from resolvers.mutations.runner import run_mutation
 from schema.ids import to_global_id
 from tests.conftest import BACKEND, PARTNER, SUPPLIER, requires_postgresql
 from tests.servers import LiveServer, TcpProxy, bind_free_port
@@ -184,12 +184,12 @@ async def test_database_gone_mid_mutation_is_service_unavailable_and_writes_noth
     published: list = []
     context.bus = SimpleNamespace(publish=lambda message: published.append(message))
 
-    async def write_then_lose_the_database(session, _viewer):
-        await session.execute(
+    async def write_then_lose_the_database(uow, _viewer):
+        await uow.session.execute(
             text("UPDATE organization SET name = 'lost' WHERE id = (SELECT min(id) FROM organization)")
         )
         proxied.proxy.cut_connections()
-        await session.execute(text("SELECT 1"))
+        await uow.session.execute(text("SELECT 1"))
 
     with pytest.raises(ServiceUnavailable) as raised:
         info = SimpleNamespace(context=context, selected_fields=[SimpleNamespace(arguments={})])

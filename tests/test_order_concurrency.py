@@ -12,6 +12,7 @@ from domain import workflow
 from domain.errors import DomainError, ErrorCode
 from domain.orders import load_order
 from domain.transitions import TRANSITIONS, OrderAction
+from domain.unit_of_work import unit_of_work
 from domain.viewer import Viewer
 from models import Order, OrderStatus, StatusChange
 from tests import factories
@@ -36,7 +37,8 @@ async def test_a_stale_version_is_refused_with_conflict(db: Database) -> None:
     provider = await viewer(db, "provider@demo.example")
     order_id = await not_started_order(db)
     with pytest.raises(DomainError) as refused:
-        async with db.write_session() as session:
+        async with unit_of_work(db.write_session(), db.settings) as uow:
+            session = uow.session
             access = await load_order(session, provider, order_id, field=["input", "orderId"])
             # Someone else's change lands between our read and our write.
             await session.execute(
@@ -45,7 +47,7 @@ async def test_a_stale_version_is_refused_with_conflict(db: Database) -> None:
                 .values(version=Order.version + 1)
                 .execution_options(synchronize_session=False)
             )
-            await workflow.change_status(session, provider, access, TRANSITIONS[OrderAction.START_WORK])
+            await workflow.change_status(uow, provider, access, TRANSITIONS[OrderAction.START_WORK])
     assert refused.value.code is ErrorCode.CONFLICT
     async with db.read_session() as session:
         assert (await session.get(Order, order_id)).status is OrderStatus.NOT_STARTED
@@ -59,8 +61,8 @@ async def test_racing_transitions_only_one_wins(db: Database, rival: str) -> Non
 
     async def attempt(who: Viewer, action: OrderAction) -> str:
         try:
-            async with db.write_session() as session:
-                await workflow.perform(session, who, order_id, action, reason="changed our minds")
+            async with unit_of_work(db.write_session(), db.settings) as uow:
+                await workflow.perform(uow, who, order_id, action, reason="changed our minds")
         except DomainError as error:
             return error.code.value
         return "OK"

@@ -14,7 +14,7 @@ ORDERS = """{ orders(first: 50) { edges { node { name status quotes { status } c
 
 async def test_demo_orders(gql, db) -> None:
     async with db.write_session() as session:
-        await seed_demo_orders(session)
+        await seed_demo_orders(session, db.settings)
     mine = {e["node"]["name"]: e["node"] for e in (await gql.data(ORDERS, as_=PARTNER))["orders"]["edges"]}
     assert {name: o["status"] for name, o in mine.items()} == {
         "Spring social push": "PENDING_APPROVAL",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from domain.events import draft_id
+from domain.unit_of_work import draft_id
 from models import DeliveryStatus, Notification, NotificationKind, OrderEvent, OrderEventKind, OrderStatus
 from models.base import utcnow
 from schema.ids import to_global_id

@@ -19,6 +19,7 @@ from domain import quotes, workflow
 from domain.errors import DomainError, ErrorCode
 from domain.ledger import reserved_for_order
 from domain.transitions import TRANSITIONS, MoneyEffect, OrderAction, Role
+from domain.unit_of_work import unit_of_work
 from domain.viewer import Viewer
 from models import (
     LedgerEntryKind,
@@ -173,21 +174,21 @@ class World:
     async def attempt(self, actor: str, action: OrderAction, order_id: int, quote_id: int) -> None:
         viewer = self.viewers[actor]
         now = utcnow()
-        async with self.db.write_session() as session:
+        async with unit_of_work(self.db.write_session(), self.db.settings) as uow:
             if action is OrderAction.SUBMIT_QUOTE:
                 data = quotes.NewQuote(
                     plan="Our plan",
                     estimated_completion_on=now.date() + timedelta(days=9),
                     line_items=[quotes.LineItemData("work", 2, Decimal("40.00"))],
                 )
-                await quotes.submit_quote(session, viewer, order_id, data)
+                await quotes.submit_quote(uow, viewer, order_id, data)
             elif action is OrderAction.DECLINE_TO_QUOTE:
-                await quotes.decline_to_quote(session, viewer, order_id, "busy")
+                await quotes.decline_to_quote(uow, viewer, order_id, "busy")
             elif action is OrderAction.ACCEPT_QUOTE:
-                await quotes.accept_quote(session, viewer, quote_id)
+                await quotes.accept_quote(uow, viewer, quote_id)
             else:
                 await workflow.perform(
-                    session, viewer, order_id, action, reason="because", scheduled_for=now + timedelta(days=1)
+                    uow, viewer, order_id, action, reason="because", scheduled_for=now + timedelta(days=1)
                 )
 
     async def state(self, order_id: int) -> tuple:

@@ -2,7 +2,7 @@
 
 Subscribers read "every event (notification) after id N", so ids must grow in commit order.
 The app inserts both with a draft id (negative, from a sequence of their own that may wrap
-around: `domain.events.draft_id`); a deferred trigger replaces it inside the COMMIT, under a transaction-scoped advisory lock that is released once
+around: `domain.unit_of_work.draft_id`); a deferred trigger replaces it inside the COMMIT, under a transaction-scoped advisory lock that is released once
 the commit is visible. Before, the lock was taken by the event's INSERT and held over the
 round trips that followed. A notification follows its event's new id (ON UPDATE CASCADE).
 Rows inserted with a real id (a restore, say) are left as they are. SQLite serialises

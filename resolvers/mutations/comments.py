@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry.types import Info
 
 from domain.comments import add_comment
-from resolvers.mutations.common import ORDER_ID, mutate, selects
+from domain.errors import DomainError
+from models import Comment, Order
+from resolvers.mutations.runner import run_mutation, selects
 from schema.ids import decode_id
-from schema.order_inputs import AddCommentInput
-from schema.order_payloads import AddCommentPayload
+
+ORDER_ID = ["input", "orderId"]
 
 
-async def resolve_add_comment(info: Info, input: AddCommentInput) -> AddCommentPayload:
-    async def act(session, viewer):
-        return await add_comment(session, viewer, decode_id(input.order_id, "Order", field=ORDER_ID), input.body)
+async def resolve_add_comment(info: Info, input: Any) -> tuple[tuple[Order | None, Comment] | None, list[DomainError]]:
+    """(order, comment): the order only when the operation asks for it."""
 
-    comment, errors = await mutate(info, act)
+    async def act(uow, viewer):
+        return await add_comment(uow, viewer, decode_id(input.order_id, "Order", field=ORDER_ID), input.body)
+
+    comment, errors = await run_mutation(info, act)
     if comment is None:
-        return AddCommentPayload(errors=errors)
+        return None, errors
     order = await info.context.loaders.order.load(comment.order_id) if selects(info, "order") else None
-    return AddCommentPayload(order=order, comment=comment, errors=errors)
+    return (order, comment), errors

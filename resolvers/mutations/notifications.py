@@ -2,46 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry.types import Info
 
 from domain import inbox
-from resolvers.mutations.base import run_mutation
+from domain.errors import DomainError
+from models import Notification
+from resolvers.mutations.runner import run_mutation
 from schema.ids import decode_id
-from schema.notifications import (
-    MarkNotificationsReadInput,
-    MarkNotificationsReadPayload,
-    UpdateNotificationPreferencesInput,
-    UpdateNotificationPreferencesPayload,
-)
 
 
 async def resolve_mark_notifications_read(
-    info: Info, input: MarkNotificationsReadInput
-) -> MarkNotificationsReadPayload:
-    async def act(session, viewer):
+    info: Info, input: Any
+) -> tuple[tuple[list[Notification], int] | None, list[DomainError]]:
+    """(the notifications marked, the viewer's unread count after)."""
+
+    async def act(uow, viewer):
         ids = None
         if input.ids is not None:
             ids = [
                 decode_id(value, "Notification", field=["input", "ids", str(i)]) for i, value in enumerate(input.ids)
             ]
-        marked = await inbox.mark_read(session, viewer, ids, input.all)
-        return marked, await inbox.unread_count(session, viewer)
+        marked = await inbox.mark_read(uow.session, viewer, ids, input.all)
+        return marked, await inbox.unread_count(uow.session, viewer)
 
-    result, errors = await run_mutation(info, act)
-    if result is None:
-        return MarkNotificationsReadPayload(errors=errors)
-    marked, unread = result
-    return MarkNotificationsReadPayload(notifications=marked, unread_notification_count=unread)
+    return await run_mutation(info, act)
 
 
 async def resolve_update_notification_preferences(
-    info: Info, input: UpdateNotificationPreferencesInput
-) -> UpdateNotificationPreferencesPayload:
-    async def act(session, viewer):
+    info: Info, input: Any
+) -> tuple[list[inbox.Preference] | None, list[DomainError]]:
+    async def act(uow, viewer):
         changes = [inbox.Preference(p.kind, p.email) for p in input.preferences]
-        return await inbox.update_preferences(session, viewer, changes)
+        return await inbox.update_preferences(uow.session, viewer, changes)
 
-    preferences, errors = await run_mutation(info, act)
-    if preferences is None:
-        return UpdateNotificationPreferencesPayload(errors=errors)
-    return UpdateNotificationPreferencesPayload(preferences=preferences)
+    return await run_mutation(info, act)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry.types import Info
 
 from domain import quotes
-from resolvers.mutations.common import ORDER_ID, mutate, selects
+from domain.errors import DomainError
+from models import Order, Quote
+from resolvers.mutations.runner import run_mutation, selects
 from schema.ids import decode_id
-from schema.order_inputs import AcceptQuoteInput, DeclineToQuoteInput, SubmitQuoteInput
-from schema.order_payloads import AcceptQuotePayload, DeclineToQuotePayload, SubmitQuotePayload
+
+ORDER_ID = ["input", "orderId"]
 
 
-async def resolve_submit_quote(info: Info, input: SubmitQuoteInput) -> SubmitQuotePayload:
-    async def act(session, viewer):
+async def resolve_submit_quote(info: Info, input: Any) -> tuple[tuple[Order | None, Quote] | None, list[DomainError]]:
+    """(order, quote): the order only when the operation asks for it."""
+
+    async def act(uow, viewer):
         order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
         data = quotes.NewQuote(
             plan=input.plan,
@@ -21,32 +27,26 @@ async def resolve_submit_quote(info: Info, input: SubmitQuoteInput) -> SubmitQuo
             expires_at=input.expires_at,
             terms=input.terms,
         )
-        quote = await quotes.submit_quote(session, viewer, order_id, data)
-        return quote
+        return await quotes.submit_quote(uow, viewer, order_id, data)
 
-    quote, errors = await mutate(info, act)
+    quote, errors = await run_mutation(info, act)
     if quote is None:
-        return SubmitQuotePayload(errors=errors)
+        return None, errors
     order = await info.context.loaders.order.load(quote.order_id) if selects(info, "order") else None
-    return SubmitQuotePayload(order=order, quote=quote, errors=errors)
+    return (order, quote), errors
 
 
-async def resolve_decline_to_quote(info: Info, input: DeclineToQuoteInput) -> DeclineToQuotePayload:
-    async def act(session, viewer):
+async def resolve_decline_to_quote(info: Info, input: Any) -> tuple[Order | None, list[DomainError]]:
+    async def act(uow, viewer):
         order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
-        return await quotes.decline_to_quote(session, viewer, order_id, input.reason)
+        return await quotes.decline_to_quote(uow, viewer, order_id, input.reason)
 
-    order, errors = await mutate(info, act)
-    return DeclineToQuotePayload(order=order, errors=errors)
+    return await run_mutation(info, act)
 
 
-async def resolve_accept_quote(info: Info, input: AcceptQuoteInput) -> AcceptQuotePayload:
-    async def act(session, viewer):
+async def resolve_accept_quote(info: Info, input: Any) -> tuple[tuple[Order, Quote] | None, list[DomainError]]:
+    async def act(uow, viewer):
         quote_id = decode_id(input.quote_id, "Quote", field=["input", "quoteId"])
-        return await quotes.accept_quote(session, viewer, quote_id)
+        return await quotes.accept_quote(uow, viewer, quote_id)
 
-    result, errors = await mutate(info, act)
-    if result is None:
-        return AcceptQuotePayload(errors=errors)
-    order, quote = result
-    return AcceptQuotePayload(order=order, quote=quote, errors=errors)
+    return await run_mutation(info, act)

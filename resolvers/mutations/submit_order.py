@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry.types import Info
 
+from domain.errors import DomainError
 from domain.ordering import ContactData, NewOrder, submit_order
 from domain.validation import capped_list
-from resolvers.mutations.common import mutate
+from models import Order
+from resolvers.mutations.runner import run_mutation
 from schema.ids import decode_id
-from schema.order_inputs import SubmitOrderInput
-from schema.order_payloads import SubmitOrderPayload
 
 
-async def resolve_submit_order(info: Info, input: SubmitOrderInput) -> SubmitOrderPayload:
-    async def act(session, viewer):
+async def resolve_submit_order(info: Info, input: Any) -> tuple[Order | None, list[DomainError]]:
+    async def act(uow, viewer):
         provider_ids = None
         if input.provider_ids is not None:
             capped_list(input.provider_ids, ["input", "providerIds"], maximum=100, what="providers")
@@ -43,7 +45,6 @@ async def resolve_submit_order(info: Info, input: SubmitOrderInput) -> SubmitOrd
             ],
             notification_recipients=list(input.notification_recipients or []),
         )
-        return await submit_order(session, viewer, data)
+        return await submit_order(uow, viewer, data)
 
-    order, errors = await mutate(info, act)
-    return SubmitOrderPayload(order=order, errors=errors)
+    return await run_mutation(info, act)

@@ -4,28 +4,31 @@ resume, schedule, start execution, complete, cancel, archive. Each is one row of
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from strawberry.types import Info
 
 from domain import workflow
+from domain.errors import DomainError
 from domain.transitions import OrderAction
-from resolvers.mutations.common import ORDER_ID, mutate
+from models import Order
+from resolvers.mutations.runner import run_mutation
 from schema.ids import decode_id
 
+ORDER_ID = ["input", "orderId"]
 
-async def run_transition(
+
+async def resolve_transition(
     info: Info,
     action: OrderAction,
     order_id: str,
-    payload: type,
     *,
     reason: str | None = None,
     scheduled_for: datetime | None = None,
-) -> Any:
-    async def act(session, viewer):
-        pk = decode_id(order_id, "Order", field=ORDER_ID)
-        return await workflow.perform(session, viewer, pk, action, reason=reason, scheduled_for=scheduled_for)
+) -> tuple[Order | None, list[DomainError]]:
+    """`action` on the order (a global id): the order after the change."""
 
-    order, errors = await mutate(info, act)
-    return payload(order=order, errors=errors)
+    async def act(uow, viewer):
+        pk = decode_id(order_id, "Order", field=ORDER_ID)
+        return await workflow.perform(uow, viewer, pk, action, reason=reason, scheduled_for=scheduled_for)
+
+    return await run_mutation(info, act)
