@@ -8,6 +8,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import comments, leads, quotes, workflow
+from domain.ordering import ContactData, NewOrder, submit_order
+from domain.transitions import OrderAction as A
 from domain.viewer import Viewer
 from models import (
     ActivityType,
@@ -225,10 +228,6 @@ async def seed_demo_orders(session: AsyncSession) -> None:
 
     Acme's "2026 Q4 MDF" keeps its 10000.00 allocation; "Site audit" reserves 2400.00 of it.
     """
-    from domain import comments, leads, quotes, workflow
-    from domain.ordering import ContactData, NewOrder, submit_order
-    from domain.transitions import OrderAction as A
-
     partner, partner2 = await _viewer(session, "partner@demo.example"), await _viewer(session, "partner2@demo.example")
     supplier = await _viewer(session, "supplier@demo.example")
     taylor, northwind = (

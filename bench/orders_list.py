@@ -34,13 +34,13 @@ from app.auth import load_viewer
 from app.db import Database
 from app.runtime import tune_garbage_collector
 from app.settings import Settings
+from domain.ids import to_global_id
 from models import Comment, Lead, LeadStatus, Order, Portal, User
 from models.base import utcnow
 from resolvers.context import Context
 from resolvers.orders import SORT_KEYS
 from schema import schema
 from schema.filters import OrderSortField
-from schema.ids import to_global_id
 
 LIST = """
 query($first: Int, $after: String, $filter: OrderFilter, $orderBy: OrderOrder) {

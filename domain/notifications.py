@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.ids import to_global_id
 from models import (
     Comment,
     DeliveryStatus,
@@ -43,7 +44,6 @@ from models import (
     User,
 )
 from models.base import utcnow
-from schema.ids import to_global_id
 
 COMMENT_EXCERPT = 2000  # characters of a comment kept in the notification
 
@@ -195,12 +195,8 @@ async def on_event(session: AsyncSession, order: Order, event: OrderEvent) -> No
 
 
 def _settings(session: AsyncSession):
-    settings = session.info.get("settings")
-    if settings is None:
-        from app.settings import get_settings
-
-        settings = get_settings()
-    return settings
+    """The settings the session was opened with (app.db.Database puts them in `session.info`)."""
+    return session.info["settings"]
 
 
 async def _actor(session: AsyncSession, user_id: int | None) -> tuple[User | None, Organization | None]:

@@ -1,8 +1,10 @@
 """The GraphQL schema: Strawberry types, inputs, enums and payloads, a module per domain.
 
-The `Schema` is assembled in `schema.api`; `schema.schema` refers to it (lazily, so that
-resolvers can import the type modules without a cycle). `schema.graphql` at the project
-root is exported from `schema:schema` (`make schema`); a test fails when it is stale.
+The `Schema` is assembled in `schema.api`: the app builds its own with its settings
+(`build_schema(settings)`); `schema.schema` is the one built without settings, the same types,
+which `make schema` exports to `schema.graphql` at the project root (a test fails when it is
+stale). It is imported lazily: importing one module of the package (schema.fast_path, say)
+does not build a schema.
 """
 
 

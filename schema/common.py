@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -15,6 +14,7 @@ from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinit
 
 from domain.errors import ErrorCode
 from models.snapshots import is_model
+from resolvers import pagination
 from schema.fast_path import info_unused
 
 UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode")
@@ -48,6 +48,10 @@ class UserError:
     )
 
 
+# The page types below are the GraphQL shape of resolvers.pagination's plain Page, Edge and
+# PageInfo: resolvers return those, these types read their attributes.
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool
@@ -78,10 +82,7 @@ class Connection(Generic[NodeT]):
         return await self.count()
 
 
-@strawberry.enum
-class SortDirection(enum.Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+SortDirection = strawberry.enum(pagination.SortDirection)
 
 
 def of_model(model: type):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Protocol
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse, validate
@@ -12,11 +13,31 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from app.settings import Settings, get_settings
+from models.database import is_unavailable
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE
 from schema.cost import document_limits_rule, query_cost, too_complex
+from schema.recheck import RecheckViewer
 
 log = logging.getLogger("provider_orders.graphql")
+
+
+class SchemaSettings(Protocol):
+    """The settings the schema is built with (app.settings.Settings has them)."""
+
+    max_tokens: int
+    max_query_length: int
+    max_query_depth: int
+    max_aliases: int
+    max_fragment_spreads: int
+    max_query_cost: int
+    document_cache_bytes: int
+    document_cache_max_length: int
+
+    @property
+    def introspection_enabled(self) -> bool: ...
+
+    @property
+    def suggestions_enabled(self) -> bool: ...
 
 
 def is_expected(error: GraphQLError) -> bool:
@@ -53,8 +74,6 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 def _code_of(exc: BaseException | None) -> str:
-    from app.db import is_unavailable
-
     return "SERVICE_UNAVAILABLE" if is_unavailable(exc) else "INTERNAL_SERVER_ERROR"
 
 
@@ -120,7 +139,7 @@ class Documents(SchemaExtension):
     closed with 4400, not left with a logged traceback and a bare `complete`).
     """
 
-    def __init__(self, settings: Settings, rules: tuple, cache: DocumentCache, *, hide_suggestions: bool = False):
+    def __init__(self, settings: SchemaSettings, rules: tuple, cache: DocumentCache, *, hide_suggestions: bool = False):
         """`hide_suggestions`: graphql-core's option, no "Did you mean" in validation errors."""
         self.settings, self.rules, self.cache, self.hide_suggestions = settings, rules, cache, hide_suggestions
         self.entry: CachedDocument | None = None
@@ -172,8 +191,9 @@ class Documents(SchemaExtension):
 STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)  # as strawberry.schema.validate_document
 
 
-def default_extensions(settings: Settings | None = None, cache: DocumentCache | None = None) -> list:
-    settings = settings or get_settings()
+def default_extensions(settings: SchemaSettings, cache: DocumentCache | None = None) -> list:
+    """The extensions of a served schema: settings_free_extensions' and the documents parsed,
+    validated and costed within the settings' limits."""
     # Built once: the validated documents are cached with the rules they were validated with.
     rules = (
         document_limits_rule(settings.max_query_depth, settings.max_aliases, settings.max_fragment_spreads),
@@ -181,8 +201,9 @@ def default_extensions(settings: Settings | None = None, cache: DocumentCache | 
     )
     documents = cache or DocumentCache(settings.document_cache_bytes, settings.document_cache_max_length)
     # Factories, so that each request gets fresh extension instances.
-    return [
-        lambda: Documents(settings, rules, documents),
-        MarkExecution,
-        MaskUnexpectedErrors,
-    ]
+    return [RecheckViewer, lambda: Documents(settings, rules, documents), MarkExecution, MaskUnexpectedErrors]
+
+
+def settings_free_extensions() -> list:
+    """Those that need no settings: the viewer rechecked on WebSockets, execution marked, errors masked."""
+    return [RecheckViewer, MarkExecution, MaskUnexpectedErrors]

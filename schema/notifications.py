@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 import models
+from domain.ids import to_global_id
 from resolvers import notifications as resolve
 from schema.common import Connection, UserError
-
-if TYPE_CHECKING:
-    from schema.orders import Order
-    from schema.portal import User
+from subscriptions.notifications import subscribe_notifications
 
 NotificationKind = strawberry.enum(
     models.NotificationKind,
@@ -29,8 +27,9 @@ EmailDeliveryStatus = strawberry.enum(
     description="PENDING and SENDING: on its way; SKIPPED: no e-mail (switched off, or e-mail is off).",
 )
 
-OrderRef = Annotated["Order", strawberry.lazy("schema.orders")]
-UserRef = Annotated["User", strawberry.lazy("schema.portal")]
+# Types of modules that import this one, by name (no import: no cycle).
+OrderRef = Annotated["Order", strawberry.lazy("schema.orders")]  # noqa: F821
+UserRef = Annotated["User", strawberry.lazy("schema.portal")]  # noqa: F821
 
 
 @strawberry.type(description="Something that happened to an order you take part in.")
@@ -93,8 +92,6 @@ class DeliveryFailure:
 
     @strawberry.field(description="Opaque id of this failure (the notification's).")
     def id(self, root: strawberry.Parent[models.Notification]) -> strawberry.ID:
-        from schema.ids import to_global_id
-
         return strawberry.ID(to_global_id("DeliveryFailure", root.id))
 
     @strawberry.field(description="The portal user the e-mail was for; null for a bare address.")
@@ -170,6 +167,8 @@ class NotificationMutations:
     async def mark_notifications_read(
         self, info: Info, input: MarkNotificationsReadInput
     ) -> MarkNotificationsReadPayload:
+        # Imported here while resolvers.mutations.notifications imports this module's payloads
+        # (the one cycle left, allowlisted in tests/test_layers.py until the mutations stop).
         from resolvers.mutations.notifications import resolve_mark_notifications_read
 
         return await resolve_mark_notifications_read(info, input)
@@ -178,7 +177,7 @@ class NotificationMutations:
     async def update_notification_preferences(
         self, info: Info, input: UpdateNotificationPreferencesInput
     ) -> UpdateNotificationPreferencesPayload:
-        from resolvers.mutations.notifications import resolve_update_notification_preferences
+        from resolvers.mutations.notifications import resolve_update_notification_preferences  # see above
 
         return await resolve_update_notification_preferences(info, input)
 
@@ -190,6 +189,4 @@ class NotificationSubscriptions:
         "`viewer.notifications`)."
     )
     async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
-        from subscriptions.notifications import subscribe_notifications
-
         return await subscribe_notifications(info)

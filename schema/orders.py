@@ -28,6 +28,7 @@ from resolvers.order_children import (
     empty_connection,
     first_children,
 )
+from resolvers.order_timeline import resolve_quote_comparison, resolve_timeline
 from resolvers.pagination import PageRequest
 from schema.catalog import ActivityType, CampaignActivity, Service
 from schema.common import Connection, Money, money, of_model, reads
@@ -463,15 +464,20 @@ class Order(relay.Node):
         description="Status changes, quotes, declines and comments in time order (what this viewer may see)."
     )
     async def timeline(self, root: strawberry.Parent[models.Order], info: Info) -> list[TimelineItem]:
-        from resolvers.order_timeline import resolve_timeline
-
         return await resolve_timeline(info, root)
 
     @strawberry.field(description="The current quotes side by side (partner and supplier users; null for providers).")
     async def quote_comparison(self, root: strawberry.Parent[models.Order], info: Info) -> QuoteComparison | None:
-        from resolvers.order_timeline import resolve_quote_comparison
-
-        return await resolve_quote_comparison(info, root)
+        comparison = await resolve_quote_comparison(info, root)
+        if comparison is None:
+            return None
+        return QuoteComparison(
+            quotes=comparison.quotes,
+            lowest_total=money(comparison.lowest_total, root.currency),
+            earliest_completion_on=comparison.earliest_completion_on,
+            awaiting=comparison.awaiting,
+            declined=comparison.declined,
+        )
 
 
 @strawberry.type(description="How many orders of one status match the filter (statuses aside).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -15,8 +15,7 @@ from schema.enums import OrganizationKind
 from schema.fast_path import info_unused
 from schema.notifications import ViewerNotifications
 
-if TYPE_CHECKING:
-    from schema.catalog import ActivityType, ProviderOffice, Service
+# schema.catalog's types are named lazily below: that module imports this one.
 
 
 def _is_org_of(kind: models.OrganizationKind):
@@ -80,19 +79,19 @@ class Provider(Organization):
     @strawberry.field(metadata=reads("id"))
     async def services(
         self, root: strawberry.Parent[models.Organization], info: Info
-    ) -> list[Annotated[Service, strawberry.lazy("schema.catalog")]]:
+    ) -> list[Annotated[Service, strawberry.lazy("schema.catalog")]]:  # noqa: F821
         return await info.context.loaders.services_by_provider.load(root.id)
 
     @strawberry.field(metadata=reads("id"))
     async def offices(
         self, root: strawberry.Parent[models.Organization], info: Info
-    ) -> list[Annotated[ProviderOffice, strawberry.lazy("schema.catalog")]]:
+    ) -> list[Annotated[ProviderOffice, strawberry.lazy("schema.catalog")]]:  # noqa: F821
         return await info.context.loaders.offices_by_provider.load(root.id)
 
     @strawberry.field(description="Activity types of the services this provider offers.", metadata=reads("id"))
     async def activity_types(
         self, root: strawberry.Parent[models.Organization], info: Info
-    ) -> list[Annotated[ActivityType, strawberry.lazy("schema.catalog")]]:
+    ) -> list[Annotated[ActivityType, strawberry.lazy("schema.catalog")]]:  # noqa: F821
         services = await info.context.loaders.services_by_provider.load(root.id)
         ids = sorted({s.activity_type_id for s in services})
         return [t for t in await info.context.loaders.activity_type.load_many(ids) if t]

@@ -28,7 +28,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.db import Database
 from domain.accounts import ACCESS_MESSAGE
 from domain.notifications import NOTIFICATIONS_MESSAGE
 from models import (
@@ -43,6 +42,7 @@ from models import (
     StatusChange,
     User,
 )
+from models.database import Database
 from subscriptions.bus import EventBus, SubscriberOverflow, Subscription
 
 log = logging.getLogger("provider_orders.feed")

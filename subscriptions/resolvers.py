@@ -15,11 +15,11 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from domain import access
+from domain.ids import parse_global_id
 from models import OrderEvent, OrderEventKind
 from resolvers.context import Context
 from resolvers.node import RESOLVERS
 from resolvers.pagination import SortKey
-from schema.ids import parse_global_id
 from subscriptions.bus import SubscriberOverflow
 from subscriptions.connection import TOKEN_EXPIRED, TOO_SLOW, delivery_of_current_task
 from subscriptions.feed import LiveEvent

@@ -8,8 +8,8 @@ from contextlib import AsyncExitStack
 
 import httpx
 
+from domain.ids import to_global_id
 from resolvers.pagination import CursorCodec
-from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 from tests.ordering import in_days
 from tests.test_subscriptions import Live, live, quote_request, serve  # noqa: F401 - fixtures

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import exc, select, text
 
-from app.db import is_retryable, is_unavailable
 from domain.events import pending_events
 from models import OrderEvent, OrderEventKind
+from models.database import is_retryable, is_unavailable
 from resolvers.context import Context
 from resolvers.mutations.base import run_mutation
 from tests.factories import make_order

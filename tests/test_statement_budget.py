@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from domain.events import draft_id
+from domain.ids import to_global_id
 from models import DeliveryStatus, Notification, NotificationKind, OrderEvent, OrderEventKind, OrderStatus
 from models.base import utcnow
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import BACKEND, PARTNER, SUPPLIER
 

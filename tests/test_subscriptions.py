@@ -12,9 +12,9 @@ import pytest
 from app.auth import mint_token
 from app.db import Database
 from app.settings import Settings
+from domain.ids import to_global_id
 from models import OrderStatus
 from resolvers.pagination import CursorCodec
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import OUTSIDER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
 from tests.live import TRANSPORT_WS, WS, add_comment, change_status, running_server

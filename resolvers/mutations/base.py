@@ -11,12 +11,12 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from app.db import is_retryable, is_unavailable
 from domain.errors import DomainError, ErrorCode, ValidationErrors
 from domain.events import event_message, pending_events
 from domain.notifications import notification_message, pending_notifications
 from domain.validation import Problems, check_input
 from domain.viewer import Viewer
+from models.database import is_retryable, is_unavailable
 from resolvers.context import ServiceUnavailable
 from schema.common import UserError
 

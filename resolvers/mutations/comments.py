@@ -5,8 +5,8 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from domain.comments import add_comment
+from domain.ids import decode_id
 from resolvers.mutations.common import ORDER_ID, mutate, selects
-from schema.ids import decode_id
 from schema.order_inputs import AddCommentInput
 from schema.order_payloads import AddCommentPayload
 

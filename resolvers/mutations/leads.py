@@ -5,9 +5,9 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from domain import leads
+from domain.ids import decode_id
 from domain.validation import capped_list
 from resolvers.mutations.common import ORDER_ID, mutate
-from schema.ids import decode_id
 from schema.order_inputs import AddLeadsInput, UpdateLeadInput
 from schema.order_payloads import AddLeadsPayload, SkippedLead, UpdateLeadPayload
 

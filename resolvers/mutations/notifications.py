@@ -5,8 +5,8 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from domain import inbox
+from domain.ids import decode_id
 from resolvers.mutations.base import run_mutation
-from schema.ids import decode_id
 from schema.notifications import (
     MarkNotificationsReadInput,
     MarkNotificationsReadPayload,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from domain import quotes
+from domain.ids import decode_id
 from resolvers.mutations.common import ORDER_ID, mutate, selects
-from schema.ids import decode_id
 from schema.order_inputs import AcceptQuoteInput, DeclineToQuoteInput, SubmitQuoteInput
 from schema.order_payloads import AcceptQuotePayload, DeclineToQuotePayload, SubmitQuotePayload
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from strawberry.types import Info
 
+from domain.ids import decode_id
 from domain.ordering import ContactData, NewOrder, submit_order
 from domain.validation import capped_list
 from resolvers.mutations.common import mutate
-from schema.ids import decode_id
 from schema.order_inputs import SubmitOrderInput
 from schema.order_payloads import SubmitOrderPayload
 

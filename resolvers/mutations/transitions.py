@@ -9,9 +9,9 @@ from typing import Any
 from strawberry.types import Info
 
 from domain import workflow
+from domain.ids import decode_id
 from domain.transitions import OrderAction
 from resolvers.mutations.common import ORDER_ID, mutate
-from schema.ids import decode_id
 
 
 async def run_transition(
