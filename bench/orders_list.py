@@ -39,7 +39,7 @@ from models import Comment, Lead, LeadStatus, Order, Portal, User
 from models.base import utcnow
 from resolvers.context import Context
 from resolvers.orders import SORT_KEYS
-from schema import schema
+from schema.api import build_schema
 from schema.filters import OrderSortField
 
 LIST = """
@@ -207,6 +207,7 @@ async def main() -> None:
     args = parser.parse_args()
     settings = Settings(database_url=args.database_url) if args.database_url else Settings()
     db = Database(settings)
+    schema = build_schema(settings)  # as the server builds it (app.server)
     async with db.read_session() as session:
         portal_id = await session.scalar(select(Portal.id).where(Portal.name == "Bench Portal"))
         if portal_id is None:

@@ -3,14 +3,15 @@
 The `Schema` is assembled in `schema.api`: the app builds its own with its settings
 (`build_schema(settings)`); `schema.schema` is the one built without settings, the same types,
 which `make schema` exports to `schema.graphql` at the project root (a test fails when it is
-stale). It is imported lazily: importing one module of the package (schema.fast_path, say)
-does not build a schema.
+stale). It is built when first asked for: importing a module of the package (schema.api for
+the app, schema.fast_path, ...) builds no schema, and a process that serves builds only its own.
 """
 
 
 def __getattr__(name: str):
     if name == "schema":
-        from schema.api import schema
+        from schema.api import build_schema  # lazy: see above
 
-        return schema
+        built = globals()["schema"] = build_schema()
+        return built
     raise AttributeError(name)

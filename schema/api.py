@@ -122,6 +122,3 @@ def build_schema(
     if issubclass(executor, FastPathExecutor):
         check_internals(built)  # at start-up: one warning, and no fast path, if they differ
     return built
-
-
-schema = build_schema()
