@@ -14,7 +14,7 @@ from models import ActivityType, MdfFund, Portal
 
 @dataclass(slots=True)
 class SignedIn:
-    """Who is signed in (schema.portal.Viewer shows it)."""
+    """Who is signed in (schema.viewer.Viewer shows it)."""
 
     user: Any
     organization: Any

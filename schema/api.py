@@ -27,7 +27,7 @@ SUBSCRIPTIONS: list[type] = [live.Subscription, notifications.NotificationSubscr
 TYPES = [
     portal.Supplier,
     portal.Partner,
-    portal.Provider,
+    catalog.Provider,
     portal.Portal,
     portal.User,
     catalog.ActivityType,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -14,6 +13,8 @@ import models
 from domain.ids import to_global_id
 from resolvers import notifications as resolve
 from schema.common import Connection, UserError
+from schema.orders import Order
+from schema.portal import User
 from subscriptions.notifications import subscribe_notifications
 
 NotificationKind = strawberry.enum(
@@ -26,10 +27,6 @@ EmailDeliveryStatus = strawberry.enum(
     name="EmailDeliveryStatus",
     description="PENDING and SENDING: on its way; SKIPPED: no e-mail (switched off, or e-mail is off).",
 )
-
-# Types of modules that import this one, by name (no import: no cycle).
-OrderRef = Annotated["Order", strawberry.lazy("schema.orders")]  # noqa: F821
-UserRef = Annotated["User", strawberry.lazy("schema.portal")]  # noqa: F821
 
 
 @strawberry.type(description="Something that happened to an order you take part in.")
@@ -51,11 +48,11 @@ class Notification(relay.Node):
         return root.read_at is not None
 
     @strawberry.field(description="The order; null once it is no longer yours to see.")
-    async def order(self, root: strawberry.Parent[models.Notification], info: Info) -> OrderRef | None:
+    async def order(self, root: strawberry.Parent[models.Notification], info: Info) -> Order | None:
         return await resolve.visible_order(info, root.order_id)
 
     @strawberry.field(description="Who did it; null for the portal itself.")
-    async def actor(self, root: strawberry.Parent[models.Notification], info: Info) -> UserRef | None:
+    async def actor(self, root: strawberry.Parent[models.Notification], info: Info) -> User | None:
         return await resolve.visible_user(info, root.actor_id)
 
 
@@ -95,17 +92,17 @@ class DeliveryFailure:
         return strawberry.ID(to_global_id("DeliveryFailure", root.id))
 
     @strawberry.field(description="The portal user the e-mail was for; null for a bare address.")
-    async def user(self, root: strawberry.Parent[models.Notification], info: Info) -> UserRef | None:
+    async def user(self, root: strawberry.Parent[models.Notification], info: Info) -> User | None:
         return await resolve.visible_user(info, root.user_id)
 
     @strawberry.field
-    async def order(self, root: strawberry.Parent[models.Notification], info: Info) -> OrderRef | None:
+    async def order(self, root: strawberry.Parent[models.Notification], info: Info) -> Order | None:
         return await resolve.visible_order(info, root.order_id)
 
 
 @strawberry.type
 class ViewerNotifications:
-    """Fields of `Viewer` about the viewer's notifications (mixed into schema.portal.Viewer)."""
+    """Fields of `Viewer` about the viewer's notifications (mixed into schema.viewer.Viewer)."""
 
     @strawberry.field(description="Your notifications: unread first, then newest first.")
     async def notifications(

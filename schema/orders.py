@@ -30,11 +30,11 @@ from resolvers.order_children import (
 )
 from resolvers.order_timeline import resolve_quote_comparison, resolve_timeline
 from resolvers.pagination import PageRequest
-from schema.catalog import ActivityType, CampaignActivity, Service
+from schema.catalog import ActivityType, CampaignActivity, Provider, Service
 from schema.common import Connection, Money, money, of_model, reads
 from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
 from schema.mdf import MdfFund
-from schema.portal import Partner, Provider, User
+from schema.portal import Partner, User
 
 
 async def _later(awaitable: Any, then: Callable[[Any], Any]) -> Any:

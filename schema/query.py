@@ -7,12 +7,12 @@ from strawberry import relay
 from strawberry.types import Info
 
 from resolvers import catalog, node, orders, portal
-from schema.catalog import ActivityType, Campaign, Service
+from schema.catalog import ActivityType, Campaign, Provider, Service
 from schema.common import Connection
 from schema.filters import OrderFilter, OrderOrder, ProviderFilter, ServiceFilter
 from schema.mdf import MdfFund
 from schema.orders import OrderConnection
-from schema.portal import Provider, Viewer
+from schema.viewer import Viewer
 
 
 @strawberry.type
