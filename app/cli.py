@@ -11,15 +11,27 @@ import logging
 import os
 import sys
 
+import uvicorn
 from sqlalchemy import select
 
+from app.auth import mint_token
+from app.db import Database
+from app.delivery import deliver_due, run_worker
+from app.logging import configure_logging
+from app.migrate import upgrade
+from app.seed import is_empty, seed_demo, seed_demo_orders
+from app.seed_bench import seed_bench
 from app.settings import SettingsError, get_settings
+from app.websocket import uvicorn_websocket_options
+from app.workers import ReusePortMultiprocess, reuse_port_supported
+from domain import accounts
+from domain.errors import DomainError
+from domain.quotes import sweep_expired_quotes
+from models import User
+from subscriptions.redis_bus import create_bus
 
 
 async def _migrate() -> None:
-    from app.db import Database
-    from app.migrate import upgrade
-
     db = Database(get_settings())
     try:
         await upgrade(db.engine)
@@ -28,9 +40,6 @@ async def _migrate() -> None:
 
 
 async def _seed(if_empty: bool) -> None:
-    from app.db import Database
-    from app.seed import is_empty, seed_demo, seed_demo_orders
-
     settings = get_settings()
     db = Database(settings)
     try:
@@ -48,10 +57,6 @@ async def _seed(if_empty: bool) -> None:
 
 
 async def _seed_bench(orders: int, database_url: str | None, seed: int) -> None:
-    from app.db import Database
-    from app.migrate import upgrade
-    from app.seed_bench import seed_bench
-
     settings = get_settings()
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
@@ -64,10 +69,6 @@ async def _seed_bench(orders: int, database_url: str | None, seed: int) -> None:
 
 
 async def _token(email: str, ttl: int | None) -> str:
-    from app.auth import mint_token
-    from app.db import Database
-    from models import User
-
     settings = get_settings()
     db = Database(settings)
     try:
@@ -91,11 +92,6 @@ ACCESS_COMMANDS = {
 
 async def _access(command: str, key: str) -> str:
     """Change, commit, then tell every server process on the bus (REDIS_URL: all of them)."""
-    from app.db import Database
-    from domain import accounts
-    from domain.errors import DomainError
-    from subscriptions.bus import create_bus
-
     settings = get_settings()
     db = Database(settings)
     bus = create_bus(settings.redis_url, channel=settings.redis_channel)
@@ -122,9 +118,6 @@ async def _access(command: str, key: str) -> str:
 
 
 async def _sweep_quotes() -> int:
-    from app.db import Database
-    from domain.quotes import sweep_expired_quotes
-
     db = Database(get_settings())
     try:
         async with db.write_session() as session:
@@ -134,9 +127,6 @@ async def _sweep_quotes() -> int:
 
 
 async def _deliver(once: bool) -> None:
-    from app.db import Database
-    from app.delivery import deliver_due, run_worker
-
     settings = get_settings()
     if not settings.smtp_host:
         raise SystemExit("SMTP_HOST is not set: e-mail is off (in-app notifications still work)")
@@ -189,12 +179,6 @@ def serve_advice(workers: int, redis_url: str | None, cores: int) -> list[str]:
 
 
 def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
-    import uvicorn
-
-    from app.logging import configure_logging
-    from app.websocket import uvicorn_websocket_options
-    from app.workers import ReusePortMultiprocess, reuse_port_supported
-
     configure_logging()
     settings = get_settings()
     try:
@@ -271,8 +255,6 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "serve":
         _serve(args.host, args.port, args.workers, args.fd)
     elif args.command == "deliver":
-        from app.logging import configure_logging
-
         configure_logging()
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_deliver(args.once))

@@ -88,46 +88,6 @@ def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
             raise exc.DisconnectionError("pooled connection is gone") from error
 
 
-# SQLSTATEs: a transaction that lost a race and may simply run again...
-RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
-# ...and a database that is unreachable, restarting, overloaded or too slow right now.
-UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P", "57014")
-
-
-def sqlstate(error: BaseException) -> str | None:
-    orig = getattr(error, "orig", None)
-    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-
-
-def is_retryable(error: BaseException) -> bool:
-    """A transaction that failed only because of concurrent ones: running it again is safe."""
-    if not isinstance(error, exc.DBAPIError):
-        return False
-    if sqlstate(error) in RETRYABLE_SQLSTATES:
-        return True
-    # SQLite: another writer held the lock past busy_timeout.
-    message = str(error.orig).lower()
-    return isinstance(error, exc.OperationalError) and ("database is locked" in message or "busy" in message)
-
-
-def is_unavailable(error: BaseException | None) -> bool:
-    """The database cannot be reached or cannot answer now: the client should try again later."""
-    if isinstance(error, exc.DBAPIError):
-        if error.connection_invalidated:
-            return True
-        code = sqlstate(error)
-        if code is not None:
-            return code.startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
-        if isinstance(error, exc.InterfaceError):
-            return True
-        # SQLite has no SQLSTATE; "no such table" and the like are bugs, not outages.
-        message = str(error.orig).lower()
-        return isinstance(error, exc.OperationalError) and any(
-            sign in message for sign in ("locked", "busy", "unable to open", "disk i/o")
-        )
-    return isinstance(error, exc.TimeoutError | ConnectionError | OSError | TimeoutError)
-
-
 def _configure_sqlite(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
 
@@ -187,10 +147,6 @@ class Database:
         """One transaction: committed when the block ends, rolled back on any exception."""
         async with self._write() as session, session.begin():
             yield session
-
-    # How a failed transaction is classified, for callers that see the database only through this object.
-    is_retryable = staticmethod(is_retryable)
-    is_unavailable = staticmethod(is_unavailable)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

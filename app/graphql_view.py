@@ -30,10 +30,11 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from app.admission import Admission
 from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
-from app.db import Database, is_unavailable
+from app.db import Database
 from app.revocation import ACCESS_REVOKED, AccessWatcher, OpenSockets
 from app.settings import Settings
 from app.shutdown import OpenWebSockets
+from models.database import is_unavailable
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, Context, Refused
 from subscriptions.connection import LegacyWSHandler, TransportWSHandler
 

@@ -9,6 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from domain import comments, leads, quotes, workflow
+from domain.ordering import ContactData, NewOrder, submit_order
+from domain.transitions import OrderAction as A
 from domain.unit_of_work import UnitOfWork
 from domain.viewer import Viewer
 from models import (
@@ -227,10 +230,6 @@ async def seed_demo_orders(session: AsyncSession, settings: Settings) -> None:
 
     Acme's "2026 Q4 MDF" keeps its 10000.00 allocation; "Site audit" reserves 2400.00 of it.
     """
-    from domain import comments, leads, quotes, workflow
-    from domain.ordering import ContactData, NewOrder, submit_order
-    from domain.transitions import OrderAction as A
-
     uow = UnitOfWork(session, settings)
     partner, partner2 = await _viewer(session, "partner@demo.example"), await _viewer(session, "partner2@demo.example")
     supplier = await _viewer(session, "supplier@demo.example")

@@ -18,14 +18,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Message
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from app.db import Database
+from app.delivery import DeliveryWorker
 from app.graphql_view import GraphQLView, error_body
 from app.logging import request_id_var
 from app.settings import Settings, get_settings
 from app.shutdown import OpenWebSockets, close_on_exit_signals
-from subscriptions.bus import create_bus
+from schema.api import build_schema
 from subscriptions.feed import EventFeed
+from subscriptions.redis_bus import create_bus
 
 log = logging.getLogger("provider_orders.app")
 
@@ -143,14 +146,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     bus = create_bus(settings.redis_url, channel=settings.redis_channel)
     feed = EventFeed(db, bus, poll_seconds=settings.event_poll_seconds)
 
-    from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
-
-    from schema import schema
-
     protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL] + ([GRAPHQL_WS_PROTOCOL] if settings.legacy_graphql_ws else [])
     websockets = OpenWebSockets()
     graphql = GraphQLView(
-        schema,
+        build_schema(settings),
         db=db,
         settings=settings,
         bus=bus,
@@ -198,8 +197,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         restore_signals = close_on_exit_signals(websockets)
         mailer = None
         if settings.smtp_host:
-            from app.delivery import DeliveryWorker
-
             # The notification e-mail worker; more processes may run one too (claims are leased).
             mailer = DeliveryWorker(db, settings).start()
             app.state.background.append(mailer.task)

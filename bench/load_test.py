@@ -43,6 +43,7 @@ from app.db import Database
 from app.migrate import upgrade
 from app.seed import seed_demo
 from app.settings import Settings
+from domain.ids import parse_global_id, to_global_id
 from models import (
     Comment,
     Lead,
@@ -56,7 +57,6 @@ from models import (
     User,
 )
 from models.base import utcnow
-from schema.ids import parse_global_id, to_global_id
 
 USERS = ("partner@demo.example", "supplier@demo.example", "provider@demo.example")
 

@@ -35,13 +35,13 @@ from app.auth import load_viewer
 from app.db import Database
 from app.runtime import tune_garbage_collector
 from app.settings import Settings
+from domain.ids import to_global_id
 from models import Comment, Lead, LeadStatus, Order, Portal, User
 from models.base import utcnow
 from resolvers.context import Context
 from resolvers.orders import SORT_KEYS
-from schema import schema
+from schema.api import build_schema
 from schema.filters import OrderSortField
-from schema.ids import to_global_id
 
 LIST = """
 query($first: Int, $after: String, $filter: OrderFilter, $orderBy: OrderOrder) {
@@ -208,6 +208,7 @@ async def main() -> None:
     args = parser.parse_args()
     settings = Settings(database_url=args.database_url) if args.database_url else Settings()
     db = Database(settings)
+    schema = build_schema(settings)  # as the server builds it (app.server)
     async with db.read_session() as session:
         portal_id = await session.scalar(select(Portal.id).where(Portal.name == "Bench Portal"))
         if portal_id is None:

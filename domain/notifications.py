@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.ids import to_global_id
 from domain.unit_of_work import UnitOfWork
 from models import (
     Comment,
@@ -44,7 +45,6 @@ from models import (
     User,
 )
 from models.base import utcnow
-from schema.ids import to_global_id
 
 COMMENT_EXCERPT = 2000  # characters of a comment kept in the notification
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,11 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from models.base import Base, Money, UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from models.catalog import Service
-    from models.portal import Organization
-    from models.quote import Quote
+from models.catalog import Service
+from models.portal import Organization
+from models.quote import Quote
 
 
 class OrderStatus(enum.StrEnum):
@@ -61,8 +58,6 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 
 
 def _latest_quote_join() -> ColumnElement[bool]:
-    from models.quote import Quote
-
     newer = aliased(Quote)
     newest = (
         select(newer.id)

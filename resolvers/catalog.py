@@ -11,12 +11,11 @@ from strawberry.types import Info
 
 from domain import access
 from domain.errors import DomainError
+from domain.ids import decode_ids
 from domain.search import MAX_SEARCH_LENGTH
 from domain.validation import text_problem
 from models import Campaign, Organization, OrganizationKind, ProviderOffice, Service
-from resolvers.pagination import BadPageRequest, PageRequest, SortKey, paginate
-from schema.common import Connection, Edge, PageInfo
-from schema.ids import decode_ids
+from resolvers.pagination import BadPageRequest, Edge, Page, PageRequest, SortKey, paginate, single_page
 
 BY_NAME = lambda model: SortKey("NAME", model.name, model.id)  # noqa: E731
 MAX_FILTER_IDS = 100
@@ -66,7 +65,7 @@ async def resolve_services(
     provider_ids: list[strawberry.ID] | None,
     activity_type_ids: list[strawberry.ID] | None,
     pricing_model: object | None,
-) -> Connection:
+) -> Page:
     ctx = info.context
     viewer = ctx.require_viewer()
     stmt: Select = select(Service).where(Service.portal_id == viewer.portal_id)
@@ -126,7 +125,7 @@ async def resolve_providers(
     search: str | None,
     activity_type_ids: list[strawberry.ID] | None,
     near: Near | None,
-) -> Connection:
+) -> Page:
     ctx = info.context
     viewer = ctx.require_viewer()
     stmt: Select = select(Organization).where(access.organization_scope(viewer, OrganizationKind.PROVIDER))
@@ -149,7 +148,7 @@ async def resolve_providers(
 DISTANCE = SortKey("DISTANCE", None, Organization.id, parse=float)
 
 
-async def _providers_near(ctx, stmt: Select, near: Near, page: PageRequest) -> Connection:
+async def _providers_near(ctx, stmt: Select, near: Near, page: PageRequest) -> Page:
     """Nearest first: a bounding box in SQL, the exact great-circle distance in Python."""
     _validate_near(near)
     page = page.validated()
@@ -183,24 +182,12 @@ async def _providers_near(ctx, stmt: Select, near: Near, page: PageRequest) -> C
     for distance, org in window:
         org.distance_km = distance  # read by Provider.distanceKm
         edges.append(Edge(cursor=ctx.cursors.encode(DISTANCE.name, distance, org.id), node=org))
-    total = len(nearest)
-
-    async def count() -> int:
-        return total
-
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(ranked) > limit,
-            has_previous_page=page.after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
+    return single_page(
+        edges, has_next_page=len(ranked) > limit, has_previous_page=page.after is not None, total=len(nearest)
     )
 
 
-async def resolve_campaigns(info: Info, first: int | None, after: str | None) -> Connection:
+async def resolve_campaigns(info: Info, first: int | None, after: str | None) -> Page:
     ctx = info.context
     viewer = ctx.require_viewer()
     stmt = select(Campaign).where(access.campaign_scope(viewer))

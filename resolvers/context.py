@@ -6,14 +6,13 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import GraphQLError
 from starlette.responses import Response
 
-from app.db import Database
-from app.settings import Settings
 from domain.viewer import Viewer
+from models.database import Database
 from resolvers.dataloaders import Loaders
 from resolvers.pagination import CursorCodec
 
@@ -70,8 +69,20 @@ subscription_budget: ContextVar[Callable[[int], int | None] | None] = ContextVar
 _operation_loaders: ContextVar[Loaders | None] = ContextVar("operation_loaders", default=None)
 
 
+class Settings(Protocol):
+    """The settings resolvers read (app.settings.Settings, which app/ passes in)."""
+
+    jwt_secret: str  # signs the cursors
+    mutation_attempts: int
+    max_leads_per_order: int
+    subscription_queue_size: int
+
+
 @dataclass
 class Context:
+    """Built by app/ (app.graphql_view) per request, once per WebSocket: the database, the
+    settings and the bus come from there, so that nothing below schema/ imports app/."""
+
     db: Database
     settings: Settings
     bus: Any

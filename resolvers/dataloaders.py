@@ -17,7 +17,7 @@ from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
-from app.db import Database
+from domain.mdf import balance_columns
 from models import (
     ActivityType,
     Campaign,
@@ -40,6 +40,7 @@ from models import (
     StatusChange,
     User,
 )
+from models.database import Database
 
 
 def _by_id(db: Database, model: Any) -> DataLoader:
@@ -145,8 +146,6 @@ class FundBalance:
 
 
 def _fund_balances(db: Database) -> DataLoader:
-    from domain.mdf import balance_columns
-
     async def load(keys: Sequence[int]) -> list[FundBalance]:
         async with db.read_session() as session:
             rows = (

@@ -14,12 +14,12 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from domain import access
+from domain.ids import parse_global_id
 from domain.viewer import Viewer
 from models import Order, OrganizationKind
 from resolvers.context import Context
 from resolvers.orders import eager_loads, prefetch, selected_fields
 from resolvers.pagination import BadPageRequest
-from schema.ids import parse_global_id
 
 
 async def _order(ctx: Context, viewer: Viewer, pk: int) -> Any:

@@ -10,17 +10,26 @@ from strawberry.types import Info
 
 from domain import inbox
 from domain.errors import DomainError
+from domain.ids import parse_global_id
 from models import Notification
-from resolvers.pagination import DEFAULT_PAGE, BadPageRequest, PageRequest, SortKey, paginate
-from schema.common import Connection, Edge, PageInfo
-from schema.ids import parse_global_id
+from resolvers.node import RESOLVERS
+from resolvers.pagination import (
+    DEFAULT_PAGE,
+    BadPageRequest,
+    Edge,
+    Page,
+    PageRequest,
+    SortKey,
+    page_info_of,
+    paginate,
+)
 
 # Cursor of the notifications list: (1 for unread / 0 for read, id).
 INBOX_SORT = SortKey("inbox", None, Notification.id)
 FAILURES_SORT = SortKey("failures", None, Notification.id)
 
 
-async def resolve_notifications(info: Info, first: int | None, after: str | None, unread_only: bool) -> Connection:
+async def resolve_notifications(info: Info, first: int | None, after: str | None, unread_only: bool) -> Page:
     """Unread first, then read; newest first within each. Two index range scans, no sort."""
     ctx = info.context
     viewer = ctx.require_viewer()
@@ -56,16 +65,7 @@ async def resolve_notifications(info: Info, first: int | None, after: str | None
         async with ctx.db.read_session() as session:
             return int(await session.scalar(select(func.count()).select_from(Notification).where(*clause)) or 0)
 
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=has_more,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
-    )
+    return Page(edges=edges, page_info=page_info_of(edges, has_more, after is not None), count=count)
 
 
 async def resolve_unread_count(info: Info) -> int:
@@ -80,9 +80,7 @@ async def resolve_preferences(info: Info) -> list:
         return await inbox.preferences(session, viewer)
 
 
-async def resolve_delivery_failures(
-    info: Info, first: int | None, after: str | None, order_id: str | None
-) -> Connection:
+async def resolve_delivery_failures(info: Info, first: int | None, after: str | None, order_id: str | None) -> Page:
     ctx = info.context
     viewer = ctx.require_viewer()
     try:
@@ -106,8 +104,6 @@ async def resolve_delivery_failures(
 
 async def visible_order(info: Info, order_id: int) -> Any:
     """The order if the viewer may see it now (access can end, e.g. a closed quote request)."""
-    from resolvers.node import RESOLVERS
-
     ctx = info.context
     return await RESOLVERS["Order"](ctx, ctx.require_viewer(), order_id)
 
@@ -115,7 +111,5 @@ async def visible_order(info: Info, order_id: int) -> Any:
 async def visible_user(info: Info, user_id: int | None) -> Any:
     if user_id is None:
         return None
-    from resolvers.node import RESOLVERS
-
     ctx = info.context
     return await RESOLVERS["User"](ctx, ctx.require_viewer(), user_id)

@@ -5,8 +5,16 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from models import Comment, Lead
-from resolvers.pagination import BadPageRequest, PageRequest, SortKey, page_of, page_shape, parse_datetime
-from schema.common import Connection
+from resolvers.pagination import (
+    BadPageRequest,
+    Page,
+    PageRequest,
+    SortKey,
+    page_of,
+    page_shape,
+    parse_datetime,
+    single_page,
+)
 
 COMMENT_ORDER = SortKey("CREATED_AT", Comment.created_at, Comment.id, parse_datetime)
 LEAD_ORDER = SortKey("CREATED_AT", Lead.created_at, Lead.id, parse_datetime)
@@ -14,7 +22,7 @@ LEAD_ORDER = SortKey("CREATED_AT", Lead.created_at, Lead.id, parse_datetime)
 
 async def children_connection(
     info: Info, order_id: int, loader_name: str, sort: SortKey, total: int, page: PageRequest
-) -> Connection:
+) -> Page:
     """One page through a per-request loader, so a list of orders costs one query in all.
     `total` is the order's denormalised count (comment_count / lead_count)."""
     ctx = info.context
@@ -30,20 +38,11 @@ async def children_connection(
     async def count() -> int:
         return total
 
-    return Connection(edges=edges, page_info=page_info, count=count)
+    return Page(edges=edges, page_info=page_info, count=count)
 
 
-def empty_connection() -> Connection:
-    from schema.common import PageInfo
-
-    async def count() -> int:
-        return 0
-
-    return Connection(
-        edges=[],
-        page_info=PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None),
-        count=count,
-    )
+def empty_connection() -> Page:
+    return single_page([], has_next_page=False, has_previous_page=False, total=0)
 
 
 # `Order.comments(first:)` and `Order.leads(first:)`: the plain lists, bounded.

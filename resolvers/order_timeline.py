@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,17 @@ from domain.access import OrderView, loaded_order_view
 from models import Order, OrderInvitation, Quote, StatusChange
 from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
 from resolvers.pagination import BadPageRequest
-from schema.common import Money
+
+
+@dataclass(slots=True)
+class Comparison:
+    """An order's current quotes side by side (schema.orders.QuoteComparison shows it)."""
+
+    quotes: list[Quote]
+    lowest_total: Decimal | None
+    earliest_completion_on: date | None
+    awaiting: list[Any]  # providers
+    declined: list[OrderInvitation]
 
 
 def _when(item: Any) -> tuple[datetime, int, int]:
@@ -50,9 +61,7 @@ async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[A
     return items[len(items) - limit :] if limit else []
 
 
-async def resolve_quote_comparison(info: Info, order: Order) -> Any:
-    from schema.orders import QuoteComparison
-
+async def resolve_quote_comparison(info: Info, order: Order) -> Comparison | None:
     viewer = info.context.require_viewer()
     if viewer.is_provider:
         return None
@@ -64,10 +73,9 @@ async def resolve_quote_comparison(info: Info, order: Order) -> Any:
     quotes = sorted(latest.values(), key=lambda q: (q.total, q.submitted_at, q.id))
     invitations = await loaders.invitations_by_order.load(order.id)
     awaiting_ids = [i.provider_id for i in invitations if i.declined_at is None and i.provider_id not in latest]
-    lowest: Decimal | None = min((q.total for q in quotes), default=None)
-    return QuoteComparison(
+    return Comparison(
         quotes=quotes,
-        lowest_total=None if lowest is None else Money(amount=lowest, currency=order.currency),
+        lowest_total=min((q.total for q in quotes), default=None),
         earliest_completion_on=min((q.estimated_completion_on for q in quotes), default=None),
         awaiting=list(await loaders.organization.load_many(awaiting_ids)),
         declined=[i for i in invitations if i.declined_at is not None],

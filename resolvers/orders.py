@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -19,10 +21,39 @@ from models import Order, OrderStatus
 from resolvers.catalog import _ids, capped, search_argument
 from resolvers.dataloaders import fill
 from resolvers.order_rows import JOINABLE, OrderRows, columns_read
-from resolvers.pagination import BadPageRequest, PageRequest, SortKey, paginate, parse_date, parse_datetime
-from schema.common import SortDirection
-from schema.filters import DateTimeRange, OrderFilter, OrderOrder, OrderSortField
-from schema.orders import OrderConnection, OrderStatusCount
+from resolvers.pagination import (
+    BadPageRequest,
+    Page,
+    PageRequest,
+    SortDirection,
+    SortKey,
+    paginate,
+    parse_date,
+    parse_datetime,
+)
+
+# The filter and sort arguments arrive as schema.filters' input objects (OrderFilter,
+# OrderOrder, DateTimeRange), read here by attribute.
+
+
+class OrderSortField(enum.Enum):
+    SUBMITTED_AT = "SUBMITTED_AT"
+    LAST_ACTIVITY_AT = "LAST_ACTIVITY_AT"
+    ESTIMATED_COMPLETION_ON = "ESTIMATED_COMPLETION_ON"
+
+
+@dataclass(slots=True)
+class StatusCount:
+    status: OrderStatus
+    count: int
+
+
+@dataclass(slots=True)
+class OrderPage(Page):
+    """A page of orders, with the counts per status of the whole filtered list (read when asked)."""
+
+    status_counter: Callable[[], Awaitable[list[StatusCount]]]
+
 
 SORT_KEYS = {
     OrderSortField.SUBMITTED_AT: SortKey("SUBMITTED_AT", Order.submitted_at, Order.id, parse_datetime),
@@ -41,7 +72,7 @@ def _utc(value: datetime, argument: str) -> datetime:
     return utc
 
 
-def _window(column: Any, window: DateTimeRange | None, argument: str) -> list[ColumnElement[bool]]:
+def _window(column: Any, window: Any, argument: str) -> list[ColumnElement[bool]]:
     """`from` inclusive, `to` exclusive; a time without offset is read as UTC."""
     clauses = []
     if window is not None and window.from_ is not None:
@@ -51,7 +82,7 @@ def _window(column: Any, window: DateTimeRange | None, argument: str) -> list[Co
     return clauses
 
 
-def check_filter(f: OrderFilter) -> None:
+def check_filter(f: Any) -> None:
     """The filter's arguments that could fail in SQL, refused before any runs: BAD_USER_INPUT."""
     search_argument(f.search)
     for argument, values in (
@@ -67,7 +98,7 @@ def check_filter(f: OrderFilter) -> None:
 
 
 def order_filter_clauses(
-    info: Info, f: OrderFilter, *, statuses: bool = True, broad_search: bool = False
+    info: Info, f: Any, *, statuses: bool = True, broad_search: bool = False
 ) -> list[ColumnElement[bool]]:
     """The filter as WHERE clauses (without the viewer's scope). `statuses=False` leaves the
     status choice out, for the per-status counts of the dashboard's tabs."""
@@ -101,14 +132,13 @@ async def resolve_orders(
     after: str | None,
     last: int | None,
     before: str | None,
-    filter: OrderFilter | None,
-    order_by: OrderOrder | None,
-) -> OrderConnection:
+    f: Any,
+    order_by: Any,
+) -> OrderPage:
+    """`f`: the filter (an OrderFilter), `order_by`: the sort (an OrderOrder)."""
     ctx = info.context
     viewer = ctx.require_viewer()
-    f = filter or OrderFilter()
     check_filter(f)
-    order_by = order_by or OrderOrder()
     scopes = access.order_scope_branches(viewer)
     broad = False
     if search_terms(f.search) and ctx.db.is_sqlite:
@@ -132,7 +162,7 @@ async def resolve_orders(
 
     await prefetch(info, [edge.node for edge in page.edges], fields)
 
-    async def status_counts() -> list[OrderStatusCount]:
+    async def status_counts() -> list[StatusCount]:
         unfiltered = order_filter_clauses(info, f, statuses=False)
         counts: dict[OrderStatus, int] = dict.fromkeys(OrderStatus, 0)
         async with ctx.db.read_session() as session:
@@ -140,9 +170,9 @@ async def resolve_orders(
                 stmt = select(Order.status, func.count()).where(scope, *unfiltered).group_by(Order.status)
                 for status, count in (await session.execute(stmt)).all():
                     counts[status] += count
-        return [OrderStatusCount(status=status, count=count) for status, count in counts.items()]
+        return [StatusCount(status=status, count=count) for status, count in counts.items()]
 
-    return OrderConnection(edges=page.edges, page_info=page.page_info, count=page.count, status_counter=status_counts)
+    return OrderPage(edges=page.edges, page_info=page.page_info, count=page.count, status_counter=status_counts)
 
 
 def selections_at(selections: Iterable[Any], path: tuple[str, ...]) -> list[Any]:

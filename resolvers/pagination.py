@@ -16,10 +16,11 @@ Two refinements keep every read on an index:
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,10 +29,56 @@ from graphql import GraphQLError
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from schema.common import Connection, Edge, PageInfo
-
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+
+
+class SortDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+# A page as the resolvers return it; schema.common's Connection, Edge and PageInfo types read
+# these attributes (the GraphQL shape lives there, the plain values here).
+
+
+@dataclass(slots=True)
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@dataclass(slots=True)
+class Edge:
+    cursor: str
+    node: Any
+
+
+@dataclass(slots=True)
+class Page:
+    edges: list[Edge]
+    page_info: PageInfo
+    count: Callable[[], Awaitable[int]]  # the whole list's length (`totalCount`), read only when asked
+
+
+def single_page(edges: list[Edge], *, has_next_page: bool, has_previous_page: bool, total: int) -> Page:
+    """A page whose total is already known."""
+
+    async def count() -> int:
+        return total
+
+    return Page(edges=edges, page_info=page_info_of(edges, has_next_page, has_previous_page), count=count)
+
+
+def page_info_of(edges: list[Edge], has_next_page: bool, has_previous_page: bool) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next_page,
+        has_previous_page=has_previous_page,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
 
 
 class BadPageRequest(GraphQLError):
@@ -236,11 +283,10 @@ def page_of(
     tag = _sort_tag(sort, descending)
     key = sort.column.key if sort.column is not None else None
     edges = [Edge(cursor=codec.encode(tag, getattr(row, key) if key else None, row.id), node=row) for row in rows]
-    page_info = PageInfo(
+    page_info = page_info_of(
+        edges,
         has_next_page=has_more if not backwards else page.before is not None,
         has_previous_page=has_more if backwards else page.after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
     )
     return edges, page_info
 
@@ -263,7 +309,7 @@ async def paginate(
     count_stmt: Select | None = None,
     count_branches: Sequence[Select] | None = None,
     make_node: Callable[[Any], Any] | None = None,
-) -> Connection:
+) -> Page:
     """One keyset page of `stmt` (a SELECT of ORM entities, or disjoint branches of one).
 
     `totalCount` counts `count_stmt`, else `count_branches` (the same rows written for
@@ -304,4 +350,4 @@ async def paginate(
         async with session_factory() as session:
             return sum([int((await session.execute(q)).scalar_one()) for q in queries])
 
-    return Connection(edges=edges, page_info=page_info, count=count)
+    return Page(edges=edges, page_info=page_info, count=count)

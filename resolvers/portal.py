@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import select
 from strawberry.types import Info
 
 from domain import access
 from models import ActivityType, MdfFund, Portal
-from schema.portal import Viewer
 
 
-async def resolve_viewer(info: Info) -> Viewer:
+@dataclass(slots=True)
+class SignedIn:
+    """Who is signed in (schema.viewer.Viewer shows it)."""
+
+    user: Any
+    organization: Any
+    portal: Portal | None
+
+
+async def resolve_viewer(info: Info) -> SignedIn:
     ctx = info.context
     viewer = ctx.require_viewer()
     user, org = await ctx.loaders.user.load(viewer.user_id), await ctx.loaders.organization.load(viewer.organization_id)
     async with ctx.db.read_session() as session:
         portal = await session.get(Portal, viewer.portal_id)
-    return Viewer(user=user, organization=org, portal=portal)
+    return SignedIn(user=user, organization=org, portal=portal)
 
 
 async def resolve_activity_types(info: Info) -> list[ActivityType]:

@@ -12,14 +12,12 @@ import strawberry
 from graphql import ASTValidationRule, ValidationContext
 from strawberry.tools import merge_types
 
-from app.settings import get_settings
 from schema import catalog, live, mdf, notifications, orders, portal
 from schema.common import SCALAR_OVERRIDES
-from schema.extensions import default_extensions
+from schema.extensions import SchemaSettings, default_extensions, settings_free_extensions
 from schema.fast_path import FastPathExecutor, check_internals
 from schema.order_mutations import OrderMutations
 from schema.query import Query as CoreQuery
-from schema.recheck import RecheckViewer
 from subscriptions.sharing import SharedEventExecutor
 
 QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries]
@@ -29,7 +27,7 @@ SUBSCRIPTIONS: list[type] = [live.Subscription, notifications.NotificationSubscr
 TYPES = [
     portal.Supplier,
     portal.Partner,
-    portal.Provider,
+    catalog.Provider,
     portal.Portal,
     portal.User,
     catalog.ActivityType,
@@ -95,23 +93,32 @@ class Executor(SharedEventExecutor, FastPathExecutor):
 
 
 def build_schema(
-    extensions: list | None = None, *, executor: type = Executor, suggestions: bool | None = None
+    settings: SchemaSettings | None = None,
+    extensions: list | None = None,
+    *,
+    executor: type = Executor,
+    suggestions: bool | None = None,
 ) -> strawberry.Schema:
-    """`executor=SharedEventExecutor`: graphql-core completes every field (the reference the
-    fast path is tested against). `suggestions`: default GRAPHQL_SUGGESTIONS (on outside production)."""
+    """The schema as the app serves it with `settings` (its limits, introspection, suggestions).
+    Without settings, the extensions that need none: no document limits or cache (the types are
+    the same; `schema.schema`, which `make schema` exports, is built so).
+    `executor=SharedEventExecutor`: graphql-core completes every field (the reference the fast
+    path is tested against). `suggestions`: default the settings' GRAPHQL_SUGGESTIONS (on outside
+    production), on without settings."""
+    if extensions is None:
+        extensions = default_extensions(settings) if settings is not None else settings_free_extensions()
+    if suggestions is None:
+        suggestions = settings.suggestions_enabled if settings is not None else True
     built = Schema(
         query=_merged("Query", QUERIES),
         mutation=_merged("Mutation", MUTATIONS),
         subscription=_merged("Subscription", SUBSCRIPTIONS),
         types=TYPES,
-        extensions=[RecheckViewer, *default_extensions()] if extensions is None else extensions,
+        extensions=extensions,
         execution_context_class=executor,
         scalar_overrides=SCALAR_OVERRIDES,
-        suggestions=get_settings().suggestions_enabled if suggestions is None else suggestions,
+        suggestions=suggestions,
     )
     if issubclass(executor, FastPathExecutor):
         check_internals(built)  # at start-up: one warning, and no fast path, if they differ
     return built
-
-
-schema = build_schema()

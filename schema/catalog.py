@@ -11,7 +11,7 @@ from strawberry.types import Info
 import models
 from schema.common import Money, money, of_model, reads
 from schema.enums import PricingModel
-from schema.portal import Provider
+from schema.portal import Organization, of_kind
 
 
 @strawberry.type(description="A kind of marketing activity of the portal (SEO, Social Media, ...).")
@@ -78,3 +78,29 @@ class Campaign(relay.Node):
     @strawberry.field
     async def activities(self, root: strawberry.Parent[models.Campaign], info: Info) -> list[CampaignActivity]:
         return await info.context.loaders.activities_by_campaign.load(root.id)
+
+
+# Here rather than in schema.portal with the other organisations: it and the catalog's types
+# refer to each other.
+@strawberry.type(description="A marketing agency offering services.")
+class Provider(Organization):
+    is_type_of = of_kind(models.OrganizationKind.PROVIDER)
+
+    @strawberry.field(metadata=reads("id"))
+    async def services(self, root: strawberry.Parent[models.Organization], info: Info) -> list[Service]:
+        return await info.context.loaders.services_by_provider.load(root.id)
+
+    @strawberry.field(metadata=reads("id"))
+    async def offices(self, root: strawberry.Parent[models.Organization], info: Info) -> list[ProviderOffice]:
+        return await info.context.loaders.offices_by_provider.load(root.id)
+
+    @strawberry.field(description="Activity types of the services this provider offers.", metadata=reads("id"))
+    async def activity_types(self, root: strawberry.Parent[models.Organization], info: Info) -> list[ActivityType]:
+        services = await info.context.loaders.services_by_provider.load(root.id)
+        ids = sorted({s.activity_type_id for s in services})
+        return [t for t in await info.context.loaders.activity_type.load_many(ids) if t]
+
+    @strawberry.field(description="Distance in km to the `near` point of a providers search, if any.", metadata=reads())
+    def distance_km(self, root: strawberry.Parent[models.Organization]) -> float | None:
+        distance = getattr(root, "distance_km", None)
+        return None if distance is None else round(distance, 2)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -16,6 +15,7 @@ from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinit
 from domain.errors import DomainError, ErrorCode
 from domain.validation import EARLIEST_TIME, LATEST_TIME
 from models.snapshots import is_model
+from resolvers import pagination
 from schema.fast_path import info_unused
 
 UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode")
@@ -63,6 +63,10 @@ def user_errors(errors: list[DomainError]) -> list[UserError]:
     return [UserError(code=e.code, message=e.message, field=e.field) for e in errors]
 
 
+# The page types below are the GraphQL shape of resolvers.pagination's plain Page, Edge and
+# PageInfo: resolvers return those, these types read their attributes.
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool
@@ -93,10 +97,7 @@ class Connection(Generic[NodeT]):
         return await self.count()
 
 
-@strawberry.enum
-class SortDirection(enum.Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+SortDirection = strawberry.enum(pagination.SortDirection)
 
 
 def of_model(model: type):

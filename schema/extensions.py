@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
+from typing import Protocol
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse, validate
@@ -15,7 +17,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from app.settings import Settings, get_settings
+from models.database import is_unavailable
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, subscription_budget
 from schema.cost import (
     MAX_MERGE_WORK,
@@ -26,6 +28,7 @@ from schema.cost import (
     too_complex,
     too_much_merging,
 )
+from schema.recheck import RecheckViewer
 
 log = logging.getLogger("provider_orders.graphql")
 
@@ -34,6 +37,26 @@ log = logging.getLogger("provider_orders.graphql")
 # client's mistake, reported as such (Strawberry raises these outside GraphQLError).
 REQUEST_ERRORS = (CannotGetOperationTypeError, InvalidOperationTypeError)
 MAX_MESSAGE_LENGTH = 500  # graphql-core quotes a refused variable's whole value
+
+
+class SchemaSettings(Protocol):
+    """The settings the schema is built with (app.settings.Settings has them)."""
+
+    max_tokens: int
+    max_query_length: int
+    max_query_depth: int
+    max_aliases: int
+    max_fragment_spreads: int
+    max_query_cost: int
+    max_subscription_cost_per_user: int
+    document_cache_bytes: int
+    document_cache_max_length: int
+
+    @property
+    def introspection_enabled(self) -> bool: ...
+
+    @property
+    def suggestions_enabled(self) -> bool: ...
 
 
 def is_expected(error: GraphQLError) -> bool:
@@ -87,8 +110,6 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 def _code_of(exc: BaseException | None) -> str:
-    from app.db import is_unavailable
-
     return "SERVICE_UNAVAILABLE" if is_unavailable(exc) else "INTERNAL_SERVER_ERROR"
 
 
@@ -154,7 +175,7 @@ class Documents(SchemaExtension):
     closed with 4400, not left with a logged traceback and a bare `complete`).
     """
 
-    def __init__(self, settings: Settings, rules: tuple, cache: DocumentCache, *, hide_suggestions: bool = False):
+    def __init__(self, settings: SchemaSettings, rules: tuple, cache: DocumentCache, *, hide_suggestions: bool = False):
         """`rules`: the document limits rule first. `hide_suggestions`: graphql-core's option,
         no "Did you mean" in validation errors."""
         self.settings, self.rules, self.cache, self.hide_suggestions = settings, rules, cache, hide_suggestions
@@ -169,10 +190,8 @@ class Documents(SchemaExtension):
         if query and context.graphql_document is None:
             self.entry = self.cache.get(query)
             if self.entry is None:
-                try:
+                with contextlib.suppress(GraphQLError):  # parsed again, and reported, by Strawberry
                     self.entry = self.cache.add(query, parse(query, **options))
-                except GraphQLError:
-                    pass  # parsed again, and reported, by Strawberry
             if self.entry is not None:
                 context.graphql_document = self.entry.document
         yield
@@ -246,8 +265,9 @@ def operation_choice_errors(document: DocumentNode, operation_name: str | None) 
 STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)  # as strawberry.schema.validate_document
 
 
-def default_extensions(settings: Settings | None = None, cache: DocumentCache | None = None) -> list:
-    settings = settings or get_settings()
+def default_extensions(settings: SchemaSettings, cache: DocumentCache | None = None) -> list:
+    """The extensions of a served schema: settings_free_extensions' and the documents parsed,
+    validated and costed within the settings' limits."""
     # Built once: the validated documents are cached with the rules they were validated with.
     rules = (
         document_limits_rule(settings.max_query_depth, settings.max_aliases, settings.max_fragment_spreads),
@@ -255,8 +275,9 @@ def default_extensions(settings: Settings | None = None, cache: DocumentCache | 
     )
     documents = cache or DocumentCache(settings.document_cache_bytes, settings.document_cache_max_length)
     # Factories, so that each request gets fresh extension instances.
-    return [
-        lambda: Documents(settings, rules, documents),
-        MarkExecution,
-        MaskUnexpectedErrors,
-    ]
+    return [RecheckViewer, lambda: Documents(settings, rules, documents), MarkExecution, MaskUnexpectedErrors]
+
+
+def settings_free_extensions() -> list:
+    """Those that need no settings: the viewer rechecked on WebSockets, execution marked, errors masked."""
+    return [RecheckViewer, MarkExecution, MaskUnexpectedErrors]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import strawberry
 
+from resolvers import orders
 from schema.common import SortDirection
 from schema.enums import OrderOrigin, OrderStatus, PaymentMethod, PricingModel
 
@@ -53,11 +53,7 @@ class OrderFilter:
     last_activity: DateTimeRange | None = None
 
 
-@strawberry.enum
-class OrderSortField(enum.Enum):
-    SUBMITTED_AT = "SUBMITTED_AT"
-    LAST_ACTIVITY_AT = "LAST_ACTIVITY_AT"
-    ESTIMATED_COMPLETION_ON = "ESTIMATED_COMPLETION_ON"
+OrderSortField = strawberry.enum(orders.OrderSortField)
 
 
 @strawberry.input

@@ -14,9 +14,10 @@ import strawberry
 from strawberry.types import Info
 
 import models
+from schema.catalog import Provider
 from schema.enums import OrderStatus
 from schema.orders import Comment, Lead, Order, Quote
-from schema.portal import Provider, User
+from schema.portal import User
 from subscriptions import resolvers
 from subscriptions.feed import LiveEvent
 

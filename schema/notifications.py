@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 import models
+from domain.ids import to_global_id
 from resolvers import notifications as resolve
+from resolvers.mutations.notifications import (
+    resolve_mark_notifications_read,
+    resolve_update_notification_preferences,
+)
 from schema.common import Connection, UserError, user_errors
-
-if TYPE_CHECKING:
-    from schema.orders import Order
-    from schema.portal import User
+from schema.orders import Order
+from schema.portal import User
+from subscriptions.notifications import subscribe_notifications
 
 NotificationKind = strawberry.enum(
     models.NotificationKind,
@@ -28,9 +31,6 @@ EmailDeliveryStatus = strawberry.enum(
     name="EmailDeliveryStatus",
     description="PENDING and SENDING: on its way; SKIPPED: no e-mail (switched off, or e-mail is off).",
 )
-
-OrderRef = Annotated["Order", strawberry.lazy("schema.orders")]
-UserRef = Annotated["User", strawberry.lazy("schema.portal")]
 
 
 @strawberry.type(description="Something that happened to an order you take part in.")
@@ -52,11 +52,11 @@ class Notification(relay.Node):
         return root.read_at is not None
 
     @strawberry.field(description="The order; null once it is no longer yours to see.")
-    async def order(self, root: strawberry.Parent[models.Notification], info: Info) -> OrderRef | None:
+    async def order(self, root: strawberry.Parent[models.Notification], info: Info) -> Order | None:
         return await resolve.visible_order(info, root.order_id)
 
     @strawberry.field(description="Who did it; null for the portal itself.")
-    async def actor(self, root: strawberry.Parent[models.Notification], info: Info) -> UserRef | None:
+    async def actor(self, root: strawberry.Parent[models.Notification], info: Info) -> User | None:
         return await resolve.visible_user(info, root.actor_id)
 
 
@@ -93,22 +93,20 @@ class DeliveryFailure:
 
     @strawberry.field(description="Opaque id of this failure (the notification's).")
     def id(self, root: strawberry.Parent[models.Notification]) -> strawberry.ID:
-        from schema.ids import to_global_id
-
         return strawberry.ID(to_global_id("DeliveryFailure", root.id))
 
     @strawberry.field(description="The portal user the e-mail was for; null for a bare address.")
-    async def user(self, root: strawberry.Parent[models.Notification], info: Info) -> UserRef | None:
+    async def user(self, root: strawberry.Parent[models.Notification], info: Info) -> User | None:
         return await resolve.visible_user(info, root.user_id)
 
     @strawberry.field
-    async def order(self, root: strawberry.Parent[models.Notification], info: Info) -> OrderRef | None:
+    async def order(self, root: strawberry.Parent[models.Notification], info: Info) -> Order | None:
         return await resolve.visible_order(info, root.order_id)
 
 
 @strawberry.type
 class ViewerNotifications:
-    """Fields of `Viewer` about the viewer's notifications (mixed into schema.portal.Viewer)."""
+    """Fields of `Viewer` about the viewer's notifications (mixed into schema.viewer.Viewer)."""
 
     @strawberry.field(description="Your notifications: unread first, then newest first.")
     async def notifications(
@@ -170,8 +168,6 @@ class NotificationMutations:
     async def mark_notifications_read(
         self, info: Info, input: MarkNotificationsReadInput
     ) -> MarkNotificationsReadPayload:
-        from resolvers.mutations.notifications import resolve_mark_notifications_read
-
         result, errors = await resolve_mark_notifications_read(info, input)
         if result is None:
             return MarkNotificationsReadPayload(errors=user_errors(errors))
@@ -182,8 +178,6 @@ class NotificationMutations:
     async def update_notification_preferences(
         self, info: Info, input: UpdateNotificationPreferencesInput
     ) -> UpdateNotificationPreferencesPayload:
-        from resolvers.mutations.notifications import resolve_update_notification_preferences
-
         preferences, errors = await resolve_update_notification_preferences(info, input)
         if preferences is None:
             return UpdateNotificationPreferencesPayload(errors=user_errors(errors))
@@ -197,6 +191,4 @@ class NotificationSubscriptions:
         "`viewer.notifications`)."
     )
     async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
-        from subscriptions.notifications import subscribe_notifications
-
         return await subscribe_notifications(info)

@@ -28,12 +28,13 @@ from resolvers.order_children import (
     empty_connection,
     first_children,
 )
+from resolvers.order_timeline import resolve_quote_comparison, resolve_timeline
 from resolvers.pagination import PageRequest
-from schema.catalog import ActivityType, CampaignActivity, Service
+from schema.catalog import ActivityType, CampaignActivity, Provider, Service
 from schema.common import Connection, Money, money, of_model, reads
 from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
 from schema.mdf import MdfFund
-from schema.portal import Partner, Provider, User
+from schema.portal import Partner, User
 
 
 async def _later(awaitable: Any, then: Callable[[Any], Any]) -> Any:
@@ -468,15 +469,20 @@ class Order(relay.Node):
     async def timeline(
         self, root: strawberry.Parent[models.Order], info: Info, last: int | None = CHILD_LIST_DEFAULT
     ) -> list[TimelineItem]:
-        from resolvers.order_timeline import resolve_timeline
-
         return await resolve_timeline(info, root, last)
 
     @strawberry.field(description="The current quotes side by side (partner and supplier users; null for providers).")
     async def quote_comparison(self, root: strawberry.Parent[models.Order], info: Info) -> QuoteComparison | None:
-        from resolvers.order_timeline import resolve_quote_comparison
-
-        return await resolve_quote_comparison(info, root)
+        comparison = await resolve_quote_comparison(info, root)
+        if comparison is None:
+            return None
+        return QuoteComparison(
+            quotes=comparison.quotes,
+            lowest_total=money(comparison.lowest_total, root.currency),
+            earliest_completion_on=comparison.earliest_completion_on,
+            awaiting=comparison.awaiting,
+            declined=comparison.declined,
+        )
 
 
 @strawberry.type(description="How many orders of one status match the filter (statuses aside).")

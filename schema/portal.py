@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 import models
 from models.snapshots import is_model
-from schema.common import checks_read, reads
+from schema.common import checks_read
 from schema.enums import OrganizationKind
 from schema.fast_path import info_unused
-from schema.notifications import ViewerNotifications
-
-if TYPE_CHECKING:
-    from schema.catalog import ActivityType, ProviderOffice, Service
 
 
-def _is_org_of(kind: models.OrganizationKind):
+def of_kind(kind: models.OrganizationKind):
+    """`is_type_of` of the organizations of one kind."""
+
     @info_unused
     @checks_read("kind")
     def is_type_of(cls, obj, _info) -> bool:
@@ -65,42 +61,12 @@ class Organization(relay.Node):
 
 @strawberry.type(description="The brand that owns the portal.")
 class Supplier(Organization):
-    is_type_of = _is_org_of(models.OrganizationKind.SUPPLIER)
+    is_type_of = of_kind(models.OrganizationKind.SUPPLIER)
 
 
 @strawberry.type(description="A reseller organisation whose users place orders.")
 class Partner(Organization):
-    is_type_of = _is_org_of(models.OrganizationKind.PARTNER)
-
-
-@strawberry.type(description="A marketing agency offering services.")
-class Provider(Organization):
-    is_type_of = _is_org_of(models.OrganizationKind.PROVIDER)
-
-    @strawberry.field(metadata=reads("id"))
-    async def services(
-        self, root: strawberry.Parent[models.Organization], info: Info
-    ) -> list[Annotated[Service, strawberry.lazy("schema.catalog")]]:
-        return await info.context.loaders.services_by_provider.load(root.id)
-
-    @strawberry.field(metadata=reads("id"))
-    async def offices(
-        self, root: strawberry.Parent[models.Organization], info: Info
-    ) -> list[Annotated[ProviderOffice, strawberry.lazy("schema.catalog")]]:
-        return await info.context.loaders.offices_by_provider.load(root.id)
-
-    @strawberry.field(description="Activity types of the services this provider offers.", metadata=reads("id"))
-    async def activity_types(
-        self, root: strawberry.Parent[models.Organization], info: Info
-    ) -> list[Annotated[ActivityType, strawberry.lazy("schema.catalog")]]:
-        services = await info.context.loaders.services_by_provider.load(root.id)
-        ids = sorted({s.activity_type_id for s in services})
-        return [t for t in await info.context.loaders.activity_type.load_many(ids) if t]
-
-    @strawberry.field(description="Distance in km to the `near` point of a providers search, if any.", metadata=reads())
-    def distance_km(self, root: strawberry.Parent[models.Organization]) -> float | None:
-        distance = getattr(root, "distance_km", None)
-        return None if distance is None else round(distance, 2)
+    is_type_of = of_kind(models.OrganizationKind.PARTNER)
 
 
 @strawberry.type
@@ -116,10 +82,3 @@ class User(relay.Node):
     @strawberry.field
     async def organization(self, root: strawberry.Parent[models.User], info: Info) -> Organization:
         return await info.context.loaders.organization.load(root.organization_id)
-
-
-@strawberry.type(description="Who is signed in.")
-class Viewer(ViewerNotifications):
-    user: User
-    organization: Organization
-    portal: Portal

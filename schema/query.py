@@ -7,19 +7,20 @@ from strawberry import relay
 from strawberry.types import Info
 
 from resolvers import catalog, node, orders, portal
-from schema.catalog import ActivityType, Campaign, Service
+from schema.catalog import ActivityType, Campaign, Provider, Service
 from schema.common import Connection
 from schema.filters import OrderFilter, OrderOrder, ProviderFilter, ServiceFilter
 from schema.mdf import MdfFund
 from schema.orders import OrderConnection
-from schema.portal import Provider, Viewer
+from schema.viewer import Viewer
 
 
 @strawberry.type
 class Query:
     @strawberry.field(description="Who is signed in, their organisation and portal.")
     async def viewer(self, info: Info) -> Viewer:
-        return await portal.resolve_viewer(info)
+        signed_in = await portal.resolve_viewer(info)
+        return Viewer(user=signed_in.user, organization=signed_in.organization, portal=signed_in.portal)
 
     @strawberry.field(description="Any object by its global id; null when it does not exist or is not yours to see.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
@@ -42,7 +43,9 @@ class Query:
         filter: OrderFilter | None = None,
         order_by: OrderOrder | None = None,
     ) -> OrderConnection:
-        return await orders.resolve_orders(info, first, after, last, before, filter, order_by)
+        return await orders.resolve_orders(
+            info, first, after, last, before, filter or OrderFilter(), order_by or OrderOrder()
+        )
 
     @strawberry.field(description="The Marketplace: services offered in the portal.")
     async def services(

@@ -134,11 +134,3 @@ class InProcessBus:
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
-
-
-def create_bus(redis_url: str | None, channel: str = "provider-orders:events") -> EventBus:
-    if redis_url:
-        from subscriptions.redis_bus import RedisBus
-
-        return RedisBus(redis_url, channel=channel)
-    return InProcessBus()

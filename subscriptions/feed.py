@@ -20,6 +20,7 @@ rival, say) is dropped, live and on replay.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -28,7 +29,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.db import Database
 from domain.accounts import ACCESS_MESSAGE
 from domain.notifications import NOTIFICATIONS_MESSAGE
 from models import (
@@ -43,6 +43,7 @@ from models import (
     StatusChange,
     User,
 )
+from models.database import Database
 from subscriptions.bus import EventBus, SubscriberOverflow, Subscription
 
 log = logging.getLogger("provider_orders.feed")
@@ -224,10 +225,8 @@ class EventFeed:
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
             self._task = None
         self._listeners.clear()
 

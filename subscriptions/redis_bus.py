@@ -24,7 +24,7 @@ from typing import Any
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from subscriptions.bus import RESYNC, InProcessBus, Subscription
+from subscriptions.bus import RESYNC, EventBus, InProcessBus, Subscription
 
 log = logging.getLogger("provider_orders.bus.redis")
 
@@ -149,3 +149,8 @@ class RedisBus(InProcessBus):
             return
         if isinstance(message, dict):
             self.deliver(message)
+
+
+def create_bus(redis_url: str | None, channel: str = "provider-orders:events") -> EventBus:
+    """The bus over Redis with a REDIS_URL (several processes), else the in-process one."""
+    return RedisBus(redis_url, channel=channel) if redis_url else InProcessBus()

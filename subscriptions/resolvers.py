@@ -15,11 +15,11 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from domain import access
+from domain.ids import parse_global_id
 from models import OrderEvent, OrderEventKind
 from resolvers.context import Context
 from resolvers.node import RESOLVERS
 from resolvers.pagination import SortKey
-from schema.ids import parse_global_id
 from subscriptions.bus import SubscriberOverflow
 from subscriptions.connection import TOKEN_EXPIRED, TOO_SLOW, delivery_of_current_task
 from subscriptions.feed import LiveEvent
@@ -64,9 +64,12 @@ async def subscribe(
 async def _visible_order(ctx: Context, order_id: str) -> int:
     """The order's primary key, if the viewer may see it now; NOT_FOUND otherwise (foreign or unknown)."""
     parsed = parse_global_id(order_id)
-    if parsed is not None and parsed[0] == "Order":
-        if await RESOLVERS["Order"](ctx, ctx.require_viewer(), parsed[1]) is not None:
-            return parsed[1]
+    if (
+        parsed is not None
+        and parsed[0] == "Order"
+        and await RESOLVERS["Order"](ctx, ctx.require_viewer(), parsed[1]) is not None
+    ):
+        return parsed[1]
     raise GraphQLError(f"no Order with id {order_id!r}", extensions={"code": "NOT_FOUND", "argument": "orderId"})
 
 

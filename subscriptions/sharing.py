@@ -23,6 +23,7 @@ paths). A result with errors goes through Strawberry for every subscriber (maski
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from contextvars import ContextVar
 from typing import Any
@@ -61,10 +62,9 @@ class SharedExecution:
             result = self.result
             if isinstance(result, asyncio.Future):
                 if not result.done():
-                    try:  # shielded: this subscriber leaving must not cancel the others' execution
+                    # shielded: this subscriber leaving must not cancel the others' execution
+                    with contextlib.suppress(Exception):
                         await asyncio.shield(result)
-                    except Exception:
-                        pass
                 if self._payload is not None:  # another subscriber encoded it meanwhile
                     return self._payload or None
                 result = None if result.cancelled() or result.exception() is not None else result.result()

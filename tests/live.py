@@ -22,10 +22,10 @@ from app.server import create_app
 from app.settings import Settings
 from app.websocket import uvicorn_websocket_options
 from domain.events import event_message, record_event
+from domain.ids import to_global_id
 from domain.unit_of_work import unit_of_work
 from models import Comment, Order, OrderEvent, OrderEventKind, OrderStatus, StatusChange, User
 from models.base import utcnow
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER
 from tests.servers import bind_free_port

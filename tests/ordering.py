@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from app.db import Database
+from domain.ids import to_global_id
 from models import MdfFund, MdfLedgerEntry, Order, StatusChange
 from models.base import utcnow
-from schema.ids import to_global_id
 
 ORDER_FIELDS = """
   id status version lastActivityAt rate { amount currency } availableActions
@@ -85,7 +85,7 @@ async def snapshot(db: Database, order_pk: int) -> tuple:
 
 
 def pk_of(global_id: str) -> int:
-    from schema.ids import parse_global_id
+    from domain.ids import parse_global_id
 
     parsed = parse_global_id(global_id)
     assert parsed is not None

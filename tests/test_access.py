@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from domain.ids import to_global_id
 from models import (
     ActivityType,
     Campaign,
@@ -19,7 +20,6 @@ from models import (
     Service,
     User,
 )
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import OUTSIDER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
 

@@ -8,8 +8,8 @@ from contextlib import AsyncExitStack
 
 import httpx
 
+from domain.ids import to_global_id
 from resolvers.pagination import CursorCodec
-from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 from tests.live import Live
 from tests.ordering import in_days

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.admission import MutationRateLimit
+from domain.ids import to_global_id
 from models import Comment
 from resolvers import portal
-from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
 from tests.live import LEGACY_WS, WS, Live, add_comment
 from tests.test_subscriptions import COMMENT, COMMENT_ADDED, fixed_price_order

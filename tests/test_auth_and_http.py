@@ -150,7 +150,6 @@ async def test_production_switches_off_graphiql_and_introspection(settings, db) 
 
     from app.server import create_app
     from schema.api import build_schema
-    from schema.extensions import default_extensions
 
     production = settings.model_copy(update={"env": Environment.PRODUCTION, "jwt_secret": "p" * 40})
     assert not production.graphiql_enabled and not production.introspection_enabled
@@ -158,16 +157,6 @@ async def test_production_switches_off_graphiql_and_introspection(settings, db) 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://t") as http:
         response = await http.get("/graphql", headers={"accept": "text/html"})
         assert response.status_code == 404
-    import app.settings as settings_module
-
-    settings_module.get_settings.cache_clear()
-    import os
-
-    os.environ["PROVIDER_ORDERS_ENV"] = "production"
-    try:
-        locked = build_schema(default_extensions())
-        result = await locked.execute("{ __schema { types { name } } }")
-        assert result.errors and "introspection" in result.errors[0].message.lower()
-    finally:
-        os.environ["PROVIDER_ORDERS_ENV"] = "test"
-        settings_module.get_settings.cache_clear()
+    locked = build_schema(production)
+    result = await locked.execute("{ __schema { types { name } } }")
+    assert result.errors and "introspection" in result.errors[0].message.lower()

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from app.auth import mint_token
 from app.db import Database
 from app.settings import Settings
+from domain.ids import to_global_id
 from domain.ledger import fund_balance
 from models import (
     Comment,
@@ -33,7 +34,6 @@ from models import (
     User,
 )
 from models.base import utcnow
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
 from tests.servers import LiveServer

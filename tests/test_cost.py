@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import insert
 
 from app.settings import Settings
+from domain.ids import to_global_id
 from models import Comment, Lead, LeadStatus, OrderStatus
 from schema.api import build_schema
 from schema.extensions import DocumentCache, default_extensions
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
 from tests.live import Live
@@ -277,8 +277,7 @@ def padded(i: int, length: int) -> str:
 
 
 async def test_large_documents_do_not_stay_cached(db, settings) -> None:
-    from schema import schema
-
+    schema = build_schema(settings)
     gc.collect()
     tracemalloc.start()
     try:
@@ -294,9 +293,9 @@ async def test_large_documents_do_not_stay_cached(db, settings) -> None:
     assert kept < 1_000_000, kept  # 300 documents of 20 KB would be 6 MB
 
 
-async def test_the_document_cache_is_bounded_in_bytes() -> None:
+async def test_the_document_cache_is_bounded_in_bytes(settings) -> None:
     cache = DocumentCache(max_bytes=2_000_000, max_length=5_000)
-    schema = build_schema(default_extensions(cache=cache))
+    schema = build_schema(settings, default_extensions(settings, cache=cache))
     for i in range(300):
         await schema.execute(padded(i, 2_000))
         assert cache.size <= 2_000_000

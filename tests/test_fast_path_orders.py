@@ -12,11 +12,11 @@ import pytest
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from app.auth import load_viewer
+from domain.ids import to_global_id
 from models import OrderStatus
 from resolvers.context import Context
 from schema import fast_path
 from schema.api import Executor, build_schema
-from schema.ids import to_global_id
 from subscriptions.sharing import SharedEventExecutor
 from tests import factories
 from tests.conftest import PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER

@@ -28,6 +28,7 @@ from app.auth import mint_token
 from app.db import Database
 from app.seed import seed_demo_orders
 from app.settings import Settings
+from domain.ids import to_global_id
 from models import (
     ActivityType,
     Campaign,
@@ -43,7 +44,6 @@ from models import (
     Service,
     User,
 )
-from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER, DatabaseFactory
 from tests.servers import LiveServer
 

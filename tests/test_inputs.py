@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from domain.errors import DomainError
+from domain.ids import to_global_id
 from domain.validation import email_address
 from models import Comment, Lead, OrderStatus
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, SUPPLIER
 from tests.ordering import ERRORS

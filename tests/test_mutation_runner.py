@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import exc, select, text
 
-from app.db import is_retryable, is_unavailable
 from models import OrderEvent, OrderEventKind
+from models.database import is_retryable, is_unavailable
 from resolvers.context import Context
 from resolvers.mutations.runner import run_mutation
 from tests.factories import make_order

@@ -19,9 +19,9 @@ from app.db import Database
 from app.logging import JsonFormatter, RequestIdFilter
 from app.server import create_app
 from app.settings import Settings
+from domain.ids import to_global_id
 from resolvers.context import Context, ServiceUnavailable
 from resolvers.mutations.runner import run_mutation
-from schema.ids import to_global_id
 from tests.conftest import BACKEND, PARTNER, SUPPLIER, requires_postgresql
 from tests.servers import LiveServer, TcpProxy, bind_free_port
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from domain.ids import to_global_id
 from models import OrderStatus
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 from tests.ordering import ERRORS, in_days

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from domain.ids import to_global_id
 from models import (
     Comment,
     Lead,
@@ -20,7 +21,6 @@ from models import (
     StatusChange,
 )
 from models.base import utcnow
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
 from tests.ordering import ERRORS, demo_ids, in_days

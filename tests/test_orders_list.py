@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from domain.ids import to_global_id
 from models import Order, OrderOrigin, OrderStatus, PaymentMethod
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 from tests.fast_path_taken import fast_path_taken  # noqa: F401 - every test here takes the fast path

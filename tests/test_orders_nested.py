@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from domain.ids import to_global_id
 from models import Comment, Lead, LeadStatus, OrderStatus, Quote
 from models.base import utcnow
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 from tests.fast_path_taken import fast_path_taken  # noqa: F401 - every test here takes the fast path

@@ -3,7 +3,7 @@ what it may see (its own quotes and decline), never with a rival's bid."""
 
 from __future__ import annotations
 
-from schema.ids import to_global_id
+from domain.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2
 from tests.ordering import in_days
 from tests.test_subscriptions import quote_request

@@ -16,9 +16,9 @@ import redis.asyncio as redis
 
 from app.db import Database
 from app.settings import Settings
+from domain.ids import to_global_id
 from models import OrderStatus
 from resolvers.pagination import CursorCodec
-from schema.ids import to_global_id
 from subscriptions.bus import RESYNC
 from subscriptions.redis_bus import RedisBus
 from tests.conftest import PARTNER, SUPPLIER

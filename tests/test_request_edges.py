@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from domain.ids import to_global_id
 from models import Notification, OrderStatus
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import PARTNER, SUPPLIER
 from tests.live import WS, Live

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
+from domain.ids import to_global_id
 from domain.unit_of_work import draft_id
 from models import DeliveryStatus, Notification, NotificationKind, OrderEvent, OrderEventKind, OrderStatus
 from models.base import utcnow
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import BACKEND, PARTNER, SUPPLIER
 

@@ -9,8 +9,8 @@ from contextlib import AsyncExitStack
 
 import pytest
 
+from domain.ids import to_global_id
 from models import OrderStatus
-from schema.ids import to_global_id
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
 from tests.live import LEGACY_WS, WS, Live, add_comment, change_status
 from tests.test_subscriptions import COMMENT_ADDED, STATUS_CHANGED, fixed_price_order

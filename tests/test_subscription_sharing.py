@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 
+from domain.ids import to_global_id
 from models import OrderStatus
-from schema.ids import to_global_id
 from subscriptions import connection, resolvers
 from tests.conftest import PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
 from tests.live import LEGACY_WS, WS, Live, add_comment, change_status

@@ -8,9 +8,9 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from app.db import Database
+from domain.ids import to_global_id
 from models import OrderStatus
 from resolvers.pagination import CursorCodec
-from schema.ids import to_global_id
 from tests import factories
 from tests.conftest import OUTSIDER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
 from tests.live import Live, add_comment, change_status

@@ -8,9 +8,9 @@ from strawberry.types import Info
 
 from domain.comments import add_comment
 from domain.errors import DomainError
+from domain.ids import decode_id
 from models import Comment, Order
 from resolvers.mutations.runner import run_mutation, selects
-from schema.ids import decode_id
 
 ORDER_ID = ["input", "orderId"]
 

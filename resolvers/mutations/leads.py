@@ -8,10 +8,10 @@ from strawberry.types import Info
 
 from domain import leads
 from domain.errors import DomainError
+from domain.ids import decode_id
 from domain.validation import capped_list
 from models import Lead, Order
 from resolvers.mutations.runner import run_mutation
-from schema.ids import decode_id
 
 ORDER_ID = ["input", "orderId"]
 

@@ -8,9 +8,9 @@ from strawberry.types import Info
 
 from domain import inbox
 from domain.errors import DomainError
+from domain.ids import decode_id
 from models import Notification
 from resolvers.mutations.runner import run_mutation
-from schema.ids import decode_id
 
 
 async def resolve_mark_notifications_read(

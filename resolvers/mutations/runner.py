@@ -23,6 +23,7 @@ from domain.notifications import notification_message
 from domain.unit_of_work import UnitOfWork, unit_of_work
 from domain.validation import Problems, check_input
 from domain.viewer import Viewer
+from models.database import is_retryable, is_unavailable
 from resolvers.context import ServiceUnavailable
 from resolvers.dataloaders import Loaders
 from resolvers.orders import selected_fields
@@ -63,7 +64,7 @@ async def run_mutation(info: Info, action: Action[T]) -> tuple[T | None, list[Do
         except DomainError as error:
             return None, problems_of(error)
         except Exception as error:
-            if ctx.db.is_retryable(error):
+            if is_retryable(error):
                 if attempt < attempts:
                     log.info(
                         "transaction lost a race (attempt %d of %d): %s", attempt, attempts, error.__class__.__name__
@@ -72,7 +73,7 @@ async def run_mutation(info: Info, action: Action[T]) -> tuple[T | None, list[Do
                     continue
                 log.warning("transaction still conflicting after %d attempts", attempts)
                 return None, [DomainError(ErrorCode.CONFLICT, CONFLICT_MESSAGE)]
-            if ctx.db.is_unavailable(error):
+            if is_unavailable(error):
                 log.warning("database unavailable during a mutation: %r", error)
                 raise ServiceUnavailable() from error
             raise

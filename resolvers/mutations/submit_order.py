@@ -7,11 +7,11 @@ from typing import Any
 from strawberry.types import Info
 
 from domain.errors import DomainError
+from domain.ids import decode_id
 from domain.ordering import ContactData, NewOrder, submit_order
 from domain.validation import capped_list
 from models import Order
 from resolvers.mutations.runner import run_mutation
-from schema.ids import decode_id
 
 
 async def resolve_submit_order(info: Info, input: Any) -> tuple[Order | None, list[DomainError]]:

@@ -9,10 +9,10 @@ from strawberry.types import Info
 
 from domain import workflow
 from domain.errors import DomainError
+from domain.ids import decode_id
 from domain.transitions import OrderAction
 from models import Order
 from resolvers.mutations.runner import run_mutation
-from schema.ids import decode_id
 
 ORDER_ID = ["input", "orderId"]
 

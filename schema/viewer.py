@@ -1,0 +1,15 @@
+"""`Viewer`: who is signed in, with their organisation, portal and notifications."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.notifications import ViewerNotifications
+from schema.portal import Organization, Portal, User
+
+
+@strawberry.type(description="Who is signed in.")
+class Viewer(ViewerNotifications):
+    user: User
+    organization: Organization
+    portal: Portal
