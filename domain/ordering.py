@@ -192,7 +192,7 @@ async def _portal_users_by_email(session: AsyncSession, portal_id: int, emails: 
         .join(Organization, Organization.id == User.organization_id)
         .where(Organization.portal_id == portal_id, func.lower(User.email).in_(emails))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def _invited_providers(
