@@ -56,8 +56,10 @@ class UnitOfWork:
             return
         self.stored = True
         if self.session.get_bind().dialect.name == "postgresql":
-            for row in (*events, *notifications):
-                row.id = draft_id()
+            for event in events:
+                event.id = draft_id()
+            for notification in notifications:
+                notification.id = draft_id()
         self.session.add_all(events)
         self.session.add_all(notifications)  # they point at their events
 

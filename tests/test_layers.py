@@ -33,7 +33,6 @@ MAY_IMPORT = {
 MAY_ALSO_IMPORT = {"app": {"resolvers.context"}}  # app/ builds the Context the resolvers get
 
 
-
 @dataclass(frozen=True)
 class Import:
     importer: str
