@@ -111,7 +111,7 @@ async def add_leads(
     skipped: list[SkippedLead] = []
     for i, lead in enumerate(cleaned):
         key = lead.email.lower() if lead.email else None
-        if key is not None and key in known:
+        if lead.email and key in known:
             skipped.append(SkippedLead(i, lead.email, "a lead with this e-mail is already on the order"))
             continue
         if key is not None:
@@ -144,7 +144,7 @@ async def update_lead(session: AsyncSession, viewer: Viewer, lead_id: int, statu
     lead = await session.get(Lead, lead_id)
     if lead is None:
         raise not_found("lead", LEAD_ID)
-    order = await session.get(Order, lead.order_id)
+    order = await session.get_one(Order, lead.order_id)
     access = await access_to(session, viewer, order, field=LEAD_ID, what="lead")
     if not access.full:
         raise not_found("lead", LEAD_ID)

@@ -71,7 +71,7 @@ async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order
     session = uow.session
     if not viewer.is_partner:
         raise DomainError(ErrorCode.FORBIDDEN, "only partner users place orders")
-    portal = await session.get(Portal, viewer.portal_id)
+    portal = await session.get_one(Portal, viewer.portal_id)
     service = await session.get(Service, data.service_id)
     if service is None or service.portal_id != viewer.portal_id:
         raise not_found("service", _f("serviceId"))
@@ -138,8 +138,8 @@ async def _check_origin(
         if data.campaign_activity_id is None:
             raise invalid("an order from a campaign activity names the activity", _f("campaignActivityId"))
         activity = await session.get(CampaignActivity, data.campaign_activity_id)
-        campaign = activity and await session.get(Campaign, activity.campaign_id)
-        if campaign is None or campaign.portal_id != viewer.portal_id:
+        campaign = await session.get(Campaign, activity.campaign_id) if activity is not None else None
+        if activity is None or campaign is None or campaign.portal_id != viewer.portal_id:
             raise not_found("campaign activity", _f("campaignActivityId"))
         if activity.service_id is None:
             raise invalid(f"{activity.name!r} is not a full service activity", _f("campaignActivityId"))

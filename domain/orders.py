@@ -9,9 +9,10 @@ racing transactions can read the same version, and only one UPDATE can match it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -118,7 +119,7 @@ async def save_order(session: AsyncSession, order: Order, *, field: list[str] | 
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast(CursorResult, result).rowcount != 1:
         raise DomainError(
             ErrorCode.CONFLICT, "the order was changed by someone else meanwhile; reload it and try again", field
         )

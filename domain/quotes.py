@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.access import can_see_quote
@@ -179,14 +181,15 @@ async def submit_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, data: New
 
 
 async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reason: str) -> Order:
-    session = uow.session
     """The provider declines (withdrawing its open quote, which becomes REJECTED); once every
     provider asked has declined, the order is cancelled through the transition table."""
+    session = uow.session
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
     require_transition(access, OrderAction.DECLINE_TO_QUOTE, field=ORDER_ID)
     text = required_text(reason, _f("reason"), what="reason")
     order, now = access.order, utcnow()
     invitation = access.invitation
+    assert invitation is not None, "the transition table lets only an invited provider decline"
     invitation.declined_at, invitation.decline_reason = now, text
     await session.execute(
         update(Quote)
@@ -220,13 +223,13 @@ async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reaso
 
 
 async def accept_quote(uow: UnitOfWork, viewer: Viewer, quote_id: int) -> tuple[Order, Quote]:
-    session = uow.session
     """The partner accepts a current, unexpired quote: the order is APPROVED at its total, assigned
     to its provider, and the MDF fund (if any) reserves the total."""
+    session = uow.session
     quote = await session.get(Quote, quote_id)
     if quote is None:
         raise not_found("quote", QUOTE_ID)
-    order = await session.get(Order, quote.order_id)
+    order = await session.get_one(Order, quote.order_id)
     access = await access_to(session, viewer, order, field=QUOTE_ID, what="quote")
     if not can_see_quote(viewer, order, quote):
         raise not_found("quote", QUOTE_ID)
@@ -274,4 +277,4 @@ async def sweep_expired_quotes(session: AsyncSession, now: datetime | None = Non
         .values(status=QuoteStatus.EXPIRED)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return cast(CursorResult, result).rowcount

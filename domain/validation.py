@@ -180,14 +180,16 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[DomainError] = []
 
-    def check(self, check: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    def check(self, check: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`check`'s value; when it refuses, None, and the problem is kept: the caller's
+        `raise_any()` raises before anything it built from that None is used."""
         try:
             return check(*args, **kwargs)
         except DomainError as error:
             if error.code is not ErrorCode.VALIDATION:
                 raise
             self.errors.extend(error.errors if isinstance(error, ValidationErrors) else [error])
-            return None
+            return None  # type: ignore[return-value]  # see the docstring
 
     def raise_any(self) -> None:
         if len(self.errors) == 1:

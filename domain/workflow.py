@@ -86,6 +86,7 @@ async def change_status(
     # Money first: a refusal (insufficient funds) must leave everything untouched.
     if transition.money is MoneyEffect.RESERVE:
         rate = changes.get("rate", order.rate)
+        assert rate is not None, "an order is approved at a rate"
         await ledger.reserve(session, order, rate, viewer.user_id, today=now.date(), field=money_field or ORDER_ID)
     elif transition.money is MoneyEffect.RELEASE:
         await ledger.release(session, order, viewer.user_id)

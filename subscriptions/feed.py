@@ -122,7 +122,7 @@ async def load_live_events(db: Database, stmt: Any) -> list[LiveEvent]:
     return live
 
 
-async def _by_id(session: Any, model: type, ids: set[int]) -> dict[int, Any]:
+async def _by_id(session: Any, model: Any, ids: set[int]) -> dict[int, Any]:
     if not ids:
         return {}
     return {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}

@@ -84,7 +84,7 @@ def _encoded(result: Any) -> str:
 class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
     def build_per_event_executor(self, payload: Any) -> Any:
         executor = super().build_per_event_executor(payload)
-        executor._live_event = current_event.get()
+        executor._live_event = current_event.get()  # type: ignore[attr-defined]  # read back in execute_operation
         return executor
 
     def execute_operation(self, serially: bool | None = None) -> Any:
