@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -20,20 +21,20 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    def run(connection):
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    await _migrate(engine, command.upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    await _migrate(engine, command.downgrade, revision)
+
+
+async def _migrate(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
+    """Alembic's `step` (upgrade or downgrade) to `revision`, in one transaction on `engine`."""
+
     def run(connection):
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        step(config, revision)
 
     async with engine.begin() as connection:
         await connection.run_sync(run)

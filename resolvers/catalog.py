@@ -15,6 +15,7 @@ from domain.ids import decode_ids
 from domain.search import MAX_SEARCH_LENGTH
 from domain.validation import text_problem
 from models import Campaign, Organization, OrganizationKind, ProviderOffice, Service
+from resolvers.context import Context
 from resolvers.pagination import BadPageRequest, Edge, Page, PageRequest, SortKey, paginate, single_page
 
 BY_NAME = lambda model: SortKey("NAME", model.name, model.id)  # noqa: E731
@@ -77,14 +78,7 @@ async def resolve_services(
         stmt = stmt.where(Service.activity_type_id.in_(ids))
     if pricing_model is not None:
         stmt = stmt.where(Service.pricing_model == pricing_model)
-    return await paginate(
-        ctx.db.read_session,
-        stmt,
-        sort=BY_NAME(Service),
-        descending=False,
-        page=PageRequest(first=first, after=after),
-        codec=ctx.cursors,
-    )
+    return await _by_name(ctx, stmt, Service, first, after)
 
 
 @dataclass(frozen=True)
@@ -134,14 +128,7 @@ async def resolve_providers(
     if (ids := _ids(activity_type_ids, "ActivityType", "activityTypeIds")) is not None:
         stmt = stmt.where(exists().where(Service.provider_id == Organization.id, Service.activity_type_id.in_(ids)))
     if near is None:
-        return await paginate(
-            ctx.db.read_session,
-            stmt,
-            sort=BY_NAME(Organization),
-            descending=False,
-            page=PageRequest(first=first, after=after),
-            codec=ctx.cursors,
-        )
+        return await _by_name(ctx, stmt, Organization, first, after)
     return await _providers_near(ctx, stmt, near, PageRequest(first=first, after=after))
 
 
@@ -191,10 +178,16 @@ async def resolve_campaigns(info: Info, first: int | None, after: str | None) ->
     ctx = info.context
     viewer = ctx.require_viewer()
     stmt = select(Campaign).where(access.campaign_scope(viewer))
+    return await _by_name(ctx, stmt, Campaign, first, after)
+
+
+async def _by_name(ctx: Context, stmt: Select, model: type, first: int | None, after: str | None) -> Page:
+    """A catalogue list's page: sorted by name, forward only (the Marketplace, the Provider
+    Locator, campaigns)."""
     return await paginate(
         ctx.db.read_session,
         stmt,
-        sort=BY_NAME(Campaign),
+        sort=BY_NAME(model),
         descending=False,
         page=PageRequest(first=first, after=after),
         codec=ctx.cursors,
