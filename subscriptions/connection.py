@@ -173,7 +173,21 @@ def delivery_of_current_task(connection: LiveConnection | None) -> _NextDelivery
     return connection._handler.delivery_of(asyncio.current_task())
 
 
-class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+class _OurSocket:
+    """What both protocols' handlers do alike: nothing is sent on a closed connection, and a
+    socket is counted for its user (or refused) as it is acknowledged."""
+
+    context: Context
+
+    async def send_message(self, message: Any) -> None:
+        if self.context.connection is not None and self.context.connection.closed:
+            return
+        if message["type"] == "connection_ack" and not await _admit_socket(self):
+            return
+        await super().send_message(message)  # type: ignore[misc]  # the protocol handler's
+
+
+class TransportWSHandler(_OurSocket, BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws (the graphql-ws library's protocol)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -201,13 +215,6 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         finally:  # over (connection_init cancels it): an idle connection need not keep the task
             self.connection_init_timeout_task = None
 
-    async def send_message(self, message: Any) -> None:
-        if self.context.connection is not None and self.context.connection.closed:
-            return
-        if message["type"] == "connection_ack" and not await _admit_socket(self):
-            return
-        await super().send_message(message)
-
     async def shutdown(self) -> None:
         if self.context.connection is not None:
             self.context.connection.stop()
@@ -217,7 +224,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             _release_socket(self)
 
 
-class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+class LegacyWSHandler(_OurSocket, BaseGraphQLWSHandler[Context, None]):
     """The legacy graphql-ws protocol (subscriptions-transport-ws), when switched on."""
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -239,13 +246,6 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     def delivery_of(self, task: asyncio.Task | None) -> _DataDelivery | None:
         operation_id = next((op_id for op_id, op_task in self.tasks.items() if op_task is task), None)
         return _DataDelivery(self, operation_id) if operation_id is not None else None
-
-    async def send_message(self, message: Any) -> None:
-        if self.context.connection is not None and self.context.connection.closed:
-            return
-        if message["type"] == "connection_ack" and not await _admit_socket(self):
-            return
-        await super().send_message(message)
 
     async def cleanup(self) -> None:
         if self.context.connection is not None:
