@@ -246,7 +246,8 @@ async def test_a_completed_closed_or_expired_subscriber_gets_nothing_more_and_th
         leaving_stack = await stack.enter_async_context(AsyncExitStack())
         leaving = await live.client(leaving_stack, PARTNER)
         expiring = await stack.enter_async_context(WS.connect(live.url))
-        assert (await expiring.init(await live.token(PARTNER, ttl=2)))["type"] == "connection_ack"
+        # Long enough to outlast the set-up below on a loaded machine, short enough to wait for.
+        assert (await expiring.init(await live.token(PARTNER, ttl=5)))["type"] == "connection_ack"
         everyone = (first, completing, staying, leaving, expiring)
         for ws in everyone:
             await ws.subscribe("s", query, {"id": gid})
@@ -258,7 +259,7 @@ async def test_a_completed_closed_or_expired_subscriber_gets_nothing_more_and_th
 
         await completing.send({"id": "s", "type": "complete"})
         await leaving_stack.aclose()  # the client goes away
-        code, reason = await expiring.closed(timeout=5)  # the same user's token, ending sooner
+        code, reason = await expiring.closed(timeout=10)  # the same user's token, ending sooner
         assert code == 4403 and "expired" in reason
         await listening(live, 2)
         await change_status(live.db, live.bus, order_id, OrderStatus.NOT_STARTED, PROVIDER)
