@@ -40,9 +40,9 @@ async def test_an_expired_token_is_refused_and_a_token_that_expires_ends_the_sub
         )
         assert (await ws.closed())[0] == 4403
     async with WS.connect(live.url) as ws:
-        assert (await ws.init(await live.token(PARTNER, ttl=1)))["type"] == "connection_ack"
+        assert (await ws.init(await live.token(PARTNER, ttl=3)))["type"] == "connection_ack"
         await ws.subscribe("s", STATUS_CHANGED)
-        code, reason = await ws.closed(timeout=3)
+        code, reason = await ws.closed(timeout=6)
         assert code == 4403 and "expired" in reason
 
 
