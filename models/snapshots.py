@@ -1,8 +1,8 @@
 """Plain, read-only copies of rows ("snapshots") for screens that only read.
 
-An ORM entity costs about 15 µs to build (identity map, instance state, instrumented
-attributes); a page of 50 orders with their provider, partner, service and latest quote is 250
-of them, more than the rest of the page's work. A snapshot is a tuple of the row's values (a
+An ORM entity is costly to build (identity map, instance state, instrumented attributes), and a
+page of 50 orders with their provider, partner, service and latest quote is 250 of them: more
+than the rest of the page's work (docs/benchmarks.md). A snapshot is a tuple of the row's values (a
 slice of a Core row) with the model's column attributes under the same names, like a named
 tuple, and, for an order read with its relations, those relations' snapshots. The schema's
 types accept it as they accept the model (`is_model`). Nothing writes through a snapshot:
