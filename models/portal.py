@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, Integer, String, UniqueConstraint, true
+from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -26,6 +26,16 @@ class Portal(Base):
     marketplace_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     provider_locator_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     mdf_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What the portal's supplier names its orders page ("My Orders", "Provider Orders", ...).
+    orders_page_label: Mapped[str] = mapped_column(String(100), default="My Orders", server_default="My Orders")
+    # completeOrder needs at least one DELIVERABLE attachment.
+    deliverables_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Completing an MDF order keeps its reservation until the supplier approves the partner's claim.
+    mdf_claims_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Days after completion within which a claim may be (re)filed; past them the reservation is released.
+    claim_deadline_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    # A provider's new service is listed only once the supplier approves it.
+    service_approval_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
