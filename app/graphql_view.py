@@ -36,6 +36,7 @@ from app.settings import Settings
 from app.shutdown import OpenWebSockets
 from models.database import is_unavailable
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, Context, Refused
+from schema.compiled import encode_response
 from subscriptions.connection import LegacyWSHandler, TransportWSHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -97,6 +98,7 @@ class GraphQLView(GraphQL[Context, None]):
             mutation_rate=self.admission.mutation_retry_after,
         )
         if isinstance(request, Request):
+            context.raw_json = self.settings.compiled_reads
             await self.authenticate(context, request.headers.get("authorization"))
             response.context = context  # read back in create_response
         return context
@@ -235,6 +237,9 @@ class GraphQLView(GraphQL[Context, None]):
         if exc.status_code == 405:
             response.headers["Allow"] = "GET, POST"
         return response
+
+    def encode_json(self, data: object) -> str:
+        return encode_response(data)  # compiled reads' JSON spliced as the database wrote it
 
     def decode_json(self, data: str | bytes) -> object:
         """json.loads, but every failure is a JSONDecodeError, which Strawberry reports (HTTP:

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     document_cache_bytes: NonNegative = 32 * 1024 * 1024  # parsed and validated documents kept (estimated size)
     document_cache_max_length: NonNegative = 10_000  # longer documents are parsed and validated every time
 
+    # PostgreSQL: answer the orders list and an order's page with JSON built in one statement
+    # (schema.compiled); off: the resolvers answer every field.
+    compiled_reads: bool = True
     legacy_graphql_ws: bool = False  # the old `graphql-ws` sub-protocol; off (poor auth history)
     subscription_queue_size: Positive = 1000  # events queued per subscriber before it is closed as too slow
     redis_channel: str = "provider-orders:events"  # the Redis pub/sub channel of the event bus

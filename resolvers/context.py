@@ -103,6 +103,9 @@ class Context:
     mutation_rate: Callable[[int], Awaitable[int | None]] | None = None
     # Set by an extension when execution starts (tells pre-execution failures apart).
     executed: bool = False
+    # Root reads may be answered as JSON text built by the database (schema.compiled): only
+    # where the response is encoded by schema.compiled.encode_response (app.graphql_view, HTTP).
+    raw_json: bool = False
 
     cursors: CursorCodec = field(init=False)
 

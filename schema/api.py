@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 from schema import catalog, live, mdf, notifications, orders, portal
 from schema.common import SCALAR_OVERRIDES
 from schema.extensions import SchemaSettings, default_extensions, settings_free_extensions
+from schema.compiled import CompiledReads
 from schema.fast_path import FastPathExecutor, check_internals
 from schema.order_mutations import OrderMutations
 from schema.query import Query as CoreQuery
@@ -88,8 +89,9 @@ def _merged(name: str, parts: list[type]) -> type | None:
     return parts[0] if len(parts) == 1 else merge_types(name, tuple(parts))
 
 
-class Executor(SharedEventExecutor, FastPathExecutor):
-    """Shared subscription results, and plain selection sets completed by one walk."""
+class Executor(SharedEventExecutor, CompiledReads, FastPathExecutor):
+    """Shared subscription results, root reads answered by the database as JSON (HTTP on
+    PostgreSQL), and plain selection sets completed by one walk."""
 
 
 def build_schema(

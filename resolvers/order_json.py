@@ -1,0 +1,559 @@
+"""The orders list and an order's detail page answered by PostgreSQL as JSON, in one statement.
+
+`schema.compiled` hands over what a query selects (`Selected`: fragments, aliases and
+`@include`/`@skip` already resolved); this module writes one statement that builds the
+answer's JSON with `json_build_object`/`json_agg` and returns its text, which the response
+carries as it is. Values come out as the schema writes them: global ids (base64 of
+"Type:id"), date-times (`isoformat()` of UTC), money (a decimal string with the column's
+scale), enums by name, and signed cursors (the HMAC of `resolvers.pagination.CursorCodec`,
+computed with `sha256`). The rows are chosen by the same clauses as the list
+(`domain.access.order_scope`, `resolvers.orders.order_filter_clauses`, the keyset bounds of
+`resolvers.pagination`), compiled by SQLAlchemy and placed in the statement.
+
+Anything this module does not know raises `NotCompiled`, and the field is resolved as
+before: providers (whose view of an order depends on invitations and their own quotes), a
+field with a resolver not listed here, a cursor argument on a nested connection, a
+selection too wide for `json_build_object`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Table, literal_column, select
+
+from domain import access
+from domain.ids import parse_global_id
+from models import Comment, Lead, Order, Organization, OrderStatus, Quote, Service, StatusChange, User
+from models.base import ScaledDecimal, utcnow
+from resolvers.orders import SORT_KEYS, check_filter, order_filter_clauses
+from resolvers.pagination import (
+    _EMPTY,
+    MAX_PAGE,
+    BadPageRequest,
+    PageRequest,
+    SortDirection,
+    _bound,
+    _segments,
+    _sort_tag,
+    page_shape,
+)
+
+
+class NotCompiled(Exception):
+    """The selection (or the viewer) is one this module does not answer: resolve it as before."""
+
+
+@dataclass(frozen=True)
+class Selected:
+    """One field of the response: its response key, schema name, Python attribute name, the
+    named type it returns, whether that type is an enum, whether a resolver computes it, its
+    arguments (coerced, GraphQL names) and the fields selected under it."""
+
+    key: str
+    name: str
+    python_name: str
+    type_name: str
+    is_enum: bool = False
+    has_resolver: bool = False
+    args: dict[str, Any] = field(default_factory=dict)
+    children: tuple[Selected, ...] = ()
+
+
+MAX_KEYS = 50  # json_build_object takes at most 100 arguments
+_KEY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+
+
+class Statement:
+    """SQL text with positional ($n) parameters, written piece by piece."""
+
+    def __init__(self) -> None:
+        self.params: list[Any] = []
+        self._named: dict[str, str] = {}
+
+    def param(self, value: Any, cast: str | None = None) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}" + (f"::{cast}" if cast else "")
+
+    def shared(self, name: str, value: Any, cast: str | None = None) -> str:
+        """One parameter for every use of `name` in the statement."""
+        if name not in self._named:
+            self._named[name] = self.param(value, cast)
+        return self._named[name]
+
+    def clause(self, element: Any, dialect: Any) -> str:
+        """A SQLAlchemy clause or SELECT as text, its parameters renumbered into this statement."""
+        compiled = element.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        values = compiled.construct_params()
+        names = compiled.positiontup or []
+        offset = len(self.params)
+        self.params.extend(values[name] for name in names)
+        return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", compiled.string)
+
+
+# -- values as the schema writes them --------------------------------------------------------
+
+
+def _text(literal: str) -> str:
+    return "'" + literal.replace("'", "''") + "'"
+
+
+def global_id(type_name: str, pk: str) -> str:
+    return f"encode(convert_to({_text(type_name + ':')} || {pk}, 'UTF8'), 'base64')"
+
+
+def iso_datetime(column: str) -> str:
+    """`datetime.isoformat()` of a UTC timestamptz (microseconds only when not zero); NULL stays NULL."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END || '+00:00')"
+    )
+
+
+def iso_date(column: str) -> str:
+    return f"to_char({column}, 'YYYY-MM-DD')"
+
+
+def decimal_text(column: str, scale: int) -> str:
+    """A scaled integer as the decimal string Strawberry writes (`str(Decimal)` with `scale` places):
+    numeric times 0.01 keeps two places, "1500.00"."""
+    if scale == 0:
+        return f"({column})::text"
+    return f"(({column})::numeric * 0.{'0' * (scale - 1)}1)::text"
+
+
+def cursor(stmt: Statement, codec: Any, tag: str, value_text: str, pk: str) -> str:
+    """`CursorCodec.encode(tag, value, pk)`: base64url(payload, unpadded) "." base64url(HMAC[:12])."""
+    inner, outer = codec.hmac_pads()
+    payload = f"convert_to({_text(chr(91) + chr(34) + tag + chr(34) + ',')} || coalesce('\"' || {value_text} || '\"', 'null') || ',' || {pk} || ']', 'UTF8')"
+    body = f"rtrim(translate(replace(encode({payload}, 'base64'), E'\\n', ''), '+/', '-_'), '=')"
+    signature = (
+        f"translate(encode(substring(sha256({stmt.shared('outer', outer, 'bytea')} || "
+        f"sha256({stmt.shared('inner', inner, 'bytea')} || {payload})) from 1 for 12), 'base64'), '+/', '-_')"
+    )
+    return f"({body} || '.' || {signature})"
+
+
+def _object(pairs: list[tuple[str, str]]) -> str:
+    if len(pairs) > MAX_KEYS:
+        raise NotCompiled("too many fields for json_build_object")
+    for key, _ in pairs:
+        if not _KEY.match(key):
+            raise NotCompiled("unexpected response key")
+    return "json_build_object(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
+
+
+# -- objects ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a GraphQL object type reads from its table: the model, and the global id's type."""
+
+    model: type
+    node: str | None  # the Node type name of its id (None: no id field)
+
+
+KINDS = {
+    "Order": Kind(Order, "Order"),
+    "Provider": Kind(Organization, "Provider"),
+    "Partner": Kind(Organization, "Partner"),
+    "Service": Kind(Service, "Service"),
+    "Quote": Kind(Quote, "Quote"),
+    "User": Kind(User, "User"),
+    "Comment": Kind(Comment, "Comment"),
+    "Lead": Kind(Lead, "Lead"),
+    "StatusChange": Kind(StatusChange, None),
+}
+
+_SCALARS = {"String", "Int", "Boolean", "DateTime", "Date"}
+
+
+class Compiler:
+    """Writes the JSON expressions of one statement (its parameters in `stmt`)."""
+
+    def __init__(self, ctx: Any, dialect: Any):
+        self.ctx = ctx
+        self.dialect = dialect
+        self.viewer = ctx.require_viewer()
+        if self.viewer.is_provider:
+            raise NotCompiled("a provider's view of an order depends on its invitations and quotes")
+        self.stmt = Statement()
+        self.aliases = 0
+
+    def alias(self) -> str:
+        self.aliases += 1
+        return f"t{self.aliases}"
+
+    def current_time(self) -> str:
+        return self.stmt.shared("now", utcnow(), "timestamptz")
+
+    def column(self, model: type, selected: Selected, alias: str) -> str:
+        """A field that reads a column as it is."""
+        table: Table = model.__table__  # type: ignore[attr-defined]
+        if selected.has_resolver or selected.args or selected.children or selected.python_name not in table.c:
+            raise NotCompiled(f"{selected.name} is not a plain column")
+        column = table.c[selected.python_name]
+        ref = f"{alias}.{column.name}"
+        if selected.is_enum or selected.type_name in ("String", "Int", "Boolean"):
+            return ref
+        if selected.type_name == "DateTime":
+            return iso_datetime(ref)
+        if selected.type_name == "Date":
+            return iso_date(ref)
+        if selected.type_name == "Decimal" and isinstance(column.type, ScaledDecimal):
+            return decimal_text(ref, column.type.scale)
+        raise NotCompiled(f"{selected.name}: {selected.type_name} is not compiled")
+
+    def obj(self, type_name: str, fields: Iterable[Selected], alias: str) -> str:
+        kind = KINDS.get(type_name)
+        if kind is None:
+            raise NotCompiled(f"type {type_name}")
+        pairs = []
+        for f in fields:
+            if f.name == "__typename":
+                value = _text(f.type_name)
+            elif f.name == "id" and kind.node is not None:
+                value = global_id(kind.node, f"{alias}.id")
+            else:
+                special = getattr(self, f"_{type_name}_{f.name}", None)
+                value = special(f, alias) if special is not None else self.column(kind.model, f, alias)
+            pairs.append((f.key, value))
+        return _object(pairs)
+
+    def money(self, selected: Selected, amount: str, currency: str, scale: int = 2) -> str:
+        pairs = []
+        for f in selected.children:
+            if f.name == "__typename":
+                pairs.append((f.key, _text(f.type_name)))
+            elif f.name == "amount":
+                pairs.append((f.key, decimal_text(amount, scale)))
+            elif f.name == "currency":
+                pairs.append((f.key, currency))
+            else:
+                raise NotCompiled(f"Money.{f.name}")
+        return f"CASE WHEN {amount} IS NULL THEN NULL ELSE {_object(pairs)} END"
+
+    def one(self, type_name: str, selected: Selected, table: str, where: str) -> str:
+        alias = self.alias()
+        return f"(SELECT {self.obj(type_name, selected.children, alias)} FROM {table} {alias} WHERE {where.format(a=alias)})"
+
+    def many(self, type_name: str, selected: Selected, table: str, where: str, order: str) -> str:
+        if selected.args:
+            raise NotCompiled(f"{selected.name} with arguments")
+        alias = self.alias()
+        body = self.obj(type_name, selected.children, alias)
+        order = order.format(a=alias)
+        return (
+            f"coalesce((SELECT json_agg({body} ORDER BY {order}) FROM {table} {alias} "
+            f"WHERE {where.format(a=alias)}), '[]'::json)"
+        )
+
+    # Order's fields with resolvers: as they read for a supplier or a partner (FULL view).
+
+    def _Order_rate(self, f: Selected, a: str) -> str:
+        return self.money(f, f"{a}.rate", f"{a}.currency")
+
+    def _Order_lastActivityAt(self, f: Selected, a: str) -> str:
+        return iso_datetime(f"{a}.last_activity_at")
+
+    def _Order_version(self, f: Selected, a: str) -> str:
+        return f"{a}.version"
+
+    def _Order_view(self, f: Selected, a: str) -> str:
+        return _text(access.OrderView.FULL.value)
+
+    def _Order_commentCount(self, f: Selected, a: str) -> str:
+        return f"{a}.comment_count"
+
+    def _Order_leadCount(self, f: Selected, a: str) -> str:
+        return f"{a}.lead_count"
+
+    def _Order_provider(self, f: Selected, a: str) -> str:
+        return self.one("Provider", f, "organization", f"{{a}}.id = {a}.provider_id")
+
+    def _Order_partner(self, f: Selected, a: str) -> str:
+        return self.one("Partner", f, "organization", f"{{a}}.id = {a}.partner_id")
+
+    def _Order_service(self, f: Selected, a: str) -> str:
+        return self.one("Service", f, "service", f"{{a}}.id = {a}.service_id")
+
+    def _Order_latestQuote(self, f: Selected, a: str) -> str:
+        alias = self.alias()
+        return (
+            f"(SELECT {self.obj('Quote', f.children, alias)} FROM quote {alias} WHERE {alias}.order_id = {a}.id "
+            f"ORDER BY {alias}.submitted_at DESC, {alias}.id DESC LIMIT 1)"
+        )
+
+    def _Order_quotes(self, f: Selected, a: str) -> str:
+        return self.many("Quote", f, "quote", f"{{a}}.order_id = {a}.id", "{a}.submitted_at, {a}.id")
+
+    def _Order_statusHistory(self, f: Selected, a: str) -> str:
+        return self.many("StatusChange", f, "status_change", f"{{a}}.order_id = {a}.id", "{a}.at, {a}.id")
+
+    def _Order_commentsConnection(self, f: Selected, a: str) -> str:
+        return self.children(f, a, "Comment", "comment", f"{a}.comment_count")
+
+    def _Order_leadsConnection(self, f: Selected, a: str) -> str:
+        return self.children(f, a, "Lead", "lead", f"{a}.lead_count")
+
+    def _Quote_status(self, f: Selected, a: str) -> str:
+        return (
+            f"CASE WHEN {a}.status = 'SUBMITTED' AND {a}.expires_at IS NOT NULL "
+            f"AND {a}.expires_at <= {self.current_time()} THEN 'EXPIRED' ELSE {a}.status END"
+        )
+
+    def _Quote_total(self, f: Selected, a: str) -> str:
+        return self.money(f, f"{a}.total", f"{a}.currency")
+
+    def _Quote_provider(self, f: Selected, a: str) -> str:
+        return self.one("Provider", f, "organization", f"{{a}}.id = {a}.provider_id")
+
+    def _Service_price(self, f: Selected, a: str) -> str:
+        return self.money(f, f"{a}.price", f"{a}.currency")
+
+    def _Comment_author(self, f: Selected, a: str) -> str:
+        return self.one("User", f, "user_account", f"{{a}}.id = {a}.author_id")
+
+    def _StatusChange_from(self, f: Selected, a: str) -> str:
+        return f"{a}.from_status"
+
+    def _StatusChange_to(self, f: Selected, a: str) -> str:
+        return f"{a}.to_status"
+
+    def _StatusChange_actor(self, f: Selected, a: str) -> str:
+        return self.one("User", f, "user_account", f"{{a}}.id = {a}.actor_id")
+
+    # -- connections -------------------------------------------------------------------
+
+    def children(self, f: Selected, a: str, type_name: str, table: str, total: str) -> str:
+        """`commentsConnection` / `leadsConnection` (oldest first) with `first` or `last`."""
+        args = f.args
+        if args.get("after") is not None or args.get("before") is not None:
+            raise NotCompiled("a cursor on a nested connection")
+        page = PageRequest(first=args.get("first"), last=args.get("last"))
+        try:
+            page.validated()
+        except BadPageRequest as exc:
+            raise NotCompiled("an invalid page (the resolver says why)") from exc
+        limit, backwards = page_shape(page)
+        rows, ranked = self.alias(), self.alias()
+        read = "DESC" if backwards else "ASC"
+        value = iso_datetime(f"{ranked}.created_at")
+
+        def edge_cursor() -> str:  # its parameters are added only when a cursor is selected
+            return cursor(self.stmt, self.ctx.cursors, "CREATED_AT:ASC", value, f"{ranked}.id")
+
+        ascending = f"{ranked}.created_at, {ranked}.id"
+        descending = f"{ranked}.created_at DESC, {ranked}.id DESC"
+        within = f"{ranked}.rn <= {limit}"
+        has_more = f"(count(*) > {limit})"
+        pairs = []
+        for sub in f.children:
+            if sub.name == "__typename":
+                pairs.append((sub.key, _text(sub.type_name)))
+            elif sub.name == "totalCount":
+                pairs.append((sub.key, total))
+            elif sub.name == "edges":
+                edge = self.edge(sub, type_name, ranked, edge_cursor)
+                pairs.append(
+                    (sub.key, f"coalesce(json_agg({edge} ORDER BY {ascending}) FILTER (WHERE {within}), '[]'::json)")
+                )
+            elif sub.name == "pageInfo":
+                info = {
+                    "hasNextPage": lambda: has_more if not backwards else "false",
+                    "hasPreviousPage": lambda: has_more if backwards else "false",
+                    "startCursor": lambda: f"(array_agg({edge_cursor()} ORDER BY {ascending}) FILTER (WHERE {within}))[1]",
+                    "endCursor": lambda: f"(array_agg({edge_cursor()} ORDER BY {descending}) FILTER (WHERE {within}))[1]",
+                }
+                pairs.append((sub.key, self.page_info(sub, info)))
+            else:
+                raise NotCompiled(f"{f.name}.{sub.name}")
+        return (
+            f"(SELECT {_object(pairs)} FROM (SELECT {rows}.*, "
+            f"row_number() OVER (ORDER BY {rows}.created_at {read}, {rows}.id {read}) AS rn "
+            f"FROM (SELECT * FROM {table} WHERE {table}.order_id = {a}.id "
+            f"ORDER BY {table}.created_at {read}, {table}.id {read} LIMIT {limit + 1}) {rows}) {ranked})"
+        )
+
+    def edge(self, sub: Selected, type_name: str, alias: str, edge_cursor: Callable[[], str]) -> str:
+        pairs = []
+        for e in sub.children:
+            if e.name == "__typename":
+                pairs.append((e.key, _text(e.type_name)))
+            elif e.name == "cursor":
+                pairs.append((e.key, edge_cursor()))
+            elif e.name == "node":
+                pairs.append((e.key, self.obj(type_name, e.children, alias)))
+            else:
+                raise NotCompiled(f"edge.{e.name}")
+        return _object(pairs)
+
+    def page_info(self, sub: Selected, values: dict[str, Callable[[], str]]) -> str:
+        pairs = []
+        for p in sub.children:
+            if p.name == "__typename":
+                pairs.append((p.key, _text(p.type_name)))
+            elif p.name in values:
+                pairs.append((p.key, values[p.name]()))
+            else:
+                raise NotCompiled(f"pageInfo.{p.name}")
+        return _object(pairs)
+
+
+# -- the root fields ------------------------------------------------------------------------
+
+
+async def _run(ctx: Any, compiler: Compiler, sql: str) -> str | None:
+    async with ctx.db.read_connection() as connection:
+        result = await connection.exec_driver_sql(sql, tuple(compiler.stmt.params))
+        return result.scalar_one()
+
+
+def _dialect(ctx: Any) -> Any:
+    if ctx.db.is_sqlite:
+        raise NotCompiled("SQLite: the list's own path")
+    return ctx.db.engine.dialect
+
+
+def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any:
+    """`node(id:)` of an order, as JSON text (None: not one the viewer may see), as an awaitable."""
+    dialect = _dialect(ctx)
+    parsed = parse_global_id(id_value)
+    if parsed is None or parsed[0] != "Order":
+        raise NotCompiled("not an order's id")
+    compiler = Compiler(ctx, dialect)
+    body = compiler.obj("Order", children, "provider_order")
+    scope = compiler.stmt.clause(access.order_scope(compiler.viewer), dialect)
+    pk = compiler.stmt.param(parsed[1], "bigint")
+    sql = f"SELECT (SELECT {body} FROM provider_order WHERE provider_order.id = {pk} AND {scope})::text"
+    return _run(ctx, compiler, sql)
+
+
+class _Info:
+    """What resolvers.orders' filter helpers read of `info`."""
+
+    def __init__(self, ctx: Any):
+        self.context = ctx
+
+
+def compile_orders(
+    ctx: Any, page: PageRequest, f: Any, order_by: Any, selected: Selected
+) -> Any:
+    """`orders(...)` for a supplier or a partner, as JSON; returns an awaitable of the text."""
+    dialect = _dialect(ctx)
+    compiler = Compiler(ctx, dialect)
+    stmt = compiler.stmt
+    info = _Info(ctx)
+    try:
+        check_filter(f)
+        page = page.validated()
+        sort = SORT_KEYS[order_by.field]
+        descending = order_by.direction is SortDirection.DESC
+        after = ctx.cursors.decode(page.after, sort, "after", descending) if page.after is not None else None
+        before = ctx.cursors.decode(page.before, sort, "before", descending) if page.before is not None else None
+        clauses = order_filter_clauses(info, f)
+    except Exception as exc:  # the resolver reports it, as before
+        raise NotCompiled("refused arguments") from exc
+    (scope,) = access.order_scope_branches(compiler.viewer)
+    limit, backwards = page_shape(page)
+    if not 0 <= limit <= MAX_PAGE:
+        raise NotCompiled("page size")
+    ascending = not descending
+    read_ascending = ascending != backwards
+    read = "ASC" if read_ascending else "DESC"
+    segments = _segments(sort)
+    if backwards:
+        segments = segments[::-1]
+    parts = []
+    for number, segment in enumerate(segments):
+        where = [scope, *clauses] + ([segment.where] if segment.where is not None else [])
+        empty = False
+        for bound_at, is_after in ((after, True), (before, False)):
+            if bound_at is None:
+                continue
+            bound = _bound(segment, sort, bound_at, ascending, is_after)
+            if bound is _EMPTY:
+                empty = True
+            elif bound is not None:
+                where.append(bound)
+        if empty:
+            continue
+        order = [c.asc() if read_ascending else c.desc() for c in segment.columns]
+        part: Select = (
+            select(Order.id.label("id"), sort.column.label("s"), literal_column(str(number)).label("seg"))
+            .where(*where)
+            .order_by(*order)
+            .limit(limit + 1)
+        )
+        parts.append("(" + stmt.clause(part, dialect) + ")")
+    if not parts:
+        parts = ["(SELECT NULL::integer AS id, NULL AS s, 0 AS seg WHERE false)"]
+    value_of = iso_date if sort.name == "ESTIMATED_COMPLETION_ON" else iso_datetime
+    def edge_cursor() -> str:  # its parameters are added only when a cursor is selected
+        return cursor(stmt, ctx.cursors, _sort_tag(sort, descending), value_of("e.s"), "e.id")
+
+    display = "DESC" if backwards else "ASC"
+    pairs = []
+    for sub in selected.children:
+        if sub.name == "__typename":
+            pairs.append((sub.key, _text(sub.type_name)))
+        elif sub.name == "edges":
+            edge = compiler.edge(sub, "Order", "e", edge_cursor)
+            pairs.append((sub.key, f"coalesce((SELECT json_agg({edge} ORDER BY e.rn {display}) FROM e), '[]'::json)"))
+        elif sub.name == "pageInfo":
+            has_more = f"((SELECT count(*) FROM r) > {limit})"
+            after_last = "ASC" if backwards else "DESC"
+            values = {
+                "hasNextPage": lambda: has_more if not backwards else ("true" if page.before is not None else "false"),
+                "hasPreviousPage": lambda: has_more if backwards else ("true" if page.after is not None else "false"),
+                "startCursor": lambda: f"(SELECT {edge_cursor()} FROM e ORDER BY e.rn {display} LIMIT 1)",
+                "endCursor": lambda: f"(SELECT {edge_cursor()} FROM e ORDER BY e.rn {after_last} LIMIT 1)",
+            }
+            pairs.append((sub.key, compiler.page_info(sub, values)))
+        elif sub.name == "totalCount":
+            count = select(literal_column("count(*)")).select_from(Order).where(scope, *clauses)
+            pairs.append((sub.key, "(" + stmt.clause(count, dialect) + ")"))
+        elif sub.name == "statusCounts":
+            pairs.append((sub.key, _status_counts(compiler, sub, scope, order_filter_clauses(info, f, statuses=False))))
+        else:
+            raise NotCompiled(f"OrderConnection.{sub.name}")
+    sql = (
+        f"WITH page AS ({' UNION ALL '.join(parts)}), "
+        f"r AS (SELECT page.id, page.s, row_number() OVER (ORDER BY page.seg, page.s {read}, page.id {read}) AS rn "
+        f"FROM page), "
+        f"e AS (SELECT r.rn, r.s, o.* FROM r JOIN provider_order o ON o.id = r.id WHERE r.rn <= {limit}) "
+        f"SELECT {_object(pairs)}::text"
+    )
+    return _run(ctx, compiler, sql)
+
+
+def _status_counts(compiler: Compiler, sub: Selected, scope: ColumnElement[bool], clauses: list[Any]) -> str:
+    """Every status in the enum's order, zeros included (as resolvers.orders reads them)."""
+    pairs = []
+    for f in sub.children:
+        if f.name == "__typename":
+            pairs.append((f.key, _text(f.type_name)))
+        elif f.name == "status":
+            pairs.append((f.key, "s.status"))
+        elif f.name == "count":
+            pairs.append((f.key, "coalesce(c.n, 0)"))
+        else:
+            raise NotCompiled(f"statusCounts.{f.name}")
+    values = ", ".join(f"({_text(status.name)}, {position})" for position, status in enumerate(OrderStatus))
+    counted = (
+        select(Order.status.label("status"), literal_column("count(*)").label("n"))
+        .where(scope, *clauses)
+        .group_by(Order.status)
+    )
+    grouped = compiler.stmt.clause(counted, compiler.dialect)
+    return (
+        f"(SELECT json_agg({_object(pairs)} ORDER BY s.position) FROM (VALUES {values}) AS s(status, position) "
+        f"LEFT JOIN ({grouped}) AS c ON c.status = s.status)"
+    )
+
+
