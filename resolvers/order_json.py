@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, Select, Table, literal_column, select
 
 from domain import access
 from domain.ids import parse_global_id
-from models import Comment, Lead, Order, Organization, OrderStatus, Quote, Service, StatusChange, User
+from models import Comment, Lead, Order, OrderStatus, Organization, Quote, Service, StatusChange, User
 from models.base import ScaledDecimal, utcnow
 from resolvers.orders import SORT_KEYS, check_filter, order_filter_clauses
 from resolvers.pagination import (
@@ -129,7 +129,8 @@ def decimal_text(column: str, scale: int) -> str:
 def cursor(stmt: Statement, codec: Any, tag: str, value_text: str, pk: str) -> str:
     """`CursorCodec.encode(tag, value, pk)`: base64url(payload, unpadded) "." base64url(HMAC[:12])."""
     inner, outer = codec.hmac_pads()
-    payload = f"convert_to({_text(chr(91) + chr(34) + tag + chr(34) + ',')} || coalesce('\"' || {value_text} || '\"', 'null') || ',' || {pk} || ']', 'UTF8')"
+    opening = _text(f'["{tag}",')
+    payload = f"convert_to({opening} || coalesce('\"' || {value_text} || '\"', 'null') || ',' || {pk} || ']', 'UTF8')"
     body = f"rtrim(translate(replace(encode({payload}, 'base64'), E'\\n', ''), '+/', '-_'), '=')"
     signature = (
         f"translate(encode(substring(sha256({stmt.shared('outer', outer, 'bytea')} || "
@@ -240,7 +241,8 @@ class Compiler:
 
     def one(self, type_name: str, selected: Selected, table: str, where: str) -> str:
         alias = self.alias()
-        return f"(SELECT {self.obj(type_name, selected.children, alias)} FROM {table} {alias} WHERE {where.format(a=alias)})"
+        body = self.obj(type_name, selected.children, alias)
+        return f"(SELECT {body} FROM {table} {alias} WHERE {where.format(a=alias)})"
 
     def many(self, type_name: str, selected: Selected, table: str, where: str, order: str) -> str:
         if selected.args:
@@ -367,8 +369,12 @@ class Compiler:
                 info = {
                     "hasNextPage": lambda: has_more if not backwards else "false",
                     "hasPreviousPage": lambda: has_more if backwards else "false",
-                    "startCursor": lambda: f"(array_agg({edge_cursor()} ORDER BY {ascending}) FILTER (WHERE {within}))[1]",
-                    "endCursor": lambda: f"(array_agg({edge_cursor()} ORDER BY {descending}) FILTER (WHERE {within}))[1]",
+                    "startCursor": lambda: (
+                        f"(array_agg({edge_cursor()} ORDER BY {ascending}) FILTER (WHERE {within}))[1]"
+                    ),
+                    "endCursor": lambda: (
+                        f"(array_agg({edge_cursor()} ORDER BY {descending}) FILTER (WHERE {within}))[1]"
+                    ),
                 }
                 pairs.append((sub.key, self.page_info(sub, info)))
             else:
@@ -441,9 +447,7 @@ class _Info:
         self.context = ctx
 
 
-def compile_orders(
-    ctx: Any, page: PageRequest, f: Any, order_by: Any, selected: Selected
-) -> Any:
+def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected: Selected) -> Any:
     """`orders(...)` for a supplier or a partner, as JSON; returns an awaitable of the text."""
     dialect = _dialect(ctx)
     compiler = Compiler(ctx, dialect)
@@ -494,6 +498,7 @@ def compile_orders(
     if not parts:
         parts = ["(SELECT NULL::integer AS id, NULL AS s, 0 AS seg WHERE false)"]
     value_of = iso_date if sort.name == "ESTIMATED_COMPLETION_ON" else iso_datetime
+
     def edge_cursor() -> str:  # its parameters are added only when a cursor is selected
         return cursor(stmt, ctx.cursors, _sort_tag(sort, descending), value_of("e.s"), "e.id")
 
@@ -506,15 +511,7 @@ def compile_orders(
             edge = compiler.edge(sub, "Order", "e", edge_cursor)
             pairs.append((sub.key, f"coalesce((SELECT json_agg({edge} ORDER BY e.rn {display}) FROM e), '[]'::json)"))
         elif sub.name == "pageInfo":
-            has_more = f"((SELECT count(*) FROM r) > {limit})"
-            after_last = "ASC" if backwards else "DESC"
-            values = {
-                "hasNextPage": lambda: has_more if not backwards else ("true" if page.before is not None else "false"),
-                "hasPreviousPage": lambda: has_more if backwards else ("true" if page.after is not None else "false"),
-                "startCursor": lambda: f"(SELECT {edge_cursor()} FROM e ORDER BY e.rn {display} LIMIT 1)",
-                "endCursor": lambda: f"(SELECT {edge_cursor()} FROM e ORDER BY e.rn {after_last} LIMIT 1)",
-            }
-            pairs.append((sub.key, compiler.page_info(sub, values)))
+            pairs.append((sub.key, compiler.page_info(sub, _page_info(page, limit, backwards, edge_cursor))))
         elif sub.name == "totalCount":
             count = select(literal_column("count(*)")).select_from(Order).where(scope, *clauses)
             pairs.append((sub.key, "(" + stmt.clause(count, dialect) + ")"))
@@ -530,6 +527,19 @@ def compile_orders(
         f"SELECT {_object(pairs)}::text"
     )
     return _run(ctx, compiler, sql)
+
+
+def _page_info(page: PageRequest, limit: int, backwards: bool, edge_cursor: Callable[[], str]) -> dict:
+    """PageInfo's fields over the page's rows (`r`: read, up to limit + 1; `e`: shown), as
+    resolvers.pagination.page_of sets them."""
+    has_more = f"((SELECT count(*) FROM r) > {limit})"
+    first, last = ("DESC", "ASC") if backwards else ("ASC", "DESC")
+    return {
+        "hasNextPage": lambda: has_more if not backwards else ("true" if page.before is not None else "false"),
+        "hasPreviousPage": lambda: has_more if backwards else ("true" if page.after is not None else "false"),
+        "startCursor": lambda: f"(SELECT {edge_cursor()} FROM e ORDER BY e.rn {first} LIMIT 1)",
+        "endCursor": lambda: f"(SELECT {edge_cursor()} FROM e ORDER BY e.rn {last} LIMIT 1)",
+    }
 
 
 def _status_counts(compiler: Compiler, sub: Selected, scope: ColumnElement[bool], clauses: list[Any]) -> str:
@@ -555,5 +565,3 @@ def _status_counts(compiler: Compiler, sub: Selected, scope: ColumnElement[bool]
         f"(SELECT json_agg({_object(pairs)} ORDER BY s.position) FROM (VALUES {values}) AS s(status, position) "
         f"LEFT JOIN ({grouped}) AS c ON c.status = s.status)"
     )
-
-

@@ -14,8 +14,8 @@ from strawberry.tools import merge_types
 
 from schema import catalog, live, mdf, notifications, orders, portal
 from schema.common import SCALAR_OVERRIDES
-from schema.extensions import SchemaSettings, default_extensions, settings_free_extensions
 from schema.compiled import CompiledReads
+from schema.extensions import SchemaSettings, default_extensions, settings_free_extensions
 from schema.fast_path import FastPathExecutor, check_internals
 from schema.order_mutations import OrderMutations
 from schema.query import Query as CoreQuery

@@ -127,14 +127,24 @@ class CompiledReads(StrawberryGraphQLCoreExecutionContext):
                 assert isinstance(connection, GraphQLObjectType)
                 kwargs = self._converted(field_def, args)
                 page = PageRequest(
-                    first=kwargs.get("first"), after=kwargs.get("after"), last=kwargs.get("last"), before=kwargs.get("before")
+                    first=kwargs.get("first"),
+                    after=kwargs.get("after"),
+                    last=kwargs.get("last"),
+                    before=kwargs.get("before"),
                 )
                 selected = Selected(
-                    node.name.value, node.name.value, node.name.value, connection.name,
+                    node.name.value,
+                    node.name.value,
+                    node.name.value,
+                    connection.name,
                     children=self._selected(connection, nodes),
                 )
                 answer = compile_orders(
-                    self.context_value, page, kwargs.get("filter") or OrderFilter(), kwargs.get("order_by") or OrderOrder(), selected
+                    self.context_value,
+                    page,
+                    kwargs.get("filter") or OrderFilter(),
+                    kwargs.get("order_by") or OrderOrder(),
+                    selected,
                 )
         except NotCompiled as reason:
             _STATS[f"not compiled: {reason}"] += 1
@@ -150,7 +160,10 @@ class CompiledReads(StrawberryGraphQLCoreExecutionContext):
         strawberry_field = field_def.extensions["strawberry-definition"]
         schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
         return convert_arguments(
-            args, strawberry_field.arguments, scalar_registry=schema.schema_converter.scalar_registry, config=schema.config
+            args,
+            strawberry_field.arguments,
+            scalar_registry=schema.schema_converter.scalar_registry,
+            config=schema.config,
         )
 
     # -- collecting fields, as graphql-core does --------------------------------------------
