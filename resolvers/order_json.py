@@ -19,11 +19,12 @@ selection too wide for `json_build_object`.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, literal_column, select
+from sqlalchemy import Select, Table, literal_column, select
 
 from domain import access
 from domain.ids import parse_global_id
@@ -67,31 +68,77 @@ MAX_KEYS = 50  # json_build_object takes at most 100 arguments
 _KEY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 
 
+# Every statement starts with these parameters: the cursor key's HMAC pads and the time now.
+INNER_PAD, OUTER_PAD, NOW = "$1::bytea", "$2::bytea", "$3::timestamptz"
+FIXED = 3
+_HEADER = f"WITH fixed AS (SELECT {INNER_PAD}, {OUTER_PAD}, {NOW}) "  # types them, used or not
+
+
+class Piece:
+    """A SQLAlchemy clause or SELECT (the list's scope, filter and keyset bounds) as SQL text
+    with its own $n parameters. Compiled once per shape: SQLAlchemy's cache key tells the
+    shape and extracts this request's values, as `Connection.execute` does (without one,
+    or with an expanding IN list, it is compiled for this request alone)."""
+
+    def __init__(self, element: Any, dialect: Any):
+        key = element._generate_cache_key() if hasattr(element, "_generate_cache_key") else None
+        if key is None or any(b.expanding for b in key.bindparams):
+            compiled = element.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+            values = compiled.construct_params()
+            self.key: Any = None
+        else:
+            self.key = (dialect.name, key.key)
+            compiled = _PIECES.get(self.key)
+            if compiled is None:
+                compiled = _PIECES[self.key] = element.compile(dialect=dialect, cache_key=key)
+                if len(_PIECES) > 2000:
+                    _PIECES.pop(next(iter(_PIECES)))
+            values = compiled.construct_params(extracted_parameters=key.bindparams)
+        self.text: str = compiled.string
+        self.params = [values[name] for name in compiled.positiontup or ()]
+
+
+_PIECES: dict[Any, Any] = {}
+
+
 class Statement:
-    """SQL text with positional ($n) parameters, written piece by piece."""
+    """SQL text with positional ($n) parameters: the fixed ones, then each piece's in turn."""
 
-    def __init__(self) -> None:
-        self.params: list[Any] = []
-        self._named: dict[str, str] = {}
+    def __init__(self, pieces: list[Piece], extra: tuple[str, ...] = ()) -> None:
+        self.pieces = pieces
+        self.offsets = []
+        offset = FIXED + len(extra)
+        for piece in pieces:
+            self.offsets.append(offset)
+            offset += len(piece.params)
 
-    def param(self, value: Any, cast: str | None = None) -> str:
-        self.params.append(value)
-        return f"${len(self.params)}" + (f"::{cast}" if cast else "")
+    def place(self, index: int) -> str:
+        """Piece `index` as text, its parameters numbered in this statement."""
+        offset = self.offsets[index]
+        return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", self.pieces[index].text)
 
-    def shared(self, name: str, value: Any, cast: str | None = None) -> str:
-        """One parameter for every use of `name` in the statement."""
-        if name not in self._named:
-            self._named[name] = self.param(value, cast)
-        return self._named[name]
+    def params(self, fixed: list[Any]) -> tuple[Any, ...]:
+        return tuple(fixed + [value for piece in self.pieces for value in piece.params])
 
-    def clause(self, element: Any, dialect: Any) -> str:
-        """A SQLAlchemy clause or SELECT as text, its parameters renumbered into this statement."""
-        compiled = element.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        values = compiled.construct_params()
-        names = compiled.positiontup or []
-        offset = len(self.params)
-        self.params.extend(values[name] for name in names)
-        return re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + offset}", compiled.string)
+
+# The statements' text by the shape of what they answer (the selection, the viewer's kind, the
+# page, the pieces' shapes); each request brings its own parameters.
+_TEXTS: OrderedDict[Any, tuple[Any, str]] = OrderedDict()
+MAX_TEXTS = 500
+
+
+def _remember(key: Any, keep: Any, text: str) -> None:
+    _TEXTS[key] = (keep, text)
+    if len(_TEXTS) > MAX_TEXTS:
+        _TEXTS.popitem(last=False)
+
+
+def _recalled(key: Any, keep: Any) -> str | None:
+    hit = _TEXTS.get(key)
+    if hit is None or hit[0] is not keep:
+        return None
+    _TEXTS.move_to_end(key)
+    return hit[1]
 
 
 # -- values as the schema writes them --------------------------------------------------------
@@ -126,15 +173,14 @@ def decimal_text(column: str, scale: int) -> str:
     return f"(({column})::numeric * 0.{'0' * (scale - 1)}1)::text"
 
 
-def cursor(stmt: Statement, codec: Any, tag: str, value_text: str, pk: str) -> str:
+def cursor(tag: str, value_text: str, pk: str) -> str:
     """`CursorCodec.encode(tag, value, pk)`: base64url(payload, unpadded) "." base64url(HMAC[:12])."""
-    inner, outer = codec.hmac_pads()
     opening = _text(f'["{tag}",')
     payload = f"convert_to({opening} || coalesce('\"' || {value_text} || '\"', 'null') || ',' || {pk} || ']', 'UTF8')"
     body = f"rtrim(translate(replace(encode({payload}, 'base64'), E'\\n', ''), '+/', '-_'), '=')"
     signature = (
-        f"translate(encode(substring(sha256({stmt.shared('outer', outer, 'bytea')} || "
-        f"sha256({stmt.shared('inner', inner, 'bytea')} || {payload})) from 1 for 12), 'base64'), '+/', '-_')"
+        f"translate(encode(substring(sha256({OUTER_PAD} || sha256({INNER_PAD} || {payload})) "
+        "from 1 for 12), 'base64'), '+/', '-_')"
     )
     return f"({body} || '.' || {signature})"
 
@@ -177,21 +223,12 @@ _SCALARS = {"String", "Int", "Boolean", "DateTime", "Date"}
 class Compiler:
     """Writes the JSON expressions of one statement (its parameters in `stmt`)."""
 
-    def __init__(self, ctx: Any, dialect: Any):
-        self.ctx = ctx
-        self.dialect = dialect
-        self.viewer = ctx.require_viewer()
-        if self.viewer.is_provider:
-            raise NotCompiled("a provider's view of an order depends on its invitations and quotes")
-        self.stmt = Statement()
+    def __init__(self) -> None:
         self.aliases = 0
 
     def alias(self) -> str:
         self.aliases += 1
         return f"t{self.aliases}"
-
-    def current_time(self) -> str:
-        return self.stmt.shared("now", utcnow(), "timestamptz")
 
     def column(self, model: type, selected: Selected, alias: str) -> str:
         """A field that reads a column as it is."""
@@ -306,7 +343,7 @@ class Compiler:
     def _Quote_status(self, f: Selected, a: str) -> str:
         return (
             f"CASE WHEN {a}.status = 'SUBMITTED' AND {a}.expires_at IS NOT NULL "
-            f"AND {a}.expires_at <= {self.current_time()} THEN 'EXPIRED' ELSE {a}.status END"
+            f"AND {a}.expires_at <= {NOW} THEN 'EXPIRED' ELSE {a}.status END"
         )
 
     def _Quote_total(self, f: Selected, a: str) -> str:
@@ -348,7 +385,7 @@ class Compiler:
         value = iso_datetime(f"{ranked}.created_at")
 
         def edge_cursor() -> str:  # its parameters are added only when a cursor is selected
-            return cursor(self.stmt, self.ctx.cursors, "CREATED_AT:ASC", value, f"{ranked}.id")
+            return cursor("CREATED_AT:ASC", value, f"{ranked}.id")
 
         ascending = f"{ranked}.created_at, {ranked}.id"
         descending = f"{ranked}.created_at DESC, {ranked}.id DESC"
@@ -414,30 +451,44 @@ class Compiler:
 # -- the root fields ------------------------------------------------------------------------
 
 
-async def _run(ctx: Any, compiler: Compiler, sql: str) -> str | None:
+async def _run(ctx: Any, sql: str, params: tuple[Any, ...]) -> str | None:
     async with ctx.db.read_connection() as connection:
-        result = await connection.exec_driver_sql(sql, tuple(compiler.stmt.params))
+        result = await connection.exec_driver_sql(sql, params)
         return result.scalar_one()
 
 
-def _dialect(ctx: Any) -> Any:
+def _viewer(ctx: Any) -> Any:
     if ctx.db.is_sqlite:
         raise NotCompiled("SQLite: the list's own path")
-    return ctx.db.engine.dialect
+    viewer = ctx.require_viewer()
+    if viewer.is_provider:
+        raise NotCompiled("a provider's view of an order depends on its invitations and quotes")
+    return viewer
+
+
+def _fixed(ctx: Any) -> list[Any]:
+    return [*ctx.cursors.hmac_pads(), utcnow()]
 
 
 def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any:
-    """`node(id:)` of an order, as JSON text (None: not one the viewer may see), as an awaitable."""
-    dialect = _dialect(ctx)
+    """`node(id:)` of an order, as JSON text (None: not one the viewer may see), as an awaitable.
+    `children` must be the same object for the same selection (the statement is kept by it)."""
+    viewer = _viewer(ctx)
     parsed = parse_global_id(id_value)
     if parsed is None or parsed[0] != "Order":
         raise NotCompiled("not an order's id")
-    compiler = Compiler(ctx, dialect)
-    body = compiler.obj("Order", children, "provider_order")
-    scope = compiler.stmt.clause(access.order_scope(compiler.viewer), dialect)
-    pk = compiler.stmt.param(parsed[1], "bigint")
-    sql = f"SELECT (SELECT {body} FROM provider_order WHERE provider_order.id = {pk} AND {scope})::text"
-    return _run(ctx, compiler, sql)
+    dialect = ctx.db.engine.dialect
+    stmt = Statement([Piece(access.order_scope(viewer), dialect)], extra=("$4::bigint",))
+    key = ("node", id(children), viewer.is_supplier, stmt.pieces[0].key)
+    sql = _recalled(key, children) if stmt.pieces[0].key is not None else None
+    if sql is None:
+        body = Compiler().obj("Order", children, "provider_order")
+        sql = (
+            f"{_HEADER}SELECT (SELECT {body} FROM provider_order "
+            f"WHERE provider_order.id = $4::bigint AND {stmt.place(0)})::text"
+        )
+        _remember(key, children, sql)
+    return _run(ctx, sql, stmt.params([*_fixed(ctx), parsed[1]]))
 
 
 class _Info:
@@ -448,10 +499,10 @@ class _Info:
 
 
 def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected: Selected) -> Any:
-    """`orders(...)` for a supplier or a partner, as JSON; returns an awaitable of the text."""
-    dialect = _dialect(ctx)
-    compiler = Compiler(ctx, dialect)
-    stmt = compiler.stmt
+    """`orders(...)` for a supplier or a partner, as JSON; returns an awaitable of the text.
+    `selected` must be the same object for the same selection (the statement is kept by it)."""
+    viewer = _viewer(ctx)
+    dialect = ctx.db.engine.dialect
     info = _Info(ctx)
     try:
         check_filter(f)
@@ -463,19 +514,53 @@ def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected:
         clauses = order_filter_clauses(info, f)
     except Exception as exc:  # the resolver reports it, as before
         raise NotCompiled("refused arguments") from exc
-    (scope,) = access.order_scope_branches(compiler.viewer)
+    (scope,) = access.order_scope_branches(viewer)
     limit, backwards = page_shape(page)
     if not 0 <= limit <= MAX_PAGE:
         raise NotCompiled("page size")
+    parts = _keyset_parts(sort, descending, after, before, backwards, limit, [scope, *clauses])
+    wanted = {sub.name for sub in selected.children}
+    pieces = [Piece(part, dialect) for part in parts]
+    if "totalCount" in wanted:
+        pieces.append(Piece(select(literal_column("count(*)")).select_from(Order).where(scope, *clauses), dialect))
+    if "statusCounts" in wanted:
+        unfiltered = order_filter_clauses(info, f, statuses=False)
+        counted = select(Order.status.label("status"), literal_column("count(*)").label("n"))
+        pieces.append(Piece(counted.where(scope, *unfiltered).group_by(Order.status), dialect))
+    stmt = Statement(pieces)
+    key = (
+        "orders",
+        id(selected),
+        sort.name,
+        descending,
+        limit,
+        backwards,
+        after is not None,
+        before is not None,
+        tuple(piece.key for piece in pieces),
+    )
+    cacheable = all(piece.key is not None for piece in pieces)
+    sql = _recalled(key, selected) if cacheable else None
+    if sql is None:
+        sql = _orders_sql(stmt, len(parts), selected, page, sort, descending, limit, backwards)
+        if cacheable:
+            _remember(key, selected, sql)
+    return _run(ctx, sql, stmt.params(_fixed(ctx)))
+
+
+def _keyset_parts(
+    sort: Any, descending: bool, after: Any, before: Any, backwards: bool, limit: int, where: list[Any]
+) -> list[Select]:
+    """The page's rows as resolvers.pagination.read_keyset reads them: one SELECT a segment
+    (rows with a sort value, then those without), each on its index range, numbered `seg`."""
     ascending = not descending
     read_ascending = ascending != backwards
-    read = "ASC" if read_ascending else "DESC"
     segments = _segments(sort)
     if backwards:
         segments = segments[::-1]
     parts = []
     for number, segment in enumerate(segments):
-        where = [scope, *clauses] + ([segment.where] if segment.where is not None else [])
+        clauses = where + ([segment.where] if segment.where is not None else [])
         empty = False
         for bound_at, is_after in ((after, True), (before, False)):
             if bound_at is None:
@@ -484,25 +569,41 @@ def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected:
             if bound is _EMPTY:
                 empty = True
             elif bound is not None:
-                where.append(bound)
+                clauses.append(bound)
         if empty:
             continue
         order = [c.asc() if read_ascending else c.desc() for c in segment.columns]
-        part: Select = (
+        parts.append(
             select(Order.id.label("id"), sort.column.label("s"), literal_column(str(number)).label("seg"))
-            .where(*where)
+            .where(*clauses)
             .order_by(*order)
             .limit(limit + 1)
         )
-        parts.append("(" + stmt.clause(part, dialect) + ")")
-    if not parts:
-        parts = ["(SELECT NULL::integer AS id, NULL AS s, 0 AS seg WHERE false)"]
+    return parts
+
+
+def _orders_sql(
+    stmt: Statement,
+    segments: int,
+    selected: Selected,
+    page: PageRequest,
+    sort: Any,
+    descending: bool,
+    limit: int,
+    backwards: bool,
+) -> str:
+    compiler = Compiler()
+    read = "ASC" if (not descending) != backwards else "DESC"
+    union = " UNION ALL ".join(f"({stmt.place(i)})" for i in range(segments))
+    if not segments:
+        union = "SELECT NULL::integer AS id, NULL AS s, 0 AS seg WHERE false"
     value_of = iso_date if sort.name == "ESTIMATED_COMPLETION_ON" else iso_datetime
 
-    def edge_cursor() -> str:  # its parameters are added only when a cursor is selected
-        return cursor(stmt, ctx.cursors, _sort_tag(sort, descending), value_of("e.s"), "e.id")
+    def edge_cursor() -> str:
+        return cursor(_sort_tag(sort, descending), value_of("e.s"), "e.id")
 
     display = "DESC" if backwards else "ASC"
+    counts = iter(range(segments, len(stmt.pieces)))
     pairs = []
     for sub in selected.children:
         if sub.name == "__typename":
@@ -513,20 +614,18 @@ def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected:
         elif sub.name == "pageInfo":
             pairs.append((sub.key, compiler.page_info(sub, _page_info(page, limit, backwards, edge_cursor))))
         elif sub.name == "totalCount":
-            count = select(literal_column("count(*)")).select_from(Order).where(scope, *clauses)
-            pairs.append((sub.key, "(" + stmt.clause(count, dialect) + ")"))
+            pairs.append((sub.key, f"({stmt.place(next(counts))})"))
         elif sub.name == "statusCounts":
-            pairs.append((sub.key, _status_counts(compiler, sub, scope, order_filter_clauses(info, f, statuses=False))))
+            pairs.append((sub.key, _status_counts(sub, stmt.place(next(counts)))))
         else:
             raise NotCompiled(f"OrderConnection.{sub.name}")
-    sql = (
-        f"WITH page AS ({' UNION ALL '.join(parts)}), "
+    return (
+        f"{_HEADER}, page AS ({union}), "
         f"r AS (SELECT page.id, page.s, row_number() OVER (ORDER BY page.seg, page.s {read}, page.id {read}) AS rn "
         f"FROM page), "
         f"e AS (SELECT r.rn, r.s, o.* FROM r JOIN provider_order o ON o.id = r.id WHERE r.rn <= {limit}) "
         f"SELECT {_object(pairs)}::text"
     )
-    return _run(ctx, compiler, sql)
 
 
 def _page_info(page: PageRequest, limit: int, backwards: bool, edge_cursor: Callable[[], str]) -> dict:
@@ -542,7 +641,7 @@ def _page_info(page: PageRequest, limit: int, backwards: bool, edge_cursor: Call
     }
 
 
-def _status_counts(compiler: Compiler, sub: Selected, scope: ColumnElement[bool], clauses: list[Any]) -> str:
+def _status_counts(sub: Selected, grouped: str) -> str:
     """Every status in the enum's order, zeros included (as resolvers.orders reads them)."""
     pairs = []
     for f in sub.children:
@@ -555,12 +654,6 @@ def _status_counts(compiler: Compiler, sub: Selected, scope: ColumnElement[bool]
         else:
             raise NotCompiled(f"statusCounts.{f.name}")
     values = ", ".join(f"({_text(status.name)}, {position})" for position, status in enumerate(OrderStatus))
-    counted = (
-        select(Order.status.label("status"), literal_column("count(*)").label("n"))
-        .where(scope, *clauses)
-        .group_by(Order.status)
-    )
-    grouped = compiler.stmt.clause(counted, compiler.dialect)
     return (
         f"(SELECT json_agg({_object(pairs)} ORDER BY s.position) FROM (VALUES {values}) AS s(status, position) "
         f"LEFT JOIN ({grouped}) AS c ON c.status = s.status)"

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     FieldNode,
     FragmentSpreadNode,
     GraphQLIncludeDirective,
@@ -28,6 +30,10 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSkipDirective,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectFieldNode,
+    ObjectValueNode,
+    VariableNode,
     get_named_type,
     is_abstract_type,
     is_enum_type,
@@ -56,6 +62,26 @@ class RawJSON(str):
 _RAW = GraphQLScalarType("CompiledJSON", serialize=lambda value: value)
 
 _STATS: Counter[str] = Counter()
+
+# Root fields' selections by their syntax tree (requests of one document share it through the
+# document cache) and the variables they read: key -> (the field's node, its Selected).
+_SELECTIONS: OrderedDict[Any, tuple[Any, Selected]] = OrderedDict()
+MAX_SELECTIONS = 500
+
+
+def _variables_in(node: Any) -> Iterator[str]:
+    """The names of the variables used anywhere in an argument list or value (AST)."""
+    if isinstance(node, VariableNode):
+        yield node.name.value
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from _variables_in(item)
+    elif isinstance(node, ArgumentNode | ObjectFieldNode):
+        yield from _variables_in(node.value)
+    elif isinstance(node, ObjectValueNode):
+        yield from _variables_in(node.fields)
+    elif isinstance(node, ListValueNode):
+        yield from _variables_in(node.values)
 
 
 def stats() -> dict[str, int]:
@@ -116,28 +142,16 @@ class CompiledReads(StrawberryGraphQLCoreExecutionContext):
             field_def = parent_type.fields[node.name.value]
             self._check_directives(node)
             args = get_argument_values(field_def, node, self.variable_values)
-            nodes = [d.node for d in field_details_list]
+            selected = self._selection(field_def, field_details_list)
             if node.name.value == "node":
-                order_type = self.schema.get_type("Order")
-                assert isinstance(order_type, GraphQLObjectType)
-                children = self._selected(order_type, nodes)
-                answer = compile_node(self.context_value, args["id"], children)
+                answer = compile_node(self.context_value, args["id"], selected.children)
             else:
-                connection = get_named_type(field_def.type)
-                assert isinstance(connection, GraphQLObjectType)
                 kwargs = self._converted(field_def, args)
                 page = PageRequest(
                     first=kwargs.get("first"),
                     after=kwargs.get("after"),
                     last=kwargs.get("last"),
                     before=kwargs.get("before"),
-                )
-                selected = Selected(
-                    node.name.value,
-                    node.name.value,
-                    node.name.value,
-                    connection.name,
-                    children=self._selected(connection, nodes),
                 )
                 answer = compile_orders(
                     self.context_value,
@@ -155,6 +169,35 @@ class CompiledReads(StrawberryGraphQLCoreExecutionContext):
             return None
         _STATS["compiled"] += 1
         return answer
+
+    def _selection(self, field_def: Any, field_details_list: Any) -> Selected:
+        """What the root field selects (fragments, directives and aliases resolved), worked out
+        once per document and the values of the variables its selection reads (the root's
+        own arguments aside: the statement takes those as parameters)."""
+        node = field_details_list[0].node
+        own = set(_variables_in(node.arguments))
+        reads = tuple(
+            sorted(
+                (k, json.dumps(v, sort_keys=True, default=str))
+                for k, v in self.variable_values.coerced.items()
+                if k not in own
+            )
+        )
+        key = (id(node), len(field_details_list), reads)
+        hit = _SELECTIONS.get(key)
+        if hit is not None and hit[0] is node:
+            _SELECTIONS.move_to_end(key)
+            return hit[1]
+        nodes = [d.node for d in field_details_list]
+        # node(id:): the type of the node when its id is an order's.
+        shown = self.schema.get_type("Order") if node.name.value == "node" else get_named_type(field_def.type)
+        assert isinstance(shown, GraphQLObjectType)
+        name = node.name.value
+        selected = Selected(name, name, name, shown.name, children=self._selected(shown, nodes))
+        _SELECTIONS[key] = (node, selected)
+        if len(_SELECTIONS) > MAX_SELECTIONS:
+            _SELECTIONS.popitem(last=False)
+        return selected
 
     def _converted(self, field_def: Any, args: dict[str, Any]) -> dict[str, Any]:
         strawberry_field = field_def.extensions["strawberry-definition"]
