@@ -19,9 +19,11 @@ sees the whole portal): global ids, date-times, money and signed cursors written
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import sys
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
@@ -132,10 +134,10 @@ def build(database_url: str, portal: int, secret: str) -> Starlette:
     first, deep = page_sql(""), page_sql("AND (submitted_at, id) < ($4::timestamptz, $5::bigint)")
     search = page_sql("AND id IN (SELECT order_id FROM order_search WHERE document @@ to_tsquery('simple', $4))")
 
-    async def startup() -> None:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state["pool"] = await asyncpg.create_pool(database_url, min_size=10, max_size=10)
-
-    async def shutdown() -> None:
+        yield
         await state["pool"].close()
 
     def answer(body: str) -> Response:
@@ -169,7 +171,7 @@ def build(database_url: str, portal: int, secret: str) -> Starlette:
         Route("/counts", counts, methods=["POST"]),
         Route("/detail", detail, methods=["POST"]),
     ]
-    return Starlette(routes=routes, on_startup=[startup], on_shutdown=[shutdown])
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 def main() -> None:
