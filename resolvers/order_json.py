@@ -402,6 +402,11 @@ class Compiler:
                 pairs.append(
                     (sub.key, f"coalesce(json_agg({edge} ORDER BY {ascending}) FILTER (WHERE {within}), '[]'::json)")
                 )
+            elif sub.name == "nodes":
+                node = self.obj(type_name, sub.children, ranked)
+                pairs.append(
+                    (sub.key, f"coalesce(json_agg({node} ORDER BY {ascending}) FILTER (WHERE {within}), '[]'::json)")
+                )
             elif sub.name == "pageInfo":
                 info = {
                     "hasNextPage": lambda: has_more if not backwards else "false",
@@ -611,6 +616,9 @@ def _orders_sql(
         elif sub.name == "edges":
             edge = compiler.edge(sub, "Order", "e", edge_cursor)
             pairs.append((sub.key, f"coalesce((SELECT json_agg({edge} ORDER BY e.rn {display}) FROM e), '[]'::json)"))
+        elif sub.name == "nodes":
+            node = compiler.obj("Order", sub.children, "e")
+            pairs.append((sub.key, f"coalesce((SELECT json_agg({node} ORDER BY e.rn {display}) FROM e), '[]'::json)"))
         elif sub.name == "pageInfo":
             pairs.append((sub.key, compiler.page_info(sub, _page_info(page, limit, backwards, edge_cursor))))
         elif sub.name == "totalCount":

@@ -64,7 +64,7 @@ query($withQuote: Boolean!, $skipCounts: Boolean!) {
     } }
     count: totalCount
   }
-  again: orders(first: 2) { edges { node { name } } }
+  again: orders(first: 2) { edges { node { name } } nodes { id rate { amount } } }
 }
 fragment Pages on PageInfo { hasNextPage hasPreviousPage startCursor endCursor }
 fragment OrderBits on Order {
@@ -86,6 +86,7 @@ query($id: ID!, $last: Int, $first: Int) {
       edges { __typename cursor node { id body createdAt author { id name email } } }
     }
     leadsConnection(first: $first) {
+      nodes { name }
       totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       edges { cursor node { id name email company phone status createdAt updatedAt } }
     }
@@ -277,3 +278,17 @@ async def test_a_database_failure_during_a_compiled_read_is_service_unavailable(
 
 def test_only_postgresql_is_compiled() -> None:
     assert BACKEND == "postgresql"
+
+
+async def test_one_statement_a_page_whatever_its_size(gql, orders, sql_counter) -> None:
+    await gql.token(SUPPLIER)
+    counts = []
+    for variables in ({"first": 2}, {"first": 29}, {"last": 29}):
+        with sql_counter:
+            await gql.data(LIST, variables, as_=SUPPLIER)
+        counts.append(len(sql_counter.statements))
+    # The viewer's lookup, then the page with its orders, relations, counts and cursors.
+    assert counts == [2, 2, 2]
+    with sql_counter:
+        await gql.data(DETAIL, {"id": orders[0], "last": 50, "first": 50}, as_=SUPPLIER)
+    assert len(sql_counter.statements) == 2
