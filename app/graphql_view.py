@@ -31,6 +31,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.admission import Admission
 from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
 from app.db import Database
+from app.origins import OriginPolicy, refused_websocket_origin
 from app.revocation import ACCESS_REVOKED, AccessWatcher, OpenSockets
 from app.settings import Settings
 from app.shutdown import OpenWebSockets
@@ -74,6 +75,9 @@ class GraphQLView(GraphQL[Context, None]):
         feed: Any = None,
         **kwargs: Any,
     ):
+        # CORS_ORIGINS, for the WebSocket handshake as for CORS (app.origins).
+        self.origins = OriginPolicy(settings.cors_origins, loopback_alike=not settings.is_production)
+        kwargs.setdefault("allowed_origins", sorted(self.origins.origins))
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.db, self.settings, self.bus, self.feed = db, settings, bus, feed
         self.websockets = websockets if websockets is not None else OpenWebSockets()
@@ -189,8 +193,16 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response.context = None
         return sub_response
 
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # Strawberry's hook, for cross-origin handshakes: the same rule as CORS (checked first in __call__).
+        return self.origins.allows(origin, request.headers.get("host"))
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket":
+            if refused_websocket_origin(self.origins, scope) is not None:
+                # Before the handshake completes: the client gets HTTP 403, no connection_ack.
+                await WebSocket(scope, receive, send).close(1008)
+                return
             await self.websockets.serve(super().__call__, scope, receive, send)
             return
         if scope["type"] != "http":

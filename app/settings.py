@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from limits import parse as parse_rate
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
+from strawberry.http.websocket_origin import normalize_origin
 
 DEVELOPMENT_SECRET = "dev-secret-change-me-in-production-0123456789"
 # An HS256 key must be at least as long as the hash output, 256 bits (RFC 7518, section 3.2).
@@ -51,7 +55,9 @@ class Settings(BaseSettings):
     jwt_issuer: str = "provider-orders"
     jwt_ttl_seconds: Positive = 24 * 3600
 
-    cors_origins: list[str] = []
+    # Pages on these origins may call the API from a browser, over HTTP (CORS) and WebSocket;
+    # comma-separated or a JSON list; "*" for any (app.origins).
+    cors_origins: Annotated[list[str], NoDecode] = []
     graphiql: bool | None = None  # default: on outside production
     introspection: bool | None = None  # default: on outside production
     max_request_bytes: Positive = 256 * 1024
@@ -130,6 +136,11 @@ class Settings(BaseSettings):
                 raise ValueError("expected a rate such as '60/minute' or '1000/hour', or empty for none") from None
         return value
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> list[str]:
+        return parse_origins(value)
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
@@ -168,12 +179,55 @@ class Settings(BaseSettings):
             )
 
 
+def parse_origins(value: object) -> list[str]:
+    """CORS_ORIGINS: a JSON list or comma-separated origins (scheme, host, optional port), or
+    "*"; each as browsers send it in `Origin` (lowercase, default port left out)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError:
+                raise ValueError("not a valid JSON list; write origins comma-separated or as a JSON list") from None
+        else:
+            value = [part for part in (part.strip() for part in text.split(",")) if part]
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise ValueError("expected origins, comma-separated or as a JSON list of strings")
+    origins: list[str] = []
+    for item in value:
+        origin = "*" if item.strip() == "*" else normalize_origin(item)
+        if origin != "*" and (origin is None or not _bare_web_origin(item)):
+            raise ValueError(
+                f"{item!r} is not an origin such as 'https://portal.example.com' or 'http://localhost:5173'"
+            )
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+def _bare_web_origin(text: str) -> bool:
+    """http(s), a host, maybe a port; no path, query, fragment or user."""
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        return False
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and bool(parts.hostname)
+        and parts.path in ("", "/")
+        and not (parts.query or parts.fragment or parts.username)
+    )
+
+
 @lru_cache
 def get_settings() -> Settings:
     """The settings from the environment; a value that does not parse raises SettingsError
     naming the setting (not its value, which may be a secret)."""
     try:
         return Settings()
+    except SourceError as exc:  # a value pydantic-settings could not decode (JSON of a complex setting)
+        raise SettingsError(f"invalid setting: {exc}") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}" for error in exc.errors())
         raise SettingsError(f"invalid setting {problems}") from None
