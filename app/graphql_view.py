@@ -31,6 +31,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.admission import Admission
 from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
 from app.db import Database
+from app.oidc import Tokens
 from app.origins import OriginPolicy, refused_websocket_origin
 from app.revocation import ACCESS_REVOKED, AccessWatcher, OpenSockets
 from app.settings import Settings
@@ -80,6 +81,7 @@ class GraphQLView(GraphQL[Context, None]):
         kwargs.setdefault("allowed_origins", sorted(self.origins.origins))
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.db, self.settings, self.bus, self.feed = db, settings, bus, feed
+        self.tokens = Tokens(settings)  # development tokens, and the identity provider's (app.oidc)
         self.websockets = websockets if websockets is not None else OpenWebSockets()
         # Every operation, HTTP or WebSocket, waits at this gate (app.admission).
         self.admission = Admission(settings)
@@ -111,10 +113,11 @@ class GraphQLView(GraphQL[Context, None]):
             token = bearer_token(header)
             if token is None:
                 return
+            claims = await self.tokens.verify(token)  # may fetch the provider's keys: no session held
             async with self.db.read_session() as session:
-                context.viewer, context.token_expires_at, context.token_version = await authenticate(
-                    session, self.settings, token
-                )
+                authenticated = await authenticate(session, claims)
+            self.tokens.remember(claims, authenticated.viewer.user_id)
+            context.viewer, context.token_expires_at, context.token_version = authenticated
         except AuthenticationError as exc:
             context.auth_error = str(exc)
 
@@ -211,7 +214,7 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope=scope, receive=receive)
         try:
             await request.body()  # read (and kept) first: a slow upload holds no slot
-            async with self.admission.operation(self.admission.user_of(request.headers.get("authorization"))):
+            async with self.admission.operation(self.tokens.user_of(request.headers.get("authorization"))):
                 response = await self.run(request)
         except Refused as refused:
             response = self._refused(request, refused)

@@ -11,7 +11,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from limits import parse as parse_rate
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 from strawberry.http.websocket_origin import normalize_origin
@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     jwt_secret: str = DEVELOPMENT_SECRET
     jwt_issuer: str = "provider-orders"
     jwt_ttl_seconds: Positive = 24 * 3600
+
+    # OpenID Connect (app.oidc): the portal's identity provider's tokens (RS256/ES256), besides
+    # the development tokens; the three URLs/names together, or none.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_user_claim: str = "email"  # the claim whose value is the user's e-mail here
+    oidc_jwks_timeout_seconds: Seconds = 5.0
+    oidc_jwks_cache_seconds: Seconds = 3600.0  # keys re-fetched this often (kept while the provider is down)
+    oidc_jwks_min_refresh_seconds: NonNegativeSeconds = 10.0  # an unknown `kid` re-fetches at most this often
 
     # Pages on these origins may call the API from a browser, over HTTP (CORS) and WebSocket;
     # comma-separated or a JSON list; "*" for any (app.origins).
@@ -140,6 +150,23 @@ class Settings(BaseSettings):
     @classmethod
     def _origins(cls, value: object) -> list[str]:
         return parse_origins(value)
+
+    @model_validator(mode="after")
+    def _oidc(self) -> Settings:
+        given = [self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url]
+        if any(given) and not all(given):
+            raise ValueError("OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together: set all three, or none")
+        if self.oidc_jwks_url and urlsplit(self.oidc_jwks_url).scheme not in ("https", "http"):
+            raise ValueError("OIDC_JWKS_URL must be an https:// URL")
+        if self.oidc_jwks_url and self.is_production and urlsplit(self.oidc_jwks_url).scheme != "https":
+            raise ValueError("OIDC_JWKS_URL must be an https:// URL in production")
+        if not self.oidc_user_claim.strip():
+            raise ValueError("OIDC_USER_CLAIM must name a claim, such as 'email'")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_jwks_url)
 
     @property
     def is_production(self) -> bool:
@@ -229,5 +256,10 @@ def get_settings() -> Settings:
     except SourceError as exc:  # a value pydantic-settings could not decode (JSON of a complex setting)
         raise SettingsError(f"invalid setting: {exc}") from None
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}" for error in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}"
+            if error["loc"]
+            else error["msg"].removeprefix("Value error, ")
+            for error in exc.errors()
+        )
         raise SettingsError(f"invalid setting {problems}") from None
