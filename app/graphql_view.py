@@ -33,6 +33,7 @@ from app.auth import AuthenticationError, authenticate, bearer_token, load_viewe
 from app.db import Database
 from app.oidc import Tokens
 from app.origins import OriginPolicy, refused_websocket_origin
+from app.persisted import PersistedQueries, PersistedQueryError
 from app.revocation import ACCESS_REVOKED, AccessWatcher, OpenSockets
 from app.settings import Settings
 from app.shutdown import OpenWebSockets
@@ -82,6 +83,7 @@ class GraphQLView(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.db, self.settings, self.bus, self.feed = db, settings, bus, feed
         self.tokens = Tokens(settings)  # development tokens, and the identity provider's (app.oidc)
+        self.persisted = PersistedQueries(settings)  # APQ, or trusted documents only (app.persisted)
         self.websockets = websockets if websockets is not None else OpenWebSockets()
         # Every operation, HTTP or WebSocket, waits at this gate (app.admission).
         self.admission = Admission(settings)
@@ -194,7 +196,14 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response: Any = await super().get_sub_response(request)
         sub_response.accept = request.headers.get("accept", "")
         sub_response.context = None
+        if request.scope.get("method") == "GET":
+            # A GET answer is the viewer's: no shared cache keeps it, no browser stores it.
+            sub_response.headers["Cache-Control"] = "private, no-store"
         return sub_response
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with only a persisted query's hash (no `query`) is an operation, not a page.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
 
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         # Strawberry's hook, for cross-origin handshakes: the same rule as CORS (checked first in __call__).
@@ -218,6 +227,13 @@ class GraphQLView(GraphQL[Context, None]):
                 response = await self.run(request)
         except Refused as refused:
             response = self._refused(request, refused)
+        except PersistedQueryError as exc:
+            response = JSONResponse(
+                exc.body,
+                exc.status,
+                media_type=GRAPHQL_RESPONSE if wants_graphql_response(request.headers.get("accept", "")) else None,
+                headers={"Cache-Control": "private, no-store"} if request.method == "GET" else None,
+            )
         except HTTPException as exc:
             response = self._http_error(request, exc)
         except Exception as exc:
@@ -290,9 +306,10 @@ class GraphQLView(GraphQL[Context, None]):
         allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
         if not self.allow_queries_via_get and method == "GET":
             allowed -= {OperationType.QUERY}
+        query = await self.persisted.query(request_data.query, request_data.extensions)
         try:
             return await self.schema.execute(
-                request_data.query,
+                query,
                 root_value=root_value,
                 variable_values=request_data.variables,
                 context_value=context,

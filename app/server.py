@@ -212,6 +212,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             await graphql.access_watcher.stop()
             await feed.close()
             await graphql.admission.close()
+            await graphql.persisted.close()
             await bus.close()
             await db.dispose()
 

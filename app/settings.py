@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -83,6 +84,13 @@ class Settings(BaseSettings):
     document_cache_bytes: NonNegative = 32 * 1024 * 1024  # parsed and validated documents kept (estimated size)
     document_cache_max_length: NonNegative = 10_000  # longer documents are parsed and validated every time
 
+    # Persisted operations (app.persisted): Apollo's automatic persisted queries, kept in memory
+    # (and in Redis with REDIS_URL, shared by every process); or, with TRUSTED_DOCUMENTS (a JSON
+    # file of hash -> document), only those documents run.
+    persisted_query_cache_bytes: NonNegative = 8 * 1024 * 1024  # query texts kept in memory, per process
+    persisted_query_ttl_seconds: Positive = 7 * 24 * 3600  # how long Redis keeps a registered query
+    trusted_documents: str | None = None
+
     legacy_graphql_ws: bool = False  # the old `graphql-ws` sub-protocol; off (poor auth history)
     subscription_queue_size: Positive = 1000  # events queued per subscriber before it is closed as too slow
     redis_channel: str = "provider-orders:events"  # the Redis pub/sub channel of the event bus
@@ -150,6 +158,13 @@ class Settings(BaseSettings):
     @classmethod
     def _origins(cls, value: object) -> list[str]:
         return parse_origins(value)
+
+    @field_validator("trusted_documents")
+    @classmethod
+    def _trusted(cls, value: str | None) -> str | None:
+        if value:
+            load_trusted_documents(value)  # refuses start-up on a file that will not do
+        return value or None
 
     @model_validator(mode="after")
     def _oidc(self) -> Settings:
@@ -230,6 +245,35 @@ def parse_origins(value: object) -> list[str]:
         if origin not in origins:
             origins.append(origin)
     return origins
+
+
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def document_hash(key: str) -> str | None:
+    """A persisted document's SHA-256 as 64 lowercase hex digits (a `sha256:` prefix allowed), else None."""
+    digest = key.strip().lower().removeprefix("sha256:")
+    return digest if SHA256_HEX.match(digest) else None
+
+
+def load_trusted_documents(path: str) -> dict[str, str]:
+    """TRUSTED_DOCUMENTS: a JSON object of SHA-256 -> document, as GraphQL Codegen's client preset
+    (persisted-documents.json) or Relay (persistConfig with SHA256) writes it."""
+    try:
+        documents = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"{path!r} is not a JSON file") from None
+    if not isinstance(documents, dict):
+        raise ValueError(f"{path!r} must hold a JSON object of SHA-256 hash -> document")
+    trusted: dict[str, str] = {}
+    for key, document in documents.items():
+        digest = document_hash(key)
+        if digest is None or not isinstance(document, str) or not document.strip():
+            raise ValueError(f"{path!r}: {key[:80]!r} is not a SHA-256 hash (64 hex digits) of a document")
+        trusted[digest] = document
+    return trusted
 
 
 def _bare_web_origin(text: str) -> bool:
