@@ -27,6 +27,7 @@ from cachetools import LRUCache
 from redis.exceptions import RedisError
 
 from app.settings import Settings, document_hash, load_trusted_documents
+from schema.extensions import UNTRUSTED
 
 log = logging.getLogger("provider_orders.persisted")
 
@@ -119,11 +120,7 @@ class PersistedQueries:
                 raise bad_request("extensions.persistedQuery.sha256Hash names another document than the query sent")
             return document
         if text is not None and sha256_of(text) not in self.trusted_texts:
-            raise PersistedQueryError(
-                "this server runs only its trusted documents (TRUSTED_DOCUMENTS); this operation is not one of them",
-                NOT_FOUND,
-                403,
-            )
+            raise PersistedQueryError(UNTRUSTED, NOT_FOUND, 403)
         return text
 
     async def _get(self, digest: str) -> str | None:

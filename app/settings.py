@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -178,6 +179,14 @@ class Settings(BaseSettings):
         if not self.oidc_user_claim.strip():
             raise ValueError("OIDC_USER_CLAIM must name a claim, such as 'email'")
         return self
+
+    @property
+    def trusted_document_hashes(self) -> frozenset[str] | None:
+        """With TRUSTED_DOCUMENTS, the SHA-256 of each document's text (the file read now)."""
+        if not self.trusted_documents:
+            return None
+        documents = load_trusted_documents(self.trusted_documents).values()
+        return frozenset(hashlib.sha256(text.encode("utf-8")).hexdigest() for text in documents)
 
     @property
     def oidc_enabled(self) -> bool:

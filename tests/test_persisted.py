@@ -20,6 +20,7 @@ from app.persisted import REDIS_KEY_PREFIX
 from app.server import create_app
 from app.settings import Settings, SettingsError, get_settings
 from tests.conftest import PARTNER
+from tests.live import WS
 from tests.test_posture import serve as serve_cli
 
 VIEWER = "query Viewer { viewer { user { email } } }"
@@ -207,3 +208,18 @@ def test_an_unusable_trusted_documents_file_stops_serve_with_one_line(tmp_path) 
     lines = result.stderr.strip().splitlines()
     assert result.returncode != 0 and len(lines) == 1, result.stderr
     assert lines[0].startswith("provider-orders: invalid setting TRUSTED_DOCUMENTS: Value error, cannot read")
+
+
+async def test_trusted_documents_only_over_websocket_too(serve, tmp_path) -> None:
+    path = tmp_path / "persisted-documents.json"
+    path.write_text(json.dumps({sha256(VIEWER): VIEWER}))
+    live = await serve(trusted_documents=str(path))
+    async with WS.connect(live.url) as ws:
+        assert (await ws.init(await live.token(PARTNER)))["type"] == "connection_ack"
+        await ws.subscribe("1", VIEWER)
+        assert (await ws.next())["payload"]["data"]["viewer"]["user"]["email"] == PARTNER
+        assert (await ws.receive())["type"] == "complete"
+        await ws.subscribe("2", "subscription { commentAdded { id body } }")
+        refused = await ws.receive()
+        assert refused["type"] == "error" and refused["id"] == "2", refused
+        assert refused["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
