@@ -3,6 +3,7 @@ keys made here with `cryptography`, rotated, and the server taken down."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -59,11 +60,14 @@ class JWKSServer:
         self.keys: list[Key] = []
         self.down = False
         self.requests = 0
+        self.release = threading.Event()  # cleared: requests hang until it is set
+        self.release.set()
         jwks = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 jwks.requests += 1
+                jwks.release.wait(10)
                 if jwks.down:
                     self.send_response(503)
                     self.end_headers()
@@ -84,6 +88,7 @@ class JWKSServer:
         self.thread.start()
 
     def close(self) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -221,6 +226,33 @@ async def test_provider_down_cached_keys_keep_working_new_keys_fail_closed(oidc_
     assert jwks.requests >= 3  # it did try
     jwks.down = False
     assert email_of(await viewer(http, rotated.sign())) == PARTNER
+
+
+async def test_a_hanging_provider_blocks_nothing_and_times_out(oidc_app, jwks) -> None:
+    key = Key("rsa-1")
+    jwks.keys = [key]
+    http = await oidc_app(oidc_jwks_timeout_seconds=1)
+    jwks.release.clear()
+    waiting = asyncio.create_task(viewer(http, key.sign()))
+    while jwks.requests == 0:
+        await asyncio.sleep(0.01)
+    # The key set is being fetched (and hangs): the server still answers others meanwhile.
+    assert (await asyncio.wait_for(http.get("/healthz"), 5)).status_code == 200
+    assert not waiting.done()
+    assert "does not publish" in refusal(await waiting)  # the fetch timed out: refused, not hung
+    jwks.release.set()
+
+
+async def test_the_admission_gate_counts_a_provider_token_for_its_user(oidc_app, jwks) -> None:
+    key = Key("rsa-1")
+    jwks.keys = [key]
+    http = await oidc_app()
+    tokens = http.app.state.graphql.tokens  # type: ignore[attr-defined]
+    header = f"Bearer {key.sign()}"
+    assert tokens.user_of(header) is None  # not seen yet: the shared line
+    assert email_of(await viewer(http, header.removeprefix("Bearer "))) == PARTNER
+    assert tokens.user_of(header) == tokens.user_of(f"Bearer {key.sign(iat=1)}") is not None
+    assert tokens.user_of(f"Bearer {Key('rsa-1').sign()}") is None  # a forged one counts for nobody
 
 
 async def test_deactivation_refuses_provider_tokens(oidc_app, jwks) -> None:
