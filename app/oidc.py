@@ -51,20 +51,28 @@ class SigningKeys:
         self._fetched_at: float | None = None  # monotonic time of the last successful fetch
         self._tried_at: float | None = None  # of the last attempt
         self._lock = asyncio.Lock()
-        self.fetches = 0  # attempts so far (tests, logs)
+        self._background: asyncio.Task | None = None
 
     def cached(self, kid: str | None) -> PyJWK | None:
         return self._keys.get(kid)
 
     async def get(self, kid: str | None) -> PyJWK:
-        """The key, fetching the key set when it is unknown or the cache is old."""
-        stale = self._fetched_at is None or time.monotonic() - self._fetched_at > self.max_age
-        if kid not in self._keys or stale:
-            await self._refresh()
+        """The key; an unknown one is fetched (the request waits), an old cache is refreshed in
+        the background (the request goes on with the cached key, even while the provider hangs)."""
+        key = self._keys.get(kid)
+        if key is not None:
+            if self._fetched_at is None or time.monotonic() - self._fetched_at > self.max_age:
+                self._refresh_soon()
+            return key
+        await self._refresh()
         key = self._keys.get(kid)
         if key is None:
             raise AuthenticationError("invalid token: signed with a key the identity provider does not publish")
         return key
+
+    def _refresh_soon(self) -> None:
+        if self._background is None or self._background.done():
+            self._background = asyncio.get_running_loop().create_task(self._refresh(), name="oidc-jwks-refresh")
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -72,7 +80,6 @@ class SigningKeys:
             if self._tried_at is not None and now - self._tried_at < self.min_refresh:
                 return  # just tried (maybe for a concurrent request): not again so soon
             self._tried_at = now
-            self.fetches += 1
             try:
                 key_set = await asyncio.to_thread(self._client.get_jwk_set, True)
             except (jwt.PyJWTError, ValueError, OSError) as exc:
