@@ -67,10 +67,22 @@ class AcceptQuoteInput:
     quote_id: strawberry.ID
 
 
+@strawberry.input(description="Take back a quote you sent while quotes are collected.")
+class WithdrawQuoteInput:
+    quote_id: strawberry.ID = strawberry.field(description="Your open (SUBMITTED) quote.")
+
+
 @strawberry.input
 class AddCommentInput:
     order_id: strawberry.ID
     body: str = strawberry.field(description="1 to 10,000 characters.")
+    provider_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "While quotes are collected: the invited provider whose private thread the partner (or "
+            "supplier) answers in. A provider leaves it out: its comments go to its own thread."
+        ),
+    )
 
 
 @strawberry.input

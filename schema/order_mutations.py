@@ -41,6 +41,17 @@ class _OrderingMutations:
         order, errors = await quotes.resolve_decline_to_quote(info, input)
         return p.DeclineToQuotePayload(order=order, errors=user_errors(errors))
 
+    @strawberry.mutation(
+        description=(
+            "An invited provider withdraws its open quote (it can no longer be accepted; the provider "
+            "may quote again). Once no provider asked has a quote to offer, the order is cancelled."
+        )
+    )
+    async def withdraw_quote(self, info: Info, input: i.WithdrawQuoteInput) -> p.WithdrawQuotePayload:
+        result, errors = await quotes.resolve_withdraw_quote(info, input)
+        order, quote = result or (None, None)
+        return p.WithdrawQuotePayload(order=order, quote=quote, errors=user_errors(errors))
+
     @strawberry.mutation(description="The partner accepts a current quote: the order is APPROVED and its MDF reserved.")
     async def accept_quote(self, info: Info, input: i.AcceptQuoteInput) -> p.AcceptQuotePayload:
         result, errors = await quotes.resolve_accept_quote(info, input)
@@ -54,7 +65,12 @@ _WithTransitions = transition_mutations(_OrderingMutations, "TransitionMutations
 # Named Mutation so that the root keeps its name while it is the only mutation class (see schema.api).
 @strawberry.type(name="Mutation")
 class OrderMutations(_WithTransitions):
-    @strawberry.mutation(description="Comment on an order you see whole (1 to 10,000 characters).")
+    @strawberry.mutation(
+        description=(
+            "Comment on an order you see whole; while quotes are collected, an invited provider asks "
+            "the partner in its private thread, and the partner answers one with `providerId`."
+        )
+    )
     async def add_comment(self, info: Info, input: i.AddCommentInput) -> p.AddCommentPayload:
         result, errors = await comments.resolve_add_comment(info, input)
         order, comment = result or (None, None)

@@ -35,6 +35,11 @@ class AcceptQuotePayload(OrderPayload):
 
 
 @strawberry.type
+class WithdrawQuotePayload(OrderPayload):
+    quote: Quote | None = strawberry.field(default=None, description="The quote, now WITHDRAWN.")
+
+
+@strawberry.type
 class AddCommentPayload(OrderPayload):
     comment: Comment | None = None
 
