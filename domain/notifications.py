@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ids import to_global_id
-from domain.recipients import may_receive, recipient_users
+from domain.recipients import may_receive
 from domain.unit_of_work import UnitOfWork
 from models import (
     Comment,
@@ -249,16 +249,16 @@ async def _supplier_users(session: AsyncSession, portal_id: int) -> list[User]:
 async def _add_order_recipients(
     session: AsyncSession, order: Order, audience: Audience, kind: NotificationKind
 ) -> None:
-    """The order's recipients, told what the partner is told. Checked again now: an address
-    that has become another organisation's user's since it was named is not told."""
-    rows = list(
-        await session.scalars(
-            select(OrderRecipient).where(OrderRecipient.order_id == order.id).order_by(OrderRecipient.id)
-        )
+    """The order's recipients, told what the partner is told. Checked again now, with the user
+    each address belongs to today (stored addresses are lower-case): one that has become another
+    organisation's user's since it was named is not told (domain.recipients)."""
+    rows = await session.execute(
+        select(OrderRecipient, User)
+        .outerjoin(User, func.lower(User.email) == OrderRecipient.email)
+        .where(OrderRecipient.order_id == order.id)
+        .order_by(OrderRecipient.id)
     )
-    users = await recipient_users(session, [row.email.lower() for row in rows])
-    for row in rows:
-        user = users.get(row.email.lower())
+    for row, user in rows:
         if not may_receive(user, order.partner_id):
             continue
         if user is not None:
