@@ -395,8 +395,8 @@ async def throughput(
         stderr=subprocess.STDOUT,
     )
     try:
-        await wait_ready(app_port, server)
-        await wait_ready(floor_port, floor)
+        await wait_ready(app_port, server, timeout=300)  # a loaded machine takes its time to import
+        await wait_ready(floor_port, floor, timeout=300)
         cursor = CursorCodec(secret).encode("SUBMITTED_AT:DESC", deep.submitted_at, deep.id)
         graphql_head = (
             f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{app_port}\r\nContent-Type: application/json\r\n"
