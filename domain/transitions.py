@@ -38,6 +38,13 @@ class OrderAction(enum.StrEnum):
     COMPLETE_ORDER = "COMPLETE_ORDER"
     CANCEL_ORDER = "CANCEL_ORDER"
     ARCHIVE_ORDER = "ARCHIVE_ORDER"
+    # Actions that keep the status: their rules are in domain/order_actions.py, not in TRANSITIONS.
+    ADD_COMMENT = "ADD_COMMENT"
+    ADD_LEADS = "ADD_LEADS"
+    UPDATE_LEAD = "UPDATE_LEAD"
+    UPDATE_ORDER = "UPDATE_ORDER"
+    UPDATE_ESTIMATED_COMPLETION = "UPDATE_ESTIMATED_COMPLETION"
+    WITHDRAW_QUOTE = "WITHDRAW_QUOTE"
 
 
 class MoneyEffect(enum.Enum):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 import strawberry
 
 from domain.transitions import OrderAction as _OrderAction
@@ -35,3 +37,17 @@ PaymentMethod = strawberry.enum(_PaymentMethod)
 QuoteStatus = strawberry.enum(_QuoteStatus)
 LeadStatus = strawberry.enum(_LeadStatus)
 OrderAction = strawberry.enum(_OrderAction)
+
+
+@strawberry.enum(description="How much of an order the viewer sees.")
+class OrderView(enum.Enum):
+    FULL = strawberry.enum_value(
+        "FULL", description="The whole order (its partner, the supplier, the assigned provider)."
+    )
+    QUOTE_REQUEST = strawberry.enum_value(
+        "QUOTE_REQUEST",
+        description=(
+            "A provider asked to quote, while quotes are collected: the request and its own quotes, "
+            "not the contacts, fund or other providers' quotes."
+        ),
+    )

@@ -13,9 +13,11 @@ from strawberry import relay
 from strawberry.types import Info
 
 import models
-from domain.access import OrderView, loaded_order_view
+from domain import access
+from domain.access import loaded_order_view
+from domain.order_actions import Situation, available_order_actions
 from domain.quotes import effective_status
-from domain.transitions import Role, available_actions, roles_of
+from domain.transitions import Role, roles_of
 from models.base import utcnow
 from models.snapshots import NOT_READ, read_with
 from resolvers.dataloaders import now_or_later
@@ -32,7 +34,7 @@ from resolvers.order_timeline import resolve_quote_comparison, resolve_timeline
 from resolvers.pagination import PageRequest
 from schema.catalog import ActivityType, CampaignActivity, Provider, Service
 from schema.common import Connection, Money, money, of_model, reads
-from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
+from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, OrderView, PaymentMethod, QuoteStatus
 from schema.mdf import MdfFund
 from schema.portal import Partner, User
 
@@ -51,7 +53,8 @@ def _latest_visible(viewer: Any, quotes: list[models.Quote]) -> models.Quote | N
 _VIEW = ("provider_id", "approved_at")
 
 
-_FULL = OrderView.FULL  # read once: asked per field per order
+_FULL = access.OrderView.FULL  # read once: asked per field per order
+_VIEWS = {access.OrderView.FULL: OrderView.FULL, access.OrderView.QUOTE_REQUEST: OrderView.QUOTE_REQUEST}
 
 
 def _full(info: Info, order: models.Order) -> bool:
@@ -298,9 +301,9 @@ class Order(relay.Node):
     def rate(self, root: strawberry.Parent[models.Order]) -> Money | None:
         return money(root.rate, root.currency)
 
-    @strawberry.field(description="How this viewer sees the order: FULL or QUOTE_REQUEST.", metadata=reads(*_VIEW))
-    def view(self, root: strawberry.Parent[models.Order], info: Info) -> str:
-        return loaded_order_view(info.context.require_viewer(), root).value
+    @strawberry.field(description="How much of the order this viewer sees.", metadata=reads(*_VIEW))
+    def view(self, root: strawberry.Parent[models.Order], info: Info) -> OrderView:
+        return _VIEWS[loaded_order_view(info.context.require_viewer(), root)]
 
     # Relations read by list screens are sync resolvers over the request's loaders: values the
     # list prefetched come back at once, others as the loader's future (see now_or_later).
@@ -442,7 +445,12 @@ class Order(relay.Node):
     ) -> list[NotificationRecipient]:
         return await info.context.loaders.recipients_by_order.load(root.id) if _full(info, root) else []
 
-    @strawberry.field(description="The actions this viewer may take on the order now.")
+    @strawberry.field(
+        description=(
+            "The mutations this viewer may run on the order now: its status changes, and comments, "
+            "leads and edits (the same rules the mutations check)."
+        )
+    )
     async def available_actions(self, root: strawberry.Parent[models.Order], info: Info) -> list[OrderAction]:
         viewer = info.context.require_viewer()
         invited = False
@@ -458,7 +466,8 @@ class Order(relay.Node):
                 q.status is models.QuoteStatus.SUBMITTED and (q.expires_at is None or q.expires_at > now)
                 for q in quotes
             )
-        return available_actions(roles, root.status, has_acceptable_quote=has_acceptable_quote)
+        situation = Situation(roles, root.status, lead_count=root.lead_count, has_acceptable_quote=has_acceptable_quote)
+        return available_order_actions(situation)
 
     @strawberry.field(
         description=(
