@@ -15,7 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import notifications
 from domain.unit_of_work import UnitOfWork
-from models import Order, OrderEvent, OrderEventKind, OrderInvitation, OrderStatus, StatusChange
+from models import (
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderField,
+    OrderInvitation,
+    OrderStatus,
+    OrderUpdate,
+    StatusChange,
+)
 from models.base import utcnow
 
 # An invited provider sees its own quotes and declines, never another provider's.
@@ -37,7 +46,8 @@ async def event_audience(
     partner always; never anyone of another portal. The assigned provider once the order has
     been approved (so from the change to APPROVED on). Invited providers for the status
     changes of their quote request (its start, and the change that ends it) and for their own
-    quotes; never for comments, leads or other providers' quotes.
+    quotes, and for edits of the description they quote on; never for comments, leads, other
+    edits or other providers' quotes.
     """
     providers: set[int] = set()
     if order.provider_id is not None and order.approved_at is not None:
@@ -49,6 +59,13 @@ async def event_audience(
         left_pending_quotes = left_pending_quotes or (
             change is not None and change.from_status is OrderStatus.PENDING_QUOTES
         )
+    if kind is OrderEventKind.ORDER_UPDATED and order.status is OrderStatus.PENDING_QUOTES and subject_id is not None:
+        update = await session.get(OrderUpdate, subject_id)  # in the identity map: no query
+        if update is not None and OrderField.DESCRIPTION.value in update.fields:
+            invited = await session.scalars(
+                select(OrderInvitation.provider_id).where(OrderInvitation.order_id == order.id)
+            )
+            providers.update(invited)
     if kind is OrderEventKind.STATUS_CHANGED and (order.status is OrderStatus.PENDING_QUOTES or left_pending_quotes):
         invited = await session.scalars(select(OrderInvitation.provider_id).where(OrderInvitation.order_id == order.id))
         providers.update(invited)

@@ -31,6 +31,7 @@ from models import (
     OrderContact,
     OrderInvitation,
     OrderRecipient,
+    OrderUpdate,
     Organization,
     Portal,
     ProviderOffice,
@@ -238,4 +239,7 @@ class Loaders:
     )
     lead_pages = cached_property(
         lambda self: self._make(_children_pages, Lead, Lead.order_id, Lead.created_at, Lead.id)
+    )
+    update_pages = cached_property(
+        lambda self: self._make(_children_pages, OrderUpdate, OrderUpdate.order_id, OrderUpdate.at, OrderUpdate.id)
     )

@@ -10,7 +10,7 @@ from typing import Any
 from strawberry.types import Info
 
 from domain.access import OrderView, loaded_order_view
-from models import Order, OrderInvitation, Quote, StatusChange
+from models import Order, OrderField, OrderInvitation, OrderUpdate, Quote, StatusChange
 from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
 from resolvers.pagination import BadPageRequest
 
@@ -33,13 +33,15 @@ def _when(item: Any) -> tuple[datetime, int, int]:
         return item.submitted_at, 1, item.id
     if isinstance(item, OrderInvitation):
         return item.declined_at, 2, item.id
+    if isinstance(item, OrderUpdate):
+        return item.at, 4, item.id
     return item.created_at, 3, item.id
 
 
 async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[Any]:
-    """The latest `last` entries, oldest first: only the latest `last` comments are read (the
-    other entries are bounded by the workflow: status changes, and quotes and declines of
-    the providers asked)."""
+    """The latest `last` entries, oldest first: only the latest `last` comments and edits are
+    read (the other entries are bounded by the workflow: status changes, and quotes and
+    declines of the providers asked)."""
     limit = CHILD_LIST_DEFAULT if last is None else last
     if not 0 <= limit <= MAX_CHILD_LIST:
         raise BadPageRequest(f"`last` must be between 0 and {MAX_CHILD_LIST}", "last")
@@ -53,10 +55,16 @@ async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[A
         quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
         declines = [i for i in declines if i.provider_id == viewer.organization_id]
     items: list[Any] = [*quotes, *declines]
+    updates = await loaders.update_pages.load((order.id, None, None, limit, True)) if limit else []
     if loaded_order_view(viewer, order) is OrderView.FULL:
+        items += updates
         items += await loaders.status_changes_by_order.load(order.id)
         if limit:
             items += await loaders.comment_pages.load((order.id, None, None, limit, True))
+    else:
+        # A quote request shows its description: the edits of it (schema.orders.OrderUpdate
+        # shows such an entry as a description change only).
+        items += [u for u in updates if OrderField.DESCRIPTION.value in u.fields]
     items.sort(key=_when)
     return items[len(items) - limit :] if limit else []
 

@@ -11,6 +11,9 @@ from models import (
     LeadStatus as _LeadStatus,
 )
 from models import (
+    OrderField as _OrderField,
+)
+from models import (
     OrderOrigin as _OrderOrigin,
 )
 from models import (
@@ -37,6 +40,7 @@ PaymentMethod = strawberry.enum(_PaymentMethod)
 QuoteStatus = strawberry.enum(_QuoteStatus)
 LeadStatus = strawberry.enum(_LeadStatus)
 OrderAction = strawberry.enum(_OrderAction)
+OrderField = strawberry.enum(_OrderField, description="A part of an order edited after submission.")
 
 
 @strawberry.enum(description="How much of an order the viewer sees.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from resolvers.mutations import comments, leads, quotes, submit_order
+from resolvers.mutations import comments, leads, order_edits, quotes, submit_order
 from schema import order_inputs as i
 from schema import order_payloads as p
 from schema.common import user_errors
@@ -79,3 +79,22 @@ class OrderMutations(_WithTransitions):
         result, errors = await leads.resolve_update_lead(info, input)
         order, lead = result or (None, None)
         return p.UpdateLeadPayload(order=order, lead=lead, errors=user_errors(errors))
+
+    @strawberry.mutation(
+        description=(
+            "The partner changes the description, contacts or notification recipients (parts left out stay); "
+            "refused once the order is completed, cancelled, denied or archived."
+        )
+    )
+    async def update_order(self, info: Info, input: i.UpdateOrderInput) -> p.UpdateOrderPayload:
+        order, errors = await order_edits.resolve_update_order(info, input)
+        return p.UpdateOrderPayload(order=order, errors=user_errors(errors))
+
+    @strawberry.mutation(
+        description="The assigned provider moves the estimated completion date (recorded in the timeline, told)."
+    )
+    async def update_estimated_completion(
+        self, info: Info, input: i.UpdateEstimatedCompletionInput
+    ) -> p.UpdateEstimatedCompletionPayload:
+        order, errors = await order_edits.resolve_update_estimated_completion(info, input)
+        return p.UpdateEstimatedCompletionPayload(order=order, errors=user_errors(errors))

@@ -57,3 +57,13 @@ class AddLeadsPayload(OrderPayload):
 @strawberry.type
 class UpdateLeadPayload(OrderPayload):
     lead: Lead | None = None
+
+
+@strawberry.type(description="The order after the edit (unchanged when nothing differed), or the errors.")
+class UpdateOrderPayload(OrderPayload):
+    pass
+
+
+@strawberry.type(description="The order with its new estimated completion date, or the errors.")
+class UpdateEstimatedCompletionPayload(OrderPayload):
+    pass

@@ -34,7 +34,16 @@ from resolvers.order_timeline import resolve_quote_comparison, resolve_timeline
 from resolvers.pagination import PageRequest
 from schema.catalog import ActivityType, CampaignActivity, Provider, Service
 from schema.common import Connection, Money, money, of_model, reads
-from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, OrderView, PaymentMethod, QuoteStatus
+from schema.enums import (
+    LeadStatus,
+    OrderAction,
+    OrderField,
+    OrderOrigin,
+    OrderStatus,
+    OrderView,
+    PaymentMethod,
+    QuoteStatus,
+)
 from schema.mdf import MdfFund
 from schema.portal import Partner, User
 
@@ -230,8 +239,48 @@ class QuoteDeclined:
         return await info.context.loaders.organization.load(root.provider_id)
 
 
+@strawberry.type(
+    description=(
+        "An edit that kept the status (a timeline entry): the partner changed the description, contacts or "
+        "notification recipients, or the assigned provider the estimated completion date."
+    )
+)
+class OrderUpdate:
+    is_type_of = of_model(models.OrderUpdate)
+
+    @strawberry.field(description="What changed. In a quote request: only that the description did.")
+    async def changed(self, root: strawberry.Parent[models.OrderUpdate], info: Info) -> list[OrderField]:
+        fields = [models.OrderField(f) for f in root.fields]
+        viewer = info.context.require_viewer()
+        if viewer.is_provider and models.OrderField.DESCRIPTION in fields:
+            order = await info.context.loaders.order.load(root.order_id)
+            if loaded_order_view(viewer, order) is not _FULL:
+                return [models.OrderField.DESCRIPTION]
+        return fields
+
+    @strawberry.field(description="The new estimated completion date, when it changed.")
+    def estimated_completion_on(self, root: strawberry.Parent[models.OrderUpdate]) -> date | None:
+        return root.estimated_completion_on
+
+    @strawberry.field(description="The estimated completion date before, when it changed (null: none was set).")
+    def previous_estimated_completion_on(self, root: strawberry.Parent[models.OrderUpdate]) -> date | None:
+        return root.previous_estimated_completion_on
+
+    @strawberry.field(description="Why the provider moved the date, if it said.")
+    def reason(self, root: strawberry.Parent[models.OrderUpdate]) -> str | None:
+        return root.reason
+
+    @strawberry.field(description="When.")
+    def at(self, root: strawberry.Parent[models.OrderUpdate]) -> datetime:
+        return root.at
+
+    @strawberry.field(description="Who made the edit.")
+    async def actor(self, root: strawberry.Parent[models.OrderUpdate], info: Info) -> User | None:
+        return None if root.actor_id is None else await info.context.loaders.user.load(root.actor_id)
+
+
 TimelineItem = Annotated[
-    StatusChange | Quote | Comment | QuoteDeclined,
+    StatusChange | Quote | Comment | QuoteDeclined | OrderUpdate,
     strawberry.union("TimelineItem", description="One entry of an order's timeline."),
 ]
 
@@ -471,7 +520,7 @@ class Order(relay.Node):
 
     @strawberry.field(
         description=(
-            "Status changes, quotes, declines and comments in time order (what this viewer may see): "
+            "Status changes, quotes, declines, comments and edits in time order (what this viewer may see): "
             f"the latest `last` of them ({CHILD_LIST_DEFAULT} unless asked, at most {MAX_CHILD_LIST:,})."
         )
     )
