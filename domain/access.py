@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from domain.viewer import Viewer
 from models import (
@@ -103,6 +103,22 @@ def order_scope_branches(viewer: Viewer) -> list[ColumnElement[bool]]:
 def assigned_order_scope(viewer: Viewer) -> ColumnElement[bool]:
     """For providers: only orders assigned to them (the fast path of Manage Orders)."""
     return and_(Order.provider_id == viewer.organization_id, Order.approved_at.is_not(None))
+
+
+def provider_filter(viewer: Viewer, provider_ids: Collection[int]) -> ColumnElement[bool]:
+    """SQL filter `providerIds`: orders assigned to one of these providers, and quote requests
+    one of them is asked to quote on, as far as the viewer may know who is asked (the partner
+    and the supplier; a provider only about itself, so naming a rival matches nothing more)."""
+    if viewer.is_provider:
+        # Everything a provider sees is assigned to it or a request it is asked to quote on.
+        return true() if viewer.organization_id in provider_ids else false()
+    return or_(
+        Order.provider_id.in_(provider_ids),
+        and_(
+            Order.status == OrderStatus.PENDING_QUOTES,
+            Order.id.in_(select(OrderInvitation.order_id).where(OrderInvitation.provider_id.in_(provider_ids))),
+        ),
+    )
 
 
 def can_see_quote(viewer: Viewer, order: Order, quote: Quote) -> bool:

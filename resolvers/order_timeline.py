@@ -10,7 +10,9 @@ from typing import Any
 from strawberry.types import Info
 
 from domain.access import OrderView, loaded_order_view
-from models import Order, OrderField, OrderInvitation, OrderUpdate, Quote, StatusChange
+from domain.quotes import effective_status
+from models import Order, OrderField, OrderInvitation, OrderUpdate, Quote, QuoteStatus, StatusChange
+from models.base import utcnow
 from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
 from resolvers.pagination import BadPageRequest
 
@@ -81,10 +83,13 @@ async def resolve_quote_comparison(info: Info, order: Order) -> Comparison | Non
     quotes = sorted(latest.values(), key=lambda q: (q.total, q.submitted_at, q.id))
     invitations = await loaders.invitations_by_order.load(order.id)
     awaiting_ids = [i.provider_id for i in invitations if i.declined_at is None and i.provider_id not in latest]
+    now = utcnow()
+    # Only quotes the partner could accept now count (not expired, superseded, rejected, withdrawn).
+    acceptable = [q for q in quotes if effective_status(q, now) is QuoteStatus.SUBMITTED]
     return Comparison(
         quotes=quotes,
-        lowest_total=min((q.total for q in quotes), default=None),
-        earliest_completion_on=min((q.estimated_completion_on for q in quotes), default=None),
+        lowest_total=min((q.total for q in acceptable), default=None),
+        earliest_completion_on=min((q.estimated_completion_on for q in acceptable), default=None),
         awaiting=list(await loaders.organization.load_many(awaiting_ids)),
         declined=[i for i in invitations if i.declined_at is not None],
     )

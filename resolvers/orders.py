@@ -111,7 +111,7 @@ def order_filter_clauses(
             # Manage Orders: archived orders leave the default list.
             clauses.append(Order.status != OrderStatus.ARCHIVED)
     if (ids := _ids(f.provider_ids, "Provider", "providerIds")) is not None:
-        clauses.append(Order.provider_id.in_(ids))
+        clauses.append(access.provider_filter(viewer, ids))
     if (ids := _ids(f.activity_type_ids, "ActivityType", "activityTypeIds")) is not None:
         clauses.append(Order.activity_type_id.in_(ids))
     if f.payment_methods:
@@ -121,7 +121,8 @@ def order_filter_clauses(
     clauses += _window(Order.submitted_at, f.submitted, "submitted")
     clauses += _window(Order.last_activity_at, f.last_activity, "lastActivity")
     dialect = "sqlite" if info.context.db.is_sqlite else "postgresql"
-    if (search := order_search_clause(f.search, dialect, broad_search)) is not None:
+    search = order_search_clause(f.search, dialect, broad_search, provider_names=not viewer.is_provider)
+    if search is not None:
         clauses.append(search)
     return clauses
 
@@ -143,7 +144,7 @@ async def resolve_orders(
     broad = False
     if search_terms(f.search) and ctx.db.is_sqlite:
         async with ctx.db.read_session() as session:
-            broad = await is_broad(session, f.search, "sqlite")
+            broad = await is_broad(session, f.search, "sqlite", provider_names=not viewer.is_provider)
     clauses = order_filter_clauses(info, f, broad_search=broad)
     # Counting reads every match anyway: then driving from the matches is the cheaper plan.
     count_clauses = order_filter_clauses(info, f) if broad else clauses

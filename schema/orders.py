@@ -290,8 +290,12 @@ class QuoteComparison:
     quotes: list[Quote] = strawberry.field(
         description="Each provider's latest quote (any status: check it before accepting), cheapest first."
     )
-    lowest_total: Money | None
-    earliest_completion_on: date | None
+    lowest_total: Money | None = strawberry.field(
+        description="The lowest total of the quotes that can be accepted now (null: none can)."
+    )
+    earliest_completion_on: date | None = strawberry.field(
+        description="The earliest estimated completion of the quotes that can be accepted now."
+    )
     awaiting: list[Provider] = strawberry.field(description="Providers asked that have neither quoted nor declined.")
     declined: list[QuoteInvitation]
 
