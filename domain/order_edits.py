@@ -21,12 +21,12 @@ from domain.errors import invalid
 from domain.events import record_event
 from domain.order_actions import require_action
 from domain.ordering import ContactData, _contacts, _portal_users_by_email, _recipient_addresses
-from domain.orders import load_order, save_order
+from domain.orders import load_order, save_order, touch_invitations
 from domain.transitions import OrderAction
 from domain.unit_of_work import UnitOfWork
 from domain.validation import LATEST_TIME, Problems, not_past_date, optional_text
 from domain.viewer import Viewer
-from models import Order, OrderContact, OrderEventKind, OrderField, OrderRecipient, OrderUpdate
+from models import Order, OrderContact, OrderEventKind, OrderField, OrderRecipient, OrderStatus, OrderUpdate
 from models.base import utcnow
 
 ORDER_ID = ["input", "orderId"]
@@ -77,6 +77,9 @@ async def update_order(uow: UnitOfWork, viewer: Viewer, order_id: int, changes: 
         return order
 
     await save_order(session, order, field=ORDER_ID, **values)
+    if OrderField.DESCRIPTION in fields and order.status is OrderStatus.PENDING_QUOTES:
+        # The providers asked see the description they quote on change (and nothing else).
+        await touch_invitations(session, order, now=order.last_activity_at)
     if OrderField.CONTACTS in fields:
         await session.execute(delete(OrderContact).where(OrderContact.order_id == order.id))
         session.add_all(OrderContact(order_id=order.id, **vars(c)) for c in contacts or [])

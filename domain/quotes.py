@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.access import can_see_quote
 from domain.errors import DomainError, ErrorCode, not_found
 from domain.events import record_event
-from domain.orders import access_to, load_order, require_transition, save_order
+from domain.orders import access_to, load_order, require_transition, save_order, touch_invitations
 from domain.transitions import TRANSITIONS, OrderAction
 from domain.unit_of_work import UnitOfWork
 from domain.validation import (
@@ -169,6 +169,7 @@ async def submit_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, data: New
         item.quote_id = quote.id
     session.add_all(items)
     await save_order(session, order, field=ORDER_ID)
+    await touch_invitations(session, order, provider_id=viewer.organization_id, now=now)
     await record_event(
         uow,
         order,
@@ -191,6 +192,7 @@ async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reaso
     invitation = access.invitation
     assert invitation is not None, "the transition table lets only an invited provider decline"
     invitation.declined_at, invitation.decline_reason = now, text
+    invitation.last_activity_at, invitation.version = now, invitation.version + 1
     await session.execute(
         update(Quote)
         .where(

@@ -136,12 +136,16 @@ class Order(Base):
 
 
 class OrderInvitation(Base):
-    """A provider asked to quote on an order."""
+    """A provider asked to quote on an order, and the order as that provider sees it while it is
+    a quote request: `last_activity_at` and `version` move only with what it may see (its own
+    quotes and decline, edits of the description), never with a rival's bid."""
 
     __tablename__ = "order_invitation"
     __table_args__ = (
         UniqueConstraint("order_id", "provider_id"),
         Index("ix_order_invitation_provider", "provider_id", "order_id"),
+        # A provider's quote requests by their activity as it sees it (Manage Orders' sort).
+        Index("ix_order_invitation_provider_activity", "provider_id", "last_activity_at", "order_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +154,8 @@ class OrderInvitation(Base):
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(Text)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class OrderContact(Base):

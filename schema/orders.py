@@ -6,6 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Annotated, Any
 
 import strawberry
@@ -72,31 +73,21 @@ def _full(info: Info, order: models.Order) -> bool:
     return loaded_order_view(info.context.require_viewer(), order) is _FULL
 
 
-def _own_activity(info: Info, order: models.Order, combine: Callable[[list, list], Any]) -> Any:
-    """`combine(own quotes, own decline times)` of the viewing provider on a quote request, from
-    the request's loaders (at once when a list prefetched them, else later)."""
+_LAST_ACTIVITY = attrgetter("last_activity_at")
+_VERSION = attrgetter("version")
+
+
+def _own_activity(info: Info, order: models.Order, read: Callable[[models.OrderInvitation], Any], unseen: Any) -> Any:
+    """`read(the viewing provider's invitation)` on a quote request: the order as that provider
+    sees it (models.order.OrderInvitation), from the request's loader (at once when a list
+    prefetched it, else later); `unseen` without one (a provider sees no such order)."""
     provider_id = info.context.require_viewer().organization_id
-    loaders = info.context.loaders
-    quotes = now_or_later(loaders.quotes_by_order, order.id)
-    invitations = now_or_later(loaders.invitations_by_order, order.id)
+    invitations = now_or_later(info.context.loaders.invitations_by_order, order.id)
 
-    def own(quotes: list[models.Quote], invitations: list[models.OrderInvitation]) -> Any:
-        return combine(
-            [q for q in quotes if q.provider_id == provider_id],
-            [i.declined_at for i in invitations if i.provider_id == provider_id and i.declined_at is not None],
-        )
+    def own(invitations: list[models.OrderInvitation]) -> Any:
+        return next((read(i) for i in invitations if i.provider_id == provider_id), unseen)
 
-    if inspect.isawaitable(quotes) or inspect.isawaitable(invitations):
-        return _own_later(quotes, invitations, own)
-    return own(quotes, invitations)
-
-
-async def _own_later(quotes: Any, invitations: Any, then: Callable[[Any, Any], Any]) -> Any:
-    if inspect.isawaitable(quotes):
-        quotes = await quotes
-    if inspect.isawaitable(invitations):
-        invitations = await invitations
-    return then(quotes, invitations)
+    return _later(invitations, own) if inspect.isawaitable(invitations) else own(invitations)
 
 
 @strawberry.type(description="One line of a quote: what, how many, at what unit price.")
@@ -339,29 +330,29 @@ class Order(relay.Node):
     # An invited provider sees neither moving with its rivals' quotes and declines.
     @strawberry.field(
         description=(
-            "When the order last changed (status, quote, decline, comment, lead). In a quote request "
-            "(`view: QUOTE_REQUEST`): the latest of its submission and this provider's own quotes and decline."
+            "When the order last changed (status, quote, decline, comment, lead, edit). In a quote request "
+            "(`view: QUOTE_REQUEST`): the latest of its submission, this provider's own quotes and decline, "
+            "and edits of the description (the list sorts and filters it by the same)."
         ),
         metadata=reads("last_activity_at", "submitted_at", "id", *_VIEW),
     )
     def last_activity_at(self, root: strawberry.Parent[models.Order], info: Info) -> datetime:
         if _full(info, root):
             return root.last_activity_at
-        return _own_activity(
-            info, root, lambda quotes, declines: max([root.submitted_at, *(q.submitted_at for q in quotes), *declines])
-        )
+        return _own_activity(info, root, _LAST_ACTIVITY, root.submitted_at)
 
     @strawberry.field(
         description=(
             "Bumped by every change (optimistic concurrency). In a quote request (`view: QUOTE_REQUEST`): "
-            "1 at submission, plus one per quote (or revision) and decline of this provider's own."
+            "1 at submission, plus one per quote (or revision) and decline of this provider's own and per "
+            "edit of the description."
         ),
         metadata=reads("version", "id", *_VIEW),
     )
     def version(self, root: strawberry.Parent[models.Order], info: Info) -> int:
         if _full(info, root):
             return root.version
-        return _own_activity(info, root, lambda quotes, declines: 1 + len(quotes) + len(declines))
+        return _own_activity(info, root, _VERSION, 1)
 
     @strawberry.field(
         description="The cost: the fixed price or the accepted quote's total.",

@@ -1,6 +1,7 @@
 """order edits that keep the status: `order_update` (the timeline entry of updateOrder,
 updateEstimatedCompletion and a date given with acceptOrder); keyword search covers the
-partner's name too (`order_search` rebuilt with it, on SQLite and PostgreSQL)
+partner's name too (`order_search` rebuilt with it, on SQLite and PostgreSQL); an invited
+provider's own `last_activity_at` and `version` of its quote request (`order_invitation`)
 
 Revision ID: 0006_edits15
 Revises: 0005
@@ -43,9 +44,14 @@ def upgrade() -> None:
     with op.batch_alter_table("order_update", schema=None) as batch_op:
         batch_op.create_index("ix_order_update_order_at", ["order_id", "at", "id"], unique=False)
     _order_search(with_partner=True)
+    _invitation_activity()
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("order_invitation", schema=None) as batch_op:
+        batch_op.drop_index("ix_order_invitation_provider_activity")
+        batch_op.drop_column("version")
+        batch_op.drop_column("last_activity_at")
     _order_search(with_partner=False)
     with op.batch_alter_table("order_update", schema=None) as batch_op:
         batch_op.drop_index("ix_order_update_order_at")
@@ -170,3 +176,30 @@ def _postgresql(with_partner: bool) -> None:
         FOR EACH ROW EXECUTE FUNCTION order_search_sync()"""
     )
     op.execute("UPDATE order_search SET document = order_search_document(order_id)")
+
+
+def _invitation_activity() -> None:
+    """What each invited provider has seen of its quote request so far: the submission, its
+    own quotes (each a version) and its decline."""
+    with op.batch_alter_table("order_invitation", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("last_activity_at", models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("version", sa.Integer(), nullable=True))
+    latest = "max" if op.get_bind().dialect.name == "sqlite" else "greatest"  # NULLs: see coalesce
+    op.execute(
+        f"""UPDATE order_invitation SET
+            version = 1 + (SELECT count(*) FROM quote AS q
+                           WHERE q.order_id = order_invitation.order_id AND q.provider_id = order_invitation.provider_id)
+                        + CASE WHEN declined_at IS NULL THEN 0 ELSE 1 END,
+            last_activity_at = {latest}(
+                invited_at,
+                coalesce(declined_at, invited_at),
+                coalesce((SELECT max(q.submitted_at) FROM quote AS q
+                          WHERE q.order_id = order_invitation.order_id
+                            AND q.provider_id = order_invitation.provider_id), invited_at))"""
+    )
+    with op.batch_alter_table("order_invitation", schema=None) as batch_op:
+        batch_op.alter_column("last_activity_at", existing_type=models.base.UTCDateTime(timezone=True), nullable=False)
+        batch_op.alter_column("version", existing_type=sa.Integer(), nullable=False)
+        batch_op.create_index(
+            "ix_order_invitation_provider_activity", ["provider_id", "last_activity_at", "order_id"], unique=False
+        )
