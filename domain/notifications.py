@@ -87,6 +87,10 @@ class Audience:
             return
         self._add(Recipient(role, user.email, user.name, user.id), kind)
 
+    def beside(self) -> Audience:
+        """An audience told with data of its own, that leaves out whoever this one tells."""
+        return Audience(self.actor, _seen=set(self._seen))
+
     def add_address(self, email: str, role: str, kind: NotificationKind) -> None:
         self._add(Recipient(role, email), kind)
 
@@ -361,8 +365,7 @@ async def _update_audience(
             audience.add_user(user, PROVIDER, kind)
     if order.status is not OrderStatus.PENDING_QUOTES or OrderField.DESCRIPTION.value not in update.fields:
         return None
-    invited = Audience(audience.actor)
-    invited._seen = set(audience._seen)  # nobody is told twice
+    invited = audience.beside()
     for user in await _users_of(session, [p for p in await _open_invitations(session, order) if p != assigned]):
         invited.add_user(user, INVITED, kind)
     return invited

@@ -65,14 +65,14 @@ async def update_order(uow: UnitOfWork, viewer: Viewer, order_id: int, changes: 
     if changes.description is not None and description != order.description:
         fields.append(OrderField.DESCRIPTION)
         values["description"] = description
-    old_contacts = list(await session.scalars(select(OrderContact).where(OrderContact.order_id == order.id)))
-    if contacts is not None and [_contact(c) for c in old_contacts] != [_contact(c) for c in contacts]:
-        fields.append(OrderField.CONTACTS)
-    old_recipients = list(
-        await session.scalars(select(OrderRecipient.email).where(OrderRecipient.order_id == order.id))
-    )
-    if recipients is not None and sorted(old_recipients) != sorted(recipients):
-        fields.append(OrderField.NOTIFICATION_RECIPIENTS)
+    if contacts is not None:
+        old_contacts = await session.scalars(select(OrderContact).where(OrderContact.order_id == order.id))
+        if [_contact(c) for c in old_contacts] != [_contact(c) for c in contacts]:
+            fields.append(OrderField.CONTACTS)
+    if recipients is not None:
+        old_recipients = await session.scalars(select(OrderRecipient.email).where(OrderRecipient.order_id == order.id))
+        if sorted(old_recipients) != sorted(recipients):
+            fields.append(OrderField.NOTIFICATION_RECIPIENTS)
     if not fields:
         return order
 
