@@ -58,7 +58,13 @@ def _rule(action, actors, statuses, verb, offered=None) -> ActionRule:
 RULES: dict[OrderAction, ActionRule] = {
     r.action: r
     for r in [
-        _rule(A.ADD_COMMENT, {R.PARTNER, R.SUPPLIER, R.ASSIGNED_PROVIDER}, frozenset(S) - {S.ARCHIVED}, "comment on"),
+        # An invited provider (the role exists only while quotes are collected) asks in its own thread.
+        _rule(
+            A.ADD_COMMENT,
+            {R.PARTNER, R.SUPPLIER, R.ASSIGNED_PROVIDER, R.INVITED_PROVIDER},
+            frozenset(S) - {S.ARCHIVED},
+            "comment on",
+        ),
         _rule(A.ADD_LEADS, {R.ASSIGNED_PROVIDER}, LEAD_STATUSES, "add leads to"),
         _rule(
             A.UPDATE_LEAD,
@@ -69,9 +75,16 @@ RULES: dict[OrderAction, ActionRule] = {
         ),
         _rule(A.UPDATE_ORDER, {R.PARTNER}, OPEN_STATUSES, "edit"),
         _rule(A.UPDATE_ESTIMATED_COMPLETION, {R.ASSIGNED_PROVIDER}, WORK_STATUSES, "move the completion date of"),
+        # Which quote: domain.quotes.withdrawal_refusal checks it is the provider's own, and open.
+        _rule(
+            A.WITHDRAW_QUOTE,
+            {R.INVITED_PROVIDER},
+            {S.PENDING_QUOTES},
+            "withdraw a quote on",
+            offered=lambda s: s.has_open_own_quote,
+        ),
     ]
 }
-# WITHDRAW_QUOTE is an OrderAction with no rule yet: it is offered once withdrawQuote exists.
 
 
 def refusal(action: OrderAction, situation: Situation, field: list[str] | None = None) -> DomainError | None:

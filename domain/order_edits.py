@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import invalid
 from domain.events import record_event
 from domain.order_actions import require_action
-from domain.ordering import ContactData, _contacts, _portal_users_by_email, _recipient_addresses
+from domain.ordering import ContactData, _contacts
 from domain.orders import load_order, save_order, touch_invitations
+from domain.recipients import CheckedRecipient, check_recipients
 from domain.transitions import OrderAction
 from domain.unit_of_work import UnitOfWork
 from domain.validation import LATEST_TIME, Problems, not_past_date, optional_text
@@ -53,12 +54,11 @@ async def update_order(uow: UnitOfWork, viewer: Viewer, order_id: int, changes: 
     problems = Problems()
     description = problems.check(optional_text, changes.description, ["input", "description"], what="description")
     contacts = problems.check(_contacts, changes.contacts) if changes.contacts is not None else None
-    recipients = (
-        problems.check(_recipient_addresses, changes.notification_recipients)
-        if changes.notification_recipients is not None
-        else None
-    )
     problems.raise_any()
+    recipients = None
+    if changes.notification_recipients is not None:
+        # The rule of submitOrder: the partner's own users, or addresses of nobody in the service.
+        recipients = await check_recipients(session, order.partner_id, changes.notification_recipients)
 
     fields: list[OrderField] = []
     values: dict = {}
@@ -71,7 +71,7 @@ async def update_order(uow: UnitOfWork, viewer: Viewer, order_id: int, changes: 
             fields.append(OrderField.CONTACTS)
     if recipients is not None:
         old_recipients = await session.scalars(select(OrderRecipient.email).where(OrderRecipient.order_id == order.id))
-        if sorted(old_recipients) != sorted(recipients):
+        if sorted(old_recipients) != sorted(r.email for r in recipients):
             fields.append(OrderField.NOTIFICATION_RECIPIENTS)
     if not fields:
         return order
@@ -84,7 +84,7 @@ async def update_order(uow: UnitOfWork, viewer: Viewer, order_id: int, changes: 
         await session.execute(delete(OrderContact).where(OrderContact.order_id == order.id))
         session.add_all(OrderContact(order_id=order.id, **vars(c)) for c in contacts or [])
     if OrderField.NOTIFICATION_RECIPIENTS in fields:
-        await _replace_recipients(session, viewer, order, recipients or [])
+        await _replace_recipients(session, order, recipients or [])
     await record_update(uow, viewer, order, OrderUpdate(fields=[f.value for f in fields]))
     return order
 
@@ -93,10 +93,9 @@ def _contact(contact: OrderContact | ContactData) -> tuple:
     return (contact.name, contact.email, contact.phone, contact.role)
 
 
-async def _replace_recipients(session: AsyncSession, viewer: Viewer, order: Order, emails: list[str]) -> None:
+async def _replace_recipients(session: AsyncSession, order: Order, recipients: list[CheckedRecipient]) -> None:
     await session.execute(delete(OrderRecipient).where(OrderRecipient.order_id == order.id))
-    users = await _portal_users_by_email(session, viewer.portal_id, emails)
-    session.add_all(OrderRecipient(order_id=order.id, email=e, user_id=users.get(e)) for e in emails)
+    session.add_all(OrderRecipient(order_id=order.id, email=r.email, user_id=r.user_id) for r in recipients)
 
 
 def completion_date(value: date, today: date) -> date:

@@ -89,7 +89,8 @@ TRANSITIONS: dict[OrderAction, Transition] = {
         _t(A.COMPLETE_ORDER, {R.ASSIGNED_PROVIDER}, {S.IN_PROGRESS, S.EXECUTING}, S.COMPLETED, money=MoneyEffect.SPEND),
         _t(
             A.CANCEL_ORDER,
-            {R.PARTNER, R.ASSIGNED_PROVIDER, R.INVITED_PROVIDER, R.SUPPLIER},
+            # An invited provider never cancels a quote request: it declines or withdraws its quote.
+            {R.PARTNER, R.ASSIGNED_PROVIDER, R.SUPPLIER},
             {S.PENDING_QUOTES, S.PENDING_APPROVAL, S.APPROVED, S.NOT_STARTED},
             S.CANCELLED,
             reason=True,

@@ -156,6 +156,8 @@ class OrderInvitation(Base):
     decline_reason: Mapped[str | None] = mapped_column(Text)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Comments in this provider's private thread (counted per viewer: schema.orders.comment_count).
+    comment_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class OrderContact(Base):

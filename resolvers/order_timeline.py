@@ -9,7 +9,7 @@ from typing import Any
 
 from strawberry.types import Info
 
-from domain.access import OrderView, loaded_order_view
+from domain.access import OrderView, comment_scope, loaded_order_view
 from domain.quotes import effective_status
 from models import Order, OrderField, OrderInvitation, OrderUpdate, Quote, QuoteStatus, StatusChange
 from models.base import utcnow
@@ -57,16 +57,18 @@ async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[A
         quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
         declines = [i for i in declines if i.provider_id == viewer.organization_id]
     items: list[Any] = [*quotes, *declines]
+    view = loaded_order_view(viewer, order)
     updates = await loaders.update_pages.load((order.id, None, None, limit, True)) if limit else []
-    if loaded_order_view(viewer, order) is OrderView.FULL:
+    if view is OrderView.FULL:
         items += updates
         items += await loaders.status_changes_by_order.load(order.id)
-        if limit:
-            items += await loaders.comment_pages.load((order.id, None, None, limit, True))
     else:
         # A quote request shows its description: the edits of it (schema.orders.OrderUpdate
         # shows such an entry as a description change only).
         items += [u for u in updates if OrderField.DESCRIPTION.value in u.fields]
+    if limit:
+        # A quote request shows the provider its own private thread with the partner.
+        items += await loaders.comment_pages.load((order.id, None, None, limit, True, comment_scope(viewer, view)))
     items.sort(key=_when)
     return items[len(items) - limit :] if limit else []
 

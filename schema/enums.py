@@ -92,6 +92,7 @@ QuoteStatus = described_enum(
         "ACCEPTED": "The partner accepted it: its provider does the work at its total.",
         "REJECTED": "Not taken: another quote was accepted, the provider declined, or the order ended.",
         "EXPIRED": "Past its `expiresAt` while still open: it can no longer be accepted.",
+        "WITHDRAWN": "Taken back by its provider (`withdrawQuote`): it can no longer be accepted.",
     },
 )
 LeadStatus = described_enum(

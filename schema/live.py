@@ -90,6 +90,15 @@ class QuoteDeclinedEvent(OrderEventBase):
         return self.source.subject.decline_reason
 
 
+@strawberry.type(
+    description="An invited provider withdrew its quote (only the partner side and that provider hear of it)."
+)
+class QuoteWithdrawnEvent(OrderEventBase):
+    @strawberry.field(description="The quote, now WITHDRAWN.")
+    def quote(self) -> Quote:
+        return self.source.subject
+
+
 @strawberry.type(description="The provider recorded leads on an order.")
 class LeadsAddedEvent(OrderEventBase):
     @strawberry.field(description="The leads added together.")
@@ -109,6 +118,7 @@ OrderEvent = Annotated[
     | CommentAddedEvent
     | QuoteSubmittedEvent
     | QuoteDeclinedEvent
+    | QuoteWithdrawnEvent
     | LeadsAddedEvent
     | OrderUpdatedEvent,
     strawberry.union("OrderEvent", description="Anything that happened on an order."),
@@ -119,6 +129,7 @@ PAYLOADS = {
     models.OrderEventKind.COMMENT_ADDED: CommentAddedEvent,
     models.OrderEventKind.QUOTE_SUBMITTED: QuoteSubmittedEvent,
     models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
+    models.OrderEventKind.QUOTE_WITHDRAWN: QuoteWithdrawnEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
     models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent,
 }

@@ -4,7 +4,7 @@ partner's name too (`order_search` rebuilt with it, on SQLite and PostgreSQL); a
 provider's own `last_activity_at` and `version` of its quote request (`order_invitation`)
 
 Revision ID: 0006_edits15
-Revises: 0005
+Revises: 0006_qa15
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import models.base
 
 revision = "0006_edits15"
-down_revision = "0005"
+down_revision = "0006_qa15"  # after main's 0006 (qa15): one head
 branch_labels = None
 depends_on = None
 
