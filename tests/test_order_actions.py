@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.settings import Settings
 from domain.ids import to_global_id
 from domain.order_actions import RULES
-from models import Lead, OrderStatus
+from models import Lead, OrderStatus, Quote
 from tests import factories
 from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 from tests.ordering import in_days, order_gid
@@ -26,6 +26,8 @@ MUTATIONS = {
         "UpdateEstimatedCompletionInput",
         lambda o, lead: {"orderId": o, "estimatedCompletionOn": in_days(45)},
     ),
+    # Last: withdrawing the only quote of a request cancels it. `lead` is Taylor's quote here.
+    "WITHDRAW_QUOTE": ("withdrawQuote", "WithdrawQuoteInput", lambda o, quote: {"quoteId": quote}),
 }
 
 
@@ -50,8 +52,9 @@ async def test_listed_exactly_when_the_mutation_is_allowed(gql, db, status: Orde
             with_details=True,
         )
         lead = await session.scalar(select(Lead.id).where(Lead.order_id == order.id))
+        quote = await session.scalar(select(Quote.id).where(Quote.order_id == order.id))
         pk = order.id
-    gid, lead_gid = order_gid(pk), to_global_id("Lead", lead)
+    gid, lead_gid, quote_gid = order_gid(pk), to_global_id("Lead", lead), to_global_id("Quote", quote)
     offered_somewhere = set()
     for viewer in (PARTNER, SUPPLIER, PROVIDER, PROVIDER2):
         body = await gql(ACTIONS, {"id": gid}, as_=viewer)
@@ -59,12 +62,15 @@ async def test_listed_exactly_when_the_mutation_is_allowed(gql, db, status: Orde
         listed = set(seen["availableActions"]) if seen is not None else set()
         for action, (name, input_type, make) in MUTATIONS.items():
             query = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ errors {{ code }} }} }}"
-            payload = (await gql.data(query, {"input": make(gid, lead_gid)}, as_=viewer))[name]
+            second = quote_gid if action == "WITHDRAW_QUOTE" else lead_gid
+            payload = (await gql.data(query, {"input": make(gid, second)}, as_=viewer))[name]
             allowed = payload["errors"] == []
             assert allowed is (action in listed), (status, viewer, action, payload["errors"])
             if allowed:
                 offered_somewhere.add(action)
     if status is OrderStatus.IN_PROGRESS:
-        assert offered_somewhere == set(MUTATIONS)  # the test can tell both ways
+        assert offered_somewhere == set(MUTATIONS) - {"WITHDRAW_QUOTE"}  # the test can tell both ways
+    if status is OrderStatus.PENDING_QUOTES:
+        assert {"ADD_COMMENT", "WITHDRAW_QUOTE"} <= offered_somewhere
     if status is OrderStatus.ARCHIVED:
         assert offered_somewhere == set()
