@@ -16,7 +16,7 @@ from strawberry.types import Info
 import models
 from schema.catalog import Provider
 from schema.enums import OrderStatus
-from schema.orders import Comment, Lead, Order, Quote
+from schema.orders import Comment, Lead, Order, OrderUpdate, Quote
 from schema.portal import User
 from subscriptions import resolvers
 from subscriptions.feed import LiveEvent
@@ -106,13 +106,21 @@ class LeadsAddedEvent(OrderEventBase):
         return self.source.leads
 
 
+@strawberry.type(description="An order was edited without a status change (updateOrder, updateEstimatedCompletion).")
+class OrderUpdatedEvent(OrderEventBase):
+    @strawberry.field(description="The edit, as in the order's timeline.")
+    def update(self) -> OrderUpdate:
+        return self.source.subject
+
+
 OrderEvent = Annotated[
     StatusChangedEvent
     | CommentAddedEvent
     | QuoteSubmittedEvent
     | QuoteDeclinedEvent
     | QuoteWithdrawnEvent
-    | LeadsAddedEvent,
+    | LeadsAddedEvent
+    | OrderUpdatedEvent,
     strawberry.union("OrderEvent", description="Anything that happened on an order."),
 ]
 
@@ -123,6 +131,7 @@ PAYLOADS = {
     models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
     models.OrderEventKind.QUOTE_WITHDRAWN: QuoteWithdrawnEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
+    models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."
 

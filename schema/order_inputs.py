@@ -113,3 +113,28 @@ class AddLeadsInput:
 class UpdateLeadInput:
     lead_id: strawberry.ID = strawberry.field(description="The lead's global id (`Lead.id`).")
     status: LeadStatus = strawberry.field(description="How working it went.")
+
+
+@strawberry.input(description="The partner edits an order until it is completed, cancelled, denied or archived.")
+class UpdateOrderInput:
+    order_id: strawberry.ID = strawberry.field(description="The order's global id (`Order.id`).")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The new description (null or blank: none); left out: unchanged."
+    )
+    contacts: list[ContactInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="The whole new contact list (at most 100); left out: unchanged."
+    )
+    notification_recipients: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "The whole new list of addresses told of the order's changes (at most 100; as in submitOrder); "
+            "left out: unchanged."
+        ),
+    )
+
+
+@strawberry.input(description="The assigned provider moves the date it expects to complete the work.")
+class UpdateEstimatedCompletionInput:
+    order_id: strawberry.ID = strawberry.field(description="The order's global id (`Order.id`).")
+    estimated_completion_on: date = strawberry.field(description="Today or later.")
+    reason: str | None = strawberry.field(default=None, description="Why the date moved (told to the partner).")
