@@ -296,5 +296,8 @@ async def prefetch(info: Info, orders: list[Any], fields: set[str]) -> None:
         if requests:
             await fill(loaders.quotes_by_order, requests)
             await fill(loaders.invitations_by_order, requests)
+    if viewer.is_provider and "commentCount" in fields:
+        # A provider's count leaves out the other providers' private threads (schema.orders).
+        await fill(loaders.invitations_by_order, [o.id for o in orders])
     if "activityType" in fields:
         await fill(loaders.activity_type, sorted({o.activity_type_id for o in orders}))

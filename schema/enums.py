@@ -87,6 +87,7 @@ QuoteStatus = described_enum(
         "ACCEPTED": "The partner accepted it: its provider does the work at its total.",
         "REJECTED": "Not taken: another quote was accepted, the provider declined, or the order ended.",
         "EXPIRED": "Past its `expiresAt` while still open: it can no longer be accepted.",
+        "WITHDRAWN": "Taken back by its provider (`withdrawQuote`): it can no longer be accepted.",
     },
 )
 LeadStatus = described_enum(
@@ -120,5 +121,13 @@ OrderAction = described_enum(
         "COMPLETE_ORDER": "`completeOrder`: the provider completes the order.",
         "CANCEL_ORDER": "`cancelOrder`: cancel the order before work starts.",
         "ARCHIVE_ORDER": "`archiveOrder`: the provider archives a finished order.",
+        "ADD_COMMENT": "`addComment`: comment on the order.",
+        "ADD_LEADS": "`addLeads`: the assigned provider records leads.",
+        "UPDATE_LEAD": (
+            "`updateLead`: the partner (or supplier) records how working a lead went (offered once there are leads)."
+        ),
+        "UPDATE_ORDER": "`updateOrder`: the partner edits the description, contacts or notification recipients.",
+        "UPDATE_ESTIMATED_COMPLETION": "`updateEstimatedCompletion`: the assigned provider moves the completion date.",
+        "WITHDRAW_QUOTE": "`withdrawQuote`: an invited provider withdraws its open quote.",
     },
 )

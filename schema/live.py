@@ -90,6 +90,15 @@ class QuoteDeclinedEvent(OrderEventBase):
         return self.source.subject.decline_reason
 
 
+@strawberry.type(
+    description="An invited provider withdrew its quote (only the partner side and that provider hear of it)."
+)
+class QuoteWithdrawnEvent(OrderEventBase):
+    @strawberry.field(description="The quote, now WITHDRAWN.")
+    def quote(self) -> Quote:
+        return self.source.subject
+
+
 @strawberry.type(description="The provider recorded leads on an order.")
 class LeadsAddedEvent(OrderEventBase):
     @strawberry.field(description="The leads added together.")
@@ -98,7 +107,12 @@ class LeadsAddedEvent(OrderEventBase):
 
 
 OrderEvent = Annotated[
-    StatusChangedEvent | CommentAddedEvent | QuoteSubmittedEvent | QuoteDeclinedEvent | LeadsAddedEvent,
+    StatusChangedEvent
+    | CommentAddedEvent
+    | QuoteSubmittedEvent
+    | QuoteDeclinedEvent
+    | QuoteWithdrawnEvent
+    | LeadsAddedEvent,
     strawberry.union("OrderEvent", description="Anything that happened on an order."),
 ]
 
@@ -107,6 +121,7 @@ PAYLOADS = {
     models.OrderEventKind.COMMENT_ADDED: CommentAddedEvent,
     models.OrderEventKind.QUOTE_SUBMITTED: QuoteSubmittedEvent,
     models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
+    models.OrderEventKind.QUOTE_WITHDRAWN: QuoteWithdrawnEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."

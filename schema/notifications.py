@@ -33,6 +33,7 @@ NotificationKind = described_enum(
         "COMMENT_ADDED": "Someone commented on an order.",
         "LEADS_ADDED": "The provider recorded leads on an order.",
         "QUOTE_DECLINED": "A provider asked to quote declined (told to the partner and supplier).",
+        "QUOTE_WITHDRAWN": "A provider asked to quote withdrew its quote (told to the partner side).",
     },
     name="NotificationKind",
 )

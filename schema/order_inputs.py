@@ -83,10 +83,22 @@ class AcceptQuoteInput:
     quote_id: strawberry.ID = strawberry.field(description="The quote's global id (`Quote.id`).")
 
 
+@strawberry.input(description="An invited provider takes back its open quote (`withdrawQuote`).")
+class WithdrawQuoteInput:
+    quote_id: strawberry.ID = strawberry.field(description="Your open (SUBMITTED) quote's global id (`Quote.id`).")
+
+
 @strawberry.input(description="A comment on an order (`addComment`).")
 class AddCommentInput:
     order_id: strawberry.ID = order_id_field()
     body: str = strawberry.field(description="The text (plain), 1 to 10,000 characters.")
+    provider_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "While quotes are collected: the invited provider whose private thread the partner (or "
+            "supplier) answers in. A provider leaves it out: its comments go to its own thread."
+        ),
+    )
 
 
 @strawberry.input(description="A lead to record.")

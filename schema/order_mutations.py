@@ -67,6 +67,24 @@ class _OrderingMutations:
 
     @strawberry.mutation(
         description=(
+            "An invited provider withdraws its open quote: it reads WITHDRAWN and can no longer be "
+            "accepted (the provider may quote again). Once no provider asked has a quote to offer, the "
+            "portal cancels the order. Errors: NOT_FOUND (not your quote), FORBIDDEN (not the quote's "
+            "provider, or it declined), INVALID_TRANSITION (the quote is not open, or quotes are no "
+            "longer collected), CONFLICT."
+        )
+    )
+    async def withdraw_quote(
+        self,
+        info: Info,
+        input: Annotated[i.WithdrawQuoteInput, strawberry.argument(description="The quote to withdraw.")],
+    ) -> p.WithdrawQuotePayload:
+        result, errors = await quotes.resolve_withdraw_quote(info, input)
+        order, quote = result or (None, None)
+        return p.WithdrawQuotePayload(order=order, quote=quote, errors=user_errors(errors))
+
+    @strawberry.mutation(
+        description=(
             "The partner accepts a current quote: the order is APPROVED with the quote's provider, total and "
             "completion date, its MDF reserved; the other quotes are REJECTED. Errors: NOT_FOUND, FORBIDDEN, "
             "INVALID_TRANSITION (the quote is not open), QUOTE_EXPIRED, INSUFFICIENT_FUNDS, VALIDATION, CONFLICT."
@@ -88,8 +106,12 @@ _WithTransitions = transition_mutations(_OrderingMutations, "TransitionMutations
 class OrderMutations(_WithTransitions):
     @strawberry.mutation(
         description=(
-            "Comment on an order you see whole (1 to 10,000 characters); its parties are told. Errors: "
-            "NOT_FOUND, FORBIDDEN (not one of its parties), INVALID_TRANSITION (ARCHIVED), VALIDATION."
+            "Comment on an order you see whole (1 to 10,000 characters); its parties are told. While "
+            "quotes are collected, an invited provider's comment goes to its private thread with the "
+            "partner, and the partner (or supplier) answers one provider with `providerId`. Errors: "
+            "NOT_FOUND (order or provider), FORBIDDEN (not one of its parties), INVALID_TRANSITION "
+            "(ARCHIVED), VALIDATION (text; `providerId` not asked to quote, not your own, or after the "
+            "quote phase)."
         )
     )
     async def add_comment(

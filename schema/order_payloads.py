@@ -34,6 +34,11 @@ class AcceptQuotePayload(OrderPayload):
     quote: Quote | None = strawberry.field(default=None, description="The quote accepted; null when refused.")
 
 
+@strawberry.type(description="The quote withdrawn (`withdrawQuote`) and its order, or why it was refused.")
+class WithdrawQuotePayload(OrderPayload):
+    quote: Quote | None = strawberry.field(default=None, description="The quote, now WITHDRAWN; null when refused.")
+
+
 @strawberry.type(description="The comment posted (`addComment`) and its order, or why it was refused.")
 class AddCommentPayload(OrderPayload):
     comment: Comment | None = strawberry.field(default=None, description="The comment posted; null when refused.")
