@@ -32,7 +32,7 @@ class OrderEventBase:
     def cursor(self, info: Info) -> str:
         return resolvers.event_cursor(info, self.source.id)
 
-    @strawberry.field(description="When it happened.")
+    @strawberry.field(description="When it happened (UTC).")
     def at(self) -> datetime:
         return self.source.event.created_at
 
@@ -47,7 +47,7 @@ class OrderEventBase:
 
 @strawberry.type(description="A status change of an order: from, to, who, why, when.")
 class OrderStatusChange(OrderEventBase):
-    @strawberry.field(name="from", description="Null for the order's submission.")
+    @strawberry.field(name="from", description="The status before; null for the order's submission.")
     def from_(self) -> OrderStatus | None:
         return self.source.subject.from_status
 
@@ -143,7 +143,15 @@ class Subscription:
         self,
         info: Info,
         order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description="Replay from this cursor first.")] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "The `cursor` of an event received before: the status changes after it (those missed "
+                    "while disconnected) come first, then live ones."
+                )
+            ),
+        ] = None,
     ) -> AsyncGenerator[OrderStatusChange, None]:
         return await resolvers.subscribe(
             info,

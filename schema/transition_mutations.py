@@ -141,7 +141,8 @@ def mutation(action: OrderAction, api: Api) -> Any:
         return payload_cls(order=order, errors=user_errors(errors))
 
     # Strawberry reads the argument and result types from the annotations.
-    argument = strawberry.argument(description=f"The order to {VERBS[action]}{' and why' if text else ''}.")
+    given = "" if text is None else ", and why" if text == "reason" else f", and the {text}"
+    argument = strawberry.argument(description=f"The order to {VERBS[action]}{given}.")
     resolve.__annotations__ = {"info": Info, "input": Annotated[input_cls, argument], "return": payload_cls}
     resolve.__name__ = action.value.lower()
     return strawberry.mutation(resolve, description=described(action, api))
