@@ -32,6 +32,7 @@ from models import (
     OrderContact,
     OrderInvitation,
     OrderRecipient,
+    OrderUpdate,
     Organization,
     Portal,
     ProviderOffice,
@@ -249,4 +250,7 @@ class Loaders:
     )
     lead_pages = cached_property(
         lambda self: self._make(_children_pages, Lead, Lead.order_id, Lead.created_at, Lead.id)
+    )
+    update_pages = cached_property(
+        lambda self: self._make(_children_pages, OrderUpdate, OrderUpdate.order_id, OrderUpdate.at, OrderUpdate.id)
     )
