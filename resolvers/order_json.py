@@ -516,10 +516,13 @@ def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected:
         descending = order_by.direction is SortDirection.DESC
         after = ctx.cursors.decode(page.after, sort, "after", descending) if page.after is not None else None
         before = ctx.cursors.decode(page.before, sort, "before", descending) if page.before is not None else None
-        clauses = order_filter_clauses(info, f)
+        (branch,) = access.order_scope_branches(viewer)
+        clauses = order_filter_clauses(info, f, last_activity=branch.last_activity)
     except Exception as exc:  # the resolver reports it, as before
         raise NotCompiled("refused arguments") from exc
-    (scope,) = access.order_scope_branches(viewer)
+    if branch.invitation:
+        raise NotCompiled("a provider's quote requests")
+    scope = branch.where
     limit, backwards = page_shape(page)
     if not 0 <= limit <= MAX_PAGE:
         raise NotCompiled("page size")
@@ -529,7 +532,7 @@ def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected:
     if "totalCount" in wanted:
         pieces.append(Piece(select(literal_column("count(*)")).select_from(Order).where(scope, *clauses), dialect))
     if "statusCounts" in wanted:
-        unfiltered = order_filter_clauses(info, f, statuses=False)
+        unfiltered = order_filter_clauses(info, f, statuses=False, last_activity=branch.last_activity)
         counted = select(Order.status.label("status"), literal_column("count(*)").label("n"))
         pieces.append(Piece(counted.where(scope, *unfiltered).group_by(Order.status), dialect))
     stmt = Statement(pieces)
