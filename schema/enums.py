@@ -26,6 +26,9 @@ from models import (
 from models import (
     QuoteStatus as _QuoteStatus,
 )
+from models import (
+    UserRole as _UserRole,
+)
 
 OrganizationKind = strawberry.enum(_OrganizationKind)
 PricingModel = strawberry.enum(_PricingModel)
@@ -35,3 +38,4 @@ PaymentMethod = strawberry.enum(_PaymentMethod)
 QuoteStatus = strawberry.enum(_QuoteStatus)
 LeadStatus = strawberry.enum(_LeadStatus)
 OrderAction = strawberry.enum(_OrderAction)
+UserRole = strawberry.enum(_UserRole, description="ADMIN administers its organisation (a supplier's: the portal).")

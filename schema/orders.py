@@ -262,6 +262,9 @@ class Order(relay.Node):
     estimated_completion_on: date | None
     scheduled_for: datetime | None
     completed_at: datetime | None
+    attention_needed: bool = strawberry.field(
+        description="Its provider was deactivated while the order was assigned: the supplier hands it over or cancels it."
+    )
     is_type_of = of_model(models.Order)
 
     # An invited provider sees neither moving with its rivals' quotes and declines.

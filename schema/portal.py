@@ -9,7 +9,7 @@ from strawberry.types import Info
 import models
 from models.snapshots import is_model
 from schema.common import checks_read
-from schema.enums import OrganizationKind
+from schema.enums import OrganizationKind, UserRole
 from schema.fast_path import info_unused
 
 
@@ -31,6 +31,35 @@ class PortalFeatures:
     mdf: bool
 
 
+@strawberry.type(description="How the supplier set up its portal; every member reads it.")
+class PortalSettings:
+    marketplace_enabled: bool = strawberry.field(description="Partners order from the Marketplace (`services`).")
+    provider_locator_enabled: bool = strawberry.field(description="Partners find providers (`providers`).")
+    mdf_enabled: bool = strawberry.field(description="Orders may be paid from MDF funds.")
+    orders_page_label: str = strawberry.field(description="What the portal calls its orders page.")
+    default_currency: str = strawberry.field(description="The currency of new services and funds.")
+    deliverables_required: bool = strawberry.field(description="An order completes only with a deliverable.")
+    mdf_claims_required: bool = strawberry.field(description="MDF is spent only on an approved claim.")
+    claim_deadline_days: int = strawberry.field(description="Days after completion to (re)file a claim.")
+    service_approval_required: bool = strawberry.field(
+        description="A provider's new service is listed once a supplier ADMIN approves it."
+    )
+
+
+def portal_settings(portal: models.Portal) -> PortalSettings:
+    return PortalSettings(
+        marketplace_enabled=portal.marketplace_enabled,
+        provider_locator_enabled=portal.provider_locator_enabled,
+        mdf_enabled=portal.mdf_enabled,
+        orders_page_label=portal.orders_page_label,
+        default_currency=portal.currency,
+        deliverables_required=portal.deliverables_required,
+        mdf_claims_required=portal.mdf_claims_required,
+        claim_deadline_days=portal.claim_deadline_days,
+        service_approval_required=portal.service_approval_required,
+    )
+
+
 @strawberry.type
 class Portal(relay.Node):
     id: relay.NodeID[int]
@@ -49,6 +78,10 @@ class Portal(relay.Node):
             mdf=root.mdf_enabled,
         )
 
+    @strawberry.field(description="The supplier's settings: feature switches, the orders page's label, ...")
+    def settings(self, root: strawberry.Parent[models.Portal]) -> PortalSettings:
+        return portal_settings(root)
+
 
 @strawberry.interface(description="A supplier, partner (reseller) or provider (agency).")
 class Organization(relay.Node):
@@ -57,6 +90,9 @@ class Organization(relay.Node):
     kind: OrganizationKind
     description: str | None
     website: str | None
+    is_active: bool = strawberry.field(
+        name="active", description="False once deactivated: its users are signed out and refused."
+    )
 
 
 @strawberry.type(description="The brand that owns the portal.")
@@ -74,6 +110,8 @@ class User(relay.Node):
     id: relay.NodeID[int]
     name: str
     email: str
+    role: UserRole = strawberry.field(description="ADMIN or MEMBER of its organisation.")
+    is_active: bool = strawberry.field(name="active", description="False once deactivated.")
 
     @classmethod
     def is_type_of(cls, obj, _info) -> bool:
