@@ -88,10 +88,27 @@ async def seed_demo(session: AsyncSession) -> None:
             User(organization_id=acme.id, email="partner@demo.example", name="Pat Partner", role=UserRole.ADMIN),
             User(organization_id=beta.id, email="partner2@demo.example", name="Bea Partner", role=UserRole.ADMIN),
             User(organization_id=taylor.id, email="provider@demo.example", name="Taylor Provider", role=UserRole.ADMIN),
-            User(organization_id=northwind.id, email="provider2@demo.example", name="Nora Provider", role=UserRole.ADMIN),
-            User(organization_id=other_partner.id, email="outsider@other.example", name="Oscar Outsider", role=UserRole.ADMIN),
-            User(organization_id=other_supplier.id, email="supplier@other.example", name="Olga Supplier", role=UserRole.ADMIN),
-            User(organization_id=other_provider.id, email="provider@other.example", name="Otto Provider", role=UserRole.ADMIN),
+            User(
+                organization_id=northwind.id, email="provider2@demo.example", name="Nora Provider", role=UserRole.ADMIN
+            ),
+            User(
+                organization_id=other_partner.id,
+                email="outsider@other.example",
+                name="Oscar Outsider",
+                role=UserRole.ADMIN,
+            ),
+            User(
+                organization_id=other_supplier.id,
+                email="supplier@other.example",
+                name="Olga Supplier",
+                role=UserRole.ADMIN,
+            ),
+            User(
+                organization_id=other_provider.id,
+                email="provider@other.example",
+                name="Otto Provider",
+                role=UserRole.ADMIN,
+            ),
             ProviderOffice(
                 provider_id=taylor.id,
                 name="Seattle",

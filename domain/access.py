@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
@@ -155,7 +156,7 @@ def campaign_scope(viewer: Viewer) -> ColumnElement[bool]:
     return and_(Campaign.portal_id == viewer.portal_id, Campaign.retired_at.is_(None))
 
 
-def _portal_switch(viewer: Viewer, column: ColumnElement[bool]) -> ColumnElement[bool]:
+def _portal_switch(viewer: Viewer, column: Any) -> ColumnElement[bool]:
     """SQL: the viewer's portal has the feature `column` switched on (evaluated once, uncorrelated)."""
     return exists().where(Portal.id == viewer.portal_id, column.is_(True))
 
@@ -181,9 +182,7 @@ def locator_scope(viewer: Viewer) -> ColumnElement[bool]:
     and none while the portal has the Provider Locator off."""
     clause = organization_scope(viewer, OrganizationKind.PROVIDER)
     if viewer.is_partner:
-        return and_(
-            clause, Organization.is_active.is_(True), _portal_switch(viewer, Portal.provider_locator_enabled)
-        )
+        return and_(clause, Organization.is_active.is_(True), _portal_switch(viewer, Portal.provider_locator_enabled))
     return clause
 
 

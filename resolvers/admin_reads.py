@@ -19,7 +19,12 @@ MAX_LEDGER = 100
 
 
 async def resolve_audit_log(
-    info: Info, first: int | None, after: str | None, subject_id: str | None, actor_id: str | None, since: datetime | None
+    info: Info,
+    first: int | None,
+    after: str | None,
+    subject_id: str | None,
+    actor_id: str | None,
+    since: datetime | None,
 ) -> Page:
     """The portal's administrative changes, newest first (suppliers only)."""
     ctx = info.context

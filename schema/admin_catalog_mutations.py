@@ -22,9 +22,7 @@ class AdminCatalogMutations:
         provider, errors = await admin_catalog.update_provider_profile(info, input)
         return p.UpdateProviderProfilePayload(provider=provider, errors=user_errors(errors))
 
-    @strawberry.mutation(
-        description="A provider ADMIN (or supplier ADMIN) adds a service; it may wait for approval."
-    )
+    @strawberry.mutation(description="A provider ADMIN (or supplier ADMIN) adds a service; it may wait for approval.")
     async def create_service(self, info: Info, input: i.CreateServiceInput) -> p.CreateServicePayload:
         service, errors = await admin_catalog.create_service(info, input)
         return p.CreateServicePayload(service=service, errors=user_errors(errors))
@@ -45,23 +43,17 @@ class AdminCatalogMutations:
         return p.ApproveServicePayload(service=service, errors=user_errors(errors))
 
     @strawberry.mutation(description="A supplier ADMIN adds an activity type.")
-    async def create_activity_type(
-        self, info: Info, input: i.CreateActivityTypeInput
-    ) -> p.CreateActivityTypePayload:
+    async def create_activity_type(self, info: Info, input: i.CreateActivityTypeInput) -> p.CreateActivityTypePayload:
         row, errors = await c.create_activity_type(info, input)
         return p.CreateActivityTypePayload(activity_type=row, errors=user_errors(errors))
 
     @strawberry.mutation(description="A supplier ADMIN renames an activity type.")
-    async def rename_activity_type(
-        self, info: Info, input: i.RenameActivityTypeInput
-    ) -> p.RenameActivityTypePayload:
+    async def rename_activity_type(self, info: Info, input: i.RenameActivityTypeInput) -> p.RenameActivityTypePayload:
         row, errors = await c.rename_activity_type(info, input)
         return p.RenameActivityTypePayload(activity_type=row, errors=user_errors(errors))
 
     @strawberry.mutation(description="A supplier ADMIN retires an activity type.")
-    async def retire_activity_type(
-        self, info: Info, input: i.RetireActivityTypeInput
-    ) -> p.RetireActivityTypePayload:
+    async def retire_activity_type(self, info: Info, input: i.RetireActivityTypeInput) -> p.RetireActivityTypePayload:
         row, errors = await c.retire_activity_type(info, input)
         return p.RetireActivityTypePayload(activity_type=row, errors=user_errors(errors))
 

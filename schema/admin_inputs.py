@@ -51,7 +51,9 @@ class ReactivateOrganizationInput:
 
 @strawberry.input(description="A new user of an organisation.")
 class InviteUserInput:
-    organization_id: ID = strawberry.field(description="Any organisation of the portal (supplier ADMIN), else your own.")
+    organization_id: ID = strawberry.field(
+        description="Any organisation of the portal (supplier ADMIN), else your own."
+    )
     email: str = strawberry.field(description="Unique across the service.")
     name: str = strawberry.field(description="The person's name.")
     role: UserRole = strawberry.field(description="ADMIN or MEMBER.")

@@ -263,7 +263,7 @@ class Order(relay.Node):
     scheduled_for: datetime | None
     completed_at: datetime | None
     attention_needed: bool = strawberry.field(
-        description="Its provider was deactivated while the order was assigned: the supplier hands it over or cancels it."
+        description="Its provider was deactivated while it was assigned: the supplier hands it over or cancels it."
     )
     is_type_of = of_model(models.Order)
 

@@ -7,7 +7,6 @@ from strawberry.types import Info
 
 from domain.admin.permissions import permissions_of
 from schema.admin_types import Permission
-
 from schema.notifications import ViewerNotifications
 from schema.portal import Organization, Portal, User
 

@@ -64,91 +64,131 @@ async def new_portal(empty_database_url: str, capsys: pytest.CaptureFixture[str]
 
 async def test_a_supplier_sets_up_a_new_portal_with_the_api_alone_and_a_partner_orders(new_portal) -> None:
     gql = new_portal
-    viewer = await gql.data("{ viewer { user { role } portal { name settings { marketplaceEnabled } } permissions } }", as_=BOSS)
+    viewer = await gql.data(
+        "{ viewer { user { role } portal { name settings { marketplaceEnabled } } permissions } }", as_=BOSS
+    )
     assert viewer["viewer"]["user"]["role"] == "ADMIN"
     assert viewer["viewer"]["portal"] == {"name": "Northstar", "settings": {"marketplaceEnabled": False}}
     assert "MANAGE_PORTAL" in viewer["viewer"]["permissions"]
 
     settings = await ok(
-        gql, "updatePortalSettings",
+        gql,
+        "updatePortalSettings",
         {"marketplaceEnabled": True, "providerLocatorEnabled": True, "ordersPageLabel": "Agency Orders"},
         "portal { settings { marketplaceEnabled providerLocatorEnabled mdfEnabled ordersPageLabel defaultCurrency } }",
         as_=BOSS,
     )
     assert settings["portal"]["settings"] == {
-        "marketplaceEnabled": True, "providerLocatorEnabled": True, "mdfEnabled": True,
-        "ordersPageLabel": "Agency Orders", "defaultCurrency": "USD",
+        "marketplaceEnabled": True,
+        "providerLocatorEnabled": True,
+        "mdfEnabled": True,
+        "ordersPageLabel": "Agency Orders",
+        "defaultCurrency": "USD",
     }
     seo = (await ok(gql, "createActivityType", {"name": "SEO"}, "activityType { id name }", as_=BOSS))["activityType"]
     partner = (
-        await ok(gql, "createOrganization", {"kind": "PARTNER", "name": "Reseller One"}, "organization { id kind }", as_=BOSS)
+        await ok(
+            gql, "createOrganization", {"kind": "PARTNER", "name": "Reseller One"}, "organization { id kind }", as_=BOSS
+        )
     )["organization"]
     agency = (
         await ok(gql, "createOrganization", {"kind": "PROVIDER", "name": "Agency One"}, "organization { id }", as_=BOSS)
     )["organization"]
     assert partner["kind"] == "PARTNER"
     await ok(
-        gql, "inviteUser",
+        gql,
+        "inviteUser",
         {"organizationId": partner["id"], "email": "pia@reseller.example", "name": "Pia", "role": "ADMIN"},
-        "user { id role }", as_=BOSS,
+        "user { id role }",
+        as_=BOSS,
     )
     await ok(
-        gql, "inviteUser",
+        gql,
+        "inviteUser",
         {"organizationId": agency["id"], "email": "al@agency.example", "name": "Al", "role": "ADMIN"},
-        "user { id }", as_=BOSS,
+        "user { id }",
+        as_=BOSS,
     )
     # The provider's ADMIN sets up its own profile and services.
     await ok(
-        gql, "updateProviderProfile",
+        gql,
+        "updateProviderProfile",
         {
-            "providerId": agency["id"], "description": "Search specialists", "website": "https://agency.example",
+            "providerId": agency["id"],
+            "description": "Search specialists",
+            "website": "https://agency.example",
             "offices": [{"name": "HQ", "city": "Berlin", "country": "de", "latitude": 52.52, "longitude": 13.405}],
         },
-        "provider { offices { city country } }", as_="al@agency.example",
+        "provider { offices { city country } }",
+        as_="al@agency.example",
     )
     fixed = (
         await ok(
-            gql, "createService",
+            gql,
+            "createService",
             {"name": "SEO Sprint", "pricingModel": "FIXED_PRICE", "price": "1500.00", "activityTypeId": seo["id"]},
-            "service { id status price { amount currency } provider { name } }", as_="al@agency.example",
+            "service { id status price { amount currency } provider { name } }",
+            as_="al@agency.example",
         )
     )["service"]
     assert fixed["status"] == "LISTED" and fixed["price"] == {"amount": "1500.00", "currency": "USD"}
-    campaign = (
-        await ok(gql, "createCampaign", {"name": "Spring Push"}, "campaign { id }", as_=BOSS)
-    )["campaign"]
+    campaign = (await ok(gql, "createCampaign", {"name": "Spring Push"}, "campaign { id }", as_=BOSS))["campaign"]
     activity = (
         await ok(
-            gql, "createCampaignActivity", {"campaignId": campaign["id"], "name": "SEO Sprint", "serviceId": fixed["id"]},
-            "activity { id service { name } }", as_=BOSS,
+            gql,
+            "createCampaignActivity",
+            {"campaignId": campaign["id"], "name": "SEO Sprint", "serviceId": fixed["id"]},
+            "activity { id service { name } }",
+            as_=BOSS,
         )
     )["activity"]
     fund = (
         await ok(
-            gql, "createMdfFund",
-            {"partnerId": partner["id"], "name": "2026 MDF", "currency": "usd", "allocated": "5000.00",
-             "startsOn": "2026-01-01", "endsOn": "2099-12-31"},
-            "fund { id currency allocated available }", as_=BOSS,
+            gql,
+            "createMdfFund",
+            {
+                "partnerId": partner["id"],
+                "name": "2026 MDF",
+                "currency": "usd",
+                "allocated": "5000.00",
+                "startsOn": "2026-01-01",
+                "endsOn": "2099-12-31",
+            },
+            "fund { id currency allocated available }",
+            as_=BOSS,
         )
     )["fund"]
     assert fund["currency"] == "USD" and fund["allocated"] == "5000.00"
     adjusted = await ok(
-        gql, "adjustMdfFund", {"fundId": fund["id"], "allocatedDelta": "500.00", "reason": "Q2 top-up"},
-        "fund { allocated ledger { kind amount memo } }", as_=BOSS,
+        gql,
+        "adjustMdfFund",
+        {"fundId": fund["id"], "allocatedDelta": "500.00", "reason": "Q2 top-up"},
+        "fund { allocated ledger { kind amount memo } }",
+        as_=BOSS,
     )
     assert adjusted["fund"]["allocated"] == "5500.00"
     assert [e["amount"] for e in adjusted["fund"]["ledger"]] == ["500.00", "5000.00"]  # newest first
 
     # The partner sees the catalogue and orders from the campaign, paying with MDF.
-    market = await gql.data("{ services { edges { node { name } } } providers { edges { node { name } } } }", as_="pia@reseller.example")
+    market = await gql.data(
+        "{ services { edges { node { name } } } providers { edges { node { name } } } }", as_="pia@reseller.example"
+    )
     assert [e["node"]["name"] for e in market["services"]["edges"]] == ["SEO Sprint"]
     assert [e["node"]["name"] for e in market["providers"]["edges"]] == ["Agency One"]
     order = (
         await ok(
-            gql, "submitOrder",
-            {"serviceId": fixed["id"], "name": "Spring SEO", "origin": "CAMPAIGN_ACTIVITY",
-             "campaignActivityId": activity["id"], "paymentMethod": "MDF", "mdfFundId": fund["id"]},
-            "order { id status rate { amount currency } }", as_="pia@reseller.example",
+            gql,
+            "submitOrder",
+            {
+                "serviceId": fixed["id"],
+                "name": "Spring SEO",
+                "origin": "CAMPAIGN_ACTIVITY",
+                "campaignActivityId": activity["id"],
+                "paymentMethod": "MDF",
+                "mdfFundId": fund["id"],
+            },
+            "order { id status rate { amount currency } }",
+            as_="pia@reseller.example",
         )
     )["order"]
     assert order["status"] == "PENDING_APPROVAL" and order["rate"] == {"amount": "1500.00", "currency": "USD"}
@@ -160,11 +200,20 @@ async def test_a_supplier_sets_up_a_new_portal_with_the_api_alone_and_a_partner_
     log = await gql.data("{ auditLog(first: 100) { totalCount edges { node { action actor { email } } } } }", as_=BOSS)
     actions = [e["node"]["action"] for e in log["auditLog"]["edges"]]
     assert actions[0] == "ADJUST_MDF_FUND" and actions[-1] == "CREATE_PORTAL"
-    assert {"UPDATE_PORTAL_SETTINGS", "CREATE_ORGANIZATION", "INVITE_USER", "UPDATE_PROVIDER_PROFILE", "CREATE_SERVICE",
-            "CREATE_CAMPAIGN", "CREATE_CAMPAIGN_ACTIVITY", "CREATE_MDF_FUND"} <= set(actions)
+    assert {
+        "UPDATE_PORTAL_SETTINGS",
+        "CREATE_ORGANIZATION",
+        "INVITE_USER",
+        "UPDATE_PROVIDER_PROFILE",
+        "CREATE_SERVICE",
+        "CREATE_CAMPAIGN",
+        "CREATE_CAMPAIGN_ACTIVITY",
+        "CREATE_MDF_FUND",
+    } <= set(actions)
     of_fund = await gql.data(
         "query($id: ID!) { auditLog(filter: { subjectId: $id }) { edges { node { action before after } } } }",
-        {"id": fund["id"]}, as_=BOSS,
+        {"id": fund["id"]},
+        as_=BOSS,
     )
     entries = [e["node"] for e in of_fund["auditLog"]["edges"]]
     assert [e["action"] for e in entries] == ["ADJUST_MDF_FUND", "CREATE_MDF_FUND"]

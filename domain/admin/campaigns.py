@@ -29,8 +29,14 @@ async def _log(session: AsyncSession, viewer: Viewer, action: str, row: Any, bef
         if not after:
             return
     await audit.record(
-        session, portal_id=viewer.portal_id, actor=viewer, action=action, subject_type=type(row).__name__,
-        subject_id=row.id, before=before, after=after,
+        session,
+        portal_id=viewer.portal_id,
+        actor=viewer,
+        action=action,
+        subject_type=type(row).__name__,
+        subject_id=row.id,
+        before=before,
+        after=after,
     )
 
 
@@ -42,8 +48,12 @@ async def create_activity_type(uow: UnitOfWork, viewer: Viewer, name: str) -> Ac
     text = checks.name(name, checks.f("name"), max_length=NAME)
     await checks.lock_portal(uow.session, viewer.portal_id)
     await checks.require_unique(
-        uow.session, ActivityType.name, text, ActivityType.portal_id == viewer.portal_id,
-        what="an activity type named", field=checks.f("name"),
+        uow.session,
+        ActivityType.name,
+        text,
+        ActivityType.portal_id == viewer.portal_id,
+        what="an activity type named",
+        field=checks.f("name"),
     )
     row = ActivityType(portal_id=viewer.portal_id, name=text)
     uow.session.add(row)
@@ -65,8 +75,13 @@ async def rename_activity_type(uow: UnitOfWork, viewer: Viewer, type_id: int, na
     text = checks.name(name, checks.f("name"), max_length=NAME)
     await checks.lock_portal(uow.session, viewer.portal_id)
     await checks.require_unique(
-        uow.session, ActivityType.name, text, ActivityType.portal_id == viewer.portal_id, ActivityType.id != row.id,
-        what="an activity type named", field=checks.f("name"),
+        uow.session,
+        ActivityType.name,
+        text,
+        ActivityType.portal_id == viewer.portal_id,
+        ActivityType.id != row.id,
+        what="an activity type named",
+        field=checks.f("name"),
     )
     before = {"name": row.name}
     row.name = text
@@ -93,8 +108,12 @@ async def create_campaign(uow: UnitOfWork, viewer: Viewer, name: str, descriptio
     about = checks.description(description, checks.f("description"))
     await checks.lock_portal(uow.session, viewer.portal_id)
     await checks.require_unique(
-        uow.session, Campaign.name, text, Campaign.portal_id == viewer.portal_id,
-        what="a campaign named", field=checks.f("name"),
+        uow.session,
+        Campaign.name,
+        text,
+        Campaign.portal_id == viewer.portal_id,
+        what="a campaign named",
+        field=checks.f("name"),
     )
     row = Campaign(portal_id=viewer.portal_id, name=text, description=about)
     uow.session.add(row)
@@ -120,8 +139,13 @@ async def update_campaign(
         text = checks.name(name, checks.f("name"))
         await checks.lock_portal(uow.session, viewer.portal_id)
         await checks.require_unique(
-            uow.session, Campaign.name, text, Campaign.portal_id == viewer.portal_id, Campaign.id != row.id,
-            what="a campaign named", field=checks.f("name"),
+            uow.session,
+            Campaign.name,
+            text,
+            Campaign.portal_id == viewer.portal_id,
+            Campaign.id != row.id,
+            what="a campaign named",
+            field=checks.f("name"),
         )
         row.name = text
     if description is not None:
@@ -166,8 +190,12 @@ async def create_campaign_activity(
     linked = await _service(uow, viewer, service_id)
     await checks.lock_portal(uow.session, viewer.portal_id)
     await checks.require_unique(
-        uow.session, CampaignActivity.name, text, CampaignActivity.campaign_id == campaign.id,
-        what="an activity named", field=checks.f("name"),
+        uow.session,
+        CampaignActivity.name,
+        text,
+        CampaignActivity.campaign_id == campaign.id,
+        what="an activity named",
+        field=checks.f("name"),
     )
     row = CampaignActivity(campaign_id=campaign.id, name=text, service_id=linked)
     uow.session.add(row)
@@ -196,8 +224,13 @@ async def update_campaign_activity(
         text = checks.name(name, checks.f("name"))
         await checks.lock_portal(uow.session, viewer.portal_id)
         await checks.require_unique(
-            uow.session, CampaignActivity.name, text, CampaignActivity.campaign_id == row.campaign_id,
-            CampaignActivity.id != row.id, what="an activity named", field=checks.f("name"),
+            uow.session,
+            CampaignActivity.name,
+            text,
+            CampaignActivity.campaign_id == row.campaign_id,
+            CampaignActivity.id != row.id,
+            what="an activity named",
+            field=checks.f("name"),
         )
         row.name = text
     if unlink:
@@ -207,7 +240,9 @@ async def update_campaign_activity(
     elif service_id is not None:
         row.service_id = await _service(uow, viewer, service_id)
     await uow.session.flush()
-    await _log(uow.session, viewer, "UPDATE_CAMPAIGN_ACTIVITY", row, before, {"name": row.name, "service_id": row.service_id})
+    await _log(
+        uow.session, viewer, "UPDATE_CAMPAIGN_ACTIVITY", row, before, {"name": row.name, "service_id": row.service_id}
+    )
     return row
 
 

@@ -70,7 +70,12 @@ async def lock_portal(session: AsyncSession, portal_id: int) -> Portal:
 
 
 async def require_unique(
-    session: AsyncSession, column: Any, value: str, *scope: ColumnElement[bool], what: str, field: list[str],
+    session: AsyncSession,
+    column: Any,
+    value: str,
+    *scope: ColumnElement[bool],
+    what: str,
+    field: list[str],
     exclude_id: Any = None,
 ) -> None:
     """CONFLICT when a row in `scope` already has `value` in `column` (compared case-insensitively)."""

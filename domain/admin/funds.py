@@ -55,11 +55,20 @@ async def create_mdf_fund(
     problems.raise_any()
     await checks.lock_portal(session, viewer.portal_id)
     await checks.require_unique(
-        session, MdfFund.name, text, MdfFund.partner_id == partner.id, what=f"{partner.name}'s fund",
+        session,
+        MdfFund.name,
+        text,
+        MdfFund.partner_id == partner.id,
+        what=f"{partner.name}'s fund",
         field=checks.f("name"),
     )
     fund = MdfFund(
-        portal_id=viewer.portal_id, partner_id=partner.id, name=text, currency=code, valid_from=start, valid_to=end,
+        portal_id=viewer.portal_id,
+        partner_id=partner.id,
+        name=text,
+        currency=code,
+        valid_from=start,
+        valid_to=end,
         version=1,
     )
     session.add(fund)
@@ -67,15 +76,29 @@ async def create_mdf_fund(
     if amount:
         session.add(
             MdfLedgerEntry(
-                fund_id=fund.id, kind=LedgerEntryKind.ALLOCATE, amount=amount, actor_id=viewer.user_id,
+                fund_id=fund.id,
+                kind=LedgerEntryKind.ALLOCATE,
+                amount=amount,
+                actor_id=viewer.user_id,
                 memo="initial allocation",
             )
         )
         await session.flush()
     await audit.record(
-        session, portal_id=viewer.portal_id, actor=viewer, action="CREATE_MDF_FUND", subject_type="MdfFund",
+        session,
+        portal_id=viewer.portal_id,
+        actor=viewer,
+        action="CREATE_MDF_FUND",
+        subject_type="MdfFund",
         subject_id=fund.id,
-        after={"partner": partner.name, "name": text, "currency": code, "allocated": amount, "startsOn": start, "endsOn": end},
+        after={
+            "partner": partner.name,
+            "name": text,
+            "currency": code,
+            "allocated": amount,
+            "startsOn": start,
+            "endsOn": end,
+        },
     )
     return fund
 
@@ -84,7 +107,9 @@ async def adjust_mdf_fund(uow: UnitOfWork, viewer: Viewer, fund_id: int, delta: 
     """Add `delta` (negative: take back) to the allocation, with a reason in the ledger."""
     require(viewer, Permission.MANAGE_FUNDS)
     problems = Problems()
-    amount = problems.check(checks.amount, delta, checks.f("allocatedDelta"), what="allocatedDelta", signed=True, nonzero=True)
+    amount = problems.check(
+        checks.amount, delta, checks.f("allocatedDelta"), what="allocatedDelta", signed=True, nonzero=True
+    )
     memo = problems.check(required_text, reason, checks.f("reason"), max_length=500, what="reason")
     problems.raise_any()
     session = uow.session
@@ -103,7 +128,9 @@ async def adjust_mdf_fund(uow: UnitOfWork, viewer: Viewer, fund_id: int, delta: 
             checks.f("allocatedDelta"),
         )
     session.add(
-        MdfLedgerEntry(fund_id=fund.id, kind=LedgerEntryKind.ALLOCATE, amount=amount, actor_id=viewer.user_id, memo=memo)
+        MdfLedgerEntry(
+            fund_id=fund.id, kind=LedgerEntryKind.ALLOCATE, amount=amount, actor_id=viewer.user_id, memo=memo
+        )
     )
     await session.execute(
         update(MdfFund)
@@ -113,7 +140,13 @@ async def adjust_mdf_fund(uow: UnitOfWork, viewer: Viewer, fund_id: int, delta: 
     )
     await session.flush()
     await audit.record(
-        session, portal_id=fund.portal_id, actor=viewer, action="ADJUST_MDF_FUND", subject_type="MdfFund",
-        subject_id=fund.id, before={"allocated": balance.allocated}, after={"allocated": allocated, "reason": memo},
+        session,
+        portal_id=fund.portal_id,
+        actor=viewer,
+        action="ADJUST_MDF_FUND",
+        subject_type="MdfFund",
+        subject_id=fund.id,
+        before={"allocated": balance.allocated},
+        after={"allocated": allocated, "reason": memo},
     )
     return fund

@@ -13,9 +13,9 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from domain import accounts
+from domain.access import OrderView
 from domain.admin import audit, checks
 from domain.admin.permissions import Permission, require
-from domain.access import OrderView
 from domain.errors import invalid, not_found
 from domain.events import record_event
 from domain.orders import OrderAccess, save_order
@@ -53,7 +53,9 @@ def type_name(kind: OrganizationKind) -> str:
     return kind.value.capitalize()
 
 
-async def create_organization(uow: UnitOfWork, viewer: Viewer | None, portal_id: int, kind: OrganizationKind, name: str) -> Organization:
+async def create_organization(
+    uow: UnitOfWork, viewer: Viewer | None, portal_id: int, kind: OrganizationKind, name: str
+) -> Organization:
     """`viewer` None: the create-portal command (its supplier organisation)."""
     if viewer is not None:
         require(viewer, Permission.MANAGE_PORTAL)
@@ -63,15 +65,24 @@ async def create_organization(uow: UnitOfWork, viewer: Viewer | None, portal_id:
     session = uow.session
     await checks.lock_portal(session, portal_id)
     await checks.require_unique(
-        session, Organization.name, text, Organization.portal_id == portal_id, what="an organisation named",
+        session,
+        Organization.name,
+        text,
+        Organization.portal_id == portal_id,
+        what="an organisation named",
         field=checks.f("name"),
     )
     org = Organization(portal_id=portal_id, kind=kind, name=text, is_active=True)
     session.add(org)
     await session.flush()
     await audit.record(
-        session, portal_id=portal_id, actor=viewer, action="CREATE_ORGANIZATION", subject_type=type_name(kind),
-        subject_id=org.id, after={"kind": kind, "name": text},
+        session,
+        portal_id=portal_id,
+        actor=viewer,
+        action="CREATE_ORGANIZATION",
+        subject_type=type_name(kind),
+        subject_id=org.id,
+        after={"kind": kind, "name": text},
     )
     return org
 
@@ -100,10 +111,14 @@ async def set_organization_active(
         details = await _hand_over(uow, viewer, org, force)
     await accounts.set_organization_active(session, org, active)
     await audit.record(
-        session, portal_id=org.portal_id, actor=viewer,
+        session,
+        portal_id=org.portal_id,
+        actor=viewer,
         action="DEACTIVATE_ORGANIZATION" if not active else "REACTIVATE_ORGANIZATION",
-        subject_type=type_name(org.kind), subject_id=org.id,
-        before={"active": not active}, after={"active": active, **details},
+        subject_type=type_name(org.kind),
+        subject_id=org.id,
+        before={"active": not active},
+        after={"active": active, **details},
     )
     return org
 
@@ -165,7 +180,11 @@ async def _decline_for(uow: UnitOfWork, viewer: Viewer, invitation: OrderInvitat
     await session.flush()
     order = await session.get_one(Order, invitation.order_id)
     await record_event(
-        uow, order, OrderEventKind.QUOTE_DECLINED, invitation.id, viewer.user_id,
+        uow,
+        order,
+        OrderEventKind.QUOTE_DECLINED,
+        invitation.id,
+        viewer.user_id,
         subject_provider_id=invitation.provider_id,
     )
     still_invited = await session.scalar(

@@ -15,7 +15,9 @@ from domain.unit_of_work import UnitOfWork
 from models import OrganizationKind, Portal, User, UserRole
 
 
-async def create_portal(uow: UnitOfWork, name: str, supplier_email: str, supplier_name: str, *, currency: str = "USD") -> tuple[Portal, User]:
+async def create_portal(
+    uow: UnitOfWork, name: str, supplier_email: str, supplier_name: str, *, currency: str = "USD"
+) -> tuple[Portal, User]:
     """The portal (Marketplace and Provider Locator off, MDF on: the supplier switches them),
     its supplier organisation named `supplier_name` and that organisation's ADMIN at
     `supplier_email` (named after the organisation until they rename themselves)."""
@@ -27,7 +29,12 @@ async def create_portal(uow: UnitOfWork, name: str, supplier_email: str, supplie
     session.add(portal)
     await session.flush()
     await audit.record(
-        session, portal_id=portal.id, actor=None, action="CREATE_PORTAL", subject_type="Portal", subject_id=portal.id,
+        session,
+        portal_id=portal.id,
+        actor=None,
+        action="CREATE_PORTAL",
+        subject_type="Portal",
+        subject_id=portal.id,
         after={"name": text},
     )
     supplier = await create_organization(uow, None, portal.id, OrganizationKind.SUPPLIER, supplier_name)

@@ -55,7 +55,9 @@ def _office(office: OfficeData, i: int, problems: Problems) -> dict:
     }
 
 
-async def update_provider_profile(uow: UnitOfWork, viewer: Viewer, provider_id: int, change: ProfileChange) -> Organization:
+async def update_provider_profile(
+    uow: UnitOfWork, viewer: Viewer, provider_id: int, change: ProfileChange
+) -> Organization:
     session = uow.session
     field = checks.f("providerId")
     provider = await session.get(Organization, provider_id)
@@ -67,7 +69,9 @@ async def update_provider_profile(uow: UnitOfWork, viewer: Viewer, provider_id: 
     if change.description is not None:
         values["description"] = problems.check(checks.description, change.description, checks.f("description"))
     if change.website is not None:
-        values["website"] = problems.check(optional_text, change.website, checks.f("website"), max_length=500, what="website")
+        values["website"] = problems.check(
+            optional_text, change.website, checks.f("website"), max_length=500, what="website"
+        )
     offices = None
     if change.offices is not None:
         capped_list(change.offices, checks.f("offices"), maximum=MAX_OFFICES, what="offices")
@@ -79,7 +83,11 @@ async def update_provider_profile(uow: UnitOfWork, viewer: Viewer, provider_id: 
         setattr(provider, key, value)
     after = audit.values_of(provider, list(values))
     if offices is not None:
-        current = (await session.scalars(select(ProviderOffice).where(ProviderOffice.provider_id == provider.id).order_by(ProviderOffice.id))).all()
+        current = (
+            await session.scalars(
+                select(ProviderOffice).where(ProviderOffice.provider_id == provider.id).order_by(ProviderOffice.id)
+            )
+        ).all()
         before["offices"] = [audit.values_of(o, ("name", "city", "country", "latitude", "longitude")) for o in current]
         await session.execute(delete(ProviderOffice).where(ProviderOffice.provider_id == provider.id))
         session.add_all(ProviderOffice(provider_id=provider.id, **office) for office in offices)
@@ -88,7 +96,13 @@ async def update_provider_profile(uow: UnitOfWork, viewer: Viewer, provider_id: 
     old, new = audit.changed(before, after)
     if new:
         await audit.record(
-            session, portal_id=provider.portal_id, actor=viewer, action="UPDATE_PROVIDER_PROFILE",
-            subject_type="Provider", subject_id=provider.id, before=old, after=new,
+            session,
+            portal_id=provider.portal_id,
+            actor=viewer,
+            action="UPDATE_PROVIDER_PROFILE",
+            subject_type="Provider",
+            subject_id=provider.id,
+            before=old,
+            after=new,
         )
     return provider

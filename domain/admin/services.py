@@ -71,7 +71,11 @@ async def create_service(uow: UnitOfWork, viewer: Viewer, provider_id: int, data
     problems = Problems()
     name = problems.check(checks.name, data.name, checks.f("name"))
     description = problems.check(checks.description, data.description, checks.f("description"))
-    currency = portal.currency if data.currency is None else problems.check(checks.currency, data.currency, checks.f("currency"))
+    currency = (
+        portal.currency
+        if data.currency is None
+        else problems.check(checks.currency, data.currency, checks.f("currency"))
+    )
     model = data.pricing_model or PricingModel.QUOTE
     price = problems.check(_price, model, data.price)
     problems.raise_any()
@@ -79,19 +83,35 @@ async def create_service(uow: UnitOfWork, viewer: Viewer, provider_id: int, data
         raise invalid("a service has an activity type", checks.f("activityTypeId"))
     activity_type = await _activity_type(uow, viewer, data.activity_type_id)
     await checks.require_unique(
-        session, Service.name, name, Service.provider_id == provider.id, what=f"{provider.name}'s service",
+        session,
+        Service.name,
+        name,
+        Service.provider_id == provider.id,
+        what=f"{provider.name}'s service",
         field=checks.f("name"),
     )
     approved = not portal.service_approval_required or viewer.is_supplier
     service = Service(
-        portal_id=viewer.portal_id, provider_id=provider.id, activity_type_id=activity_type.id, name=name,
-        description=description, pricing_model=model, price=price, currency=currency, approved=approved,
+        portal_id=viewer.portal_id,
+        provider_id=provider.id,
+        activity_type_id=activity_type.id,
+        name=name,
+        description=description,
+        pricing_model=model,
+        price=price,
+        currency=currency,
+        approved=approved,
     )
     session.add(service)
     await session.flush()
     await audit.record(
-        session, portal_id=viewer.portal_id, actor=viewer, action="CREATE_SERVICE", subject_type="Service",
-        subject_id=service.id, after=audit.values_of(service, AUDITED),
+        session,
+        portal_id=viewer.portal_id,
+        actor=viewer,
+        action="CREATE_SERVICE",
+        subject_type="Service",
+        subject_id=service.id,
+        after=audit.values_of(service, AUDITED),
     )
     return service
 
@@ -119,8 +139,14 @@ async def _save(uow: UnitOfWork, viewer: Viewer, service: Service, action: str, 
     old, new = audit.changed(before, audit.values_of(service, AUDITED))
     if new:
         await audit.record(
-            uow.session, portal_id=service.portal_id, actor=viewer, action=action, subject_type="Service",
-            subject_id=service.id, before=old, after=new,
+            uow.session,
+            portal_id=service.portal_id,
+            actor=viewer,
+            action=action,
+            subject_type="Service",
+            subject_id=service.id,
+            before=old,
+            after=new,
         )
     return service
 
@@ -147,8 +173,13 @@ async def update_service(uow: UnitOfWork, viewer: Viewer, service_id: int, data:
         changes["activity_type_id"] = (await _activity_type(uow, viewer, data.activity_type_id)).id
     if "name" in changes:
         await checks.require_unique(
-            uow.session, Service.name, changes["name"], Service.provider_id == service.provider_id,
-            what="a service named", field=checks.f("name"), exclude_id=Service.id != service.id,
+            uow.session,
+            Service.name,
+            changes["name"],
+            Service.provider_id == service.provider_id,
+            what="a service named",
+            field=checks.f("name"),
+            exclude_id=Service.id != service.id,
         )
     return await _save(uow, viewer, service, "UPDATE_SERVICE", changes)
 

@@ -50,10 +50,16 @@ async def update_portal_settings(uow: UnitOfWork, viewer: Viewer, change: Settin
             checks.name, wanted["orders_page_label"], checks.f("ordersPageLabel"), max_length=100, what="label"
         )
     if "default_currency" in wanted:
-        wanted["default_currency"] = problems.check(checks.currency, wanted["default_currency"], checks.f("defaultCurrency"))
+        wanted["default_currency"] = problems.check(
+            checks.currency, wanted["default_currency"], checks.f("defaultCurrency")
+        )
     if "claim_deadline_days" in wanted:
         problems.check(
-            whole_number, wanted["claim_deadline_days"], checks.f("claimDeadlineDays"), minimum=1, maximum=3650,
+            whole_number,
+            wanted["claim_deadline_days"],
+            checks.f("claimDeadlineDays"),
+            minimum=1,
+            maximum=3650,
             what="claimDeadlineDays",
         )
     problems.raise_any()
@@ -66,7 +72,13 @@ async def update_portal_settings(uow: UnitOfWork, viewer: Viewer, change: Settin
     old, new = audit.changed(before, audit.values_of(portal, list(columns)))
     if new:
         await audit.record(
-            uow.session, portal_id=portal.id, actor=viewer, action="UPDATE_PORTAL_SETTINGS",
-            subject_type="Portal", subject_id=portal.id, before=old, after=new,
+            uow.session,
+            portal_id=portal.id,
+            actor=viewer,
+            action="UPDATE_PORTAL_SETTINGS",
+            subject_type="Portal",
+            subject_id=portal.id,
+            before=old,
+            after=new,
         )
     return portal

@@ -45,7 +45,12 @@ async def invite_user(
     except IntegrityError:  # the same address, invited at the same moment elsewhere
         raise DomainError(ErrorCode.CONFLICT, EMAIL_IN_USE, checks.f("email")) from None
     await audit.record(
-        session, portal_id=org.portal_id, actor=viewer, action="INVITE_USER", subject_type="User", subject_id=user.id,
+        session,
+        portal_id=org.portal_id,
+        actor=viewer,
+        action="INVITE_USER",
+        subject_type="User",
+        subject_id=user.id,
         after={"email": address, "name": text, "role": role, "organization": org.name},
     )
     return user
@@ -71,8 +76,14 @@ async def update_user_role(uow: UnitOfWork, viewer: Viewer, user_id: int, role: 
     user.role = role
     await uow.session.flush()
     await audit.record(
-        uow.session, portal_id=org.portal_id, actor=viewer, action="UPDATE_USER_ROLE", subject_type="User",
-        subject_id=user.id, before={"role": before}, after={"role": role},
+        uow.session,
+        portal_id=org.portal_id,
+        actor=viewer,
+        action="UPDATE_USER_ROLE",
+        subject_type="User",
+        subject_id=user.id,
+        before={"role": before},
+        after={"role": role},
     )
     return user
 
@@ -86,7 +97,13 @@ async def deactivate_user(uow: UnitOfWork, viewer: Viewer, user_id: int) -> User
         return user
     await accounts.set_user_active(uow.session, user, False)
     await audit.record(
-        uow.session, portal_id=org.portal_id, actor=viewer, action="DEACTIVATE_USER", subject_type="User",
-        subject_id=user.id, before={"active": True}, after={"active": False},
+        uow.session,
+        portal_id=org.portal_id,
+        actor=viewer,
+        action="DEACTIVATE_USER",
+        subject_type="User",
+        subject_id=user.id,
+        before={"active": True},
+        after={"active": False},
     )
     return user

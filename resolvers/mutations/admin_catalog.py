@@ -24,7 +24,9 @@ async def update_provider_profile(info: Info, input: Any) -> Result:
     offices = None
     if input.offices is not None:
         offices = [
-            providers.OfficeData(name=o.name, latitude=o.latitude, longitude=o.longitude, city=o.city, country=o.country)
+            providers.OfficeData(
+                name=o.name, latitude=o.latitude, longitude=o.longitude, city=o.city, country=o.country
+            )
             for o in input.offices
         ]
     change = providers.ProfileChange(description=input.description, website=input.website, offices=offices)
