@@ -136,6 +136,12 @@ def can_see_organization(viewer: Viewer, org: Organization) -> bool:
     return True
 
 
+def can_see_users_of(viewer: Viewer, organization_id: int) -> bool:
+    """An organisation's list of users: the supplier's users (any organisation of the portal,
+    already checked visible) and the organisation's own users."""
+    return viewer.is_supplier or viewer.organization_id == organization_id
+
+
 def fund_scope(viewer: Viewer) -> ColumnElement[bool]:
     """MDF funds: a partner's own, every fund of the portal for the supplier, none for providers."""
     if viewer.is_supplier:

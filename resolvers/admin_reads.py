@@ -8,14 +8,15 @@ from graphql import GraphQLError
 from sqlalchemy import select
 from strawberry.types import Info
 
+from domain import access
 from domain.admin.permissions import Permission, permissions_of
 from domain.ids import parse_global_id
 from domain.validation import in_time_window
-from models import AuditEntry, MdfLedgerEntry
+from models import AuditEntry, MdfLedgerEntry, User
 from resolvers.pagination import BadPageRequest, Page, PageRequest, SortKey, paginate
 
 AUDIT_SORT = SortKey("audit", None, AuditEntry.id)
-MAX_LEDGER = 100
+MAX_LEDGER = 100  # entries of MdfFund.ledger, users of Organization.users
 
 
 async def resolve_audit_log(
@@ -64,3 +65,12 @@ async def resolve_ledger(info: Info, fund_id: int, first: int) -> list[MdfLedger
     if first == 0:
         return []
     return list(await info.context.loaders.ledger_pages.load((fund_id, None, None, first, True)))
+
+
+async def resolve_users(info: Info, organization_id: int, first: int) -> list[User]:
+    """An organisation's users, for those who may see them (`access.can_see_users_of`)."""
+    if not 0 <= first <= MAX_LEDGER:
+        raise BadPageRequest(f"`first` must be between 0 and {MAX_LEDGER}", "first")
+    if first == 0 or not access.can_see_users_of(info.context.require_viewer(), organization_id):
+        return []
+    return list(await info.context.loaders.user_pages.load((organization_id, None, None, first, False)))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 import models
 from models.snapshots import is_model
-from schema.common import checks_read
+from resolvers.admin_reads import resolve_users
+from schema.common import checks_read, reads
 from schema.enums import OrganizationKind, UserRole
 from schema.fast_path import info_unused
 
@@ -93,6 +96,18 @@ class Organization(relay.Node):
     is_active: bool = strawberry.field(
         name="active", description="False once deactivated: its users are signed out and refused."
     )
+
+    @strawberry.field(
+        description="Its users, oldest first (the supplier's users and the organisation's own see them; others none).",
+        metadata=reads("id"),
+    )
+    async def users(
+        self,
+        root: strawberry.Parent[models.Organization],
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="How many (0-100).")] = 50,
+    ) -> list[Annotated[User, strawberry.lazy("schema.portal")]]:
+        return await resolve_users(info, root.id, first)
 
 
 @strawberry.type(description="The brand that owns the portal.")
