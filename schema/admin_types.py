@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -16,16 +17,27 @@ from domain.ids import to_global_id
 from schema.common import of_model
 from schema.portal import User
 
-Permission = strawberry.enum(
-    _Permission,
-    description=(
-        "What the viewer may administer: MANAGE_PORTAL (settings, organisations, activity types, campaigns), "
-        "MANAGE_USERS, MANAGE_SERVICES (profiles, offices, services), APPROVE_SERVICES, MANAGE_FUNDS, VIEW_AUDIT_LOG."
-    ),
-)
+
+# The values are the domain's (domain.admin.permissions.Permission), so those serialise as these.
+@strawberry.enum(description="What the viewer may administer (`Viewer.permissions`).")
+class Permission(enum.Enum):
+    MANAGE_PORTAL = strawberry.enum_value(
+        "MANAGE_PORTAL", description="Settings, organisations, activity types, campaigns."
+    )
+    MANAGE_USERS = strawberry.enum_value("MANAGE_USERS", description="Invite, change roles, deactivate users.")
+    MANAGE_SERVICES = strawberry.enum_value("MANAGE_SERVICES", description="Providers' profiles, offices and services.")
+    APPROVE_SERVICES = strawberry.enum_value("APPROVE_SERVICES", description="List services awaiting approval.")
+    MANAGE_FUNDS = strawberry.enum_value("MANAGE_FUNDS", description="Create and adjust MDF funds.")
+    VIEW_AUDIT_LOG = strawberry.enum_value("VIEW_AUDIT_LOG", description="Read `auditLog`.")
+
+
+# From the model, so that kinds added there (claims, ...) show here as they are.
 LedgerEntryKind = strawberry.enum(
-    models.LedgerEntryKind, description="ALLOCATE (the supplier; negative takes back), RESERVE, RELEASE, SPEND."
+    models.LedgerEntryKind, description="What an MDF ledger entry moved: ALLOCATE (negative: taken back), RESERVE, ..."
 )
+
+
+assert {p.value for p in _Permission} == {p.value for p in Permission}, "Permission: schema and domain differ"
 
 
 @strawberry.type(description="One administrative change: who, when, what, the values before and after.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 import strawberry
 
 from domain.transitions import OrderAction as _OrderAction
@@ -26,9 +28,6 @@ from models import (
 from models import (
     QuoteStatus as _QuoteStatus,
 )
-from models import (
-    UserRole as _UserRole,
-)
 
 OrganizationKind = strawberry.enum(_OrganizationKind)
 PricingModel = strawberry.enum(_PricingModel)
@@ -38,4 +37,10 @@ PaymentMethod = strawberry.enum(_PaymentMethod)
 QuoteStatus = strawberry.enum(_QuoteStatus)
 LeadStatus = strawberry.enum(_LeadStatus)
 OrderAction = strawberry.enum(_OrderAction)
-UserRole = strawberry.enum(_UserRole, description="ADMIN administers its organisation (a supplier's: the portal).")
+
+
+@strawberry.enum(description="A user's role in its organisation.")
+class UserRole(enum.Enum):
+    # The values are models.UserRole's, so rows' roles serialise as these.
+    ADMIN = strawberry.enum_value("ADMIN", description="Administers its organisation (a supplier's: the portal).")
+    MEMBER = strawberry.enum_value("MEMBER", description="Works with orders; administers nothing.")

@@ -11,7 +11,7 @@ from domain.admin import organizations, settings, users
 from domain.admin.checks import f
 from domain.errors import DomainError, not_found
 from domain.ids import decode_id
-from models import Organization, Portal, User
+from models import Organization, Portal, User, UserRole
 from resolvers.mutations.runner import run_mutation
 
 ORGANIZATIONS = ("Supplier", "Partner", "Provider")
@@ -48,7 +48,7 @@ async def invite_user(info: Info, input: Any) -> Result:
         org = await uow.session.get(Organization, decode_id(input.organization_id, *ORGANIZATIONS, field=field))
         if org is None:
             raise not_found("organisation", field)
-        return await users.invite_user(uow, viewer, org, input.email, input.name, input.role)
+        return await users.invite_user(uow, viewer, org, input.email, input.name, UserRole(input.role.value))
 
     return await run_mutation(info, act)
 
@@ -56,7 +56,7 @@ async def invite_user(info: Info, input: Any) -> Result:
 async def update_user_role(info: Info, input: Any) -> Result:
     async def act(uow, viewer) -> User:
         user_id = decode_id(input.user_id, "User", field=f("userId"))
-        return await users.update_user_role(uow, viewer, user_id, input.role)
+        return await users.update_user_role(uow, viewer, user_id, UserRole(input.role.value))
 
     return await run_mutation(info, act)
 
