@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from domain.viewer import Viewer
 from models import (
     Campaign,
+    Comment,
     MdfFund,
     Order,
     OrderEvent,
@@ -113,6 +114,53 @@ def can_see_quote(viewer: Viewer, order: Order, quote: Quote) -> bool:
     if viewer.is_provider:
         return quote.provider_id == viewer.organization_id
     return view is OrderView.FULL
+
+
+# Which comments of an order a viewer reads, as a hashable key for the per-request loaders:
+# ALL_COMMENTS (partner and supplier users), or (provider id, public comments too?).
+CommentScope = tuple[int, bool] | None
+ALL_COMMENTS: CommentScope = None
+
+
+def comment_scope(viewer: Viewer, view: OrderView) -> CommentScope:
+    """The comments of an order the viewer (seeing it as `view`) may read: everything for the
+    partner and the supplier; for a provider its own private thread, and once the order is
+    assigned to it (FULL) the comments the whole order sees. Never another provider's thread."""
+    if not viewer.is_provider:
+        return ALL_COMMENTS
+    return (viewer.organization_id, view is OrderView.FULL)
+
+
+def comment_filter(scope: CommentScope) -> ColumnElement[bool] | None:
+    """`comment_scope` as an SQL filter on comments (None: no filter)."""
+    if scope is None:
+        return None
+    provider_id, public = scope
+    own = Comment.private_to_provider_id == provider_id
+    return or_(own, Comment.private_to_provider_id.is_(None)) if public else own
+
+
+def can_see_comment(viewer: Viewer, view: OrderView, comment: Comment) -> bool:
+    """The same rule on a loaded comment of an order the viewer sees as `view`."""
+    if view is OrderView.NONE:
+        return False
+    scope = comment_scope(viewer, view)
+    if scope is None:
+        return True
+    provider_id, public = scope
+    return comment.private_to_provider_id == provider_id or (public and comment.private_to_provider_id is None)
+
+
+def visible_comment_count(viewer: Viewer, view: OrderView, order_count: int, thread_counts: dict[int, int]) -> int:
+    """How many of an order's comments the viewer sees (`commentCount`): `order_count` is all of
+    them, `thread_counts` the length of each invited provider's private thread."""
+    scope = comment_scope(viewer, view)
+    if scope is None:
+        return order_count
+    provider_id, public = scope
+    if not public:
+        return thread_counts.get(provider_id, 0)
+    return order_count - sum(n for p, n in thread_counts.items() if p != provider_id)
 
 
 def organization_scope(viewer: Viewer, kind: OrganizationKind | None = None) -> ColumnElement[bool]:

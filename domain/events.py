@@ -18,8 +18,12 @@ from domain.unit_of_work import UnitOfWork
 from models import Order, OrderEvent, OrderEventKind, OrderInvitation, OrderStatus, StatusChange
 from models.base import utcnow
 
-# An invited provider sees its own quotes and declines, never another provider's.
-OWN_EVENTS_OF_PROVIDER = {OrderEventKind.QUOTE_SUBMITTED, OrderEventKind.QUOTE_DECLINED}
+# An invited provider sees its own quotes, withdrawals and declines, never another provider's.
+OWN_EVENTS_OF_PROVIDER = {
+    OrderEventKind.QUOTE_SUBMITTED,
+    OrderEventKind.QUOTE_DECLINED,
+    OrderEventKind.QUOTE_WITHDRAWN,
+}
 
 
 async def event_audience(
@@ -36,9 +40,13 @@ async def event_audience(
     Suppliers of the portal always (implicit: every event of their portal) and the order's
     partner always; never anyone of another portal. The assigned provider once the order has
     been approved (so from the change to APPROVED on). Invited providers for the status
-    changes of their quote request (its start, and the change that ends it) and for their own
-    quotes; never for comments, leads or other providers' quotes.
+    changes of their quote request (its start, and the change that ends it), for their own
+    quotes, withdrawals and declines, and for the comments of their own private thread
+    (`subject_provider_id`); never for other comments, leads or other providers' quotes.
     """
+    if kind is OrderEventKind.COMMENT_ADDED and subject_provider_id is not None:
+        # A private thread: its provider (and the partner and suppliers), nobody else.
+        return {"partner": order.partner_id, "providers": [subject_provider_id]}
     providers: set[int] = set()
     if order.provider_id is not None and order.approved_at is not None:
         providers.add(order.provider_id)

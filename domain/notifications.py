@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ids import to_global_id
+from domain.recipients import may_receive
 from domain.unit_of_work import UnitOfWork
 from models import (
     Comment,
@@ -140,6 +141,18 @@ async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
         data["decline"] = {"provider": provider.name if provider else None, "reason": invitation.decline_reason}
         # The partner side only: other invited providers never learn about their competitors.
         await _partner_side(session, order, audience, NotificationKind.QUOTE_DECLINED)
+    elif event.kind is OrderEventKind.QUOTE_WITHDRAWN:
+        quote = await session.get(Quote, event.subject_id)
+        if quote is None:
+            return
+        provider = await session.get(Organization, quote.provider_id)
+        data["withdrawal"] = {
+            "provider": provider.name if provider else None,
+            "total": str(quote.total),
+            "currency": quote.currency,
+        }
+        # The partner side only, as for declines.
+        await _partner_side(session, order, audience, NotificationKind.QUOTE_WITHDRAWN)
     elif event.kind is OrderEventKind.COMMENT_ADDED:
         comment = await session.get(Comment, event.subject_id)
         if comment is None:
@@ -236,13 +249,18 @@ async def _supplier_users(session: AsyncSession, portal_id: int) -> list[User]:
 async def _add_order_recipients(
     session: AsyncSession, order: Order, audience: Audience, kind: NotificationKind
 ) -> None:
+    """The order's recipients, told what the partner is told. Checked again now, with the user
+    each address belongs to today (stored addresses are lower-case): one that has become another
+    organisation's user's since it was named is not told (domain.recipients)."""
     rows = await session.execute(
         select(OrderRecipient, User)
-        .outerjoin(User, User.id == OrderRecipient.user_id)
+        .outerjoin(User, func.lower(User.email) == OrderRecipient.email)
         .where(OrderRecipient.order_id == order.id)
         .order_by(OrderRecipient.id)
     )
     for row, user in rows:
+        if not may_receive(user, order.partner_id):
+            continue
         if user is not None:
             audience.add_user(user, RECIPIENT, kind)
         else:
@@ -303,12 +321,15 @@ async def _status_change_audience(
 
 async def _comment_audience(session: AsyncSession, order: Order, event: OrderEvent, audience: Audience) -> None:
     kind = NotificationKind.COMMENT_ADDED
-    # Comments are part of the full order, which a provider sees only once assigned.
-    assigned = _assigned_provider(order)
-    users = await _users_by_organization(session, [order.partner_id, assigned])
+    comment = await session.get(Comment, event.subject_id)  # in the identity map: no query
+    # Comments are part of the full order, which a provider sees only once assigned; a private
+    # thread of the quote phase is its provider's alone (domain.access.can_see_comment).
+    thread = comment.private_to_provider_id if comment is not None else None
+    provider = thread if thread is not None else _assigned_provider(order)
+    users = await _users_by_organization(session, [order.partner_id, provider])
     await _partner_side(session, order, audience, kind, users.get(order.partner_id, []))
-    if assigned is not None:
-        for user in users.get(assigned, []):
+    if provider is not None:
+        for user in users.get(provider, []):
             audience.add_user(user, PROVIDER, kind)
     # Channel managers follow a thread once they have written in it.
     supplier_authors = await session.scalars(
@@ -433,8 +454,11 @@ def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
     if kind is NotificationKind.STATUS_CHANGED:
         frm, to = status.get("from"), status.get("to")
         if role == INVITED:
-            if to == "CANCELLED":
+            # Only that its own request ended: never who won, nor a rival's name or decline.
+            if to == "CANCELLED" and (data.get("actor") or {}).get("name"):
                 return (f"Quote request cancelled: {order}", f"{who} cancelled the quote request {order}.{reason}")
+            if to == "CANCELLED":  # no quote left to accept (every provider asked declined or withdrew)
+                return (f"Quote request closed: {order}", f"The quote request {order} is closed without a quote.")
             return (
                 f"Quote request closed: {order}",
                 f"The quote request {order} is closed: another provider's quote was accepted.",
@@ -447,6 +471,13 @@ def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
         decline = data.get("decline") or {}
         why = f" Reason: {decline['reason']}" if decline.get("reason") else ""
         return (f"Declined to quote: {order}", f"{decline.get('provider') or who} declined to quote on {order}.{why}")
+    if kind is NotificationKind.QUOTE_WITHDRAWN:
+        withdrawal = data.get("withdrawal") or {}
+        return (
+            f"Quote withdrawn: {order}",
+            f"{withdrawal.get('provider') or who} withdrew its quote of {withdrawal.get('total')} "
+            f"{withdrawal.get('currency')} for {order}.",
+        )
     if kind is NotificationKind.QUOTE_RECEIVED:
         quote = data.get("quote") or {}
         revised = " (revised)" if (quote.get("revision") or 1) > 1 else ""

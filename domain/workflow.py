@@ -71,10 +71,14 @@ async def change_status(
     reason: str | None = None,
     now: datetime | None = None,
     money_field: list[str] | None = None,
+    automatic: bool = False,
     **changes: Any,
 ) -> StatusChange:
-    """Apply `transition` (already permitted) with its money effect, history row and event."""
+    """Apply `transition` (already permitted) with its money effect, history row and event.
+    `automatic`: the portal's own consequence of the viewer's action (the cancellation once no
+    quote is left), recorded without an actor: nobody learns which provider left last."""
     session, order = uow.session, access.order
+    actor_id = None if automatic else viewer.user_id
     now = now or utcnow()
     source, target = order.status, transition.target
     assert target is not None, "status-keeping actions do not change status"
@@ -107,7 +111,7 @@ async def change_status(
         from_status=source,
         to_status=target,
         action=transition.action.value,
-        actor_id=viewer.user_id,
+        actor_id=actor_id,
         reason=reason,
         at=now,
     )
@@ -119,7 +123,7 @@ async def change_status(
         order,
         OrderEventKind.STATUS_CHANGED,
         change.id,
-        viewer.user_id,
+        actor_id,
         left_pending_quotes=source is OrderStatus.PENDING_QUOTES,
     )
     return change

@@ -21,6 +21,7 @@ class OrderEventKind(enum.StrEnum):
     QUOTE_SUBMITTED = "QUOTE_SUBMITTED"
     LEADS_ADDED = "LEADS_ADDED"
     QUOTE_DECLINED = "QUOTE_DECLINED"  # an invited provider declined (subject: its invitation)
+    QUOTE_WITHDRAWN = "QUOTE_WITHDRAWN"  # an invited provider withdrew its quote (subject: the quote)
 
 
 class OrderEvent(Base):

@@ -153,6 +153,8 @@ class OrderInvitation(Base):
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(Text)
+    # Comments in this provider's private thread (counted per viewer: schema.orders.comment_count).
+    comment_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class OrderContact(Base):

@@ -9,7 +9,7 @@ from typing import Any
 
 from strawberry.types import Info
 
-from domain.access import OrderView, loaded_order_view
+from domain.access import OrderView, comment_scope, loaded_order_view
 from models import Order, OrderInvitation, Quote, StatusChange
 from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
 from resolvers.pagination import BadPageRequest
@@ -53,10 +53,12 @@ async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[A
         quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
         declines = [i for i in declines if i.provider_id == viewer.organization_id]
     items: list[Any] = [*quotes, *declines]
-    if loaded_order_view(viewer, order) is OrderView.FULL:
+    view = loaded_order_view(viewer, order)
+    if view is OrderView.FULL:
         items += await loaders.status_changes_by_order.load(order.id)
-        if limit:
-            items += await loaders.comment_pages.load((order.id, None, None, limit, True))
+    if limit:
+        # A quote request shows the provider its own private thread with the partner.
+        items += await loaders.comment_pages.load((order.id, None, None, limit, True, comment_scope(viewer, view)))
     items.sort(key=_when)
     return items[len(items) - limit :] if limit else []
 

@@ -231,7 +231,10 @@ def _page_reading(info: Info, sort: SortKey, provider_viewer: bool) -> tuple[set
     hit = _READINGS.get(id(node))
     if hit is not None and hit[0] is node and hit[1] == key:
         return hit[2]
-    node_fields = selections_at(info.selected_fields, ("edges", "node"))
+    # The page's orders are selected in `edges { node }`, in `nodes`, or both.
+    node_fields = selections_at(info.selected_fields, ("edges", "node")) + selections_at(
+        info.selected_fields, ("nodes",)
+    )
     fields = {field.name for field in node_fields}
     order_columns = columns_read(info.schema, "Order", Order, fields, also=[sort.column.key])
     relations = _relations_read(info, node_fields, joined_relations(fields, provider_viewer))
@@ -293,5 +296,8 @@ async def prefetch(info: Info, orders: list[Any], fields: set[str]) -> None:
         if requests:
             await fill(loaders.quotes_by_order, requests)
             await fill(loaders.invitations_by_order, requests)
+    if viewer.is_provider and "commentCount" in fields:
+        # A provider's count leaves out the other providers' private threads (schema.orders).
+        await fill(loaders.invitations_by_order, [o.id for o in orders])
     if "activityType" in fields:
         await fill(loaders.activity_type, sorted({o.activity_type_id for o in orders}))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,30 +13,31 @@ from strawberry.types import Info
 import models
 from domain.admin.permissions import Permission as _Permission
 from domain.ids import to_global_id
-from schema.common import of_model
+from schema.common import described_enum, of_model
 from schema.portal import User
 
-
-# The values are the domain's (domain.admin.permissions.Permission), so those serialise as these.
-@strawberry.enum(description="What the viewer may administer (`Viewer.permissions`).")
-class Permission(enum.Enum):
-    MANAGE_PORTAL = strawberry.enum_value(
-        "MANAGE_PORTAL", description="Settings, organisations, activity types, campaigns."
-    )
-    MANAGE_USERS = strawberry.enum_value("MANAGE_USERS", description="Invite, change roles, deactivate users.")
-    MANAGE_SERVICES = strawberry.enum_value("MANAGE_SERVICES", description="Providers' profiles, offices and services.")
-    APPROVE_SERVICES = strawberry.enum_value("APPROVE_SERVICES", description="List services awaiting approval.")
-    MANAGE_FUNDS = strawberry.enum_value("MANAGE_FUNDS", description="Create and adjust MDF funds.")
-    VIEW_AUDIT_LOG = strawberry.enum_value("VIEW_AUDIT_LOG", description="Read `auditLog`.")
-
-
-# From the model, so that kinds added there (claims, ...) show here as they are.
-LedgerEntryKind = strawberry.enum(
-    models.LedgerEntryKind, description="What an MDF ledger entry moved: ALLOCATE (negative: taken back), RESERVE, ..."
+Permission = described_enum(
+    _Permission,
+    "What the viewer may administer (`Viewer.permissions`).",
+    {
+        "MANAGE_PORTAL": "Settings, organisations, activity types, campaigns.",
+        "MANAGE_USERS": "Invite users, change their roles, deactivate them.",
+        "MANAGE_SERVICES": "Providers' profiles, offices and services.",
+        "APPROVE_SERVICES": "List services awaiting approval (`approveService`).",
+        "MANAGE_FUNDS": "Create and adjust MDF funds.",
+        "VIEW_AUDIT_LOG": "Read `auditLog`.",
+    },
 )
-
-
-assert {p.value for p in _Permission} == {p.value for p in Permission}, "Permission: schema and domain differ"
+LedgerEntryKind = described_enum(
+    models.LedgerEntryKind,
+    "What an MDF ledger entry moved.",
+    {
+        "ALLOCATE": "The supplier allocated money to the fund (negative: took it back).",
+        "RESERVE": "An approved order holds its rate.",
+        "RELEASE": "A held amount went back (denied, cancelled).",
+        "SPEND": "A held amount was spent (completed).",
+    },
+)
 
 
 @strawberry.type(description="One administrative change: who, when, what, the values before and after.")

@@ -36,7 +36,7 @@ class OrderEventBase:
     def at(self) -> datetime:
         return self.source.event.created_at
 
-    @strawberry.field
+    @strawberry.field(description="The order it happened on, as it is when the event is delivered.")
     def order(self) -> Order:
         return self.source.order
 
@@ -51,7 +51,7 @@ class OrderStatusChange(OrderEventBase):
     def from_(self) -> OrderStatus | None:
         return self.source.subject.from_status
 
-    @strawberry.field
+    @strawberry.field(description="The status after the change.")
     def to(self) -> OrderStatus:
         return self.source.subject.to_status
 
@@ -67,27 +67,36 @@ class StatusChangedEvent(OrderStatusChange):
 
 @strawberry.type(description="Someone commented on an order.")
 class CommentAddedEvent(OrderEventBase):
-    @strawberry.field
+    @strawberry.field(description="The comment posted.")
     def comment(self) -> Comment:
         return self.source.subject
 
 
 @strawberry.type(description="A provider submitted a quote (or a revision).")
 class QuoteSubmittedEvent(OrderEventBase):
-    @strawberry.field
+    @strawberry.field(description="The quote sent.")
     def quote(self) -> Quote:
         return self.source.subject
 
 
 @strawberry.type(description="An invited provider declined to quote (when all have, the order is cancelled).")
 class QuoteDeclinedEvent(OrderEventBase):
-    @strawberry.field
+    @strawberry.field(description="The provider that declined.")
     async def provider(self, info: Info) -> Provider:
         return await info.context.loaders.organization.load(self.source.subject.provider_id)
 
-    @strawberry.field
+    @strawberry.field(description="The reason it gave.")
     def reason(self) -> str | None:
         return self.source.subject.decline_reason
+
+
+@strawberry.type(
+    description="An invited provider withdrew its quote (only the partner side and that provider hear of it)."
+)
+class QuoteWithdrawnEvent(OrderEventBase):
+    @strawberry.field(description="The quote, now WITHDRAWN.")
+    def quote(self) -> Quote:
+        return self.source.subject
 
 
 @strawberry.type(description="The provider recorded leads on an order.")
@@ -98,7 +107,12 @@ class LeadsAddedEvent(OrderEventBase):
 
 
 OrderEvent = Annotated[
-    StatusChangedEvent | CommentAddedEvent | QuoteSubmittedEvent | QuoteDeclinedEvent | LeadsAddedEvent,
+    StatusChangedEvent
+    | CommentAddedEvent
+    | QuoteSubmittedEvent
+    | QuoteDeclinedEvent
+    | QuoteWithdrawnEvent
+    | LeadsAddedEvent,
     strawberry.union("OrderEvent", description="Anything that happened on an order."),
 ]
 
@@ -107,12 +121,13 @@ PAYLOADS = {
     models.OrderEventKind.COMMENT_ADDED: CommentAddedEvent,
     models.OrderEventKind.QUOTE_SUBMITTED: QuoteSubmittedEvent,
     models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
+    models.OrderEventKind.QUOTE_WITHDRAWN: QuoteWithdrawnEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."
 
 
-@strawberry.type
+@strawberry.type(description="Live updates over WebSocket (`graphql-transport-ws`).")
 class Subscription:
     @strawberry.subscription(description="Status changes of one order, or of every order you may see.")
     async def order_status_changed(

@@ -13,9 +13,9 @@ from schema.portal import Organization, Portal, User
 
 @strawberry.type(description="Who is signed in.")
 class Viewer(ViewerNotifications):
-    user: User
-    organization: Organization
-    portal: Portal
+    user: User = strawberry.field(description="The signed-in user.")
+    organization: Organization = strawberry.field(description="The organisation they belong to.")
+    portal: Portal = strawberry.field(description="The portal they are in.")
 
     @strawberry.field(description="What the viewer may administer (for admin screens: which to show).")
     def permissions(self, info: Info) -> list[Permission]:

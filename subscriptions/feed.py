@@ -55,6 +55,7 @@ SUBJECTS: dict[OrderEventKind, type] = {
     K.COMMENT_ADDED: Comment,
     K.QUOTE_SUBMITTED: Quote,
     K.QUOTE_DECLINED: OrderInvitation,
+    K.QUOTE_WITHDRAWN: Quote,
 }
 
 

@@ -45,7 +45,7 @@ async def submit_social(gql, ids, **extra):
                     "paymentMethod": "MDF",
                     "mdfFundId": ids["fund"],
                     "contacts": [{"name": "Dana Contact", "email": "dana@acme.example", "role": "Marketing lead"}],
-                    "notificationRecipients": ["Boss@Acme.example", "supplier@demo.example"],
+                    "notificationRecipients": ["Boss@Acme.example", "partner@demo.example"],
                     **extra,
                 }
             },
@@ -81,7 +81,7 @@ async def test_fixed_price_order_from_marketplace_to_archive(gql, ids) -> None:
     ]
     assert detail["node"]["notificationRecipients"] == [
         {"email": "boss@acme.example", "user": None},
-        {"email": "supplier@demo.example", "user": {"email": SUPPLIER}},
+        {"email": "partner@demo.example", "user": {"email": PARTNER}},
     ]
 
     approved = (await gql.data(APPROVE, {"input": {"orderId": oid}}, as_=SUPPLIER))["approveOrder"]

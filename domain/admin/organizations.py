@@ -4,37 +4,23 @@ Deactivating an organisation ends its users' access at once (domain.accounts: th
 are revoked, their open WebSockets closed after the commit). A provider with work in
 progress (orders assigned to it and not finished, quote requests it has not answered) is
 deactivated only with `force`: its open quote invitations are then declined for it (an order
-whose every invited provider has declined is cancelled, as when they decline themselves), and
+left without a quote to offer is cancelled, as when its providers decline themselves), and
 its assigned orders are flagged `attention_needed` for the supplier to hand over or cancel.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from domain import accounts
-from domain.access import OrderView
 from domain.admin import audit, checks
 from domain.admin.permissions import Permission, require
 from domain.errors import invalid, not_found
-from domain.events import record_event
-from domain.orders import OrderAccess, save_order
-from domain.quotes import ALL_DECLINED
-from domain.transitions import TRANSITIONS, OrderAction
+from domain.orders import save_order
+from domain.quotes import decline_on_behalf
 from domain.unit_of_work import UnitOfWork
 from domain.viewer import Viewer
-from domain.workflow import change_status
-from models import (
-    Order,
-    OrderEventKind,
-    OrderInvitation,
-    OrderStatus,
-    Organization,
-    OrganizationKind,
-    Quote,
-    QuoteStatus,
-)
-from models.base import utcnow
+from models import Order, OrderInvitation, OrderStatus, Organization, OrganizationKind
 
 # Assigned and not finished: the provider still owes work.
 IN_PROGRESS = (
@@ -155,46 +141,8 @@ async def _hand_over(uow: UnitOfWork, viewer: Viewer, provider: Organization, fo
             "request(s); deactivate with force: true to decline its quote requests and flag its orders",
             checks.f("force"),
         )
-    now = utcnow()
     for order in assigned:
         await save_order(session, order, attention_needed=True)
     for invitation in invitations:
-        await _decline_for(uow, viewer, invitation, now)
+        await decline_on_behalf(uow, viewer, invitation, PROVIDER_GONE)
     return {"flaggedOrders": len(assigned), "declinedQuoteRequests": len(invitations)}
-
-
-async def _decline_for(uow: UnitOfWork, viewer: Viewer, invitation: OrderInvitation, now) -> None:
-    """What `declineToQuote` does, on the provider's behalf."""
-    session = uow.session
-    invitation.declined_at, invitation.decline_reason = now, PROVIDER_GONE
-    await session.execute(
-        update(Quote)
-        .where(
-            Quote.order_id == invitation.order_id,
-            Quote.provider_id == invitation.provider_id,
-            Quote.status == QuoteStatus.SUBMITTED,
-        )
-        .values(status=QuoteStatus.REJECTED)
-        .execution_options(synchronize_session=False)
-    )
-    await session.flush()
-    order = await session.get_one(Order, invitation.order_id)
-    await record_event(
-        uow,
-        order,
-        OrderEventKind.QUOTE_DECLINED,
-        invitation.id,
-        viewer.user_id,
-        subject_provider_id=invitation.provider_id,
-    )
-    still_invited = await session.scalar(
-        select(func.count())
-        .select_from(OrderInvitation)
-        .where(OrderInvitation.order_id == order.id, OrderInvitation.declined_at.is_(None))
-    )
-    if still_invited:
-        await save_order(session, order)
-    else:
-        # As when the last invited provider declines itself (domain.quotes.decline_to_quote).
-        access = OrderAccess(order, OrderView.FULL, frozenset(), None)
-        await change_status(uow, viewer, access, TRANSITIONS[OrderAction.CANCEL_ORDER], reason=ALL_DECLINED, now=now)
