@@ -13,7 +13,7 @@ import models
 from domain import access
 from schema.common import Money, money, of_model, reads
 from schema.enums import PricingModel
-from schema.portal import Organization, of_kind
+from schema.portal import Organization, of_kind, users_field
 
 
 @strawberry.type(description="A kind of marketing activity of the portal (SEO, Social Media, ...).")
@@ -107,6 +107,7 @@ class Campaign(relay.Node):
 @strawberry.type(description="A marketing agency offering services.")
 class Provider(Organization):
     is_type_of = of_kind(models.OrganizationKind.PROVIDER)
+    users = users_field()
 
     @strawberry.field(description="The services it offers, by name.", metadata=reads("id"))
     async def services(self, root: strawberry.Parent[models.Organization], info: Info) -> list[Service]:

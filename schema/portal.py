@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -101,27 +101,34 @@ class Organization(relay.Node):
         name="active", description="False once deactivated: its users are signed out and refused."
     )
 
-    @strawberry.field(
+
+async def _users(
+    root: strawberry.Parent[models.Organization],
+    info: Info,
+    first: Annotated[int, strawberry.argument(description="How many (0-100).")] = 50,
+) -> list[Annotated[User, strawberry.lazy("schema.portal")]]:
+    return await resolve_users(info, root.id, first)
+
+
+def users_field() -> Any:
+    """`users` of each kind of organisation (on the types: `is_type_of` picks the rows)."""
+    return strawberry.field(
+        resolver=_users,
         description="Its users, oldest first (the supplier's users and the organisation's own see them; others none).",
         metadata=reads("id"),
     )
-    async def users(
-        self,
-        root: strawberry.Parent[models.Organization],
-        info: Info,
-        first: Annotated[int, strawberry.argument(description="How many (0-100).")] = 50,
-    ) -> list[Annotated[User, strawberry.lazy("schema.portal")]]:
-        return await resolve_users(info, root.id, first)
 
 
 @strawberry.type(description="The brand that owns the portal.")
 class Supplier(Organization):
     is_type_of = of_kind(models.OrganizationKind.SUPPLIER)
+    users = users_field()
 
 
 @strawberry.type(description="A reseller organisation whose users place orders.")
 class Partner(Organization):
     is_type_of = of_kind(models.OrganizationKind.PARTNER)
+    users = users_field()
 
 
 @strawberry.type(description="A person who signs in; they belong to exactly one organisation.")
