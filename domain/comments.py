@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from domain.errors import DomainError, ErrorCode, invalid, not_found
+from domain.errors import invalid, not_found
 from domain.events import record_event
+from domain.order_actions import require_action
 from domain.orders import OrderAccess, bump_order, load_order
-from domain.transitions import Role
+from domain.transitions import OrderAction, Role
 from domain.unit_of_work import UnitOfWork
 from domain.validation import MAX_TEXT, required_text
 from domain.viewer import Viewer
@@ -18,21 +19,6 @@ from models.base import utcnow
 
 ORDER_ID = ["input", "orderId"]
 PROVIDER_ID = ["input", "providerId"]
-
-
-def comment_refusal(access: OrderAccess) -> DomainError | None:
-    """Why the viewer may not comment on the order now (None: it may). The rule of `addComment`
-    and of ADD_COMMENT in `availableActions`: the partner, the supplier and the assigned provider
-    on an order they see whole, until it is archived; an invited provider (that has not
-    declined) in its own thread while quotes are collected."""
-    if Role.INVITED_PROVIDER in access.roles:
-        return None
-    if not access.full:
-        return DomainError(ErrorCode.FORBIDDEN, "only the order's parties may comment on it", ORDER_ID)
-    if access.order.status is OrderStatus.ARCHIVED:
-        # An archived order is closed: like every other change, a comment is refused.
-        return DomainError(ErrorCode.INVALID_TRANSITION, "cannot comment on an order that is ARCHIVED", ORDER_ID)
-    return None
 
 
 async def _thread(uow: UnitOfWork, viewer: Viewer, access: OrderAccess, provider_id: int | None) -> int | None:
@@ -65,9 +51,9 @@ async def add_comment(
 ) -> Comment:
     session = uow.session
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
-    refusal = comment_refusal(access)
-    if refusal is not None:
-        raise refusal
+    # The partner, the supplier and the assigned provider on an order they see whole, until it
+    # is archived; an invited provider in its own thread while quotes are collected.
+    require_action(access, OrderAction.ADD_COMMENT, field=ORDER_ID)
     thread = await _thread(uow, viewer, access, provider_id)
     text = required_text(body, ["input", "body"], max_length=MAX_TEXT, what="comment")
     comment = Comment(

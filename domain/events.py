@@ -15,7 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import notifications
 from domain.unit_of_work import UnitOfWork
-from models import Order, OrderEvent, OrderEventKind, OrderInvitation, OrderStatus, StatusChange
+from models import (
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderField,
+    OrderInvitation,
+    OrderStatus,
+    OrderUpdate,
+    StatusChange,
+)
 from models.base import utcnow
 
 # An invited provider sees its own quotes, withdrawals and declines, never another provider's.
@@ -41,8 +50,9 @@ async def event_audience(
     partner always; never anyone of another portal. The assigned provider once the order has
     been approved (so from the change to APPROVED on). Invited providers for the status
     changes of their quote request (its start, and the change that ends it), for their own
-    quotes, withdrawals and declines, and for the comments of their own private thread
-    (`subject_provider_id`); never for other comments, leads or other providers' quotes.
+    quotes, withdrawals and declines, for the comments of their own private thread
+    (`subject_provider_id`), and for edits of the description they quote on; never for other
+    comments, leads, other edits or other providers' quotes.
     """
     if kind is OrderEventKind.COMMENT_ADDED and subject_provider_id is not None:
         # A private thread: its provider (and the partner and suppliers), nobody else.
@@ -57,6 +67,13 @@ async def event_audience(
         left_pending_quotes = left_pending_quotes or (
             change is not None and change.from_status is OrderStatus.PENDING_QUOTES
         )
+    if kind is OrderEventKind.ORDER_UPDATED and order.status is OrderStatus.PENDING_QUOTES and subject_id is not None:
+        update = await session.get(OrderUpdate, subject_id)  # in the identity map: no query
+        if update is not None and OrderField.DESCRIPTION.value in update.fields:
+            invited = await session.scalars(
+                select(OrderInvitation.provider_id).where(OrderInvitation.order_id == order.id)
+            )
+            providers.update(invited)
     if kind is OrderEventKind.STATUS_CHANGED and (order.status is OrderStatus.PENDING_QUOTES or left_pending_quotes):
         invited = await session.scalars(select(OrderInvitation.provider_id).where(OrderInvitation.order_id == order.id))
         providers.update(invited)

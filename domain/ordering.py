@@ -114,7 +114,9 @@ async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order
     )
     session.add(order)
     await session.flush()
-    session.add_all(OrderInvitation(order_id=order.id, provider_id=p, invited_at=now) for p in providers)
+    session.add_all(
+        OrderInvitation(order_id=order.id, provider_id=p, invited_at=now, last_activity_at=now) for p in providers
+    )
     session.add_all(OrderContact(order_id=order.id, **vars(c)) for c in contacts)
     session.add_all(OrderRecipient(order_id=order.id, email=r.email, user_id=r.user_id) for r in recipients)
     change = StatusChange(

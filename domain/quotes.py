@@ -19,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.access import OrderView, can_see_quote
 from domain.errors import DomainError, ErrorCode, not_found
 from domain.events import record_event
-from domain.orders import OrderAccess, access_to, load_order, require_transition, save_order
-from domain.transitions import TRANSITIONS, OrderAction, Role
+from domain.order_actions import refusal as action_refusal
+from domain.order_actions import situation_of
+from domain.orders import OrderAccess, access_to, load_order, require_transition, save_order, touch_invitations
+from domain.transitions import TRANSITIONS, OrderAction
 from domain.unit_of_work import UnitOfWork
 from domain.validation import (
     Problems,
@@ -34,7 +36,7 @@ from domain.validation import (
 )
 from domain.viewer import Viewer
 from domain.workflow import change_status
-from models import Order, OrderEventKind, OrderInvitation, OrderStatus, Quote, QuoteLineItem, QuoteStatus
+from models import Order, OrderEventKind, OrderInvitation, Quote, QuoteLineItem, QuoteStatus
 from models.base import utcnow
 
 ORDER_ID = ["input", "orderId"]
@@ -169,6 +171,7 @@ async def submit_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, data: New
         item.quote_id = quote.id
     session.add_all(items)
     await save_order(session, order, field=ORDER_ID)
+    await touch_invitations(session, order, provider_id=viewer.organization_id, now=now)
     await record_event(
         uow,
         order,
@@ -191,6 +194,7 @@ async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reaso
     invitation = access.invitation
     assert invitation is not None, "the transition table lets only an invited provider decline"
     invitation.declined_at, invitation.decline_reason = now, text
+    invitation.last_activity_at, invitation.version = now, invitation.version + 1
     await session.execute(
         update(Quote)
         .where(
@@ -274,14 +278,11 @@ def withdrawal_refusal(access: OrderAccess, quote: Quote, now: datetime) -> Doma
     `withdrawQuote` and of WITHDRAW_QUOTE in `availableActions`: an invited provider (that has
     not declined) withdraws its own open quote while quotes are collected."""
     own = access.invitation is not None and quote.provider_id == access.invitation.provider_id
-    if Role.INVITED_PROVIDER not in access.roles or not own:
+    refused = action_refusal(OrderAction.WITHDRAW_QUOTE, situation_of(access), QUOTE_ID)
+    if (refused is not None and refused.code is ErrorCode.FORBIDDEN) or not own:
         return DomainError(ErrorCode.FORBIDDEN, "Only the provider that sent a quote may withdraw it.", QUOTE_ID)
-    if access.order.status is not OrderStatus.PENDING_QUOTES:
-        return DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            f"Cannot withdraw a quote on an order that is {access.order.status.value} (only when PENDING_QUOTES).",
-            QUOTE_ID,
-        )
+    if refused is not None:
+        return refused
     status = effective_status(quote, now)
     if status is not QuoteStatus.SUBMITTED:
         return DomainError(ErrorCode.INVALID_TRANSITION, f"this quote is {status.value}, not open", QUOTE_ID)

@@ -32,6 +32,7 @@ from models import (
     OrderContact,
     OrderInvitation,
     OrderRecipient,
+    OrderUpdate,
     Organization,
     Portal,
     ProviderOffice,
@@ -255,4 +256,7 @@ class Loaders:
     # MdfFund.ledger: the newest entries of each fund.
     ledger_pages = cached_property(
         lambda self: self._make(_children_pages, MdfLedgerEntry, MdfLedgerEntry.fund_id, MdfLedgerEntry.id)
+    )
+    update_pages = cached_property(
+        lambda self: self._make(_children_pages, OrderUpdate, OrderUpdate.order_id, OrderUpdate.at, OrderUpdate.id)
     )

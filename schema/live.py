@@ -16,7 +16,7 @@ from strawberry.types import Info
 import models
 from schema.catalog import Provider
 from schema.enums import OrderStatus
-from schema.orders import Comment, Lead, Order, Quote
+from schema.orders import Comment, Lead, Order, OrderUpdate, Quote
 from schema.portal import User
 from subscriptions import resolvers
 from subscriptions.feed import LiveEvent
@@ -32,7 +32,7 @@ class OrderEventBase:
     def cursor(self, info: Info) -> str:
         return resolvers.event_cursor(info, self.source.id)
 
-    @strawberry.field(description="When it happened.")
+    @strawberry.field(description="When it happened (UTC).")
     def at(self) -> datetime:
         return self.source.event.created_at
 
@@ -47,7 +47,7 @@ class OrderEventBase:
 
 @strawberry.type(description="A status change of an order: from, to, who, why, when.")
 class OrderStatusChange(OrderEventBase):
-    @strawberry.field(name="from", description="Null for the order's submission.")
+    @strawberry.field(name="from", description="The status before; null for the order's submission.")
     def from_(self) -> OrderStatus | None:
         return self.source.subject.from_status
 
@@ -106,13 +106,21 @@ class LeadsAddedEvent(OrderEventBase):
         return self.source.leads
 
 
+@strawberry.type(description="An order was edited without a status change (updateOrder, updateEstimatedCompletion).")
+class OrderUpdatedEvent(OrderEventBase):
+    @strawberry.field(description="The edit, as in the order's timeline.")
+    def update(self) -> OrderUpdate:
+        return self.source.subject
+
+
 OrderEvent = Annotated[
     StatusChangedEvent
     | CommentAddedEvent
     | QuoteSubmittedEvent
     | QuoteDeclinedEvent
     | QuoteWithdrawnEvent
-    | LeadsAddedEvent,
+    | LeadsAddedEvent
+    | OrderUpdatedEvent,
     strawberry.union("OrderEvent", description="Anything that happened on an order."),
 ]
 
@@ -123,6 +131,7 @@ PAYLOADS = {
     models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
     models.OrderEventKind.QUOTE_WITHDRAWN: QuoteWithdrawnEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
+    models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."
 
@@ -134,7 +143,15 @@ class Subscription:
         self,
         info: Info,
         order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID_HELP)] = None,
-        after: Annotated[str | None, strawberry.argument(description="Replay from this cursor first.")] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "The `cursor` of an event received before: the status changes after it (those missed "
+                    "while disconnected) come first, then live ones."
+                )
+            ),
+        ] = None,
     ) -> AsyncGenerator[OrderStatusChange, None]:
         return await resolvers.subscribe(
             info,

@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from resolvers.mutations import comments, leads, quotes, submit_order
+from resolvers.mutations import comments, leads, order_edits, quotes, submit_order
 from schema import order_inputs as i
 from schema import order_payloads as p
 from schema.common import user_errors
@@ -155,3 +155,30 @@ class OrderMutations(_WithTransitions):
         result, errors = await leads.resolve_update_lead(info, input)
         order, lead = result or (None, None)
         return p.UpdateLeadPayload(order=order, lead=lead, errors=user_errors(errors))
+
+    @strawberry.mutation(
+        description=(
+            "The partner changes the description, contacts or notification recipients (parts left out stay); "
+            "refused once the order is completed, cancelled, denied or archived."
+        )
+    )
+    async def update_order(
+        self,
+        info: Info,
+        input: Annotated[i.UpdateOrderInput, strawberry.argument(description="The order and the parts to change.")],
+    ) -> p.UpdateOrderPayload:
+        order, errors = await order_edits.resolve_update_order(info, input)
+        return p.UpdateOrderPayload(order=order, errors=user_errors(errors))
+
+    @strawberry.mutation(
+        description="The assigned provider moves the estimated completion date (recorded in the timeline, told)."
+    )
+    async def update_estimated_completion(
+        self,
+        info: Info,
+        input: Annotated[
+            i.UpdateEstimatedCompletionInput, strawberry.argument(description="The order, the new date and why.")
+        ],
+    ) -> p.UpdateEstimatedCompletionPayload:
+        order, errors = await order_edits.resolve_update_estimated_completion(info, input)
+        return p.UpdateEstimatedCompletionPayload(order=order, errors=user_errors(errors))

@@ -62,3 +62,13 @@ class AddLeadsPayload(OrderPayload):
 @strawberry.type(description="The lead updated (`updateLead`) and its order, or why it was refused.")
 class UpdateLeadPayload(OrderPayload):
     lead: Lead | None = strawberry.field(default=None, description="The lead after the change; null when refused.")
+
+
+@strawberry.type(description="The order after the edit (unchanged when nothing differed), or the errors.")
+class UpdateOrderPayload(OrderPayload):
+    pass
+
+
+@strawberry.type(description="The order with its new estimated completion date, or the errors.")
+class UpdateEstimatedCompletionPayload(OrderPayload):
+    pass

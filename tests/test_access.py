@@ -206,7 +206,7 @@ async def test_providers_see_assigned_orders_from_approval_on(gql, db) -> None:
     assert (await gql.data(NODE, {"id": to_global_id("Order", uninvited.id)}, as_=PROVIDER))["node"] is None
     order = (await gql.data(ORDER_VIEW, {"id": to_global_id("Order", approved.id)}, as_=PROVIDER))["node"]
     assert order["view"] == "FULL" and order["contacts"] and order["comments"] and order["mdfFund"] is None
-    assert set(order["availableActions"]) == {"ACCEPT_ORDER", "DENY_ORDER", "CANCEL_ORDER"}
+    assert set(order["availableActions"]) == {"ACCEPT_ORDER", "DENY_ORDER", "CANCEL_ORDER", "ADD_COMMENT"}
     assert (await gql.data(NODE, {"id": to_global_id("Order", approved.id)}, as_=PROVIDER2))["node"] is None
     # The orders list agrees with node.
     listed = await gql.data("{ orders(first: 50) { totalCount edges { node { name status } } } }", as_=PROVIDER)

@@ -72,6 +72,10 @@ WITHDRAW = f"mutation($input: WithdrawQuoteInput!) {{ withdrawQuote(input: $inpu
 DECLINE = f"mutation($input: DeclineToQuoteInput!) {{ declineToQuote(input: $input) {{ {ERR} }} }}"
 ACCEPT_QUOTE = f"mutation($input: AcceptQuoteInput!) {{ acceptQuote(input: $input) {{ {ERR} }} }}"
 LEADS = f"mutation($input: AddLeadsInput!) {{ addLeads(input: $input) {{ {ERR} }} }}"
+UPDATE_ORDER = f"mutation($input: UpdateOrderInput!) {{ updateOrder(input: $input) {{ {ERR} }} }}"
+UPDATE_DATE = (
+    f"mutation($input: UpdateEstimatedCompletionInput!) {{ updateEstimatedCompletion(input: $input) {{ {ERR} }} }}"
+)
 
 
 def transition(name: str) -> str:
@@ -151,6 +155,9 @@ STEPS = [
     S("Taylor adds leads to Q", PROVIDER, LEADS,
       lambda c: {"input": {"orderId": c["Q"], "leads": [{"name": "Ada", "email": "ada@example.com"}]}},
       {"partner", "external recipient"}, None, {K.LEADS_ADDED}),
+    S("Taylor moves Q's completion date", PROVIDER, UPDATE_DATE,
+      lambda c: {"input": {"orderId": c["Q"], "estimatedCompletionOn": in_days(40), "reason": "brand assets late"}},
+      {"partner", "external recipient"}, None, {K.ORDER_UPDATED}),
     # D: Northwind declines, Taylor withdraws its only quote: the portal cancels.
     S("submit D", PARTNER, SUBMIT_ORDER, lambda c: {"input": order_input(c, "SEO Audit", "D", providerIds=BOTH(c))},
       {"assigned provider", "invited rival provider", "external recipient"}, "D", {K.STATUS_CHANGED}),
@@ -183,6 +190,12 @@ STEPS = [
     S("Northwind asks in its thread on E", PROVIDER2, COMMENT,
       lambda c: {"input": {"orderId": c["E"], "body": "northwind-secret question"}},
       {"partner", "external recipient"}, None, {K.COMMENT_ADDED}),
+    S("partner edits E's contacts", PARTNER, UPDATE_ORDER,
+      lambda c: {"input": {"orderId": c["E"], "contacts": [{"name": "Casey Contact"}]}},
+      {"external recipient"}, None, {K.ORDER_UPDATED}),
+    S("partner edits E's description", PARTNER, UPDATE_ORDER,
+      lambda c: {"input": {"orderId": c["E"], "description": "Now with local SEO"}},
+      {"assigned provider", "invited rival provider", "external recipient"}, None, {K.ORDER_UPDATED}),
 ]
 # fmt: on
 

@@ -2,7 +2,7 @@
 attention, and the admin audit log
 
 Revision ID: 0006_admin17
-Revises: 0006_qa15
+Revises: 0006_edits15
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_admin17"
-down_revision = "0006_qa15"
+down_revision = "0006_edits15"  # after main's 0006s (qa15, edits15): one head
 branch_labels = None
 depends_on = None
 
