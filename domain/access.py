@@ -14,7 +14,9 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
 from domain.viewer import Viewer
 from models import (
+    Attachment,
     Campaign,
+    Comment,
     MdfFund,
     Order,
     OrderEvent,
@@ -109,6 +111,37 @@ def can_see_quote(viewer: Viewer, order: Order, quote: Quote) -> bool:
     view = loaded_order_view(viewer, order)
     if viewer.is_provider:
         return quote.provider_id == viewer.organization_id
+    return view is OrderView.FULL
+
+
+def can_see_comment(viewer: Viewer, order: Order, comment: Comment, invited: bool | None = None) -> bool:
+    """A comment is part of the whole order."""
+    return comment.order_id == order.id and order_view(viewer, order, invited) is OrderView.FULL
+
+
+def can_see_attachment(
+    viewer: Viewer,
+    order: Order,
+    attachment: Attachment,
+    *,
+    quote: Quote | None = None,
+    comment: Comment | None = None,
+    invited: bool | None = None,
+) -> bool:
+    """A file is seen by whoever sees what it hangs on: the whole order, the comment, or the quote
+    (a provider's proposal: the partner, the supplier and that provider, never a rival).
+    `quote` / `comment`: the row it hangs on, when it hangs on one."""
+    if attachment.order_id != order.id:
+        return False
+    view = order_view(viewer, order, invited)
+    if view is OrderView.NONE:
+        return False
+    if attachment.quote_id is not None:
+        if quote is None or quote.id != attachment.quote_id or quote.order_id != order.id:
+            return False
+        return quote.provider_id == viewer.organization_id if viewer.is_provider else view is OrderView.FULL
+    if attachment.comment_id is not None:
+        return comment is not None and comment.id == attachment.comment_id and can_see_comment(viewer, order, comment)
     return view is OrderView.FULL
 
 

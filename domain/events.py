@@ -20,6 +20,13 @@ from models.base import utcnow
 
 # An invited provider sees its own quotes and declines, never another provider's.
 OWN_EVENTS_OF_PROVIDER = {OrderEventKind.QUOTE_SUBMITTED, OrderEventKind.QUOTE_DECLINED}
+# MDF claims are the partner's and the supplier's business: providers never see the fund.
+CLAIM_EVENTS = {
+    OrderEventKind.CLAIM_SUBMITTED,
+    OrderEventKind.CLAIM_APPROVED,
+    OrderEventKind.CLAIM_REJECTED,
+    OrderEventKind.CLAIM_EXPIRED,
+}
 
 
 async def event_audience(
@@ -30,6 +37,7 @@ async def event_audience(
     subject_id: int | None = None,
     *,
     left_pending_quotes: bool = False,
+    only_provider: int | None = None,
 ) -> dict:
     """Who may see this event, as access stands now (DOMAIN.md, "Who sees what").
 
@@ -37,8 +45,14 @@ async def event_audience(
     partner always; never anyone of another portal. The assigned provider once the order has
     been approved (so from the change to APPROVED on). Invited providers for the status
     changes of their quote request (its start, and the change that ends it) and for their own
-    quotes; never for comments, leads or other providers' quotes.
+    quotes; never for comments, leads or other providers' quotes. `only_provider`: the event
+    is about something of that provider's alone (a file on its quote): no other provider hears
+    of it. No provider hears of MDF claims.
     """
+    if kind in CLAIM_EVENTS:
+        return {"partner": order.partner_id, "providers": []}
+    if only_provider is not None:
+        return {"partner": order.partner_id, "providers": [only_provider]}
     providers: set[int] = set()
     if order.provider_id is not None and order.approved_at is not None:
         providers.add(order.provider_id)
@@ -64,6 +78,7 @@ async def record_event(
     *,
     subject_provider_id: int | None = None,
     left_pending_quotes: bool = False,
+    only_provider: int | None = None,
 ) -> OrderEvent:
     """The event of a change, with its notifications. Both are stored when the transaction
     commits; `event.id` is known from then on. `left_pending_quotes`: the change ended the
@@ -75,7 +90,13 @@ async def record_event(
         subject_id=subject_id,
         actor_id=actor_id,
         audience=await event_audience(
-            uow.session, order, kind, subject_provider_id, subject_id, left_pending_quotes=left_pending_quotes
+            uow.session,
+            order,
+            kind,
+            subject_provider_id,
+            subject_id,
+            left_pending_quotes=left_pending_quotes,
+            only_provider=only_provider,
         ),
         created_at=utcnow(),
     )

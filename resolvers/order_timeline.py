@@ -10,7 +10,7 @@ from typing import Any
 from strawberry.types import Info
 
 from domain.access import OrderView, loaded_order_view
-from models import Order, OrderInvitation, Quote, StatusChange
+from models import Attachment, MdfClaim, Order, OrderInvitation, Quote, StatusChange
 from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
 from resolvers.pagination import BadPageRequest
 
@@ -33,6 +33,10 @@ def _when(item: Any) -> tuple[datetime, int, int]:
         return item.submitted_at, 1, item.id
     if isinstance(item, OrderInvitation):
         return item.declined_at, 2, item.id
+    if isinstance(item, Attachment):
+        return item.created_at, 4, item.id
+    if isinstance(item, MdfClaim):
+        return item.submitted_at, 5, item.id
     return item.created_at, 3, item.id
 
 
@@ -53,7 +57,14 @@ async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[A
         quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
         declines = [i for i in declines if i.provider_id == viewer.organization_id]
     items: list[Any] = [*quotes, *declines]
-    if loaded_order_view(viewer, order) is OrderView.FULL:
+    full = loaded_order_view(viewer, order) is OrderView.FULL
+    # Files: those of the quotes this viewer sees, and (seeing the whole order) the order's and its comments'.
+    seen_quotes = {q.id for q in quotes}
+    files = await loaders.attachments_by_order.load(order.id)
+    items += [f for f in files if (f.quote_id in seen_quotes if f.quote_id is not None else full)]
+    if full and not viewer.is_provider:
+        items += await loaders.claims_by_order.load(order.id)
+    if full:
         items += await loaders.status_changes_by_order.load(order.id)
         if limit:
             items += await loaders.comment_pages.load((order.id, None, None, limit, True))

@@ -12,7 +12,8 @@ import strawberry
 from graphql import ASTValidationRule, ValidationContext
 from strawberry.tools import merge_types
 
-from schema import catalog, live, mdf, notifications, orders, portal
+from schema import attachments, catalog, claims, live, mdf, notifications, orders, portal
+from schema.attachment_mutations import FileMutations
 from schema.common import SCALAR_OVERRIDES
 from schema.extensions import SchemaSettings, default_extensions, settings_free_extensions
 from schema.fast_path import FastPathExecutor, check_internals
@@ -21,7 +22,7 @@ from schema.query import Query as CoreQuery
 from subscriptions.sharing import SharedEventExecutor
 
 QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries]
-MUTATIONS: list[type] = [OrderMutations, notifications.NotificationMutations]
+MUTATIONS: list[type] = [OrderMutations, FileMutations, notifications.NotificationMutations]
 SUBSCRIPTIONS: list[type] = [live.Subscription, notifications.NotificationSubscriptions]
 
 TYPES = [
@@ -40,6 +41,8 @@ TYPES = [
     orders.Comment,
     orders.Lead,
     notifications.Notification,
+    attachments.Attachment,
+    claims.MdfClaim,
 ]
 
 
