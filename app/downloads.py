@@ -54,7 +54,9 @@ def download_endpoint(db: Database, settings: Settings, storage: Any):
                 "Content-Disposition": content_disposition(attachment.filename),
                 "Content-Length": str(attachment.size),
             }
-            return StreamingResponse(storage.read(attachment.storage_key), media_type=attachment.content_type, headers=headers)
+            return StreamingResponse(
+                storage.read(attachment.storage_key), media_type=attachment.content_type, headers=headers
+            )
         url = await storage.presigned_url(
             attachment.storage_key,
             filename=attachment.filename,

@@ -180,7 +180,11 @@ def check_files(files: Sequence[IncomingFile], *, max_files: int) -> list[Checke
 
 
 async def _target(
-    session: AsyncSession, viewer: Viewer, access: OrderAccess, kind: AttachmentKind, quote_id: int | None,
+    session: AsyncSession,
+    viewer: Viewer,
+    access: OrderAccess,
+    kind: AttachmentKind,
+    quote_id: int | None,
     comment_id: int | None,
 ) -> tuple[Quote | None, Comment | None]:
     """What the files hang on, and whether this viewer may attach files there."""
@@ -194,7 +198,9 @@ async def _target(
         if quote is None or quote.order_id != order.id or not _sees_quote(viewer, access, quote):
             raise not_found("quote", ["input", "quoteId"])
         if quote.provider_id != viewer.organization_id:
-            raise DomainError(ErrorCode.FORBIDDEN, "only the provider of a quote attaches files to it", ["input", "quoteId"])
+            raise DomainError(
+                ErrorCode.FORBIDDEN, "only the provider of a quote attaches files to it", ["input", "quoteId"]
+            )
         if kind not in (AttachmentKind.PROPOSAL, AttachmentKind.OTHER):
             raise invalid("files on a quote are of kind PROPOSAL or OTHER", ["input", "kind"])
         return quote, None
@@ -208,7 +214,9 @@ async def _target(
         if comment is None or comment.order_id != order.id:
             raise not_found("comment", ["input", "commentId"])
         if comment.author_id != viewer.user_id:
-            raise DomainError(ErrorCode.FORBIDDEN, "only a comment's author attaches files to it", ["input", "commentId"])
+            raise DomainError(
+                ErrorCode.FORBIDDEN, "only a comment's author attaches files to it", ["input", "commentId"]
+            )
         return None, comment
     return None, None
 
@@ -234,7 +242,9 @@ async def add_attachments(
     order = access.order
     quote, comment = await _target(session, viewer, access, kind, quote_id, comment_id)
     if order.status is OrderStatus.ARCHIVED and kind is not AttachmentKind.PROOF:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "an ARCHIVED order takes no files but proof for a claim", ORDER_ID)
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, "an ARCHIVED order takes no files but proof for a claim", ORDER_ID
+        )
     checked = check_files(files, max_files=max_files)
     count = await session.scalar(select(func.count()).select_from(Attachment).where(Attachment.order_id == order.id))
     if (count or 0) + len(checked) > MAX_ATTACHMENTS_PER_ORDER:
@@ -336,7 +346,9 @@ async def remove_attachment(uow: UnitOfWork, viewer: Viewer, storage: FileStorag
     await session.delete(attachment)
     await session.flush()
     await bump_order(session, access.order)
-    await record_event(uow, access.order, OrderEventKind.ATTACHMENT_REMOVED, attachment_id, viewer.user_id, only_provider=owner)
+    await record_event(
+        uow, access.order, OrderEventKind.ATTACHMENT_REMOVED, attachment_id, viewer.user_id, only_provider=owner
+    )
     uow.after_commit.append(_deleting(storage, key))
     return access.order
 

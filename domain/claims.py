@@ -92,11 +92,15 @@ async def submit_claim(
     fund = await ledger.locked_fund(session, order.mdf_fund_id)  # claims of one fund one at a time
     if await _has_claim(session, order.id, ClaimStatus.SUBMITTED, ClaimStatus.APPROVED):
         raise DomainError(
-            ErrorCode.INVALID_TRANSITION, "this order already has a claim waiting for the supplier or approved", ORDER_ID
+            ErrorCode.INVALID_TRANSITION,
+            "this order already has a claim waiting for the supplier or approved",
+            ORDER_ID,
         )
     filed = await session.scalar(select(func.count()).select_from(MdfClaim).where(MdfClaim.order_id == order.id))
     if (filed or 0) >= MAX_CLAIMS_PER_ORDER:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"an order takes at most {MAX_CLAIMS_PER_ORDER} claims", ORDER_ID)
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, f"an order takes at most {MAX_CLAIMS_PER_ORDER} claims", ORDER_ID
+        )
     held = await ledger.reserved_for_order(session, order.id)
     if held <= 0:
         raise DomainError(

@@ -180,7 +180,9 @@ async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
             for user in await _users_of(session, [assigned]):
                 audience.add_user(user, PROVIDER, NotificationKind.ATTACHMENTS_ADDED)
     elif event.kind in CLAIM_NOTICES:
-        claim = await session.get(MdfClaim, event.subject_id) if event.kind is not OrderEventKind.CLAIM_EXPIRED else None
+        claim = (
+            await session.get(MdfClaim, event.subject_id) if event.kind is not OrderEventKind.CLAIM_EXPIRED else None
+        )
         data["claim"] = {
             "step": CLAIM_NOTICES[event.kind],
             "amount": str(claim.amount) if claim else None,

@@ -21,6 +21,7 @@ from models import Notification, OrderEvent
 
 log = logging.getLogger("provider_orders.unit_of_work")
 
+
 class NotificationSettings(Protocol):
     """What the notifications written in a transaction read from the settings."""
 

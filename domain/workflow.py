@@ -60,16 +60,18 @@ async def perform(
         portal = await uow.session.get(Portal, access.order.portal_id)
         assert portal is not None
         if portal.deliverables_required and not await has_deliverable(uow.session, order_id):
-            raise invalid("attach at least one DELIVERABLE before completing the order (the portal requires it)", ORDER_ID)
+            raise invalid(
+                "attach at least one DELIVERABLE before completing the order (the portal requires it)", ORDER_ID
+            )
         # With MDF claims required, the reservation waits for the partner's claim (domain.claims).
         keep_reservation = portal.mdf_claims_required
-    if action in (OrderAction.ACCEPT_DELIVERABLES, OrderAction.REQUEST_CHANGES):
-        if not await deliverables_awaiting_review(uow.session, order_id):
-            raise DomainError(
-                ErrorCode.INVALID_TRANSITION,
-                "there are no deliverables waiting for review on this order (none attached, or already accepted)",
-                ORDER_ID,
-            )
+    review = action in (OrderAction.ACCEPT_DELIVERABLES, OrderAction.REQUEST_CHANGES)
+    if review and not await deliverables_awaiting_review(uow.session, order_id):
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            "there are no deliverables waiting for review on this order (none attached, or already accepted)",
+            ORDER_ID,
+        )
     if action is OrderAction.SCHEDULE_EXECUTION:
         if scheduled_for is None:
             raise invalid("scheduledFor is required", ["input", "scheduledFor"])

@@ -111,7 +111,9 @@ async def _attachment(ctx: Context, viewer: Viewer, pk: int) -> Any:
     comment = await ctx.loaders.comment.load(attachment.comment_id) if attachment.comment_id is not None else None
     invited = None
     if viewer.is_provider:
-        invited = any(i.provider_id == viewer.organization_id for i in await ctx.loaders.invitations_by_order.load(order.id))
+        invited = any(
+            i.provider_id == viewer.organization_id for i in await ctx.loaders.invitations_by_order.load(order.id)
+        )
     visible = access.can_see_attachment(viewer, order, attachment, quote=quote, comment=comment, invited=invited)
     return attachment if visible else None
 

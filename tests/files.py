@@ -38,7 +38,9 @@ async def upload(
     variables = json.loads(json.dumps(variables))
     variables["input"]["files"] = [None] * len(files)
     ops = operations if operations is not None else {"query": query, "variables": variables}
-    mapping = files_map if files_map is not None else {str(i): [f"variables.input.files.{i}"] for i in range(len(files))}
+    mapping = (
+        files_map if files_map is not None else {str(i): [f"variables.input.files.{i}"] for i in range(len(files))}
+    )
     token = await gql.token(as_)
     return await gql.http.post(
         "/graphql",
@@ -48,7 +50,9 @@ async def upload(
     )
 
 
-async def attach(gql: Any, order_id: str, files: list[tuple[str, bytes, str]], kind: str, *, as_: str = PARTNER, **extra):
+async def attach(
+    gql: Any, order_id: str, files: list[tuple[str, bytes, str]], kind: str, *, as_: str = PARTNER, **extra
+):
     response = await upload(gql, {"input": {"orderId": order_id, "kind": kind, **extra}}, files, as_=as_)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -66,7 +70,14 @@ async def order_in_progress(gql: Any, ids: dict[str, str], *, mdf: bool = True) 
     extra = {"paymentMethod": "MDF", "mdfFundId": ids["fund"]} if mdf else {"paymentMethod": "PARTNER_FUNDED"}
     submitted = await gql.data(
         SUBMIT_ORDER,
-        {"input": {"serviceId": ids["Social Media Starter Pack"], "name": "Files order", "origin": "MARKETPLACE", **extra}},
+        {
+            "input": {
+                "serviceId": ids["Social Media Starter Pack"],
+                "name": "Files order",
+                "origin": "MARKETPLACE",
+                **extra,
+            }
+        },
     )
     order_id = submitted["submitOrder"]["order"]["id"]
     for name, user in (("approveOrder", SUPPLIER), ("acceptOrder", PROVIDER), ("startWork", PROVIDER)):

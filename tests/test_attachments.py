@@ -56,7 +56,12 @@ async def test_upload_then_download_with_safe_headers(gql, ids, settings) -> Non
     payload = await attach(gql, order_id, [("logo.png", PNG, "image/png"), ("brief.pdf", PDF, "text/plain")], "BRIEF")
     assert payload["errors"] == [] and payload["order"] == {"id": order_id}
     logo, brief = payload["attachments"]
-    assert (logo["filename"], logo["contentType"], logo["size"], logo["kind"]) == ("logo.png", "image/png", len(PNG), "BRIEF")
+    assert (logo["filename"], logo["contentType"], logo["size"], logo["kind"]) == (
+        "logo.png",
+        "image/png",
+        len(PNG),
+        "BRIEF",
+    )
     assert logo["sha256"] == hashlib.sha256(PNG).hexdigest()
     # The declared type is not trusted: the bytes say PDF.
     assert brief["contentType"] == "application/pdf"
@@ -91,7 +96,9 @@ async def test_upload_then_download_with_safe_headers(gql, ids, settings) -> Non
     # A link minted for a user who may not see the file (signed properly): 403, access is re-checked.
     async with gql.db.read_session() as session:
         other = await session.scalar(select(User).where(User.email == PARTNER2))
-    foreign = downloads.sign(settings.jwt_secret, downloads.Link(other.id, 0, partner_pk), utcnow() + timedelta(minutes=1))
+    foreign = downloads.sign(
+        settings.jwt_secret, downloads.Link(other.id, 0, partner_pk), utcnow() + timedelta(minutes=1)
+    )
     assert (await gql.http.get(f"/files/{foreign}")).status_code == 403
 
 
@@ -123,7 +130,9 @@ async def test_remove_attachment(gql, ids, settings, db) -> None:
 async def test_refused_files_leave_nothing(gql, ids, settings, db, files, message) -> None:
     order_id = await order_in_progress(gql, ids)
     # A good file first: the refusal of the second must remove it too.
-    response = await upload(gql, {"input": {"orderId": order_id, "kind": "ASSET"}}, [("ok.png", PNG, "image/png"), *files])
+    response = await upload(
+        gql, {"input": {"orderId": order_id, "kind": "ASSET"}}, [("ok.png", PNG, "image/png"), *files]
+    )
     assert response.status_code == 200, response.text
     errors = response.json()["data"]["addAttachments"]["errors"]
     assert errors[0]["code"] == "VALIDATION" and message in errors[0]["message"], errors
@@ -142,7 +151,9 @@ async def test_limits_and_malformed_requests(gql, ids, settings, db) -> None:
     half = b"b" * (settings.max_upload_bytes // 2 + 10)
     response = await upload(gql, variables, [("a.txt", half, "text/plain"), ("b.txt", half, "text/plain")])
     assert response.status_code == 413 and "add up" in response.json()["errors"][0]["message"]
-    response = await upload(gql, variables, [(f"{i}.png", PNG, "image/png") for i in range(settings.max_upload_files + 1)])
+    response = await upload(
+        gql, variables, [(f"{i}.png", PNG, "image/png") for i in range(settings.max_upload_files + 1)]
+    )
     assert response.status_code == 413 and "at most 3 files" in response.json()["errors"][0]["message"]
 
     cases = [
@@ -198,13 +209,20 @@ async def test_a_proposal_is_never_seen_by_a_rival(gql, ids, settings) -> None:
     )["submitQuote"]["quote"]
     # Only the quote's provider attaches to it; the rival does not even see it.
     rival = await upload(
-        gql, {"input": {"orderId": order["id"], "kind": "PROPOSAL", "quoteId": quote["id"]}}, [("p.pdf", PDF, "")], as_=PROVIDER2
+        gql,
+        {"input": {"orderId": order["id"], "kind": "PROPOSAL", "quoteId": quote["id"]}},
+        [("p.pdf", PDF, "")],
+        as_=PROVIDER2,
     )
     assert rival.json()["data"]["addAttachments"]["errors"][0]["code"] == "NOT_FOUND"
-    no_quote = await upload(gql, {"input": {"orderId": order["id"], "kind": "BRIEF"}}, [("p.pdf", PDF, "")], as_=PROVIDER)
+    no_quote = await upload(
+        gql, {"input": {"orderId": order["id"], "kind": "BRIEF"}}, [("p.pdf", PDF, "")], as_=PROVIDER
+    )
     assert no_quote.json()["data"]["addAttachments"]["errors"][0]["code"] == "FORBIDDEN"
     proposal = (
-        await attach(gql, order["id"], [("proposal.pdf", PDF, "application/pdf")], "PROPOSAL", as_=PROVIDER, quoteId=quote["id"])
+        await attach(
+            gql, order["id"], [("proposal.pdf", PDF, "application/pdf")], "PROPOSAL", as_=PROVIDER, quoteId=quote["id"]
+        )
     )["attachments"][0]
     quote_files = f"query($id: ID!) {{ node(id: $id) {{ ... on Quote {{ attachments {{ {ATTACHMENT} }} }} }} }}"
     for user in (PARTNER, SUPPLIER, PROVIDER):
@@ -213,7 +231,9 @@ async def test_a_proposal_is_never_seen_by_a_rival(gql, ids, settings) -> None:
         assert [f["filename"] for f in files] == ["proposal.pdf"]
     for user in (PROVIDER2, PARTNER2, OUTSIDER):
         assert (await gql.data(NODE, {"id": proposal["id"]}, as_=user))["node"] is None
-    timeline = "query($id: ID!) { node(id: $id) { ... on Order { timeline { __typename ... on Attachment { filename } } } } }"
+    timeline = (
+        "query($id: ID!) { node(id: $id) { ... on Order { timeline { __typename ... on Attachment { filename } } } } }"
+    )
     rival_view = (await gql.data(timeline, {"id": order["id"]}, as_=PROVIDER2))["node"]["timeline"]
     assert all(item["__typename"] != "Attachment" for item in rival_view)
     partner_view = (await gql.data(timeline, {"id": order["id"]}, as_=PARTNER))["node"]["timeline"]
@@ -232,13 +252,19 @@ async def test_comment_files_follow_the_comment(gql, ids, settings) -> None:
         )
     )["addComment"]["comment"]
     # Only the author attaches to a comment.
-    other = await upload(gql, {"input": {"orderId": order_id, "kind": "ASSET", "commentId": comment["id"]}}, [("l.png", PNG, "")])
+    other = await upload(
+        gql, {"input": {"orderId": order_id, "kind": "ASSET", "commentId": comment["id"]}}, [("l.png", PNG, "")]
+    )
     assert other.json()["data"]["addAttachments"]["errors"][0]["code"] == "FORBIDDEN"
-    logo = (await attach(gql, order_id, [("style.txt", b"colours: blue", "")], "ASSET", as_=PROVIDER, commentId=comment["id"]))
+    logo = await attach(
+        gql, order_id, [("style.txt", b"colours: blue", "")], "ASSET", as_=PROVIDER, commentId=comment["id"]
+    )
     assert logo["attachments"][0]["contentType"] == "text/plain"
     query = "query($id: ID!) { node(id: $id) { ... on Comment { attachments { filename } } } }"
     for user in (PARTNER, SUPPLIER, PROVIDER):
-        assert (await gql.data(query, {"id": comment["id"]}, as_=user))["node"]["attachments"] == [{"filename": "style.txt"}]
+        assert (await gql.data(query, {"id": comment["id"]}, as_=user))["node"]["attachments"] == [
+            {"filename": "style.txt"}
+        ]
     assert (await gql.data(query, {"id": comment["id"]}, as_=PARTNER2))["node"] is None
     # Files on a comment are not the order's own files.
     assert (await gql.data(ORDER_FILES, {"id": order_id}, as_=PARTNER))["node"]["attachments"] == []

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.usefixtures("no_list")
 FUND = "{ mdfFunds { name allocated reserved claimed spent available } }"
 CLAIM = "claim { id status amount { amount currency } note rejectionReason proofs { filename } submittedBy { email } }"
 SUBMIT = f"mutation($input: SubmitClaimInput!) {{ submitClaim(input: $input) {{ {CLAIM} errors {{ code message field }} }} }}"
-APPROVE = f"mutation($input: ApproveClaimInput!) {{ approveClaim(input: $input) {{ {CLAIM} errors {{ code message }} }} }}"
+APPROVE = (
+    f"mutation($input: ApproveClaimInput!) {{ approveClaim(input: $input) {{ {CLAIM} errors {{ code message }} }} }}"
+)
 REJECT = f"mutation($input: RejectClaimInput!) {{ rejectClaim(input: $input) {{ {CLAIM} errors {{ code message }} }} }}"
 
 
@@ -86,7 +88,9 @@ async def test_deliverables_required_then_review(gql, ids, db) -> None:
     assert await actions(gql, order_id) == []
     again = await run(gql, "acceptDeliverables", "AcceptDeliverablesInput", {"orderId": order_id}, as_=PARTNER)
     assert again["errors"][0]["code"] == "INVALID_TRANSITION"
-    forbidden = await run(gql, "requestChanges", "RequestChangesInput", {"orderId": order_id, "reason": "x"}, as_=PROVIDER)
+    forbidden = await run(
+        gql, "requestChanges", "RequestChangesInput", {"orderId": order_id, "reason": "x"}, as_=PROVIDER
+    )
     assert forbidden["errors"][0]["code"] == "FORBIDDEN"
 
 
@@ -153,7 +157,9 @@ async def test_claim_flow_and_ledger(gql, ids, db) -> None:
     async with db.read_session() as session:
         kinds = list(
             await session.scalars(
-                select(MdfLedgerEntry.kind).where(MdfLedgerEntry.order_id == pk_of(order_id)).order_by(MdfLedgerEntry.id)
+                select(MdfLedgerEntry.kind)
+                .where(MdfLedgerEntry.order_id == pk_of(order_id))
+                .order_by(MdfLedgerEntry.id)
             )
         )
     K = LedgerEntryKind

@@ -30,7 +30,17 @@ def upgrade() -> None:
         sa.Column("quote_id", sa.Integer(), nullable=True),
         sa.Column(
             "kind",
-            sa.Enum("BRIEF", "ASSET", "PROPOSAL", "DELIVERABLE", "PROOF", "OTHER", name="attachmentkind", native_enum=False, length=20),
+            sa.Enum(
+                "BRIEF",
+                "ASSET",
+                "PROPOSAL",
+                "DELIVERABLE",
+                "PROOF",
+                "OTHER",
+                name="attachmentkind",
+                native_enum=False,
+                length=20,
+            ),
             nullable=False,
         ),
         sa.Column("filename", sa.String(length=255), nullable=False),
@@ -45,11 +55,19 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["order_id"], ["provider_order.id"], name=op.f("fk_attachment_order_id_provider_order"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(["comment_id"], ["comment.id"], name=op.f("fk_attachment_comment_id_comment"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["quote_id"], ["quote.id"], name=op.f("fk_attachment_quote_id_quote"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["uploaded_by_id"], ["user_account.id"], name=op.f("fk_attachment_uploaded_by_id_user_account")),
         sa.ForeignKeyConstraint(
-            ["uploader_organization_id"], ["organization.id"], name=op.f("fk_attachment_uploader_organization_id_organization")
+            ["comment_id"], ["comment.id"], name=op.f("fk_attachment_comment_id_comment"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["quote_id"], ["quote.id"], name=op.f("fk_attachment_quote_id_quote"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["user_account.id"], name=op.f("fk_attachment_uploaded_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploader_organization_id"],
+            ["organization.id"],
+            name=op.f("fk_attachment_uploader_organization_id_organization"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attachment")),
     )
@@ -81,8 +99,12 @@ def upgrade() -> None:
             ["order_id"], ["provider_order.id"], name=op.f("fk_mdf_claim_order_id_provider_order"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(["fund_id"], ["mdf_fund.id"], name=op.f("fk_mdf_claim_fund_id_mdf_fund")),
-        sa.ForeignKeyConstraint(["submitted_by_id"], ["user_account.id"], name=op.f("fk_mdf_claim_submitted_by_id_user_account")),
-        sa.ForeignKeyConstraint(["decided_by_id"], ["user_account.id"], name=op.f("fk_mdf_claim_decided_by_id_user_account")),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_id"], ["user_account.id"], name=op.f("fk_mdf_claim_submitted_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["user_account.id"], name=op.f("fk_mdf_claim_decided_by_id_user_account")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mdf_claim")),
     )
     op.create_index("ix_mdf_claim_order", "mdf_claim", ["order_id", "id"])

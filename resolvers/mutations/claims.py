@@ -33,7 +33,9 @@ async def resolve_submit_claim(info: Info, input: Any) -> Result:
 
 async def resolve_approve_claim(info: Info, input: Any) -> Result:
     async def act(uow, viewer):
-        return await claims.approve_claim(uow, viewer, decode_id(input.claim_id, "MdfClaim", field=["input", "claimId"]))
+        return await claims.approve_claim(
+            uow, viewer, decode_id(input.claim_id, "MdfClaim", field=["input", "claimId"])
+        )
 
     return await _with_order(info, *await run_mutation(info, act))
 
