@@ -320,7 +320,7 @@ async def visible_attachment(
         raise not_found("attachment", field)
     order = await session.get(Order, attachment.order_id)
     assert order is not None
-    access = await access_to(session, viewer, order, field=field, what="attachment")
+    access = await access_to(session, viewer, order, field=field or [], what="attachment")
     quote = await session.get(Quote, attachment.quote_id) if attachment.quote_id is not None else None
     comment = await session.get(Comment, attachment.comment_id) if attachment.comment_id is not None else None
     invited = access.invitation is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,10 +63,8 @@ async def objects(endpoint: str) -> list[str]:
 @pytest.fixture
 async def bucket(s3_endpoint: str) -> None:
     async with aioboto3.Session(**CREDENTIALS).client("s3", endpoint_url=s3_endpoint) as s3:
-        try:
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
             await s3.create_bucket(Bucket=BUCKET)
-        except s3.exceptions.BucketAlreadyOwnedByYou:
-            pass
         for key in await objects(s3_endpoint):
             await s3.delete_object(Bucket=BUCKET, Key=key)
 

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.usefixtures("no_list")
 
 FUND = "{ mdfFunds { name allocated reserved claimed spent available } }"
 CLAIM = "claim { id status amount { amount currency } note rejectionReason proofs { filename } submittedBy { email } }"
-SUBMIT = f"mutation($input: SubmitClaimInput!) {{ submitClaim(input: $input) {{ {CLAIM} errors {{ code message field }} }} }}"
+SUBMIT = (
+    "mutation($input: SubmitClaimInput!) { submitClaim(input: $input) { " + CLAIM + " errors { code message field } } }"
+)
 APPROVE = (
     f"mutation($input: ApproveClaimInput!) {{ approveClaim(input: $input) {{ {CLAIM} errors {{ code message }} }} }}"
 )

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterable
 from typing import Any
 from urllib.parse import quote
 
-import aioboto3
-from botocore.exceptions import ClientError
+import aioboto3  # type: ignore[import-untyped]
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 PART = 8 * 1024 * 1024  # S3 parts are at least 5 MiB, the last one excepted
 
