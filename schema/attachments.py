@@ -12,13 +12,21 @@ from strawberry.types import Info
 import models
 from domain import downloads
 from models.base import utcnow
-from schema.common import of_model
+from schema.common import described_enum, of_model
 from schema.portal import User
 
-AttachmentKind = strawberry.enum(
+AttachmentKind = described_enum(
     models.AttachmentKind,
+    "What a file is for.",
+    {
+        "BRIEF": "The partner's brief.",
+        "ASSET": "Material to work with (a logo, images, copy).",
+        "PROPOSAL": "A provider's proposal, on its quote.",
+        "DELIVERABLE": "Finished work, from the assigned provider.",
+        "PROOF": "Proof of performance, for an MDF claim.",
+        "OTHER": "Anything else.",
+    },
     name="AttachmentKind",
-    description="What a file is for.",
 )
 
 
@@ -29,8 +37,8 @@ class Attachment(relay.Node):
     content_type: str = strawberry.field(description="The type its bytes showed (served with it).")
     size: int = strawberry.field(description="Bytes.")
     sha256: str = strawberry.field(description="SHA-256 of the bytes, hex.")
-    kind: AttachmentKind
-    created_at: datetime
+    kind: AttachmentKind = strawberry.field(description="What the file is for.")
+    created_at: datetime = strawberry.field(description="When it was uploaded.")
     is_type_of = of_model(models.Attachment)
 
     @strawberry.field(description="Who uploaded it.")
@@ -54,15 +62,15 @@ class Attachment(relay.Node):
 
 @strawberry.input(description="Files for an order, or for one of its comments or quotes (a multipart request).")
 class AddAttachmentsInput:
-    order_id: strawberry.ID
+    order_id: strawberry.ID = strawberry.field(description="The order the files are for.")
     files: list[Upload] = strawberry.field(description="The files (GraphQL multipart request spec).")
-    kind: AttachmentKind
+    kind: AttachmentKind = strawberry.field(description="What the files are for (one kind a request).")
     comment_id: strawberry.ID | None = strawberry.field(default=None, description="Attach to this comment (yours).")
     quote_id: strawberry.ID | None = strawberry.field(
         default=None, description="Attach to this quote (your organisation's): a PROPOSAL."
     )
 
 
-@strawberry.input
+@strawberry.input(description="The file to remove.")
 class RemoveAttachmentInput:
-    attachment_id: strawberry.ID
+    attachment_id: strawberry.ID = strawberry.field(description="The attachment's id.")
