@@ -50,6 +50,15 @@ def download_endpoint(db: Database, settings: Settings, storage: Any):
             "Content-Security-Policy": "default-src 'none'; sandbox",
         }
         if isinstance(storage, LocalStorage):
+            if not await storage.exists(attachment.storage_key):
+                return JSONResponse(
+                    {
+                        "errors": [
+                            {"message": "the file is missing from the storage", "extensions": {"code": "NOT_FOUND"}}
+                        ]
+                    },
+                    404,
+                )
             headers |= {
                 "Content-Disposition": content_disposition(attachment.filename),
                 "Content-Length": str(attachment.size),
