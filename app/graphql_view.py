@@ -31,6 +31,9 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.admission import Admission
 from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
 from app.db import Database
+from app.oidc import Tokens
+from app.origins import OriginPolicy, refused_websocket_origin
+from app.persisted import PersistedQueries, PersistedQueryError
 from app.revocation import ACCESS_REVOKED, AccessWatcher, OpenSockets
 from app.settings import Settings
 from app.shutdown import OpenWebSockets
@@ -76,6 +79,9 @@ class GraphQLView(GraphQL[Context, None]):
         storage: Any = None,
         **kwargs: Any,
     ):
+        # CORS_ORIGINS, for the WebSocket handshake as for CORS (app.origins).
+        self.origins = OriginPolicy(settings.cors_origins, loopback_alike=not settings.is_production)
+        kwargs.setdefault("allowed_origins", sorted(self.origins.origins))
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
@@ -84,6 +90,8 @@ class GraphQLView(GraphQL[Context, None]):
             **kwargs,
         )
         self.db, self.settings, self.bus, self.feed, self.storage = db, settings, bus, feed, storage
+        self.tokens = Tokens(settings)  # development tokens, and the identity provider's (app.oidc)
+        self.persisted = PersistedQueries(settings)  # APQ, or trusted documents only (app.persisted)
         self.upload_limits = UploadLimits(
             max_file_bytes=settings.max_upload_bytes,
             max_request_bytes=settings.max_upload_bytes,
@@ -121,10 +129,11 @@ class GraphQLView(GraphQL[Context, None]):
             token = bearer_token(header)
             if token is None:
                 return
+            claims = await self.tokens.verify(token)  # may fetch the provider's keys: no session held
             async with self.db.read_session() as session:
-                context.viewer, context.token_expires_at, context.token_version = await authenticate(
-                    session, self.settings, token
-                )
+                authenticated = await authenticate(session, claims)
+            self.tokens.remember(claims, authenticated.viewer.user_id)
+            context.viewer, context.token_expires_at, context.token_version = authenticated
         except AuthenticationError as exc:
             context.auth_error = str(exc)
 
@@ -201,10 +210,25 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response: Any = await super().get_sub_response(request)
         sub_response.accept = request.headers.get("accept", "")
         sub_response.context = None
+        if request.scope.get("method") == "GET":
+            # A GET answer is the viewer's: no shared cache keeps it, no browser stores it.
+            sub_response.headers["Cache-Control"] = "private, no-store"
         return sub_response
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with only a persisted query's hash (no `query`) is an operation, not a page.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # Strawberry's hook, for cross-origin handshakes: the same rule as CORS (checked first in __call__).
+        return self.origins.allows(origin, request.headers.get("host"))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket":
+            if refused_websocket_origin(self.origins, scope) is not None:
+                # Before the handshake completes: the client gets HTTP 403, no connection_ack.
+                await WebSocket(scope, receive, send).close(1008)
+                return
             await self.websockets.serve(super().__call__, scope, receive, send)
             return
         if scope["type"] != "http":
@@ -220,7 +244,7 @@ class GraphQLView(GraphQL[Context, None]):
                 current_upload.set(upload)
             else:
                 await request.body()
-            async with self.admission.operation(self.admission.user_of(request.headers.get("authorization"))):
+            async with self.admission.operation(self.tokens.user_of(request.headers.get("authorization"))):
                 response = await self.run(request)
         except UploadError as refused_upload:
             response = JSONResponse(error_body(refused_upload.message, refused_upload.code), refused_upload.status)
@@ -228,6 +252,13 @@ class GraphQLView(GraphQL[Context, None]):
             response.headers["Connection"] = "close"
         except Refused as refused:
             response = self._refused(request, refused)
+        except PersistedQueryError as exc:
+            response = JSONResponse(
+                exc.body,
+                exc.status,
+                media_type=GRAPHQL_RESPONSE if wants_graphql_response(request.headers.get("accept", "")) else None,
+                headers={"Cache-Control": "private, no-store"} if request.method == "GET" else None,
+            )
         except HTTPException as exc:
             response = self._http_error(request, exc)
         except Exception as exc:
@@ -310,9 +341,10 @@ class GraphQLView(GraphQL[Context, None]):
         allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
         if not self.allow_queries_via_get and method == "GET":
             allowed -= {OperationType.QUERY}
+        query = await self.persisted.query(request_data.query, request_data.extensions)
         try:
             return await self.schema.execute(
-                request_data.query,
+                query,
                 root_value=root_value,
                 variable_values=request_data.variables,
                 context_value=context,

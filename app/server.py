@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
@@ -25,10 +24,10 @@ from app.delivery import DeliveryWorker
 from app.downloads import download_endpoint
 from app.graphql_view import GraphQLView, error_body
 from app.logging import request_id_var
+from app.origins import OriginCORSMiddleware
 from app.settings import Settings, get_settings
 from app.shutdown import OpenWebSockets, close_on_exit_signals
 from app.storage import create_storage
-from app.uploads import PREFLIGHT_HEADERS
 from schema.api import build_schema
 from subscriptions.feed import EventFeed
 from subscriptions.redis_bus import create_bus
@@ -216,6 +215,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             await graphql.access_watcher.stop()
             await feed.close()
             await graphql.admission.close()
+            await graphql.persisted.close()
             await bus.close()
             await db.dispose()
 
@@ -236,19 +236,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 # the files, plus room for the multipart framing and the `operations` and `map` fields
                 max_upload_body=settings.max_upload_bytes + 2 * settings.max_request_bytes,
             ),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
-                allow_headers=[
-                    "authorization",
-                    "content-type",
-                    "accept",
-                    "x-request-id",
-                    # the CSRF guard of multipart uploads (app.uploads.PREFLIGHT_HEADERS)
-                    *PREFLIGHT_HEADERS,
-                ],
-            ),
+            Middleware(OriginCORSMiddleware, policy=graphql.origins),
         ],
         lifespan=lifespan,
         exception_handlers={404: http_error, 405: http_error},
