@@ -20,7 +20,7 @@ from typing import Protocol
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.access import can_see_attachment
+from domain.access import can_see_attachment, can_see_comment
 from domain.errors import DomainError, ErrorCode, invalid, not_found
 from domain.events import record_event
 from domain.orders import OrderAccess, access_to, bump_order, load_order
@@ -206,18 +206,18 @@ async def _target(
         return quote, None
     if kind is AttachmentKind.DELIVERABLE and Role.ASSIGNED_PROVIDER not in access.roles:
         raise DomainError(ErrorCode.FORBIDDEN, "only the assigned provider attaches deliverables", ["input", "kind"])
-    if not access.full:
-        # A provider asked to quote attaches its proposal to its quote, nothing to the order.
-        raise DomainError(ErrorCode.FORBIDDEN, "only the order's parties attach files to it", ORDER_ID)
     if comment_id is not None:
         comment = await session.get(Comment, comment_id)
-        if comment is None or comment.order_id != order.id:
+        if comment is None or comment.order_id != order.id or not can_see_comment(viewer, access.view, comment):
             raise not_found("comment", ["input", "commentId"])
         if comment.author_id != viewer.user_id:
             raise DomainError(
                 ErrorCode.FORBIDDEN, "only a comment's author attaches files to it", ["input", "commentId"]
             )
         return None, comment
+    if not access.full:
+        # A provider asked to quote attaches to its quote or its private thread, not to the order.
+        raise DomainError(ErrorCode.FORBIDDEN, "only the order's parties attach files to it", ORDER_ID)
     return None, None
 
 
@@ -281,7 +281,7 @@ async def add_attachments(
         OrderEventKind.ATTACHMENTS_ADDED,
         attachments[0].id,
         viewer.user_id,
-        only_provider=quote.provider_id if quote else None,
+        only_provider=quote.provider_id if quote else (comment.private_to_provider_id if comment else None),
     )
     return attachments
 
@@ -343,6 +343,9 @@ async def remove_attachment(uow: UnitOfWork, viewer: Viewer, storage: FileStorag
     key, owner = attachment.storage_key, None
     if attachment.quote_id is not None:
         owner = viewer.organization_id
+    elif attachment.comment_id is not None:
+        comment = await session.get(Comment, attachment.comment_id)
+        owner = comment.private_to_provider_id if comment is not None else None
     await session.delete(attachment)
     await session.flush()
     await bump_order(session, access.order)

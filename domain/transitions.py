@@ -40,6 +40,13 @@ class OrderAction(enum.StrEnum):
     ARCHIVE_ORDER = "ARCHIVE_ORDER"
     ACCEPT_DELIVERABLES = "ACCEPT_DELIVERABLES"
     REQUEST_CHANGES = "REQUEST_CHANGES"
+    # Actions that keep the status: their rules are in domain/order_actions.py, not in TRANSITIONS.
+    ADD_COMMENT = "ADD_COMMENT"
+    ADD_LEADS = "ADD_LEADS"
+    UPDATE_LEAD = "UPDATE_LEAD"
+    UPDATE_ORDER = "UPDATE_ORDER"
+    UPDATE_ESTIMATED_COMPLETION = "UPDATE_ESTIMATED_COMPLETION"
+    WITHDRAW_QUOTE = "WITHDRAW_QUOTE"
 
 
 class MoneyEffect(enum.Enum):
@@ -84,7 +91,8 @@ TRANSITIONS: dict[OrderAction, Transition] = {
         _t(A.COMPLETE_ORDER, {R.ASSIGNED_PROVIDER}, {S.IN_PROGRESS, S.EXECUTING}, S.COMPLETED, money=MoneyEffect.SPEND),
         _t(
             A.CANCEL_ORDER,
-            {R.PARTNER, R.ASSIGNED_PROVIDER, R.INVITED_PROVIDER, R.SUPPLIER},
+            # An invited provider never cancels a quote request: it declines or withdraws its quote.
+            {R.PARTNER, R.ASSIGNED_PROVIDER, R.SUPPLIER},
             {S.PENDING_QUOTES, S.PENDING_APPROVAL, S.APPROVED, S.NOT_STARTED},
             S.CANCELLED,
             reason=True,
