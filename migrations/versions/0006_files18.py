@@ -3,7 +3,7 @@
 `attachment` (files on orders, comments and quotes), `mdf_claim` and `mdf_claim_proof`.
 
 Revision ID: 0006_files18
-Revises: 0005
+Revises: 0006_edits15
 Create Date: 2026-12-06
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import models.base
 
 revision = "0006_files18"
-down_revision = "0005"
+down_revision = "0006_edits15"  # after main's 0006 (qa15, edits15): one head
 branch_labels = None
 depends_on = None
 
