@@ -21,6 +21,7 @@ from tests.ordering import demo_ids, make_fund_valid_today, pk_of
 
 pytestmark = pytest.mark.usefixtures("no_list")
 
+REVIEW = {"ACCEPT_DELIVERABLES", "REQUEST_CHANGES"}
 FUND = "{ mdfFunds { name allocated reserved claimed spent available } }"
 CLAIM = "claim { id status amount { amount currency } note rejectionReason proofs { filename } submittedBy { email } }"
 SUBMIT = (
@@ -64,7 +65,7 @@ async def test_settings_off_today_behaviour(gql, ids) -> None:
     assert (await complete(gql, order_id))["errors"] == []
     after = await fund(gql)
     assert after["spent"] == before["spent"] + Decimal("1500.00") and after["reserved"] == before["reserved"] - 1500
-    assert await actions(gql, order_id) == []  # no deliverables: nothing to review
+    assert not REVIEW & set(await actions(gql, order_id))  # no deliverables: nothing to review
 
 
 async def test_deliverables_required_then_review(gql, ids, db) -> None:
@@ -77,7 +78,7 @@ async def test_deliverables_required_then_review(gql, ids, db) -> None:
     assert partner_try["errors"][0]["code"] == "FORBIDDEN"
     await attach(gql, order_id, [("report.pdf", PDF, "application/pdf")], "DELIVERABLE", as_=PROVIDER)
     assert (await complete(gql, order_id))["errors"] == []
-    assert await actions(gql, order_id) == ["ACCEPT_DELIVERABLES", "REQUEST_CHANGES"]
+    assert REVIEW <= set(await actions(gql, order_id))
     sent_back = await run(
         gql, "requestChanges", "RequestChangesInput", {"orderId": order_id, "reason": "Logo too small"}, as_=PARTNER
     )
@@ -87,7 +88,7 @@ async def test_deliverables_required_then_review(gql, ids, db) -> None:
     accepted = await run(gql, "acceptDeliverables", "AcceptDeliverablesInput", {"orderId": order_id}, as_=PARTNER)
     assert accepted["errors"] == [] and accepted["order"]["status"] == "COMPLETED"
     assert accepted["order"]["statusHistory"][-1]["action"] == "ACCEPT_DELIVERABLES"
-    assert await actions(gql, order_id) == []
+    assert not REVIEW & set(await actions(gql, order_id))
     again = await run(gql, "acceptDeliverables", "AcceptDeliverablesInput", {"orderId": order_id}, as_=PARTNER)
     assert again["errors"][0]["code"] == "INVALID_TRANSITION"
     forbidden = await run(
