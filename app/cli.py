@@ -26,10 +26,13 @@ from app.websocket import uvicorn_websocket_options
 from app.workers import ReusePortMultiprocess, reuse_port_supported
 from domain import accounts
 from domain.admin.portals import create_portal
+from domain.claims import expired_claim_orders, release_expired
 from domain.errors import DomainError
+from domain.events import event_message
 from domain.quotes import sweep_expired_quotes
 from domain.unit_of_work import unit_of_work
 from models import User
+from models.base import utcnow
 from subscriptions.redis_bus import create_bus
 
 
@@ -150,6 +153,31 @@ async def _sweep_quotes() -> int:
         await db.dispose()
 
 
+async def _sweep_claims() -> int:
+    """Release the reservations of orders past their portal's claim deadline (one transaction
+    each; the events are published on the bus, and stored for replay regardless)."""
+    settings = get_settings()
+    db = Database(settings)
+    bus = create_bus(settings.redis_url, channel=settings.redis_channel)
+    await bus.start()
+    released = 0
+    try:
+        now = utcnow()
+        async with db.read_session() as session:
+            due = await expired_claim_orders(session, now)
+        for order_id in due:
+            async with unit_of_work(db.write_session(), settings) as uow:
+                done = await release_expired(uow, order_id, now)
+            if done:
+                released += 1
+                for event in uow.events:
+                    await bus.publish(event_message(event))
+        return released
+    finally:
+        await bus.close()
+        await db.dispose()
+
+
 async def _deliver(once: bool) -> None:
     settings = get_settings()
     if not settings.smtp_host:
@@ -251,6 +279,9 @@ def main(argv: list[str] | None = None) -> None:
     portal.add_argument("--supplier-email", required=True, help="the supplier ADMIN's e-mail address")
     portal.add_argument("--supplier-name", required=True, help="the supplier organisation's name")
     commands.add_parser("sweep-quotes", help="mark open quotes past their expiry EXPIRED (run it from cron)")
+    commands.add_parser(
+        "sweep-claims", help="release MDF reservations of orders past their claim deadline (run it from cron)"
+    )
     for name, help_text in ACCESS_COMMANDS.items():
         access = commands.add_parser(name, help=help_text)
         access.add_argument("key", metavar="NAME-OR-ID" if name.endswith("-organization") else "EMAIL")
@@ -282,6 +313,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{args.command}: {asyncio.run(_access(args.command, args.key))}", file=sys.stderr)
     elif args.command == "sweep-quotes":
         print(f"{asyncio.run(_sweep_quotes())} quote(s) marked EXPIRED", file=sys.stderr)
+    elif args.command == "sweep-claims":
+        print(f"{asyncio.run(_sweep_claims())} order(s) past the claim deadline released", file=sys.stderr)
     elif args.command == "serve":
         _serve(args.host, args.port, args.workers, args.fd)
     elif args.command == "deliver":

@@ -21,11 +21,13 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from app.db import Database
 from app.delivery import DeliveryWorker
+from app.downloads import download_endpoint
 from app.graphql_view import GraphQLView, error_body
 from app.logging import request_id_var
 from app.origins import OriginCORSMiddleware
 from app.settings import Settings, get_settings
 from app.shutdown import OpenWebSockets, close_on_exit_signals
+from app.storage import create_storage
 from schema.api import build_schema
 from subscriptions.feed import EventFeed
 from subscriptions.redis_bus import create_bus
@@ -44,8 +46,10 @@ def assign_request_id(scope: Any) -> str:
 class RequestContextMiddleware:
     """Request id (taken from X-Request-ID or made), access log, and a request size cap."""
 
-    def __init__(self, app: Any, max_body: int):
+    def __init__(self, app: Any, max_body: int, max_upload_body: int | None = None):
         self.app, self.max_body = app, max_body
+        # A multipart upload may be as large as its files allow (app.uploads cuts each file itself).
+        self.max_upload_body = max_upload_body or max_body
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -58,14 +62,14 @@ class RequestContextMiddleware:
         status_holder = {"status": None}
         try:
             if scope["type"] == "http":
+                content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+                max_body = self.max_upload_body if content_type == b"multipart/form-data" else self.max_body
                 length = headers.get(b"content-length")
-                if length is not None and length.isdigit() and int(length) > self.max_body:
-                    response = JSONResponse(
-                        error_body(f"request body over {self.max_body} bytes", "PAYLOAD_TOO_LARGE"), 413
-                    )
+                if length is not None and length.isdigit() and int(length) > max_body:
+                    response = JSONResponse(error_body(f"request body over {max_body} bytes", "PAYLOAD_TOO_LARGE"), 413)
                     await response(scope, receive, send)
                     return
-                receive = self._capped(receive, scope, send)
+                receive = self._capped(receive, scope, send, max_body)
 
             async def send_wrapper(message: Message) -> None:
                 if message["type"] == "http.response.start":
@@ -77,9 +81,7 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send_wrapper)
             except BodyTooLarge:
                 if status_holder["status"] is None:
-                    response = JSONResponse(
-                        error_body(f"request body over {self.max_body} bytes", "PAYLOAD_TOO_LARGE"), 413
-                    )
+                    response = JSONResponse(error_body("request body too large", "PAYLOAD_TOO_LARGE"), 413)
                     await response(scope, receive, send_wrapper)
         finally:
             if scope["type"] == "http":
@@ -94,9 +96,8 @@ class RequestContextMiddleware:
                 )
             request_id_var.reset(token)
 
-    def _capped(self, receive: Any, scope: Any, send: Any) -> Any:
+    def _capped(self, receive: Any, scope: Any, send: Any, max_body: int) -> Any:
         seen = 0
-        max_body = self.max_body
 
         async def capped_receive() -> dict:
             nonlocal seen
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     db = db or Database(settings)
     bus = create_bus(settings.redis_url, channel=settings.redis_channel)
     feed = EventFeed(db, bus, poll_seconds=settings.event_poll_seconds)
+    storage = create_storage(settings)
 
     protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL] + ([GRAPHQL_WS_PROTOCOL] if settings.legacy_graphql_ws else [])
     websockets = OpenWebSockets()
@@ -155,6 +157,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         bus=bus,
         websockets=websockets,
         feed=feed,
+        storage=storage,
         subscription_protocols=protocols,
         connection_init_wait_timeout=timedelta(seconds=10),
     )
@@ -224,9 +227,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/files/{token}", download_endpoint(db, settings, storage), methods=["GET"]),
         ],
         middleware=[
-            Middleware(RequestContextMiddleware, max_body=settings.max_request_bytes),
+            Middleware(
+                RequestContextMiddleware,
+                max_body=settings.max_request_bytes,
+                # the files, plus room for the multipart framing and the `operations` and `map` fields
+                max_upload_body=settings.max_upload_bytes + 2 * settings.max_request_bytes,
+            ),
             Middleware(OriginCORSMiddleware, policy=graphql.origins),
         ],
         lifespan=lifespan,
@@ -235,4 +244,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db, app.state.bus, app.state.settings, app.state.graphql = db, bus, settings, graphql
     app.state.websockets = websockets
     app.state.feed = feed
+    app.state.storage = storage
     return app

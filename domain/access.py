@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from domain.viewer import Viewer
 from models import (
+    Attachment,
     Campaign,
     Comment,
     MdfFund,
@@ -208,6 +209,33 @@ def visible_comment_count(viewer: Viewer, view: OrderView, order_count: int, thr
     if not public:
         return thread_counts.get(provider_id, 0)
     return order_count - sum(n for p, n in thread_counts.items() if p != provider_id)
+
+
+def can_see_attachment(
+    viewer: Viewer,
+    order: Order,
+    attachment: Attachment,
+    *,
+    quote: Quote | None = None,
+    comment: Comment | None = None,
+    invited: bool | None = None,
+) -> bool:
+    """A file is seen by whoever sees what it hangs on: the whole order, the comment, or the quote
+    (a provider's proposal: the partner, the supplier and that provider, never a rival; a
+    private thread's files: its provider, the partner and the supplier).
+    `quote` / `comment`: the row it hangs on, when it hangs on one."""
+    if attachment.order_id != order.id:
+        return False
+    view = order_view(viewer, order, invited)
+    if view is OrderView.NONE:
+        return False
+    if attachment.quote_id is not None:
+        if quote is None or quote.id != attachment.quote_id or quote.order_id != order.id:
+            return False
+        return quote.provider_id == viewer.organization_id if viewer.is_provider else view is OrderView.FULL
+    if attachment.comment_id is not None:
+        return comment is not None and comment.id == attachment.comment_id and can_see_comment(viewer, view, comment)
+    return view is OrderView.FULL
 
 
 def organization_scope(viewer: Viewer, kind: OrganizationKind | None = None) -> ColumnElement[bool]:

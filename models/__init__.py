@@ -5,9 +5,11 @@ models-versus-migrations test rely on that).
 """
 
 from models.activity import Comment, Lead, LeadStatus
+from models.attachment import Attachment, AttachmentKind
 from models.audit import AuditEntry
 from models.base import Base
 from models.catalog import Campaign, CampaignActivity, PricingModel, Service
+from models.claim import ClaimStatus, MdfClaim, MdfClaimProof
 from models.events import OrderEvent, OrderEventKind
 from models.mdf import LedgerEntryKind, MdfFund, MdfLedgerEntry
 from models.notifications import (
@@ -33,15 +35,20 @@ from models.quote import Quote, QuoteLineItem, QuoteStatus
 
 __all__ = [
     "ActivityType",
+    "Attachment",
+    "AttachmentKind",
     "AuditEntry",
     "Base",
     "Campaign",
     "CampaignActivity",
+    "ClaimStatus",
     "Comment",
     "DeliveryStatus",
     "Lead",
     "LeadStatus",
     "LedgerEntryKind",
+    "MdfClaim",
+    "MdfClaimProof",
     "MdfFund",
     "MdfLedgerEntry",
     "Notification",

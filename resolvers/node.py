@@ -125,6 +125,32 @@ async def _audit_entry(ctx: Context, viewer: Viewer, pk: int) -> Any:
     return row if row is not None and row.portal_id == viewer.portal_id else None
 
 
+async def _attachment(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    attachment = await ctx.loaders.attachment.load(pk)
+    if attachment is None:
+        return None
+    order = await _order(ctx, viewer, attachment.order_id)
+    if order is None:
+        return None
+    quote = await ctx.loaders.quote.load(attachment.quote_id) if attachment.quote_id is not None else None
+    comment = await ctx.loaders.comment.load(attachment.comment_id) if attachment.comment_id is not None else None
+    invited = None
+    if viewer.is_provider:
+        invited = any(
+            i.provider_id == viewer.organization_id for i in await ctx.loaders.invitations_by_order.load(order.id)
+        )
+    visible = access.can_see_attachment(viewer, order, attachment, quote=quote, comment=comment, invited=invited)
+    return attachment if visible else None
+
+
+async def _claim(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    """MDF claims: the order's partner and the portal's suppliers (providers never see the fund)."""
+    claim = await ctx.loaders.claim.load(pk)
+    if claim is None or viewer.is_provider or await _full_order(ctx, viewer, claim.order_id) is None:
+        return None
+    return claim
+
+
 RESOLVERS: dict[str, Callable[[Context, Viewer, int], Awaitable[Any]]] = {
     "Order": _order,
     "Quote": _quote,
@@ -142,6 +168,8 @@ RESOLVERS: dict[str, Callable[[Context, Viewer, int], Awaitable[Any]]] = {
     "Portal": _portal,
     "Notification": _notification,
     "AuditEntry": _audit_entry,
+    "Attachment": _attachment,
+    "MdfClaim": _claim,
 }
 
 

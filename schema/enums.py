@@ -137,6 +137,8 @@ OrderAction = described_enum(
         "UPDATE_ORDER": "`updateOrder`: the partner edits the description, contacts or notification recipients.",
         "UPDATE_ESTIMATED_COMPLETION": "`updateEstimatedCompletion`: the assigned provider moves the completion date.",
         "WITHDRAW_QUOTE": "`withdrawQuote`: an invited provider withdraws its open quote.",
+        "ACCEPT_DELIVERABLES": "`acceptDeliverables`: the partner accepts the deliverables of a completed order.",
+        "REQUEST_CHANGES": "`requestChanges`: the partner sends a completed order back to work.",
     },
 )
 OrderField = described_enum(

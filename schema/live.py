@@ -14,7 +14,10 @@ import strawberry
 from strawberry.types import Info
 
 import models
+from domain.ids import to_global_id
+from schema.attachments import Attachment
 from schema.catalog import Provider
+from schema.claims import MdfClaim
 from schema.enums import OrderStatus
 from schema.orders import Comment, Lead, Order, OrderUpdate, Quote
 from schema.portal import User
@@ -113,6 +116,48 @@ class OrderUpdatedEvent(OrderEventBase):
         return self.source.subject
 
 
+@strawberry.type(description="Files were attached to an order, one of its comments or quotes.")
+class AttachmentsAddedEvent(OrderEventBase):
+    @strawberry.field(description="The files attached together (those you may see).")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        first = self.source.subject
+        if first is None:
+            return []
+        rows = await info.context.loaders.attachments_by_order.load(first.order_id)
+        return [
+            a
+            for a in rows
+            if a.id >= first.id
+            and a.uploaded_by_id == first.uploaded_by_id
+            and a.created_at == first.created_at
+            and a.quote_id == first.quote_id
+            and a.comment_id == first.comment_id
+        ]
+
+
+@strawberry.type(description="A file was removed.")
+class AttachmentRemovedEvent(OrderEventBase):
+    @strawberry.field(description="The id the removed file had.")
+    def attachment_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("Attachment", self.source.event.subject_id))
+
+
+@strawberry.type(description="An MDF claim was filed, approved or rejected (partner and supplier users).")
+class ClaimEvent(OrderEventBase):
+    @strawberry.field(description="The claim (null when it no longer exists).")
+    def claim(self) -> MdfClaim | None:
+        return self.source.subject
+
+    @strawberry.field(description="SUBMITTED, APPROVED or REJECTED: what happened.")
+    def step(self) -> str:
+        return self.source.event.kind.value.removeprefix("CLAIM_")
+
+
+@strawberry.type(description="An order's claim deadline passed: its MDF reservation was released.")
+class ClaimDeadlinePassedEvent(OrderEventBase):
+    pass
+
+
 OrderEvent = Annotated[
     StatusChangedEvent
     | CommentAddedEvent
@@ -120,7 +165,11 @@ OrderEvent = Annotated[
     | QuoteDeclinedEvent
     | QuoteWithdrawnEvent
     | LeadsAddedEvent
-    | OrderUpdatedEvent,
+    | OrderUpdatedEvent
+    | AttachmentsAddedEvent
+    | AttachmentRemovedEvent
+    | ClaimEvent
+    | ClaimDeadlinePassedEvent,
     strawberry.union("OrderEvent", description="Anything that happened on an order."),
 ]
 
@@ -131,7 +180,11 @@ PAYLOADS = {
     models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
     models.OrderEventKind.QUOTE_WITHDRAWN: QuoteWithdrawnEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
-    models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent,
+    models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent
+    | AttachmentsAddedEvent
+    | AttachmentRemovedEvent
+    | ClaimEvent
+    | ClaimDeadlinePassedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."
 

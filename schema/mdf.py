@@ -40,6 +40,12 @@ class MdfFund(relay.Node):
     async def reserved(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
         return (await info.context.loaders.fund_balance.load(root.id)).reserved
 
+    @strawberry.field(
+        description="Asked for by MDF claims waiting for the supplier, part of `reserved` (a decimal string)."
+    )
+    async def claimed(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
+        return (await info.context.loaders.fund_balance.load(root.id)).claimed
+
     @strawberry.field(description="Spent by completed orders (a decimal string, in `currency`).")
     async def spent(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
         return (await info.context.loaders.fund_balance.load(root.id)).spent

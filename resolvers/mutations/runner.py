@@ -80,6 +80,7 @@ async def run_mutation(info: Info, action: Action[T]) -> tuple[T | None, list[Do
             raise
     ctx.loaders = Loaders(ctx.db)
     await publish(ctx.bus, uow)
+    await uow.run_after_commit()
     return result, []
 
 
