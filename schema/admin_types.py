@@ -35,7 +35,9 @@ LedgerEntryKind = described_enum(
         "ALLOCATE": "The supplier allocated money to the fund (negative: took it back).",
         "RESERVE": "An approved order holds its rate.",
         "RELEASE": "A held amount went back (denied, cancelled).",
-        "SPEND": "A held amount was spent (completed).",
+        "SPEND": "A held amount was spent (completed, or the claim against it approved).",
+        "CLAIM": "The partner claimed against a held amount (with proof); the amount stays held.",
+        "CLAIM_CLOSED": "The supplier approved or rejected the claim; the amount is no longer claimed.",
     },
 )
 
