@@ -33,6 +33,15 @@ def event_cursor(info: Info, event_id: int) -> str:
     return info.context.cursors.encode(EVENT_CURSOR.name, None, event_id)
 
 
+def delivered_cursor(info: Info, kind: OrderEventKind, subject_id: int) -> str | None:
+    """The cursor of the event being delivered, if it is the `kind` event about this row (a
+    comment delivered by `commentAdded`); None anywhere else (a query, another event's payload)."""
+    live = current_event.get()
+    if live is None or live.event.kind is not kind or live.event.subject_id != subject_id:
+        return None
+    return event_cursor(info, live.id)
+
+
 async def subscribe(
     info: Info,
     *,
