@@ -97,3 +97,22 @@ async def test_a_comments_event_cursor_is_its_events_cursor_and_null_outside_a_s
     query = "query($id: ID!) { node(id: $id) { ... on Order { comments(first: 5) { body eventCursor } } } }"
     data = await gql.data(query, {"id": gid}, as_=PARTNER)
     assert data["node"]["comments"] == [{"body": "hello", "eventCursor": None}]
+
+
+async def test_latest_event_cursor_leaves_no_gap_between_a_query_and_the_subscription(live: Live, gql) -> None:
+    order_id = await fixed_price_order(live.db)
+    cursor = (await gql.data("{ latestEventCursor }", as_=PARTNER))["latestEventCursor"]
+    # Events committed after the read, before the subscription listens: delivered, each once.
+    await add_comment(live.db, live.bus, order_id, SUPPLIER, "early")
+    await change_status(live.db, live.bus, order_id, OrderStatus.APPROVED, SUPPLIER)
+    async with AsyncExitStack() as stack:
+        ws = await live.client(stack, PARTNER)
+        await ws.subscribe("c", COMMENT_ADDED, {"after": cursor})
+        await ws.subscribe("s", STATUS_CHANGED, {"after": cursor})
+        received = {}
+        for _ in range(2):
+            message = await ws.next()
+            received[message["id"]] = message["payload"]["data"]
+        assert received["c"]["commentAdded"]["body"] == "early"
+        assert received["s"]["orderStatusChanged"]["to"] == "APPROVED"
+        await ws.nothing(0.2)
