@@ -1,0 +1,207 @@
+"""A real browser (Playwright with Debian's Chromium) against real servers: the example dashboard
+on one origin follows orders on the API's origin, through a server restart; GraphiQL works with
+no request leaving the server.
+
+Chromium comes from the system (`apt-get install chromium`; `.ci/run` installs it), never from
+Playwright's download. Without it the tests are skipped with a message, except in CI (`CI=true`),
+where they fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Route, async_playwright, expect
+from sqlalchemy import select
+
+from app.auth import mint_token
+from app.db import Database
+from domain.ids import to_global_id
+from models import Order, OrderStatus, User
+from tests.conftest import PARTNER, PROVIDER, SUPPLIER
+from tests.live import Live, add_comment, change_status
+from tests.servers import ROOT, LiveServer, bind_free_port
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+DASHBOARD = ROOT / "examples" / "dashboard"
+WAIT_MS = 20_000  # for a condition in the page (a loaded machine: servers restarting, reconnect backoff)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():
+        message = f"no Chromium at {CHROMIUM}: `apt-get install chromium` (.ci/run installs it)"
+        if os.environ.get("CI", "").lower() in ("1", "true"):
+            pytest.fail(message)
+        pytest.skip(message)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield browser
+        await browser.close()
+
+
+class Requests:
+    """Every request the pages of a context make; any to another origin than `allowed` is aborted."""
+
+    def __init__(self, *allowed: str):
+        self.allowed = {origin(url) for url in allowed}
+        self.seen: list[str] = []
+        self.outside: list[str] = []
+
+    async def route(self, route: Route) -> None:
+        url = route.request.url
+        self.seen.append(url)
+        if origin(url) in self.allowed:
+            await route.continue_()
+        else:
+            self.outside.append(url)
+            await route.abort()
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def recording_context(browser: Browser, *allowed: str) -> tuple[BrowserContext, Requests]:
+    context = await browser.new_context()
+    requests = Requests(*allowed)
+    await context.route("**/*", requests.route)
+    return context, requests
+
+
+@pytest.fixture
+def dashboard_origin() -> Iterator[str]:
+    """examples/dashboard served by a plain static server: an origin of its own."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(DASHBOARD)), bind_and_activate=False
+    )
+    server.socket.close()
+    server.socket = bind_free_port()
+    server.server_address = server.socket.getsockname()
+    server.server_activate()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def token(db: Database, email: str) -> str:
+    async with db.read_session() as session:
+        user = await session.scalar(select(User).where(User.email == email))
+    return mint_token(db.settings, user)
+
+
+async def mutate(api: str, db: Database, as_: str, query: str, **variables: Any) -> None:
+    async with httpx.AsyncClient(timeout=20) as http:
+        response = await http.post(
+            api, json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {await token(db, as_)}"}
+        )
+    payload = next(iter(response.json()["data"].values()))
+    assert payload["errors"] == [], payload
+
+
+APPROVE = "mutation($id: ID!) { approveOrder(input: {orderId: $id}) { errors { code } } }"
+START = "mutation($id: ID!) { startWork(input: {orderId: $id}) { errors { code } } }"
+COMMENT = "mutation($id: ID!, $body: String!) { addComment(input: {orderId: $id, body: $body}) { errors { code } } }"
+
+
+async def test_dashboard_on_another_origin_follows_orders_live_through_a_server_restart(
+    browser: Browser, dashboard_origin: str, database_url: str, db: Database
+) -> None:
+    async with db.read_session() as session:
+        order = await session.scalar(select(Order).where(Order.name == "Spring social push"))
+    assert order.status is OrderStatus.PENDING_APPROVAL
+    gid = to_global_id("Order", order.id)
+    env = {"CORS_ORIGINS": json.dumps([dashboard_origin]), "MUTATION_RATE_LIMIT": ""}
+    async with AsyncExitStack() as stack:
+        server = await stack.enter_async_context(LiveServer(database_url, env=env))
+        api = f"{server.url}/graphql"
+        context, requests = await recording_context(browser, dashboard_origin, server.url)
+        stack.push_async_callback(context.close)
+        page = await context.new_page()
+        await page.goto(f"{dashboard_origin}/index.html#api={api}&token={await token(db, PARTNER)}")
+
+        row = page.locator(f'#orders tr[data-order-id="{gid}"]')
+        activity = page.locator("#activity li")
+        await expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT_MS)
+        await expect(row.locator(".status")).to_have_text("PENDING_APPROVAL")
+        assert "token=" not in page.url  # taken out of the address bar
+
+        # Live: a status change and a comment made by others.
+        await mutate(api, db, SUPPLIER, APPROVE, id=gid)
+        await expect(row.locator(".status")).to_have_text("APPROVED", timeout=WAIT_MS)
+        await mutate(api, db, SUPPLIER, COMMENT, id=gid, body="Approved, go ahead")
+        await expect(activity.first).to_have_text("Sam Supplier on Spring social push: Approved, go ahead", timeout=WAIT_MS)
+
+        # The server restarts (SIGTERM: sockets closed with 1001); meanwhile, another process
+        # changes the order and comments (stored events, no bus message reaches anyone).
+        await server.stop()
+        await expect(page.locator("#connection")).to_have_attribute("data-state", "reconnecting", timeout=WAIT_MS)
+        await change_status(db, None, order.id, OrderStatus.NOT_STARTED, PROVIDER)
+        await add_comment(db, None, order.id, PROVIDER, "Starting next week")
+        restarted = LiveServer(database_url, env=env, ports=f"{server.port}-{server.port}", reuse_address=True)
+        await stack.enter_async_context(restarted)
+
+        # The page resumes from its cursor: the missed events, then live ones.
+        await expect(row.locator(".status")).to_have_text("NOT_STARTED", timeout=WAIT_MS)
+        await expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT_MS)
+        await mutate(api, db, PROVIDER, START, id=gid)
+        await expect(row.locator(".status")).to_have_text("IN_PROGRESS", timeout=WAIT_MS)
+        await expect(activity).to_have_text(
+            [
+                "Spring social push: NOT_STARTED → IN_PROGRESS by Taylor Provider",
+                "Taylor Provider on Spring social push: Starting next week",
+                "Spring social push: APPROVED → NOT_STARTED by Taylor Provider",
+                "Sam Supplier on Spring social push: Approved, go ahead",
+                "Spring social push: PENDING_APPROVAL → APPROVED by Sam Supplier",
+            ]
+        )
+        assert requests.outside == []
+
+
+async def test_graphiql_renders_with_no_outside_request_and_runs_a_query(browser: Browser, live: Live) -> None:
+    http_url = live.url.replace("ws://", "http://")
+    context, requests = await recording_context(browser, http_url)
+    try:
+        page = await context.new_page()
+        await page.goto(http_url)  # GET /graphql from a browser: GraphiQL
+        editor = page.locator(".graphiql-query-editor")
+        await expect(editor).to_contain_text("provider-orders token partner@demo.example", timeout=WAIT_MS)
+        await expect(page.locator(".graphiql-editor-tool")).to_contain_text("Bearer <the output of")
+
+        # A token in the Headers tab, a query of ours in the editor (CodeMirror's own API), run.
+        headers = json.dumps({"Authorization": f"Bearer {await live.token(PARTNER)}"})
+        await page.evaluate(
+            """([headers, query]) => {
+                const tools = [...document.querySelectorAll(".graphiql-editor-tool .CodeMirror")];
+                tools.find((e) => e.CodeMirror.getValue().includes("Authorization")).CodeMirror.setValue(headers);
+                document.querySelector(".graphiql-query-editor .CodeMirror").CodeMirror.setValue(query);
+            }""",
+            [headers, "{ viewer { user { email } } }"],
+        )
+        await page.locator(".graphiql-execute-button").click()
+        await expect(page.locator(".result-window")).to_contain_text(PARTNER, timeout=WAIT_MS)
+    finally:
+        await context.close()
+    assert requests.outside == []
+    assert any(url.endswith("/static/vendor/graphiql.min.js") for url in requests.seen)
