@@ -28,8 +28,8 @@ PORTS = os.environ.get("TEST_SERVER_PORTS", "8300-8399")
 def bind_free_port(ports: str | None = None, *, reuse_address: bool = False) -> socket.socket:
     """A listening-ready TCP socket on 127.0.0.1 bound to a free port of the range.
 
-    `reuse_address`: also a port whose earlier server's connections linger in TIME_WAIT (a
-    server restarted on its port)."""
+    `reuse_address`: SO_REUSEADDR, so that a server restarted on its port can bind it while the
+    connections of the one before linger in TIME_WAIT (Linux wants it on both servers' sockets)."""
     ports = ports or PORTS
     first, last = (int(part) for part in ports.split("-"))
     # From a random place in the range: two test runs on one machine rarely pick the same port
@@ -63,7 +63,7 @@ class LiveServer:
     ):
         """`by_port`: the server binds the port itself (`--port`, a free one of the range at
         start) instead of being handed a bound socket (`--fd`). `reuse_address`: see bind_free_port
-        (to restart a server on the port it had: `ports="8301-8301"`)."""
+        (to restart a server on the port it had: both with it, the second with `ports="8301-8301"`)."""
         self.database_url, self.workers, self.ports, self.by_port = database_url, workers, ports, by_port
         self.reuse_address = reuse_address
         self.extra_env = env or {}

@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import json
 import os
+import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack
+from contextlib import asynccontextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,14 @@ from sqlalchemy import select
 
 from app.auth import mint_token
 from app.db import Database
+from app.server import create_app
+from app.settings import Settings
 from domain.ids import to_global_id
-from models import Order, OrderStatus, User
+from models import OrderStatus, User
 from tests.conftest import PARTNER, PROVIDER, SUPPLIER
-from tests.live import Live, add_comment, change_status
-from tests.servers import ROOT, LiveServer, bind_free_port
+from tests.live import Live, add_comment, change_status, running_server
+from tests.servers import ROOT, bind_free_port
+from tests.test_subscriptions import fixed_price_order
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 DASHBOARD = ROOT / "examples" / "dashboard"
@@ -114,7 +118,9 @@ async def token(db: Database, email: str) -> str:
 async def mutate(api: str, db: Database, as_: str, query: str, **variables: Any) -> None:
     async with httpx.AsyncClient(timeout=20) as http:
         response = await http.post(
-            api, json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {await token(db, as_)}"}
+            api,
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {await token(db, as_)}"},
         )
     payload = next(iter(response.json()["data"].values()))
     assert payload["errors"] == [], payload
@@ -125,58 +131,71 @@ START = "mutation($id: ID!) { startWork(input: {orderId: $id}) { errors { code }
 COMMENT = "mutation($id: ID!, $body: String!) { addComment(input: {orderId: $id, body: $body}) { errors { code } } }"
 
 
+@asynccontextmanager
+async def api_server(database_url: str, page_origin: str, sock: socket.socket) -> AsyncIterator[None]:
+    """The API on `sock`, allowing the dashboard's origin (CORS and the WebSocket handshake)."""
+    settings = Settings(
+        database_url=database_url, PROVIDER_ORDERS_ENV="test", cors_origins=[page_origin], mutation_rate_limit=""
+    )
+    db = Database(settings)
+    try:
+        async with running_server(create_app(settings, db), sock):
+            yield
+    finally:
+        await db.dispose()
+
+
 async def test_dashboard_on_another_origin_follows_orders_live_through_a_server_restart(
     browser: Browser, dashboard_origin: str, database_url: str, db: Database
 ) -> None:
-    async with db.read_session() as session:
-        order = await session.scalar(select(Order).where(Order.name == "Spring social push"))
-    assert order.status is OrderStatus.PENDING_APPROVAL
-    gid = to_global_id("Order", order.id)
-    env = {"CORS_ORIGINS": json.dumps([dashboard_origin]), "MUTATION_RATE_LIMIT": ""}
-    async with AsyncExitStack() as stack:
-        server = await stack.enter_async_context(LiveServer(database_url, env=env))
-        api = f"{server.url}/graphql"
-        context, requests = await recording_context(browser, dashboard_origin, server.url)
-        stack.push_async_callback(context.close)
+    order_id = await fixed_price_order(db, name="Spring social push")  # waiting for the supplier's approval
+    gid = to_global_id("Order", order_id)
+    sock = bind_free_port(reuse_address=True)
+    port = sock.getsockname()[1]
+    api = f"http://127.0.0.1:{port}/graphql"
+    context, requests = await recording_context(browser, dashboard_origin, api)
+    try:
         page = await context.new_page()
-        await page.goto(f"{dashboard_origin}/index.html#api={api}&token={await token(db, PARTNER)}")
-
         row = page.locator(f'#orders tr[data-order-id="{gid}"]')
         activity = page.locator("#activity li")
-        await expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT_MS)
-        await expect(row.locator(".status")).to_have_text("PENDING_APPROVAL")
-        assert "token=" not in page.url  # taken out of the address bar
+        connection = page.locator("#connection")
+        async with api_server(database_url, dashboard_origin, sock):
+            await page.goto(f"{dashboard_origin}/index.html#api={api}&token={await token(db, PARTNER)}")
+            await expect(connection).to_have_attribute("data-state", "live", timeout=WAIT_MS)
+            await expect(row.locator(".status")).to_have_text("PENDING_APPROVAL")
+            assert "token=" not in page.url  # taken out of the address bar
 
-        # Live: a status change and a comment made by others.
-        await mutate(api, db, SUPPLIER, APPROVE, id=gid)
-        await expect(row.locator(".status")).to_have_text("APPROVED", timeout=WAIT_MS)
-        await mutate(api, db, SUPPLIER, COMMENT, id=gid, body="Approved, go ahead")
-        await expect(activity.first).to_have_text("Sam Supplier on Spring social push: Approved, go ahead", timeout=WAIT_MS)
+            # Live: a status change and a comment made by others.
+            await mutate(api, db, SUPPLIER, APPROVE, id=gid)
+            await expect(row.locator(".status")).to_have_text("APPROVED", timeout=WAIT_MS)
+            await mutate(api, db, SUPPLIER, COMMENT, id=gid, body="Approved, go ahead")
+            await expect(activity.first).to_have_text("Sam Supplier on Spring social push: Approved, go ahead")
 
-        # The server restarts (SIGTERM: sockets closed with 1001); meanwhile, another process
-        # changes the order and comments (stored events, no bus message reaches anyone).
-        await server.stop()
-        await expect(page.locator("#connection")).to_have_attribute("data-state", "reconnecting", timeout=WAIT_MS)
-        await change_status(db, None, order.id, OrderStatus.NOT_STARTED, PROVIDER)
-        await add_comment(db, None, order.id, PROVIDER, "Starting next week")
-        restarted = LiveServer(database_url, env=env, ports=f"{server.port}-{server.port}", reuse_address=True)
-        await stack.enter_async_context(restarted)
+        # The server has stopped (sockets closed with 1001, as on SIGTERM). Meanwhile another
+        # server process changes the order and comments: stored events, no bus message.
+        await expect(connection).to_have_attribute("data-state", "reconnecting", timeout=WAIT_MS)
+        await change_status(db, None, order_id, OrderStatus.NOT_STARTED, PROVIDER)
+        await add_comment(db, None, order_id, PROVIDER, "Starting next week")
 
-        # The page resumes from its cursor: the missed events, then live ones.
-        await expect(row.locator(".status")).to_have_text("NOT_STARTED", timeout=WAIT_MS)
-        await expect(page.locator("#connection")).to_have_attribute("data-state", "live", timeout=WAIT_MS)
-        await mutate(api, db, PROVIDER, START, id=gid)
-        await expect(row.locator(".status")).to_have_text("IN_PROGRESS", timeout=WAIT_MS)
-        await expect(activity).to_have_text(
-            [
-                "Spring social push: NOT_STARTED → IN_PROGRESS by Taylor Provider",
-                "Taylor Provider on Spring social push: Starting next week",
-                "Spring social push: APPROVED → NOT_STARTED by Taylor Provider",
-                "Sam Supplier on Spring social push: Approved, go ahead",
-                "Spring social push: PENDING_APPROVAL → APPROVED by Sam Supplier",
-            ]
-        )
-        assert requests.outside == []
+        async with api_server(database_url, dashboard_origin, bind_free_port(f"{port}-{port}", reuse_address=True)):
+            # The page resumes from its cursor: the missed events, then live ones.
+            await expect(row.locator(".status")).to_have_text("NOT_STARTED", timeout=WAIT_MS)
+            await expect(connection).to_have_attribute("data-state", "live")
+            await mutate(api, db, PROVIDER, START, id=gid)
+            await expect(row.locator(".status")).to_have_text("IN_PROGRESS", timeout=WAIT_MS)
+            # Each event once, in order (newest first), none lost across the restart.
+            await expect(activity).to_have_text(
+                [
+                    "Spring social push: NOT_STARTED → IN_PROGRESS by Taylor Provider",
+                    "Taylor Provider on Spring social push: Starting next week",
+                    "Spring social push: APPROVED → NOT_STARTED by Taylor Provider",
+                    "Sam Supplier on Spring social push: Approved, go ahead",
+                    "Spring social push: PENDING_APPROVAL → APPROVED by Sam Supplier",
+                ]
+            )
+    finally:
+        await context.close()
+    assert requests.outside == []
 
 
 async def test_graphiql_renders_with_no_outside_request_and_runs_a_query(browser: Browser, live: Live) -> None:
