@@ -231,7 +231,10 @@ def _page_reading(info: Info, sort: SortKey, provider_viewer: bool) -> tuple[set
     hit = _READINGS.get(id(node))
     if hit is not None and hit[0] is node and hit[1] == key:
         return hit[2]
-    node_fields = selections_at(info.selected_fields, ("edges", "node"))
+    # The page's orders are selected in `edges { node }`, in `nodes`, or both.
+    node_fields = selections_at(info.selected_fields, ("edges", "node")) + selections_at(
+        info.selected_fields, ("nodes",)
+    )
     fields = {field.name for field in node_fields}
     order_columns = columns_read(info.schema, "Order", Order, fields, also=[sort.column.key])
     relations = _relations_read(info, node_fields, joined_relations(fields, provider_viewer))

@@ -1,7 +1,8 @@
 """Assembles the Schema from the per-domain modules.
 
 Each domain contributes its own root types (queries, mutations, subscriptions); they are merged
-here with `merge_types`, so adding a domain means adding its class to a list below.
+here (as `merge_types` does, with the roots' descriptions), so adding a domain means adding
+its class to a list below.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, ValidationContext
-from strawberry.tools import merge_types
 
 from schema import catalog, live, mdf, notifications, orders, portal
 from schema.common import SCALAR_OVERRIDES
@@ -82,10 +82,24 @@ class Schema(strawberry.Schema):
         the server log's; unexpected ones are logged by MaskUnexpectedErrors."""
 
 
+ROOT_DESCRIPTIONS = {
+    "Query": "What you may read: the viewer, any object by id, the lists of the portal.",
+    "Mutation": (
+        "What you may change: each mutation takes one `input` and returns a payload with what it changed "
+        "and `errors` (typed `UserError`s; nothing is changed when there are any)."
+    ),
+    "Subscription": (
+        "Live updates over WebSocket (`graphql-transport-ws` on `/graphql`); authenticate in "
+        "`connection_init`'s payload."
+    ),
+}
+
+
 def _merged(name: str, parts: list[type]) -> type | None:
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else merge_types(name, tuple(parts))
+    # A type of its own even for one part, so that the root's description is not the part's.
+    return strawberry.type(type(name, tuple(parts), {}), description=ROOT_DESCRIPTIONS[name])
 
 
 class Executor(SharedEventExecutor, FastPathExecutor):

@@ -17,36 +17,36 @@ from schema.portal import Organization, of_kind
 @strawberry.type(description="A kind of marketing activity of the portal (SEO, Social Media, ...).")
 class ActivityType(relay.Node):
     id: relay.NodeID[int]
-    name: str
+    name: str = strawberry.field(description="Its name, unique in the portal (`SEO`, `Social Media`).")
     is_type_of = of_model(models.ActivityType)
 
 
-@strawberry.type
+@strawberry.type(description="Where a provider works from (the Provider Locator searches by it).")
 class ProviderOffice:
-    name: str
-    city: str | None
-    country: str | None
-    latitude: float
-    longitude: float
+    name: str = strawberry.field(description="The office's name.")
+    city: str | None = strawberry.field(description="Its city, if known.")
+    country: str | None = strawberry.field(description="Its country, if known.")
+    latitude: float = strawberry.field(description="Latitude in degrees (WGS 84).")
+    longitude: float = strawberry.field(description="Longitude in degrees (WGS 84).")
 
 
 @strawberry.type(description="An offering of one provider: a fixed price or a quote on request.")
 class Service(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    description: str | None
-    pricing_model: PricingModel
+    name: str = strawberry.field(description="The service's name.")
+    description: str | None = strawberry.field(description="What the provider offers, as it wrote it (plain text).")
+    pricing_model: PricingModel = strawberry.field(description="A fixed price, or a quote per order.")
     is_type_of = of_model(models.Service)
 
     @strawberry.field(description="The fixed price; null for QUOTE services.", metadata=reads("price", "currency"))
     def price(self, root: strawberry.Parent[models.Service]) -> Money | None:
         return money(root.price, root.currency)
 
-    @strawberry.field(metadata=reads("provider_id"))
+    @strawberry.field(description="The provider offering it.", metadata=reads("provider_id"))
     async def provider(self, root: strawberry.Parent[models.Service], info: Info) -> Provider:
         return await info.context.loaders.organization.load(root.provider_id)
 
-    @strawberry.field(metadata=reads("activity_type_id"))
+    @strawberry.field(description="The kind of marketing activity it is.", metadata=reads("activity_type_id"))
     async def activity_type(self, root: strawberry.Parent[models.Service], info: Info) -> ActivityType:
         return await info.context.loaders.activity_type.load(root.activity_type_id)
 
@@ -54,28 +54,28 @@ class Service(relay.Node):
 @strawberry.type(description="An activity of a campaign; with a service, a Full Service Activity.")
 class CampaignActivity(relay.Node):
     id: relay.NodeID[int]
-    name: str
+    name: str = strawberry.field(description="The activity's name.")
     is_type_of = of_model(models.CampaignActivity)
 
     @strawberry.field(description="The provider's service that fulfils it (Full Service Activity).")
     async def service(self, root: strawberry.Parent[models.CampaignActivity], info: Info) -> Service | None:
         return None if root.service_id is None else await info.context.loaders.service.load(root.service_id)
 
-    @strawberry.field
+    @strawberry.field(description="The campaign it belongs to.")
     async def campaign(
         self, root: strawberry.Parent[models.CampaignActivity], info: Info
     ) -> Annotated[Campaign, strawberry.lazy("schema.catalog")]:
         return await info.context.loaders.campaign.load(root.campaign_id)
 
 
-@strawberry.type
+@strawberry.type(description="A marketing campaign of the portal, run by the supplier, with its activities.")
 class Campaign(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    description: str | None
+    name: str = strawberry.field(description="The campaign's name.")
+    description: str | None = strawberry.field(description="What the campaign is about (plain text).")
     is_type_of = of_model(models.Campaign)
 
-    @strawberry.field
+    @strawberry.field(description="Its activities; those with a `service` can be ordered (origin CAMPAIGN_ACTIVITY).")
     async def activities(self, root: strawberry.Parent[models.Campaign], info: Info) -> list[CampaignActivity]:
         return await info.context.loaders.activities_by_campaign.load(root.id)
 
@@ -86,11 +86,11 @@ class Campaign(relay.Node):
 class Provider(Organization):
     is_type_of = of_kind(models.OrganizationKind.PROVIDER)
 
-    @strawberry.field(metadata=reads("id"))
+    @strawberry.field(description="The services it offers, by name.", metadata=reads("id"))
     async def services(self, root: strawberry.Parent[models.Organization], info: Info) -> list[Service]:
         return await info.context.loaders.services_by_provider.load(root.id)
 
-    @strawberry.field(metadata=reads("id"))
+    @strawberry.field(description="Its offices.", metadata=reads("id"))
     async def offices(self, root: strawberry.Parent[models.Organization], info: Info) -> list[ProviderOffice]:
         return await info.context.loaders.offices_by_provider.load(root.id)
 

@@ -9,7 +9,7 @@ each of twenty fragments (`F1 { ...F0 ...F0 }` ... `F20`) costs twenty measureme
   twice counts its aliases and spreads twice).
 - `query_cost`, once the document is valid and the variables are known: the objects the
   operation may return, in the manner of GitHub's node limit. A connection's page (`first`
-  or `last`, else the default page) multiplies what is selected on its edges; a list that is
+  or `last`, else the default page) multiplies what is selected on its edges (and nodes); a list that is
   not paged counts its bound (`first` where it has one, else the cap the domain enforces,
   else a nominal size for catalogue lists that no user input grows); scalars are free.
 """
@@ -316,7 +316,7 @@ class _Cost:
         return count * (1 + children)
 
     def list_count(self, type_name: str, name: str, definition: GraphQLField, node: FieldNode, page: int | None) -> int:
-        if name == "edges" and page is not None:
+        if name in ("edges", "nodes") and page is not None:  # a connection's page
             return page
         if name == "nodes" and type_name == "Query":
             ids = self.argument(node, "ids")

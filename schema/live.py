@@ -39,7 +39,7 @@ class OrderEventBase:
     def at(self) -> datetime:
         return self.source.event.created_at
 
-    @strawberry.field
+    @strawberry.field(description="The order it happened on, as it is when the event is delivered.")
     def order(self) -> Order:
         return self.source.order
 
@@ -54,7 +54,7 @@ class OrderStatusChange(OrderEventBase):
     def from_(self) -> OrderStatus | None:
         return self.source.subject.from_status
 
-    @strawberry.field
+    @strawberry.field(description="The status after the change.")
     def to(self) -> OrderStatus:
         return self.source.subject.to_status
 
@@ -70,25 +70,25 @@ class StatusChangedEvent(OrderStatusChange):
 
 @strawberry.type(description="Someone commented on an order.")
 class CommentAddedEvent(OrderEventBase):
-    @strawberry.field
+    @strawberry.field(description="The comment posted.")
     def comment(self) -> Comment:
         return self.source.subject
 
 
 @strawberry.type(description="A provider submitted a quote (or a revision).")
 class QuoteSubmittedEvent(OrderEventBase):
-    @strawberry.field
+    @strawberry.field(description="The quote sent.")
     def quote(self) -> Quote:
         return self.source.subject
 
 
 @strawberry.type(description="An invited provider declined to quote (when all have, the order is cancelled).")
 class QuoteDeclinedEvent(OrderEventBase):
-    @strawberry.field
+    @strawberry.field(description="The provider that declined.")
     async def provider(self, info: Info) -> Provider:
         return await info.context.loaders.organization.load(self.source.subject.provider_id)
 
-    @strawberry.field
+    @strawberry.field(description="The reason it gave.")
     def reason(self) -> str | None:
         return self.source.subject.decline_reason
 
@@ -120,7 +120,7 @@ AFTER_HELP = (
 )
 
 
-@strawberry.type
+@strawberry.type(description="Live updates over WebSocket (`graphql-transport-ws`).")
 class Subscription:
     @strawberry.subscription(
         description=(

@@ -16,31 +16,33 @@ from schema.portal import Partner
 @strawberry.type(description="Market development funds allocated by the supplier to a partner.")
 class MdfFund(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    currency: str
-    valid_from: date
-    valid_to: date
+    name: str = strawberry.field(description="The fund's name (`2026 Q4 MDF`).")
+    currency: str = strawberry.field(description="ISO 4217 currency of its amounts; orders it pays are in it too.")
+    valid_from: date = strawberry.field(description="First day orders may draw on it.")
+    valid_to: date = strawberry.field(description="Last day orders may draw on it.")
 
     @classmethod
     def is_type_of(cls, obj, _info) -> bool:
         return isinstance(obj, models.MdfFund | MdfFund)
 
-    @strawberry.field
+    @strawberry.field(description="The partner organisation it was allocated to.")
     async def partner(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Partner:
         return await info.context.loaders.organization.load(root.partner_id)
 
-    @strawberry.field(description="Everything the supplier put in the fund.")
+    @strawberry.field(description="Everything the supplier put in the fund (a decimal string, in `currency`).")
     async def allocated(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
         return (await info.context.loaders.fund_balance.load(root.id)).allocated
 
-    @strawberry.field(description="Held by approved orders not yet completed.")
+    @strawberry.field(description="Held by approved orders not yet completed (a decimal string, in `currency`).")
     async def reserved(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
         return (await info.context.loaders.fund_balance.load(root.id)).reserved
 
-    @strawberry.field(description="Spent by completed orders.")
+    @strawberry.field(description="Spent by completed orders (a decimal string, in `currency`).")
     async def spent(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
         return (await info.context.loaders.fund_balance.load(root.id)).spent
 
-    @strawberry.field(description="What new orders can still draw: allocated - reserved - spent.")
+    @strawberry.field(
+        description="What new orders can still draw: allocated - reserved - spent (a decimal string, in `currency`)."
+    )
     async def available(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
         return (await info.context.loaders.fund_balance.load(root.id)).available

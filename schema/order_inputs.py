@@ -4,27 +4,35 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
 from schema.enums import LeadStatus, OrderOrigin, PaymentMethod
 
 
+def order_id_field() -> Any:
+    """The `orderId` field of an input (a field object of its own for each input)."""
+    return strawberry.field(description="The order's global id (`Order.id`).")
+
+
 @strawberry.input(description="A person the provider may contact about the order.")
 class ContactInput:
-    name: str
-    email: str | None = None
-    phone: str | None = None
-    role: str | None = None
+    name: str = strawberry.field(description="Their name (1 to 200 characters).")
+    email: str | None = strawberry.field(default=None, description="Their e-mail address, if any.")
+    phone: str | None = strawberry.field(default=None, description="Their phone number, as written.")
+    role: str | None = strawberry.field(default=None, description="Their role for this order (`Marketing lead`).")
 
 
-@strawberry.input
+@strawberry.input(description="The order a partner places (`submitOrder`).")
 class SubmitOrderInput:
-    service_id: strawberry.ID
-    name: str
-    origin: OrderOrigin
-    payment_method: PaymentMethod
-    description: str | None = None
+    service_id: strawberry.ID = strawberry.field(description="The service ordered (`Service.id`).")
+    name: str = strawberry.field(description="A name for the order (1 to 200 characters).")
+    origin: OrderOrigin = strawberry.field(
+        description="Where it is placed from; MARKETPLACE and PROVIDER_LOCATOR only where the portal enables them."
+    )
+    payment_method: PaymentMethod = strawberry.field(description="MDF (then `mdfFundId`) or PARTNER_FUNDED.")
+    description: str | None = strawberry.field(default=None, description="What the partner wants (plain text).")
     campaign_activity_id: strawberry.ID | None = strawberry.field(
         default=None, description="Required for origin CAMPAIGN_ACTIVITY: the full service activity ordered."
     )
@@ -39,55 +47,57 @@ class SubmitOrderInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="One line of a quote.")
 class QuoteLineItemInput:
-    description: str
+    description: str = strawberry.field(description="What this line is for (1 to 500 characters).")
     quantity: int = strawberry.field(description="Whole units, 1 to 1,000,000.")
     unit_price: Decimal = strawberry.field(description="Greater than zero, in cents precision.")
 
 
-@strawberry.input
+@strawberry.input(description="A provider's quote for an order it was asked to quote on (`submitQuote`).")
 class SubmitQuoteInput:
-    order_id: strawberry.ID
-    plan: str
+    order_id: strawberry.ID = order_id_field()
+    plan: str = strawberry.field(description="What the provider will do (plain text, 1 to 10,000 characters).")
     line_items: list[QuoteLineItemInput] = strawberry.field(description="1 to 100 items.")
-    estimated_completion_on: date
+    estimated_completion_on: date = strawberry.field(description="When the provider expects to have finished.")
     expires_at: datetime | None = strawberry.field(default=None, description="In the future; UTC when no offset.")
-    terms: str | None = None
+    terms: str | None = strawberry.field(default=None, description="Terms and conditions (plain text).")
 
 
-@strawberry.input
+@strawberry.input(description="An invited provider declines to quote (`declineToQuote`).")
 class DeclineToQuoteInput:
-    order_id: strawberry.ID
-    reason: str
+    order_id: strawberry.ID = order_id_field()
+    reason: str = strawberry.field(description="Why (1 to 10,000 characters); the partner and supplier see it.")
 
 
-@strawberry.input
+@strawberry.input(description="The quote the partner accepts (`acceptQuote`).")
 class AcceptQuoteInput:
-    quote_id: strawberry.ID
+    quote_id: strawberry.ID = strawberry.field(description="The quote's global id (`Quote.id`).")
 
 
-@strawberry.input
+@strawberry.input(description="A comment on an order (`addComment`).")
 class AddCommentInput:
-    order_id: strawberry.ID
+    order_id: strawberry.ID = order_id_field()
     body: str = strawberry.field(description="1 to 10,000 characters.")
 
 
-@strawberry.input
+@strawberry.input(description="A lead to record.")
 class LeadInput:
-    name: str
-    email: str | None = None
-    company: str | None = None
-    phone: str | None = None
+    name: str = strawberry.field(description="The contact's name (1 to 200 characters).")
+    email: str | None = strawberry.field(
+        default=None, description="The contact's e-mail address; a lead whose address the order has is skipped."
+    )
+    company: str | None = strawberry.field(default=None, description="The contact's company.")
+    phone: str | None = strawberry.field(default=None, description="The contact's phone number, as written.")
 
 
-@strawberry.input
+@strawberry.input(description="Leads the assigned provider records on an order (`addLeads`).")
 class AddLeadsInput:
-    order_id: strawberry.ID
+    order_id: strawberry.ID = order_id_field()
     leads: list[LeadInput] = strawberry.field(description="1 to 1,000 leads.")
 
 
-@strawberry.input
+@strawberry.input(description="A lead's new status (`updateLead`).")
 class UpdateLeadInput:
-    lead_id: strawberry.ID
-    status: LeadStatus
+    lead_id: strawberry.ID = strawberry.field(description="The lead's global id (`Lead.id`).")
+    status: LeadStatus = strawberry.field(description="How working it went.")

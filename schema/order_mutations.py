@@ -7,6 +7,8 @@ mutations (approveOrder ... archiveOrder) are generated from the table: schema.t
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -22,27 +24,57 @@ class _OrderingMutations:
     """Ordering and quoting; the transition mutations follow them (schema.transition_mutations)."""
 
     @strawberry.mutation(
-        description="A partner orders a service (from a campaign activity, the Marketplace or the Provider Locator)."
+        description=(
+            "A partner orders a service (from a campaign activity, the Marketplace or the Provider Locator): "
+            "PENDING_QUOTES for a QUOTE service (the providers asked are invited), PENDING_APPROVAL for a "
+            "FIXED_PRICE one. Errors: FORBIDDEN (not a partner user), NOT_FOUND (service, activity, provider "
+            "or fund), VALIDATION, FEATURE_DISABLED (the origin or MDF is switched off in the portal)."
+        )
     )
-    async def submit_order(self, info: Info, input: i.SubmitOrderInput) -> p.SubmitOrderPayload:
+    async def submit_order(
+        self, info: Info, input: Annotated[i.SubmitOrderInput, strawberry.argument(description="The order to place.")]
+    ) -> p.SubmitOrderPayload:
         order, errors = await submit_order.resolve_submit_order(info, input)
         return p.SubmitOrderPayload(order=order, errors=user_errors(errors))
 
-    @strawberry.mutation(description="An invited provider quotes (a second quote supersedes its first).")
-    async def submit_quote(self, info: Info, input: i.SubmitQuoteInput) -> p.SubmitQuotePayload:
+    @strawberry.mutation(
+        description=(
+            "An invited provider quotes on an order in PENDING_QUOTES (a second quote supersedes its first). "
+            "Errors: NOT_FOUND, FORBIDDEN (not invited, or declined), INVALID_TRANSITION (quotes no longer "
+            "collected), VALIDATION, CONFLICT."
+        )
+    )
+    async def submit_quote(
+        self, info: Info, input: Annotated[i.SubmitQuoteInput, strawberry.argument(description="The quote.")]
+    ) -> p.SubmitQuotePayload:
         result, errors = await quotes.resolve_submit_quote(info, input)
         order, quote = result or (None, None)
         return p.SubmitQuotePayload(order=order, quote=quote, errors=user_errors(errors))
 
     @strawberry.mutation(
-        description="An invited provider declines; the order is cancelled once every provider asked declined."
+        description=(
+            "An invited provider declines (its open quote is withdrawn); the order is CANCELLED once every "
+            "provider asked declined. Errors: NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, VALIDATION, CONFLICT."
+        )
     )
-    async def decline_to_quote(self, info: Info, input: i.DeclineToQuoteInput) -> p.DeclineToQuotePayload:
+    async def decline_to_quote(
+        self,
+        info: Info,
+        input: Annotated[i.DeclineToQuoteInput, strawberry.argument(description="The order, and why.")],
+    ) -> p.DeclineToQuotePayload:
         order, errors = await quotes.resolve_decline_to_quote(info, input)
         return p.DeclineToQuotePayload(order=order, errors=user_errors(errors))
 
-    @strawberry.mutation(description="The partner accepts a current quote: the order is APPROVED and its MDF reserved.")
-    async def accept_quote(self, info: Info, input: i.AcceptQuoteInput) -> p.AcceptQuotePayload:
+    @strawberry.mutation(
+        description=(
+            "The partner accepts a current quote: the order is APPROVED with the quote's provider, total and "
+            "completion date, its MDF reserved; the other quotes are REJECTED. Errors: NOT_FOUND, FORBIDDEN, "
+            "INVALID_TRANSITION (the quote is not open), QUOTE_EXPIRED, INSUFFICIENT_FUNDS, VALIDATION, CONFLICT."
+        )
+    )
+    async def accept_quote(
+        self, info: Info, input: Annotated[i.AcceptQuoteInput, strawberry.argument(description="The quote to accept.")]
+    ) -> p.AcceptQuotePayload:
         result, errors = await quotes.resolve_accept_quote(info, input)
         order, quote = result or (None, None)
         return p.AcceptQuotePayload(order=order, quote=quote, errors=user_errors(errors))
@@ -54,16 +86,29 @@ _WithTransitions = transition_mutations(_OrderingMutations, "TransitionMutations
 # Named Mutation so that the root keeps its name while it is the only mutation class (see schema.api).
 @strawberry.type(name="Mutation")
 class OrderMutations(_WithTransitions):
-    @strawberry.mutation(description="Comment on an order you see whole (1 to 10,000 characters).")
-    async def add_comment(self, info: Info, input: i.AddCommentInput) -> p.AddCommentPayload:
+    @strawberry.mutation(
+        description=(
+            "Comment on an order you see whole (1 to 10,000 characters); its parties are told. Errors: "
+            "NOT_FOUND, FORBIDDEN (not one of its parties), INVALID_TRANSITION (ARCHIVED), VALIDATION."
+        )
+    )
+    async def add_comment(
+        self, info: Info, input: Annotated[i.AddCommentInput, strawberry.argument(description="The order and text.")]
+    ) -> p.AddCommentPayload:
         result, errors = await comments.resolve_add_comment(info, input)
         order, comment = result or (None, None)
         return p.AddCommentPayload(order=order, comment=comment, errors=user_errors(errors))
 
     @strawberry.mutation(
-        description="The assigned provider records up to 1,000 leads; duplicates by e-mail are skipped."
+        description=(
+            "The assigned provider records up to 1,000 leads; duplicates by e-mail are skipped "
+            "(`skippedLeads`). Errors: NOT_FOUND, FORBIDDEN (not the assigned provider), INVALID_TRANSITION "
+            "(the order's status does not take leads), VALIDATION."
+        )
     )
-    async def add_leads(self, info: Info, input: i.AddLeadsInput) -> p.AddLeadsPayload:
+    async def add_leads(
+        self, info: Info, input: Annotated[i.AddLeadsInput, strawberry.argument(description="The order and leads.")]
+    ) -> p.AddLeadsPayload:
         result, errors = await leads.resolve_add_leads(info, input)
         if result is None:
             return p.AddLeadsPayload(errors=user_errors(errors))
@@ -74,8 +119,17 @@ class OrderMutations(_WithTransitions):
             skipped_leads=[p.SkippedLead(index=s.index, email=s.email, reason=s.reason) for s in skipped],
         )
 
-    @strawberry.mutation(description="The partner (or supplier) records how working a lead went.")
-    async def update_lead(self, info: Info, input: i.UpdateLeadInput) -> p.UpdateLeadPayload:
+    @strawberry.mutation(
+        description=(
+            "The partner (or supplier) records how working a lead went. Errors: NOT_FOUND, FORBIDDEN (the "
+            "provider), INVALID_TRANSITION (the order is ARCHIVED)."
+        )
+    )
+    async def update_lead(
+        self,
+        info: Info,
+        input: Annotated[i.UpdateLeadInput, strawberry.argument(description="The lead and its new status.")],
+    ) -> p.UpdateLeadPayload:
         result, errors = await leads.resolve_update_lead(info, input)
         order, lead = result or (None, None)
         return p.UpdateLeadPayload(order=order, lead=lead, errors=user_errors(errors))

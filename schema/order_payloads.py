@@ -4,49 +4,49 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.common import UserError
+from schema.common import ERRORS, UserError
 from schema.orders import Comment, Lead, Order, Quote
 
 
-@strawberry.type
+@strawberry.type(description="What an order mutation did: the order as it is now, or why it was refused.")
 class OrderPayload:
-    order: Order | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    order: Order | None = strawberry.field(default=None, description="The order after the change; null when refused.")
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The order placed (`submitOrder`), or why it was refused.")
 class SubmitOrderPayload(OrderPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="The quote sent (`submitQuote`) and its order, or why it was refused.")
 class SubmitQuotePayload(OrderPayload):
-    quote: Quote | None = None
+    quote: Quote | None = strawberry.field(default=None, description="The quote sent; null when refused.")
 
 
-@strawberry.type
+@strawberry.type(description="The order declined (`declineToQuote`), or why it was refused.")
 class DeclineToQuotePayload(OrderPayload):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="The quote accepted (`acceptQuote`) and its order, or why it was refused.")
 class AcceptQuotePayload(OrderPayload):
-    quote: Quote | None = None
+    quote: Quote | None = strawberry.field(default=None, description="The quote accepted; null when refused.")
 
 
-@strawberry.type
+@strawberry.type(description="The comment posted (`addComment`) and its order, or why it was refused.")
 class AddCommentPayload(OrderPayload):
-    comment: Comment | None = None
+    comment: Comment | None = strawberry.field(default=None, description="The comment posted; null when refused.")
 
 
 @strawberry.type(description="A lead left out of addLeads because its e-mail is already on the order.")
 class SkippedLead:
-    index: int = strawberry.field(description="Position in `input.leads`.")
-    email: str
-    reason: str
+    index: int = strawberry.field(description="Position in `input.leads` (from 0).")
+    email: str = strawberry.field(description="The e-mail address it shares with a lead already there.")
+    reason: str = strawberry.field(description="Why it was skipped, in words.")
 
 
-@strawberry.type
+@strawberry.type(description="The leads recorded (`addLeads`), those skipped, and the order; or why it was refused.")
 class AddLeadsPayload(OrderPayload):
     leads: list[Lead] = strawberry.field(default_factory=list, description="The leads added.")
     skipped_leads: list[SkippedLead] = strawberry.field(
@@ -54,6 +54,6 @@ class AddLeadsPayload(OrderPayload):
     )
 
 
-@strawberry.type
+@strawberry.type(description="The lead updated (`updateLead`) and its order, or why it was refused.")
 class UpdateLeadPayload(OrderPayload):
-    lead: Lead | None = None
+    lead: Lead | None = strawberry.field(default=None, description="The lead after the change; null when refused.")

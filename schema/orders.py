@@ -31,7 +31,7 @@ from resolvers.order_children import (
 from resolvers.order_timeline import resolve_quote_comparison, resolve_timeline
 from resolvers.pagination import PageRequest
 from schema.catalog import ActivityType, CampaignActivity, Provider, Service
-from schema.common import Connection, Money, money, of_model, reads
+from schema.common import AFTER, BEFORE, FIRST, LAST, Connection, Money, money, of_model, reads
 from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
 from schema.mdf import MdfFund
 from schema.portal import Partner, User
@@ -47,6 +47,8 @@ def _latest_visible(viewer: Any, quotes: list[models.Quote]) -> models.Quote | N
         quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
     return quotes[-1] if quotes else None  # the loader sorts by submission time, then id
 
+
+CHILD_FIRST = strawberry.argument(description=f"How many, from the oldest: 0 to {MAX_CHILD_LIST:,}.")
 
 # What loaded_order_view reads of an order.
 _VIEW = ("provider_id", "approved_at")
@@ -86,23 +88,29 @@ async def _own_later(quotes: Any, invitations: Any, then: Callable[[Any, Any], A
     return then(quotes, invitations)
 
 
-@strawberry.type
+@strawberry.type(description="One line of a quote: what, how many, at what unit price.")
 class QuoteLineItem:
-    description: str
-    quantity: int
-    unit_price: Decimal
-    amount: Decimal = strawberry.field(description="quantity x unit price, rounded to cents")
+    description: str = strawberry.field(description="What this line is for.")
+    quantity: int = strawberry.field(description="How many units (a whole number).")
+    unit_price: Decimal = strawberry.field(description="Price of one unit, a decimal string in the quote's currency.")
+    amount: Decimal = strawberry.field(
+        description="quantity x unit price, rounded to cents: a decimal string in the quote's currency."
+    )
 
 
 @strawberry.type(description="A provider's offer for an order: plan, line items, total, dates, terms.")
 class Quote(relay.Node):
     id: relay.NodeID[int]
-    revision: int
-    plan: str
-    expires_at: datetime | None
-    estimated_completion_on: date
-    terms: str | None
-    submitted_at: datetime
+    revision: int = strawberry.field(
+        description="1 for the provider's first quote on the order, 2 for its revision, ..."
+    )
+    plan: str = strawberry.field(description="What the provider will do (plain text).")
+    expires_at: datetime | None = strawberry.field(
+        description="After this time (UTC) it can no longer be accepted; null: it does not expire."
+    )
+    estimated_completion_on: date = strawberry.field(description="When the provider expects to have finished.")
+    terms: str | None = strawberry.field(description="The provider's terms and conditions (plain text).")
+    submitted_at: datetime = strawberry.field(description="When the provider sent it (UTC).")
     is_type_of = of_model(models.Quote)
 
     @strawberry.field(
@@ -112,35 +120,35 @@ class Quote(relay.Node):
     def status(self, root: strawberry.Parent[models.Quote]) -> QuoteStatus:
         return effective_status(root)
 
-    @strawberry.field(metadata=reads("total", "currency"))
+    @strawberry.field(description="The sum of the line items' amounts.", metadata=reads("total", "currency"))
     def total(self, root: strawberry.Parent[models.Quote]) -> Money:
         return Money(amount=root.total, currency=root.currency)
 
-    @strawberry.field(metadata=reads("provider_id"))
+    @strawberry.field(description="The provider that sent it.", metadata=reads("provider_id"))
     async def provider(self, root: strawberry.Parent[models.Quote], info: Info) -> Provider:
         return await info.context.loaders.organization.load(root.provider_id)
 
-    @strawberry.field(metadata=reads("id"))
+    @strawberry.field(description="Its line items, as the provider listed them (at most 100).", metadata=reads("id"))
     async def line_items(self, root: strawberry.Parent[models.Quote], info: Info) -> list[QuoteLineItem]:
         return await info.context.loaders.line_items_by_quote.load(root.id)
 
-    @strawberry.field(metadata=reads("order_id"))
+    @strawberry.field(description="The order it is for.", metadata=reads("order_id"))
     async def order(self, root: strawberry.Parent[models.Quote], info: Info) -> Order:
         return await info.context.loaders.order.load(root.order_id)
 
 
-@strawberry.type
+@strawberry.type(description="A message on an order by one of its parties (partner, provider or supplier user).")
 class Comment(relay.Node):
     id: relay.NodeID[int]
-    body: str
-    created_at: datetime
+    body: str = strawberry.field(description="The text, as written (plain text, up to 10,000 characters).")
+    created_at: datetime = strawberry.field(description="When it was posted (UTC).")
     is_type_of = of_model(models.Comment)
 
-    @strawberry.field
+    @strawberry.field(description="Who wrote it.")
     async def author(self, root: strawberry.Parent[models.Comment], info: Info) -> User:
         return await info.context.loaders.user.load(root.author_id)
 
-    @strawberry.field
+    @strawberry.field(description="The order it is on.")
     async def order(self, root: strawberry.Parent[models.Comment], info: Info) -> Order:
         return await info.context.loaders.order.load(root.order_id)
 
@@ -158,16 +166,16 @@ class Comment(relay.Node):
 @strawberry.type(description="A lead generated by the order's work, recorded by the provider.")
 class Lead(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    email: str | None
-    company: str | None
-    phone: str | None
-    status: LeadStatus
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(description="The contact's name.")
+    email: str | None = strawberry.field(description="The contact's e-mail address; unique among the order's leads.")
+    company: str | None = strawberry.field(description="The contact's company.")
+    phone: str | None = strawberry.field(description="The contact's phone number, as given.")
+    status: LeadStatus = strawberry.field(description="How working it went (set by the partner).")
+    created_at: datetime = strawberry.field(description="When the provider recorded it (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
     is_type_of = of_model(models.Lead)
 
-    @strawberry.field
+    @strawberry.field(description="The order whose work generated it.")
     async def order(self, root: strawberry.Parent[models.Lead], info: Info) -> Order:
         return await info.context.loaders.order.load(root.order_id)
 
@@ -175,48 +183,52 @@ class Lead(relay.Node):
 @strawberry.type(description="One recorded transition: from, to, who, why, when.")
 class StatusChange:
     id: strawberry.Private[int]
-    action: str
-    reason: str | None
-    at: datetime
+    action: str = strawberry.field(
+        description=(
+            "What caused it: an `OrderAction` value (`APPROVE_ORDER`, ...), or `SUBMIT_ORDER` for the submission."
+        )
+    )
+    reason: str | None = strawberry.field(description="The reason or message given with it, if any.")
+    at: datetime = strawberry.field(description="When it happened (UTC).")
     is_type_of = of_model(models.StatusChange)
 
-    @strawberry.field(name="from")
+    @strawberry.field(name="from", description="The status before; null for the order's submission.")
     def from_(self, root: strawberry.Parent[models.StatusChange]) -> OrderStatus | None:
         return root.from_status
 
-    @strawberry.field
+    @strawberry.field(description="The status after.")
     def to(self, root: strawberry.Parent[models.StatusChange]) -> OrderStatus:
         return root.to_status
 
-    @strawberry.field
+    @strawberry.field(description="Who made it; null when no user did.")
     async def actor(self, root: strawberry.Parent[models.StatusChange], info: Info) -> User | None:
         return None if root.actor_id is None else await info.context.loaders.user.load(root.actor_id)
 
 
 @strawberry.type(description="A person the provider may contact about the order.")
 class Contact:
-    name: str
-    email: str | None
-    phone: str | None
-    role: str | None
+    name: str = strawberry.field(description="Their name.")
+    email: str | None = strawberry.field(description="Their e-mail address, if given.")
+    phone: str | None = strawberry.field(description="Their phone number, as given.")
+    role: str | None = strawberry.field(description="Their role for this order (`Marketing lead`), if given.")
 
 
 @strawberry.type(description="Someone told of the order's changes.")
 class NotificationRecipient:
-    email: str
+    email: str = strawberry.field(description="The address told of the order's changes.")
 
-    @strawberry.field
+    @strawberry.field(description="The partner's user with that address; null for an address outside the portal.")
     async def user(self, root: strawberry.Parent[models.OrderRecipient], info: Info) -> User | None:
         return None if root.user_id is None else await info.context.loaders.user.load(root.user_id)
 
 
 @strawberry.type(description="A provider asked to quote, and whether it declined.")
 class QuoteInvitation:
-    invited_at: datetime
-    declined_at: datetime | None
-    decline_reason: str | None
+    invited_at: datetime = strawberry.field(description="When it was asked (UTC).")
+    declined_at: datetime | None = strawberry.field(description="When it declined (UTC); null while it has not.")
+    decline_reason: str | None = strawberry.field(description="The reason it gave for declining.")
 
-    @strawberry.field
+    @strawberry.field(description="The provider asked.")
     async def provider(self, root: strawberry.Parent[models.OrderInvitation], info: Info) -> Provider:
         return await info.context.loaders.organization.load(root.provider_id)
 
@@ -225,15 +237,15 @@ class QuoteInvitation:
 class QuoteDeclined:
     is_type_of = of_model(models.OrderInvitation)
 
-    @strawberry.field
+    @strawberry.field(description="The reason it gave.")
     def reason(self, root: strawberry.Parent[models.OrderInvitation]) -> str | None:
         return root.decline_reason
 
-    @strawberry.field
+    @strawberry.field(description="When it declined (UTC).")
     def at(self, root: strawberry.Parent[models.OrderInvitation]) -> datetime:
         return root.declined_at
 
-    @strawberry.field
+    @strawberry.field(description="The provider that declined.")
     async def provider(self, root: strawberry.Parent[models.OrderInvitation], info: Info) -> Provider:
         return await info.context.loaders.organization.load(root.provider_id)
 
@@ -249,10 +261,12 @@ class QuoteComparison:
     quotes: list[Quote] = strawberry.field(
         description="Each provider's latest quote (any status: check it before accepting), cheapest first."
     )
-    lowest_total: Money | None
-    earliest_completion_on: date | None
+    lowest_total: Money | None = strawberry.field(description="The lowest total among `quotes`; null without quotes.")
+    earliest_completion_on: date | None = strawberry.field(
+        description="The earliest estimated completion among `quotes`; null without quotes."
+    )
     awaiting: list[Provider] = strawberry.field(description="Providers asked that have neither quoted nor declined.")
-    declined: list[QuoteInvitation]
+    declined: list[QuoteInvitation] = strawberry.field(description="Providers asked that declined, with their reasons.")
 
 
 @strawberry.type(
@@ -263,16 +277,20 @@ class QuoteComparison:
 )
 class Order(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    description: str | None
-    status: OrderStatus
-    origin: OrderOrigin
-    payment_method: PaymentMethod
-    currency: str
-    submitted_at: datetime
-    estimated_completion_on: date | None
-    scheduled_for: datetime | None
-    completed_at: datetime | None
+    name: str = strawberry.field(description="The order's name, given by the partner.")
+    description: str | None = strawberry.field(description="What the partner wants (plain text).")
+    status: OrderStatus = strawberry.field(description="Where the order is in its life.")
+    origin: OrderOrigin = strawberry.field(description="Where in the portal it was placed.")
+    payment_method: PaymentMethod = strawberry.field(description="MDF (with `mdfFund`) or partner-funded.")
+    currency: str = strawberry.field(description="ISO 4217 currency of its amounts (`rate`, quotes).")
+    submitted_at: datetime = strawberry.field(description="When the partner submitted it (UTC).")
+    estimated_completion_on: date | None = strawberry.field(
+        description="When the provider expects to finish (from the accepted quote); null until known."
+    )
+    scheduled_for: datetime | None = strawberry.field(
+        description="When the activity runs (UTC), once scheduled (`scheduleExecution`)."
+    )
+    completed_at: datetime | None = strawberry.field(description="When it was completed (UTC); null until then.")
     is_type_of = of_model(models.Order)
 
     # An invited provider sees neither moving with its rivals' quotes and declines.
@@ -315,26 +333,31 @@ class Order(relay.Node):
 
     # Relations read by list screens are sync resolvers over the request's loaders: values the
     # list prefetched come back at once, others as the loader's future (see now_or_later).
-    @strawberry.field(metadata=reads("provider_id"))
+    @strawberry.field(
+        description="The provider doing the work; null while quotes are collected.", metadata=reads("provider_id")
+    )
     def provider(self, root: strawberry.Parent[models.Order], info: Info) -> Provider | None:
         related = read_with(root, "provider")
         return now_or_later(info.context.loaders.organization, root.provider_id) if related is NOT_READ else related
 
-    @strawberry.field(metadata=reads("service_id"))
+    @strawberry.field(description="The service ordered.", metadata=reads("service_id"))
     def service(self, root: strawberry.Parent[models.Order], info: Info) -> Service:
         related = read_with(root, "service")
         return now_or_later(info.context.loaders.service, root.service_id) if related is NOT_READ else related
 
-    @strawberry.field(metadata=reads("activity_type_id"))
+    @strawberry.field(description="The activity type of the service ordered.", metadata=reads("activity_type_id"))
     def activity_type(self, root: strawberry.Parent[models.Order], info: Info) -> ActivityType:
         return now_or_later(info.context.loaders.activity_type, root.activity_type_id)
 
-    @strawberry.field(metadata=reads("partner_id"))
+    @strawberry.field(description="The partner organisation that placed it.", metadata=reads("partner_id"))
     def partner(self, root: strawberry.Parent[models.Order], info: Info) -> Partner:
         related = read_with(root, "partner")
         return now_or_later(info.context.loaders.organization, root.partner_id) if related is NOT_READ else related
 
-    @strawberry.field(metadata=reads("campaign_activity_id"))
+    @strawberry.field(
+        description="The campaign activity it activates (origin CAMPAIGN_ACTIVITY); else null.",
+        metadata=reads("campaign_activity_id"),
+    )
     async def campaign_activity(self, root: strawberry.Parent[models.Order], info: Info) -> CampaignActivity | None:
         if root.campaign_activity_id is None:
             return None
@@ -360,11 +383,13 @@ class Order(relay.Node):
             return []
         return await info.context.loaders.invitations_by_order.load(root.id)
 
-    @strawberry.field(metadata=reads("comment_count", *_VIEW))
+    @strawberry.field(
+        description="How many comments it has (0 in a quote request).", metadata=reads("comment_count", *_VIEW)
+    )
     def comment_count(self, root: strawberry.Parent[models.Order], info: Info) -> int:
         return root.comment_count if _full(info, root) else 0
 
-    @strawberry.field(metadata=reads("lead_count", *_VIEW))
+    @strawberry.field(description="How many leads it has (0 in a quote request).", metadata=reads("lead_count", *_VIEW))
     def lead_count(self, root: strawberry.Parent[models.Order], info: Info) -> int:
         return root.lead_count if _full(info, root) else 0
 
@@ -387,10 +412,10 @@ class Order(relay.Node):
         self,
         root: strawberry.Parent[models.Order],
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: Annotated[int | None, FIRST] = None,
+        after: Annotated[str | None, AFTER] = None,
+        last: Annotated[int | None, LAST] = None,
+        before: Annotated[str | None, BEFORE] = None,
     ) -> Connection[Comment]:
         if not _full(info, root):
             return empty_connection()
@@ -405,10 +430,10 @@ class Order(relay.Node):
         self,
         root: strawberry.Parent[models.Order],
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: Annotated[int | None, FIRST] = None,
+        after: Annotated[str | None, AFTER] = None,
+        last: Annotated[int | None, LAST] = None,
+        before: Annotated[str | None, BEFORE] = None,
     ) -> Connection[Lead]:
         if not _full(info, root):
             return empty_connection()
@@ -423,7 +448,10 @@ class Order(relay.Node):
         metadata=reads("id", *_VIEW),
     )
     async def comments(
-        self, root: strawberry.Parent[models.Order], info: Info, first: int | None = CHILD_LIST_DEFAULT
+        self,
+        root: strawberry.Parent[models.Order],
+        info: Info,
+        first: Annotated[int | None, CHILD_FIRST] = CHILD_LIST_DEFAULT,
     ) -> list[Comment]:
         return await first_children(info, root.id, "comment_pages", first) if _full(info, root) else []
 
@@ -435,19 +463,31 @@ class Order(relay.Node):
         metadata=reads("id", *_VIEW),
     )
     async def leads(
-        self, root: strawberry.Parent[models.Order], info: Info, first: int | None = CHILD_LIST_DEFAULT
+        self,
+        root: strawberry.Parent[models.Order],
+        info: Info,
+        first: Annotated[int | None, CHILD_FIRST] = CHILD_LIST_DEFAULT,
     ) -> list[Lead]:
         return await first_children(info, root.id, "lead_pages", first) if _full(info, root) else []
 
-    @strawberry.field(metadata=reads("id", *_VIEW))
+    @strawberry.field(
+        description="Every status change, oldest first, from the submission on (empty in a quote request).",
+        metadata=reads("id", *_VIEW),
+    )
     async def status_history(self, root: strawberry.Parent[models.Order], info: Info) -> list[StatusChange]:
         return await info.context.loaders.status_changes_by_order.load(root.id) if _full(info, root) else []
 
-    @strawberry.field(metadata=reads("id", *_VIEW))
+    @strawberry.field(
+        description="People the provider may contact about it (empty in a quote request).",
+        metadata=reads("id", *_VIEW),
+    )
     async def contacts(self, root: strawberry.Parent[models.Order], info: Info) -> list[Contact]:
         return await info.context.loaders.contacts_by_order.load(root.id) if _full(info, root) else []
 
-    @strawberry.field(metadata=reads("id", *_VIEW))
+    @strawberry.field(
+        description="Who is told of its changes besides its parties (empty in a quote request).",
+        metadata=reads("id", *_VIEW),
+    )
     async def notification_recipients(
         self, root: strawberry.Parent[models.Order], info: Info
     ) -> list[NotificationRecipient]:
@@ -478,7 +518,13 @@ class Order(relay.Node):
         )
     )
     async def timeline(
-        self, root: strawberry.Parent[models.Order], info: Info, last: int | None = CHILD_LIST_DEFAULT
+        self,
+        root: strawberry.Parent[models.Order],
+        info: Info,
+        last: Annotated[
+            int | None,
+            strawberry.argument(description=f"How many of the latest entries: 0 to {MAX_CHILD_LIST:,}."),
+        ] = CHILD_LIST_DEFAULT,
     ) -> list[TimelineItem]:
         return await resolve_timeline(info, root, last)
 
@@ -498,8 +544,8 @@ class Order(relay.Node):
 
 @strawberry.type(description="How many orders of one status match the filter (statuses aside).")
 class OrderStatusCount:
-    status: OrderStatus
-    count: int
+    status: OrderStatus = strawberry.field(description="The status.")
+    count: int = strawberry.field(description="How many orders matching the filter are in it.")
 
 
 @strawberry.type(description="A page of orders, with counts for the whole filtered list.")

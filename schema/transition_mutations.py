@@ -9,13 +9,15 @@ a row of the domain table and a row here, in the order the mutations are listed.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from domain.transitions import TRANSITIONS, OrderAction
+from domain.orders import ROLE_NAMES, VERBS
+from domain.transitions import TRANSITIONS, MoneyEffect, OrderAction, Role
 from domain.workflow import REASON_FIELD
+from models import OrderStatus
 from resolvers.mutations.transitions import resolve_transition
 from schema.common import user_errors
 from schema.order_payloads import OrderPayload
@@ -37,7 +39,7 @@ PLAIN_TRANSITIONS: dict[OrderAction, Api] = {
     A.REJECT_ORDER: Api("The supplier rejects an order waiting for approval."),
     A.ACCEPT_ORDER: Api("The assigned provider takes on an approved order."),
     A.DENY_ORDER: Api("The assigned provider turns down an approved order (its MDF is released)."),
-    A.START_WORK: Api(),
+    A.START_WORK: Api("The assigned provider starts work on an accepted order."),
     A.REQUEST_PARTNER_INPUT: Api(
         "The provider waits for the partner (message required).",
         text_description="What the provider needs from the partner.",
@@ -47,8 +49,11 @@ PLAIN_TRANSITIONS: dict[OrderAction, Api] = {
         text_description="The partner's answer.",
     ),
     A.RESUME_WORK: Api("The provider resumes work without waiting any longer."),
-    A.SCHEDULE_EXECUTION: Api(scheduled_for="When the activity runs; not in the past."),
-    A.START_EXECUTION: Api(),
+    A.SCHEDULE_EXECUTION: Api(
+        "The provider schedules the activity (`Order.scheduledFor`).",
+        scheduled_for="When the activity runs; not in the past; UTC when no offset is given.",
+    ),
+    A.START_EXECUTION: Api("The scheduled activity starts running."),
     A.COMPLETE_ORDER: Api("The provider completes the order (its MDF reservation becomes spend)."),
     A.CANCEL_ORDER: Api("Cancel before work starts (reason required; MDF released)."),
     A.ARCHIVE_ORDER: Api("The provider archives a finished order (it leaves the default Manage Orders list)."),
@@ -65,23 +70,48 @@ def text_field(action: OrderAction) -> str | None:
     return REASON_FIELD.get(action, "reason") if TRANSITIONS[action].reason_required else None
 
 
+def field_name(action: OrderAction) -> str:
+    """APPROVE_ORDER -> approveOrder."""
+    name = type_name(action)
+    return name[0].lower() + name[1:]
+
+
+def described(action: OrderAction, api: Api) -> str:
+    """The mutation's description: the row's own words, then who may run it from which
+    statuses to which, and the error codes it may answer (read from the table)."""
+    row = TRANSITIONS[action]
+    who = " or ".join(ROLE_NAMES[role] for role in Role if role in row.actors)
+    sources = " or ".join(status.value for status in OrderStatus if status in row.sources)
+    target = row.target.value if row.target is not None else "the same status"
+    codes = ["NOT_FOUND (no order you may see has that id)", "FORBIDDEN (not your part)"]
+    codes.append(f"INVALID_TRANSITION (the order is not {sources})")
+    if row.reason_required or api.scheduled_for is not None or row.money is MoneyEffect.RESERVE:
+        codes.append("VALIDATION (a bad input value)")
+    if row.money is MoneyEffect.RESERVE:
+        codes.append("INSUFFICIENT_FUNDS (the MDF fund cannot cover the rate)")
+    codes.append("CONFLICT (changed by someone else meanwhile: retry)")
+    return f"{api.description} Who: {who}. From {sources} to {target}. Errors: {', '.join(codes)}."
+
+
 def input_type(action: OrderAction, api: Api) -> type:
     annotations: dict[str, Any] = {"order_id": strawberry.ID}
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"order_id": strawberry.field(description="The order's global id (`Order.id`).")}
     text = text_field(action)
     if text is not None:
         annotations[text] = str
-        if api.text_description is not None:
-            namespace[text] = strawberry.field(description=api.text_description)
+        namespace[text] = strawberry.field(
+            description=api.text_description or "Why (1 to 10,000 characters); the order's parties see it."
+        )
     if api.scheduled_for is not None:
         annotations["scheduled_for"] = datetime
         namespace["scheduled_for"] = strawberry.field(description=api.scheduled_for)
     cls = type(f"{type_name(action)}Input", (), {"__module__": __name__, "__annotations__": annotations, **namespace})
-    return strawberry.input(cls)
+    return strawberry.input(cls, description=f"What `{field_name(action)}` needs.")
 
 
 def payload_type(action: OrderAction) -> type:
-    return strawberry.type(type(f"{type_name(action)}Payload", (OrderPayload,), {"__module__": __name__}))
+    cls = type(f"{type_name(action)}Payload", (OrderPayload,), {"__module__": __name__})
+    return strawberry.type(cls, description=f"The order after `{field_name(action)}`, or why it was refused.")
 
 
 def mutation(action: OrderAction, api: Api) -> Any:
@@ -100,9 +130,10 @@ def mutation(action: OrderAction, api: Api) -> Any:
         return payload_cls(order=order, errors=user_errors(errors))
 
     # Strawberry reads the argument and result types from the annotations.
-    resolve.__annotations__ = {"info": Info, "input": input_cls, "return": payload_cls}
+    argument = strawberry.argument(description=f"The order to {VERBS[action]}{' and why' if text else ''}.")
+    resolve.__annotations__ = {"info": Info, "input": Annotated[input_cls, argument], "return": payload_cls}
     resolve.__name__ = action.value.lower()
-    return strawberry.mutation(resolve, description=api.description)
+    return strawberry.mutation(resolve, description=described(action, api))
 
 
 def transition_mutations(base: type, name: str) -> type:

@@ -10,6 +10,6 @@ from schema.portal import Organization, Portal, User
 
 @strawberry.type(description="Who is signed in.")
 class Viewer(ViewerNotifications):
-    user: User
-    organization: Organization
-    portal: Portal
+    user: User = strawberry.field(description="The signed-in user.")
+    organization: Organization = strawberry.field(description="The organisation they belong to.")
+    portal: Portal = strawberry.field(description="The portal they are in.")

@@ -110,6 +110,21 @@ async def test_a_costly_query_is_refused_before_execution_with_its_cost(gql, sql
     assert (await gql.data(NESTED_LISTS.replace("first: 100", "first: 2")))["orders"]["edges"] is not None
 
 
+NESTED_NODES = """{ orders(first: 100) { nodes {
+  comments { author { name } } leads { order { id } } quotes { lineItems { amount } } } } }"""
+
+
+async def test_a_connections_nodes_cost_what_its_edges_cost(gql) -> None:
+    """`nodes` is the page like `edges`: its size multiplies what is selected below it."""
+    await gql.token(PARTNER)
+    body = await gql(NESTED_NODES)
+    assert body["data"] is None and code(body) == "QUERY_TOO_COMPLEX"
+    node = 1 + 100 * 2 + 100 * 2 + 100 * (1 + 100)
+    assert body["errors"][0]["extensions"]["cost"] == 1 + 100 * node
+    small = await gql.data(NESTED_NODES.replace("first: 100", "first: 2"))
+    assert isinstance(small["orders"]["nodes"], list)
+
+
 async def test_page_sizes_in_variables_count(gql) -> None:
     query = """query($n: Int, $m: Int = 100) { orders(first: $n) { edges { node { id
       leadsConnection(first: $m) { edges { node { order { quotes { id } } } } } } } } }"""
@@ -321,7 +336,11 @@ def test_every_list_of_objects_has_a_bound() -> None:
         for name, field in type_.fields.items():
             if not (is_list_type(get_nullable_type(field.type)) and is_composite_type(get_named_type(field.type))):
                 continue
-            paged = (name == "edges" and is_connection(type_)) or {"first", "last"} & set(field.args) or name == "nodes"
+            paged = (
+                (name in ("edges", "nodes") and is_connection(type_))  # a connection's page
+                or {"first", "last"} & set(field.args)
+                or (type_.name == "Query" and name == "nodes")  # bounded by its ids
+            )
             if not paged and list_bound(type_.name, name) is None:
                 unbounded.append(f"{type_.name}.{name}")
     assert unbounded == []

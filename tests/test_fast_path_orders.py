@@ -47,6 +47,28 @@ query($first: Int) {
   }
 }"""
 
+# The same page through `nodes`, and through both (each selecting part of the fields).
+NODES = """
+query($first: Int) {
+  orders(first: $first) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id name status paymentMethod submittedAt lastActivityAt estimatedCompletionOn
+      rate { amount currency }
+      provider { id name } service { id name } partner { id name }
+      latestQuote { id status total { amount currency } }
+      commentCount leadCount
+    }
+  }
+}"""
+BOTH = """
+query($first: Int) {
+  orders(first: $first) {
+    edges { cursor node { id name status provider { name } } }
+    nodes { id rate { amount currency } partner { name } service { name } latestQuote { id } }
+  }
+}"""
+
 SHAPES = """
 query($withQuote: Boolean!, $skipCounts: Boolean!) {
   orders(first: 30, orderBy: {field: LAST_ACTIVITY_AT, direction: ASC}) {
@@ -90,6 +112,8 @@ query($id: ID!) {
     notificationRecipients { email user { name } }
     commentsConnection(last: 3) { totalCount edges { cursor node { body author { name } } } }
     leadsConnection(first: 3) { totalCount edges { node { name } } }
+    latestComments: commentsConnection(last: 3) { nodes { body author { name } } }
+    firstLeads: leadsConnection(first: 3) { pageInfo { hasNextPage } nodes { name } }
     timeline { __typename ... on Comment { body } ... on Quote { id total { amount } } ... on StatusChange { to } }
     quoteComparison { lowestTotal { amount } earliestCompletionOn quotes { id } awaiting { name } }
   } }
@@ -102,6 +126,8 @@ MISC = """
     edges { node { id name pricingModel price { amount } provider { name } activityType { name } } }
   }
   providers(first: 10) { edges { node { id name services { name } offices { name city } activityTypes { name } } } }
+  campaigns(first: 10) { nodes { id name activities { name } } }
+  serviceNodes: services(first: 10) { nodes { id name provider { name } } }
   activityTypes { id name }
   mdfFunds { id name allocated reserved spent available partner { name } }
 }"""
@@ -168,6 +194,34 @@ async def test_the_orders_list_is_the_same_and_fast(db, settings, orders, email:
     # graphql-core ran the root field only: the connection, its edges and every order in it
     # were completed by the compiled walk in one go.
     assert (Recording.last.fast_path_hits, Recording.last.fast_path_fallbacks) == (1, 0)
+
+
+@pytest.mark.parametrize("email", VIEWERS)
+async def test_the_orders_lists_nodes_are_its_edges_nodes_and_fast(db, settings, orders, email: str) -> None:
+    edges = (await _same(db, settings, email, LIST, {"first": 50}))["orders"]
+    nodes = (await _same(db, settings, email, NODES, {"first": 50}))["orders"]
+    assert (Recording.last.fast_path_hits, Recording.last.fast_path_fallbacks) == (1, 0)
+    assert nodes["nodes"] == [edge["node"] for edge in edges["edges"]]
+    assert nodes["pageInfo"] == edges["pageInfo"]
+    # Fields selected under `edges` and under `nodes` are all read (one statement reads both).
+    both = (await _same(db, settings, email, BOTH, {"first": 50}))["orders"]
+    assert [n["id"] for n in both["nodes"]] == [e["node"]["id"] for e in both["edges"]]
+    by_id = {e["node"]["id"]: e["node"] for e in edges["edges"]}
+    for edge, node in zip(both["edges"], both["nodes"], strict=True):
+        full = by_id[node["id"]]
+        assert edge["node"] == {
+            "id": full["id"],
+            "name": full["name"],
+            "status": full["status"],
+            "provider": full["provider"] and {"name": full["provider"]["name"]},
+        }
+        assert node == {
+            "id": full["id"],
+            "rate": full["rate"],
+            "partner": {"name": full["partner"]["name"]},
+            "service": {"name": full["service"]["name"]},
+            "latestQuote": full["latestQuote"] and {"id": full["latestQuote"]["id"]},
+        }
 
 
 @pytest.mark.parametrize("email", VIEWERS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from domain.ids import to_global_id
@@ -28,17 +29,27 @@ query($first: Int) {
 }"""
 
 
-async def test_a_page_of_5_and_a_page_of_100_cost_the_same_statements(gql, db, sql_counter) -> None:
+# The same page as a plain list of its orders.
+NODES_LIST = LIST.replace("edges { node {", "nodes {").replace("} }\n  }\n}", "}\n  }\n}")
+
+
+def page_nodes(data: dict) -> list[dict]:
+    page = data["orders"]
+    return page["nodes"] if "nodes" in page else [edge["node"] for edge in page["edges"]]
+
+
+@pytest.mark.parametrize("query", [LIST, NODES_LIST], ids=["edges", "nodes"])
+async def test_a_page_of_5_and_a_page_of_100_cost_the_same_statements(gql, db, sql_counter, query: str) -> None:
     await factories.bulk_orders(db, 100)
     await gql.token(SUPPLIER)  # the token lookup is not part of the query
     with sql_counter:
-        small = await gql.data(LIST, {"first": 5}, as_=SUPPLIER)
+        small = await gql.data(query, {"first": 5}, as_=SUPPLIER)
     small_count = sql_counter.count
     with sql_counter:
-        large = await gql.data(LIST, {"first": 100}, as_=SUPPLIER)
-    assert len(small["orders"]["edges"]) == 5 and len(large["orders"]["edges"]) == 100
+        large = await gql.data(query, {"first": 100}, as_=SUPPLIER)
+    assert len(page_nodes(small)) == 5 and len(page_nodes(large)) == 100
     assert sql_counter.count == small_count <= 8, sql_counter.statements
-    node = large["orders"]["edges"][0]["node"]
+    node = page_nodes(large)[0]
     assert node["provider"]["name"] == "Taylor Marketing" and node["partner"]["name"] == "Acme Resellers"
     assert node["latestQuote"]["provider"]["name"] == "Northwind Digital"
     assert (node["commentCount"], node["leadCount"]) == (1, 1)
