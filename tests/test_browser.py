@@ -9,12 +9,14 @@ where they fail.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import os
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,6 +51,7 @@ async def browser() -> AsyncIterator[Browser]:
         if os.environ.get("CI", "").lower() in ("1", "true"):
             pytest.fail(message)
         pytest.skip(message)
+    expect.set_options(timeout=WAIT_MS)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM))
         yield browser
@@ -71,6 +74,13 @@ class Requests:
         else:
             self.outside.append(url)
             await route.abort()
+
+
+async def until(condition: Callable[[], bool], seconds: float = WAIT_MS / 1000) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
 
 
 def origin(url: str) -> str:
@@ -161,28 +171,28 @@ async def test_dashboard_on_another_origin_follows_orders_live_through_a_server_
         connection = page.locator("#connection")
         async with api_server(database_url, dashboard_origin, sock):
             await page.goto(f"{dashboard_origin}/index.html#api={api}&token={await token(db, PARTNER)}")
-            await expect(connection).to_have_attribute("data-state", "live", timeout=WAIT_MS)
+            await expect(connection).to_have_attribute("data-state", "live")
             await expect(row.locator(".status")).to_have_text("PENDING_APPROVAL")
             assert "token=" not in page.url  # taken out of the address bar
 
             # Live: a status change and a comment made by others.
             await mutate(api, db, SUPPLIER, APPROVE, id=gid)
-            await expect(row.locator(".status")).to_have_text("APPROVED", timeout=WAIT_MS)
+            await expect(row.locator(".status")).to_have_text("APPROVED")
             await mutate(api, db, SUPPLIER, COMMENT, id=gid, body="Approved, go ahead")
             await expect(activity.first).to_have_text("Sam Supplier on Spring social push: Approved, go ahead")
 
         # The server has stopped (sockets closed with 1001, as on SIGTERM). Meanwhile another
         # server process changes the order and comments: stored events, no bus message.
-        await expect(connection).to_have_attribute("data-state", "reconnecting", timeout=WAIT_MS)
+        await expect(connection).to_have_attribute("data-state", "reconnecting")
         await change_status(db, None, order_id, OrderStatus.NOT_STARTED, PROVIDER)
         await add_comment(db, None, order_id, PROVIDER, "Starting next week")
 
         async with api_server(database_url, dashboard_origin, bind_free_port(f"{port}-{port}", reuse_address=True)):
             # The page resumes from its cursor: the missed events, then live ones.
-            await expect(row.locator(".status")).to_have_text("NOT_STARTED", timeout=WAIT_MS)
+            await expect(row.locator(".status")).to_have_text("NOT_STARTED")
             await expect(connection).to_have_attribute("data-state", "live")
             await mutate(api, db, PROVIDER, START, id=gid)
-            await expect(row.locator(".status")).to_have_text("IN_PROGRESS", timeout=WAIT_MS)
+            await expect(row.locator(".status")).to_have_text("IN_PROGRESS")
             # Each event once, in order (newest first), none lost across the restart.
             await expect(activity).to_have_text(
                 [
@@ -198,14 +208,16 @@ async def test_dashboard_on_another_origin_follows_orders_live_through_a_server_
     assert requests.outside == []
 
 
-async def test_graphiql_renders_with_no_outside_request_and_runs_a_query(browser: Browser, live: Live) -> None:
+async def test_graphiql_renders_with_no_outside_request_and_runs_a_query_and_a_subscription(
+    browser: Browser, live: Live
+) -> None:
     http_url = live.url.replace("ws://", "http://")
     context, requests = await recording_context(browser, http_url)
     try:
         page = await context.new_page()
         await page.goto(http_url)  # GET /graphql from a browser: GraphiQL
         editor = page.locator(".graphiql-query-editor")
-        await expect(editor).to_contain_text("provider-orders token partner@demo.example", timeout=WAIT_MS)
+        await expect(editor).to_contain_text("provider-orders token partner@demo.example")
         await expect(page.locator(".graphiql-editor-tool")).to_contain_text("Bearer <the output of")
 
         # A token in the Headers tab, a query of ours in the editor (CodeMirror's own API), run.
@@ -219,7 +231,18 @@ async def test_graphiql_renders_with_no_outside_request_and_runs_a_query(browser
             [headers, "{ viewer { user { email } } }"],
         )
         await page.locator(".graphiql-execute-button").click()
-        await expect(page.locator(".result-window")).to_contain_text(PARTNER, timeout=WAIT_MS)
+        await expect(page.locator(".result-window")).to_contain_text(PARTNER)
+
+        # A subscription, over the vendored graphql-ws with the token of the Headers tab.
+        await page.evaluate(
+            """(query) => document.querySelector(".graphiql-query-editor .CodeMirror").CodeMirror.setValue(query)""",
+            "subscription { commentAdded { body } }",
+        )
+        await page.locator(".graphiql-execute-button").click()
+        await until(lambda: live.app.state.feed.subscriber_count == 1)
+        order_id = await fixed_price_order(live.db)
+        await add_comment(live.db, live.bus, order_id, SUPPLIER, "Seen in GraphiQL")
+        await expect(page.locator(".result-window")).to_contain_text("Seen in GraphiQL")
     finally:
         await context.close()
     assert requests.outside == []
