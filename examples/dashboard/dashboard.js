@@ -113,10 +113,6 @@ function renderEvent(event) {
 
 // --- the live connection, resumed from the cursor ---------------------------------------------------------
 
-function saveCursor(cursor) {
-  localStorage.setItem(session.cursorKey, cursor);
-}
-
 function subscribe(current, attempt) {
   if (current !== session) return; // a newer connection replaced this one
   const client = graphqlWs.createClient({
@@ -135,7 +131,8 @@ function subscribe(current, attempt) {
         const event = result.data.orderEvents;
         renderOrder(event.order);
         renderEvent(event);
-        saveCursor(event.cursor); // after the event is shown: a reload resumes right after it
+        // Saved once the event is shown: a reconnect or a reload resumes right after it.
+        localStorage.setItem(current.cursorKey, event.cursor);
       },
       error(error) {
         client.dispose();
