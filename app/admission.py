@@ -40,7 +40,6 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio import ConnectionPool
 
-from app.auth import AuthenticationError, bearer_token, decode_token
 from app.settings import Settings
 from resolvers.context import Refused, TooManyOperations, subscription_budget
 from subscriptions.bus import idle_while_waiting
@@ -130,15 +129,6 @@ class Admission:
         self.busy = 0  # slots held right now
         self._users: dict[int | None, _User] = {}
         self.mutation_limit = MutationRateLimit.from_settings(settings)
-
-    def user_of(self, authorization: str | None) -> int | None:
-        """Whom an HTTP request counts for: the user its token names, when the token is valid
-        (checked again, with the user, by authentication); None otherwise."""
-        try:
-            token = bearer_token(authorization)
-            return None if token is None else int(decode_token(self.settings, token)["sub"])
-        except (AuthenticationError, TypeError, ValueError):
-            return None
 
     @asynccontextmanager
     async def operation(self, user_id: int | None) -> AsyncIterator[Slot]:

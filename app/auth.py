@@ -1,8 +1,9 @@
 """Bearer tokens (PyJWT) and loading the viewer they name.
 
-A token names a user and the user's token version when it was minted (claim `tv`; 0 when
-absent). It is refused when the user or the user's organisation is deactivated, or when the
-user's tokens were revoked since (the version moved on: `domain.accounts.revoke_tokens`).
+A development token names a user and the user's token version when it was minted (claim `tv`;
+0 when absent). It is refused when the user or the user's organisation is deactivated, or when
+the user's tokens were revoked since (the version moved on: `domain.accounts.revoke_tokens`).
+An identity provider's token (app.oidc) names the user by e-mail and carries no version.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ class AuthenticationError(Exception):
     deactivated (or whose organisation was)."""
 
 
+class Claims(NamedTuple):
+    """What a verified token says: a user id and token version (development tokens), or an
+    e-mail (an identity provider's tokens, bound to the user's current token version)."""
+
+    user_id: int | None
+    email: str | None
+    expires_at: datetime
+    token_version: int | None
+
+
 class Authenticated(NamedTuple):
     viewer: Viewer
     expires_at: datetime
@@ -47,9 +58,10 @@ def mint_token(settings: Settings, user: User, ttl_seconds: int | None = None) -
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
 
 
-def decode_token(settings: Settings, token: str) -> dict:
+def decode_token(settings: Settings, token: str) -> Claims:
+    """A development token's claims (HS256, JWT_SECRET)."""
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             settings.jwt_secret,
             algorithms=[ALGORITHM],
@@ -60,6 +72,11 @@ def decode_token(settings: Settings, token: str) -> dict:
         raise AuthenticationError("token expired") from exc
     except jwt.PyJWTError as exc:
         raise AuthenticationError("invalid token") from exc
+    try:
+        user_id = int(claims["sub"])
+    except (TypeError, ValueError) as exc:
+        raise AuthenticationError("invalid token") from exc
+    return Claims(user_id, None, datetime.fromtimestamp(claims["exp"], UTC), token_version_of(claims))
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -75,12 +92,15 @@ def _allowed() -> tuple:
     return User.is_active.is_(True), Organization.is_active.is_(True)
 
 
-async def _user_and_organization(session: AsyncSession, user_id: int) -> tuple[User, Organization] | None:
+async def _user_and_organization(
+    session: AsyncSession, user_id: int | None = None, email: str | None = None
+) -> tuple[User, Organization] | None:
+    which = User.id == user_id if email is None else User.email == email
     row = (
         await session.execute(
             select(User, Organization)
             .join(Organization, Organization.id == User.organization_id)
-            .where(User.id == user_id, *_allowed())
+            .where(which, *_allowed())
         )
     ).first()
     return None if row is None else (row[0], row[1])
@@ -113,20 +133,23 @@ def token_version_of(claims: dict) -> int:
     return version
 
 
-async def authenticate(session: AsyncSession, settings: Settings, token: str) -> Authenticated:
-    """The viewer a token names, when the token expires, and the token's version."""
-    claims = decode_token(settings, token)
-    try:
-        user_id = int(claims["sub"])
-    except (TypeError, ValueError) as exc:
-        raise AuthenticationError("invalid token") from exc
-    version = token_version_of(claims)
-    row = await _user_and_organization(session, user_id)
+async def authenticate(session: AsyncSession, claims: Claims) -> Authenticated:
+    """The viewer a verified token names, when the token expires, and the token's version (an
+    identity provider's token: the user's current one)."""
+    if claims.email is not None:
+        row = await _user_and_organization(session, email=claims.email)
+        if row is None:
+            raise AuthenticationError(
+                f"unknown user: no active account for {claims.email!r} here; "
+                "ask your portal's administrator for an invitation"
+            )
+        return Authenticated(_viewer(*row), claims.expires_at, row[0].token_version or 0)
+    row = await _user_and_organization(session, claims.user_id)
     if row is None:
         raise AuthenticationError("unknown user")
-    if (row[0].token_version or 0) != version:
+    if (row[0].token_version or 0) != claims.token_version:
         raise AuthenticationError("token revoked")
-    return Authenticated(_viewer(*row), datetime.fromtimestamp(claims["exp"], UTC), version)
+    return Authenticated(_viewer(*row), claims.expires_at, claims.token_version or 0)
 
 
 async def current_token_versions(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, int]:

@@ -32,6 +32,9 @@ from app.admission import Admission
 from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
 from app.db import Database
 from app.graphiql import graphiql_html
+from app.oidc import Tokens
+from app.origins import OriginPolicy, refused_websocket_origin
+from app.persisted import PersistedQueries, PersistedQueryError
 from app.revocation import ACCESS_REVOKED, AccessWatcher, OpenSockets
 from app.settings import Settings
 from app.shutdown import OpenWebSockets
@@ -75,8 +78,13 @@ class GraphQLView(GraphQL[Context, None]):
         feed: Any = None,
         **kwargs: Any,
     ):
+        # CORS_ORIGINS, for the WebSocket handshake as for CORS (app.origins).
+        self.origins = OriginPolicy(settings.cors_origins, loopback_alike=not settings.is_production)
+        kwargs.setdefault("allowed_origins", sorted(self.origins.origins))
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
         self.db, self.settings, self.bus, self.feed = db, settings, bus, feed
+        self.tokens = Tokens(settings)  # development tokens, and the identity provider's (app.oidc)
+        self.persisted = PersistedQueries(settings)  # APQ, or trusted documents only (app.persisted)
         self.websockets = websockets if websockets is not None else OpenWebSockets()
         # Every operation, HTTP or WebSocket, waits at this gate (app.admission).
         self.admission = Admission(settings)
@@ -112,10 +120,11 @@ class GraphQLView(GraphQL[Context, None]):
             token = bearer_token(header)
             if token is None:
                 return
+            claims = await self.tokens.verify(token)  # may fetch the provider's keys: no session held
             async with self.db.read_session() as session:
-                context.viewer, context.token_expires_at, context.token_version = await authenticate(
-                    session, self.settings, token
-                )
+                authenticated = await authenticate(session, claims)
+            self.tokens.remember(claims, authenticated.viewer.user_id)
+            context.viewer, context.token_expires_at, context.token_version = authenticated
         except AuthenticationError as exc:
             context.auth_error = str(exc)
 
@@ -192,10 +201,25 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response: Any = await super().get_sub_response(request)
         sub_response.accept = request.headers.get("accept", "")
         sub_response.context = None
+        if request.scope.get("method") == "GET":
+            # A GET answer is the viewer's: no shared cache keeps it, no browser stores it.
+            sub_response.headers["Cache-Control"] = "private, no-store"
         return sub_response
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with only a persisted query's hash (no `query`) is an operation, not a page.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        # Strawberry's hook, for cross-origin handshakes: the same rule as CORS (checked first in __call__).
+        return self.origins.allows(origin, request.headers.get("host"))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket":
+            if refused_websocket_origin(self.origins, scope) is not None:
+                # Before the handshake completes: the client gets HTTP 403, no connection_ack.
+                await WebSocket(scope, receive, send).close(1008)
+                return
             await self.websockets.serve(super().__call__, scope, receive, send)
             return
         if scope["type"] != "http":
@@ -204,10 +228,17 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope=scope, receive=receive)
         try:
             await request.body()  # read (and kept) first: a slow upload holds no slot
-            async with self.admission.operation(self.admission.user_of(request.headers.get("authorization"))):
+            async with self.admission.operation(self.tokens.user_of(request.headers.get("authorization"))):
                 response = await self.run(request)
         except Refused as refused:
             response = self._refused(request, refused)
+        except PersistedQueryError as exc:
+            response = JSONResponse(
+                exc.body,
+                exc.status,
+                media_type=GRAPHQL_RESPONSE if wants_graphql_response(request.headers.get("accept", "")) else None,
+                headers={"Cache-Control": "private, no-store"} if request.method == "GET" else None,
+            )
         except HTTPException as exc:
             response = self._http_error(request, exc)
         except Exception as exc:
@@ -280,9 +311,10 @@ class GraphQLView(GraphQL[Context, None]):
         allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
         if not self.allow_queries_via_get and method == "GET":
             allowed -= {OperationType.QUERY}
+        query = await self.persisted.query(request_data.query, request_data.extensions)
         try:
             return await self.schema.execute(
-                request_data.query,
+                query,
                 root_value=root_value,
                 variable_values=request_data.variables,
                 context_value=context,

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -28,6 +27,7 @@ from app.delivery import DeliveryWorker
 from app.graphiql import STATIC_DIR
 from app.graphql_view import GraphQLView, error_body
 from app.logging import request_id_var
+from app.origins import OriginCORSMiddleware
 from app.settings import Settings, get_settings
 from app.shutdown import OpenWebSockets, close_on_exit_signals
 from schema.api import build_schema
@@ -218,6 +218,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             await graphql.access_watcher.stop()
             await feed.close()
             await graphql.admission.close()
+            await graphql.persisted.close()
             await bus.close()
             await db.dispose()
 
@@ -237,12 +238,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         routes=routes,
         middleware=[
             Middleware(RequestContextMiddleware, max_body=settings.max_request_bytes),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type", "accept", "x-request-id"],
-            ),
+            Middleware(OriginCORSMiddleware, policy=graphql.origins),
         ],
         lifespan=lifespan,
         exception_handlers={404: http_error, 405: http_error},

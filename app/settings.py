@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import re
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from limits import parse as parse_rate
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
+from strawberry.http.websocket_origin import normalize_origin
 
 DEVELOPMENT_SECRET = "dev-secret-change-me-in-production-0123456789"
 # An HS256 key must be at least as long as the hash output, 256 bits (RFC 7518, section 3.2).
@@ -51,7 +57,19 @@ class Settings(BaseSettings):
     jwt_issuer: str = "provider-orders"
     jwt_ttl_seconds: Positive = 24 * 3600
 
-    cors_origins: list[str] = []
+    # OpenID Connect (app.oidc): the portal's identity provider's tokens (RS256/ES256), besides
+    # the development tokens; the three URLs/names together, or none.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_user_claim: str = "email"  # the claim whose value is the user's e-mail here
+    oidc_jwks_timeout_seconds: Seconds = 5.0
+    oidc_jwks_cache_seconds: Seconds = 3600.0  # keys re-fetched this often (kept while the provider is down)
+    oidc_jwks_min_refresh_seconds: NonNegativeSeconds = 10.0  # an unknown `kid` re-fetches at most this often
+
+    # Pages on these origins may call the API from a browser, over HTTP (CORS) and WebSocket;
+    # comma-separated or a JSON list; "*" for any (app.origins).
+    cors_origins: Annotated[list[str], NoDecode] = []
     graphiql: bool | None = None  # default: on outside production
     introspection: bool | None = None  # default: on outside production
     max_request_bytes: Positive = 256 * 1024
@@ -66,6 +84,13 @@ class Settings(BaseSettings):
     max_leads_per_order: Positive = 10_000
     document_cache_bytes: NonNegative = 32 * 1024 * 1024  # parsed and validated documents kept (estimated size)
     document_cache_max_length: NonNegative = 10_000  # longer documents are parsed and validated every time
+
+    # Persisted operations (app.persisted): Apollo's automatic persisted queries, kept in memory
+    # (and in Redis with REDIS_URL, shared by every process); or, with TRUSTED_DOCUMENTS (a JSON
+    # file of hash -> document), only those documents run.
+    persisted_query_cache_bytes: NonNegative = 8 * 1024 * 1024  # query texts kept in memory, per process
+    persisted_query_ttl_seconds: Positive = 7 * 24 * 3600  # how long Redis keeps a registered query
+    trusted_documents: str | None = None
 
     legacy_graphql_ws: bool = False  # the old `graphql-ws` sub-protocol; off (poor auth history)
     subscription_queue_size: Positive = 1000  # events queued per subscriber before it is closed as too slow
@@ -130,6 +155,43 @@ class Settings(BaseSettings):
                 raise ValueError("expected a rate such as '60/minute' or '1000/hour', or empty for none") from None
         return value
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> list[str]:
+        return parse_origins(value)
+
+    @field_validator("trusted_documents")
+    @classmethod
+    def _trusted(cls, value: str | None) -> str | None:
+        if value:
+            load_trusted_documents(value)  # refuses start-up on a file that will not do
+        return value or None
+
+    @model_validator(mode="after")
+    def _oidc(self) -> Settings:
+        given = [self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url]
+        if any(given) and not all(given):
+            raise ValueError("OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together: set all three, or none")
+        if self.oidc_jwks_url and urlsplit(self.oidc_jwks_url).scheme not in ("https", "http"):
+            raise ValueError("OIDC_JWKS_URL must be an https:// URL")
+        if self.oidc_jwks_url and self.is_production and urlsplit(self.oidc_jwks_url).scheme != "https":
+            raise ValueError("OIDC_JWKS_URL must be an https:// URL in production")
+        if not self.oidc_user_claim.strip():
+            raise ValueError("OIDC_USER_CLAIM must name a claim, such as 'email'")
+        return self
+
+    @property
+    def trusted_document_hashes(self) -> frozenset[str] | None:
+        """With TRUSTED_DOCUMENTS, the SHA-256 of each document's text (the file read now)."""
+        if not self.trusted_documents:
+            return None
+        documents = load_trusted_documents(self.trusted_documents).values()
+        return frozenset(hashlib.sha256(text.encode("utf-8")).hexdigest() for text in documents)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_jwks_url)
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
@@ -168,12 +230,89 @@ class Settings(BaseSettings):
             )
 
 
+def parse_origins(value: object) -> list[str]:
+    """CORS_ORIGINS: a JSON list or comma-separated origins (scheme, host, optional port), or
+    "*"; each as browsers send it in `Origin` (lowercase, default port left out)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError:
+                raise ValueError("not a valid JSON list; write origins comma-separated or as a JSON list") from None
+        else:
+            value = [part for part in (part.strip() for part in text.split(",")) if part]
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise ValueError("expected origins, comma-separated or as a JSON list of strings")
+    origins: list[str] = []
+    for item in value:
+        origin = "*" if item.strip() == "*" else normalize_origin(item)
+        if origin != "*" and (origin is None or not _bare_web_origin(item)):
+            raise ValueError(
+                f"{item!r} is not an origin such as 'https://portal.example.com' or 'http://localhost:5173'"
+            )
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def document_hash(key: str) -> str | None:
+    """A persisted document's SHA-256 as 64 lowercase hex digits (a `sha256:` prefix allowed), else None."""
+    digest = key.strip().lower().removeprefix("sha256:")
+    return digest if SHA256_HEX.match(digest) else None
+
+
+def load_trusted_documents(path: str) -> dict[str, str]:
+    """TRUSTED_DOCUMENTS: a JSON object of SHA-256 -> document, as GraphQL Codegen's client preset
+    (persisted-documents.json) or Relay (persistConfig with SHA256) writes it."""
+    try:
+        documents = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"{path!r} is not a JSON file") from None
+    if not isinstance(documents, dict):
+        raise ValueError(f"{path!r} must hold a JSON object of SHA-256 hash -> document")
+    trusted: dict[str, str] = {}
+    for key, document in documents.items():
+        digest = document_hash(key)
+        if digest is None or not isinstance(document, str) or not document.strip():
+            raise ValueError(f"{path!r}: {key[:80]!r} is not a SHA-256 hash (64 hex digits) of a document")
+        trusted[digest] = document
+    return trusted
+
+
+def _bare_web_origin(text: str) -> bool:
+    """http(s), a host, maybe a port; no path, query, fragment or user."""
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        return False
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and bool(parts.hostname)
+        and parts.path in ("", "/")
+        and not (parts.query or parts.fragment or parts.username)
+    )
+
+
 @lru_cache
 def get_settings() -> Settings:
     """The settings from the environment; a value that does not parse raises SettingsError
     naming the setting (not its value, which may be a secret)."""
     try:
         return Settings()
+    except SourceError as exc:  # a value pydantic-settings could not decode (JSON of a complex setting)
+        raise SettingsError(f"invalid setting: {exc}") from None
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}" for error in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}"
+            if error["loc"]
+            else error["msg"].removeprefix("Value error, ")
+            for error in exc.errors()
+        )
         raise SettingsError(f"invalid setting {problems}") from None

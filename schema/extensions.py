@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections.abc import Iterator
 from typing import Protocol
@@ -111,6 +112,28 @@ class MaskUnexpectedErrors(MaskErrors):
 
 def _code_of(exc: BaseException | None) -> str:
     return "SERVICE_UNAVAILABLE" if is_unavailable(exc) else "INTERNAL_SERVER_ERROR"
+
+
+UNTRUSTED = "this server runs only its trusted documents (TRUSTED_DOCUMENTS); this operation is not one of them"
+
+
+class TrustedDocumentsOnly(SchemaExtension):
+    """With TRUSTED_DOCUMENTS, an operation whose text is not one of them is refused before
+    validation, over WebSocket as over HTTP (where app.persisted refuses it first)."""
+
+    def __init__(self, hashes: frozenset[str]) -> None:
+        self.hashes = hashes
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        if (
+            query is not None
+            and context.pre_execution_errors is None
+            and hashlib.sha256(query.encode("utf-8")).hexdigest() not in self.hashes
+        ):
+            context.pre_execution_errors = [GraphQLError(UNTRUSTED, extensions={"code": "PERSISTED_QUERY_NOT_FOUND"})]
+        yield
 
 
 class MarkExecution(SchemaExtension):
@@ -275,7 +298,16 @@ def default_extensions(settings: SchemaSettings, cache: DocumentCache | None = N
     )
     documents = cache or DocumentCache(settings.document_cache_bytes, settings.document_cache_max_length)
     # Factories, so that each request gets fresh extension instances.
-    return [RecheckViewer, lambda: Documents(settings, rules, documents), MarkExecution, MaskUnexpectedErrors]
+    extensions: list = [
+        RecheckViewer,
+        lambda: Documents(settings, rules, documents),
+        MarkExecution,
+        MaskUnexpectedErrors,
+    ]
+    trusted = getattr(settings, "trusted_document_hashes", None)
+    if trusted is not None:
+        extensions.insert(1, lambda: TrustedDocumentsOnly(trusted))
+    return extensions
 
 
 def settings_free_extensions() -> list:
