@@ -151,7 +151,7 @@ function subscribe(current, attempt) {
         }
         // Closed (a restart: 1001, a network loss, too slow: 1013): reconnect after a backoff,
         // resuming after the last event received.
-        const delay = Math.min(10000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        const delay = Math.min(5000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
         setConnection("reconnecting", `reconnecting (attempt ${attempt + 1})`);
         setTimeout(() => subscribe(current, attempt + 1), delay);
       },
