@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from domain.viewer import Viewer
 from models import (
     Campaign,
+    Comment,
     MdfFund,
     Order,
     OrderEvent,
@@ -79,23 +82,53 @@ def order_scope(viewer: Viewer) -> ColumnElement[bool]:
     )
 
 
-def order_scope_branches(viewer: Viewer) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class ScopeBranch:
+    """One disjoint part of the orders a viewer may see (`order_scope_branches`).
+
+    `invitation`: the part is a provider's quote requests, read joined with its own invitation
+    (`invitation_join`), whose `last_activity_at` (and `version`) is the order as that provider
+    sees it: such rows sort and filter by it, never by the order's own, which moves with rivals'
+    bids."""
+
+    where: ColumnElement[bool]
+    invitation: bool = False
+
+    @property
+    def last_activity(self) -> Any:
+        return OrderInvitation.last_activity_at if self.invitation else Order.last_activity_at
+
+
+def invitation_join(viewer: Viewer) -> ColumnElement[bool]:
+    """The ON clause joining an order to the viewing provider's invitation."""
+    return and_(OrderInvitation.order_id == Order.id, OrderInvitation.provider_id == viewer.organization_id)
+
+
+def order_scope_branches(viewer: Viewer) -> list[ScopeBranch]:
     """`order_scope` as disjoint parts, each answerable from one index.
 
     A provider's list is its assigned orders plus its quote requests; OR-ing the two in one
     WHERE makes the database scan the whole portal, so lists read each part on its own index
-    and merge them (`resolvers.pagination`). The parts never overlap.
+    and merge them (`resolvers.pagination`). The parts never overlap. The quote requests are
+    read with the provider's invitation joined (`ScopeBranch.invitation`), which also limits
+    them to the orders it is asked to quote on.
     """
     if not viewer.is_provider:
-        return [order_scope(viewer)]
+        return [ScopeBranch(order_scope(viewer))]
     return [
-        and_(Order.portal_id == viewer.portal_id, assigned_order_scope(viewer)),
-        and_(
-            Order.portal_id == viewer.portal_id,
-            Order.status == OrderStatus.PENDING_QUOTES,
-            # not also in the first part (NULL-safe negation of assigned_order_scope)
-            or_(Order.approved_at.is_(None), Order.provider_id.is_(None), Order.provider_id != viewer.organization_id),
-            Order.id.in_(select(OrderInvitation.order_id).where(OrderInvitation.provider_id == viewer.organization_id)),
+        ScopeBranch(and_(Order.portal_id == viewer.portal_id, assigned_order_scope(viewer))),
+        ScopeBranch(
+            and_(
+                Order.portal_id == viewer.portal_id,
+                Order.status == OrderStatus.PENDING_QUOTES,
+                # not also in the first part (NULL-safe negation of assigned_order_scope)
+                or_(
+                    Order.approved_at.is_(None),
+                    Order.provider_id.is_(None),
+                    Order.provider_id != viewer.organization_id,
+                ),
+            ),
+            invitation=True,
         ),
     ]
 
@@ -105,11 +138,74 @@ def assigned_order_scope(viewer: Viewer) -> ColumnElement[bool]:
     return and_(Order.provider_id == viewer.organization_id, Order.approved_at.is_not(None))
 
 
+def provider_filter(viewer: Viewer, provider_ids: Collection[int]) -> ColumnElement[bool]:
+    """SQL filter `providerIds`: orders assigned to one of these providers, and quote requests
+    one of them is asked to quote on, as far as the viewer may know who is asked (the partner
+    and the supplier; a provider only about itself, so naming a rival matches nothing more)."""
+    if viewer.is_provider:
+        # Everything a provider sees is assigned to it or a request it is asked to quote on.
+        return true() if viewer.organization_id in provider_ids else false()
+    return or_(
+        Order.provider_id.in_(provider_ids),
+        and_(
+            Order.status == OrderStatus.PENDING_QUOTES,
+            Order.id.in_(select(OrderInvitation.order_id).where(OrderInvitation.provider_id.in_(provider_ids))),
+        ),
+    )
+
+
 def can_see_quote(viewer: Viewer, order: Order, quote: Quote) -> bool:
     view = loaded_order_view(viewer, order)
     if viewer.is_provider:
         return quote.provider_id == viewer.organization_id
     return view is OrderView.FULL
+
+
+# Which comments of an order a viewer reads, as a hashable key for the per-request loaders:
+# ALL_COMMENTS (partner and supplier users), or (provider id, public comments too?).
+CommentScope = tuple[int, bool] | None
+ALL_COMMENTS: CommentScope = None
+
+
+def comment_scope(viewer: Viewer, view: OrderView) -> CommentScope:
+    """The comments of an order the viewer (seeing it as `view`) may read: everything for the
+    partner and the supplier; for a provider its own private thread, and once the order is
+    assigned to it (FULL) the comments the whole order sees. Never another provider's thread."""
+    if not viewer.is_provider:
+        return ALL_COMMENTS
+    return (viewer.organization_id, view is OrderView.FULL)
+
+
+def comment_filter(scope: CommentScope) -> ColumnElement[bool] | None:
+    """`comment_scope` as an SQL filter on comments (None: no filter)."""
+    if scope is None:
+        return None
+    provider_id, public = scope
+    own = Comment.private_to_provider_id == provider_id
+    return or_(own, Comment.private_to_provider_id.is_(None)) if public else own
+
+
+def can_see_comment(viewer: Viewer, view: OrderView, comment: Comment) -> bool:
+    """The same rule on a loaded comment of an order the viewer sees as `view`."""
+    if view is OrderView.NONE:
+        return False
+    scope = comment_scope(viewer, view)
+    if scope is None:
+        return True
+    provider_id, public = scope
+    return comment.private_to_provider_id == provider_id or (public and comment.private_to_provider_id is None)
+
+
+def visible_comment_count(viewer: Viewer, view: OrderView, order_count: int, thread_counts: dict[int, int]) -> int:
+    """How many of an order's comments the viewer sees (`commentCount`): `order_count` is all of
+    them, `thread_counts` the length of each invited provider's private thread."""
+    scope = comment_scope(viewer, view)
+    if scope is None:
+        return order_count
+    provider_id, public = scope
+    if not public:
+        return thread_counts.get(provider_id, 0)
+    return order_count - sum(n for p, n in thread_counts.items() if p != provider_id)
 
 
 def organization_scope(viewer: Viewer, kind: OrganizationKind | None = None) -> ColumnElement[bool]:

@@ -15,11 +15,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import notifications
 from domain.unit_of_work import UnitOfWork
-from models import Order, OrderEvent, OrderEventKind, OrderInvitation, OrderStatus, StatusChange
+from models import (
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderField,
+    OrderInvitation,
+    OrderStatus,
+    OrderUpdate,
+    StatusChange,
+)
 from models.base import utcnow
 
-# An invited provider sees its own quotes and declines, never another provider's.
-OWN_EVENTS_OF_PROVIDER = {OrderEventKind.QUOTE_SUBMITTED, OrderEventKind.QUOTE_DECLINED}
+# An invited provider sees its own quotes, withdrawals and declines, never another provider's.
+OWN_EVENTS_OF_PROVIDER = {
+    OrderEventKind.QUOTE_SUBMITTED,
+    OrderEventKind.QUOTE_DECLINED,
+    OrderEventKind.QUOTE_WITHDRAWN,
+}
 
 
 async def event_audience(
@@ -36,9 +49,14 @@ async def event_audience(
     Suppliers of the portal always (implicit: every event of their portal) and the order's
     partner always; never anyone of another portal. The assigned provider once the order has
     been approved (so from the change to APPROVED on). Invited providers for the status
-    changes of their quote request (its start, and the change that ends it) and for their own
-    quotes; never for comments, leads or other providers' quotes.
+    changes of their quote request (its start, and the change that ends it), for their own
+    quotes, withdrawals and declines, for the comments of their own private thread
+    (`subject_provider_id`), and for edits of the description they quote on; never for other
+    comments, leads, other edits or other providers' quotes.
     """
+    if kind is OrderEventKind.COMMENT_ADDED and subject_provider_id is not None:
+        # A private thread: its provider (and the partner and suppliers), nobody else.
+        return {"partner": order.partner_id, "providers": [subject_provider_id]}
     providers: set[int] = set()
     if order.provider_id is not None and order.approved_at is not None:
         providers.add(order.provider_id)
@@ -49,6 +67,13 @@ async def event_audience(
         left_pending_quotes = left_pending_quotes or (
             change is not None and change.from_status is OrderStatus.PENDING_QUOTES
         )
+    if kind is OrderEventKind.ORDER_UPDATED and order.status is OrderStatus.PENDING_QUOTES and subject_id is not None:
+        update = await session.get(OrderUpdate, subject_id)  # in the identity map: no query
+        if update is not None and OrderField.DESCRIPTION.value in update.fields:
+            invited = await session.scalars(
+                select(OrderInvitation.provider_id).where(OrderInvitation.order_id == order.id)
+            )
+            providers.update(invited)
     if kind is OrderEventKind.STATUS_CHANGED and (order.status is OrderStatus.PENDING_QUOTES or left_pending_quotes):
         invited = await session.scalars(select(OrderInvitation.provider_id).where(OrderInvitation.order_id == order.id))
         providers.update(invited)

@@ -13,21 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError, ErrorCode, not_found
 from domain.events import record_event
+from domain.order_actions import require_action
 from domain.orders import access_to, bump_order, load_order
-from domain.transitions import Role
+from domain.transitions import OrderAction
 from domain.unit_of_work import UnitOfWork
 from domain.validation import Problems, capped_list, optional_email, optional_text, required_text
 from domain.viewer import Viewer
-from models import Lead, LeadStatus, Order, OrderEventKind, OrderStatus
+from models import Lead, LeadStatus, Order, OrderEventKind
 from models.base import utcnow
 
 ORDER_ID = ["input", "orderId"]
 LEAD_ID = ["input", "leadId"]
 MAX_LEADS = 1000  # in one batch
 MAX_LEADS_PER_ORDER = 10_000  # in all (the MAX_LEADS_PER_ORDER setting)
-S = OrderStatus
-# From accepting the order until it is archived, the work can produce leads.
-LEAD_STATUSES = frozenset({S.NOT_STARTED, S.IN_PROGRESS, S.WAITING_FOR_PARTNER, S.SCHEDULED, S.EXECUTING, S.COMPLETED})
 
 
 @dataclass
@@ -86,13 +84,8 @@ async def add_leads(
     """At most `max_per_order` leads on the order in all: a batch that would pass it is refused whole."""
     session = uow.session
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
-    if Role.ASSIGNED_PROVIDER not in access.roles:
-        raise DomainError(ErrorCode.FORBIDDEN, "only the provider doing the work records leads", ORDER_ID)
+    require_action(access, OrderAction.ADD_LEADS, field=ORDER_ID)
     order = access.order
-    if order.status not in LEAD_STATUSES:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION, f"cannot add leads to an order that is {order.status.value}", ORDER_ID
-        )
     cleaned = _clean(leads)
 
     batch_emails = {lead.email.lower() for lead in cleaned if lead.email}
@@ -148,10 +141,8 @@ async def update_lead(session: AsyncSession, viewer: Viewer, lead_id: int, statu
     access = await access_to(session, viewer, order, field=LEAD_ID, what="lead")
     if not access.full:
         raise not_found("lead", LEAD_ID)
-    if not access.roles & {Role.PARTNER, Role.SUPPLIER}:
-        raise DomainError(ErrorCode.FORBIDDEN, "the partner works the leads; the provider only records them", LEAD_ID)
-    if order.status is OrderStatus.ARCHIVED:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "cannot update the leads of an order that is ARCHIVED", LEAD_ID)
+    # The partner works the leads; the provider only records them.
+    require_action(access, OrderAction.UPDATE_LEAD, field=LEAD_ID)
     if lead.status is not status:
         lead.status, lead.updated_at = status, utcnow()
         await session.flush()

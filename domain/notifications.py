@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ids import to_global_id
+from domain.recipients import may_receive
 from domain.unit_of_work import UnitOfWork
 from models import (
     Comment,
@@ -33,9 +34,11 @@ from models import (
     Order,
     OrderEvent,
     OrderEventKind,
+    OrderField,
     OrderInvitation,
     OrderRecipient,
     OrderStatus,
+    OrderUpdate,
     Organization,
     OrganizationKind,
     Portal,
@@ -85,6 +88,10 @@ class Audience:
             return
         self._add(Recipient(role, user.email, user.name, user.id), kind)
 
+    def beside(self) -> Audience:
+        """An audience told with data of its own, that leaves out whoever this one tells."""
+        return Audience(self.actor, _seen=set(self._seen))
+
     def add_address(self, email: str, role: str, kind: NotificationKind) -> None:
         self._add(Recipient(role, email), kind)
 
@@ -105,6 +112,7 @@ async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
     session = uow.session
     actor, actor_org = await _actor(session, event.actor_id)
     audience = Audience(actor)
+    invited: Audience | None = None  # told with data of their own (ORDER_UPDATED)
     data: dict[str, Any] = {}
 
     if event.kind is OrderEventKind.STATUS_CHANGED:
@@ -117,6 +125,8 @@ async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
             "action": change.action,
             "reason": change.reason,
         }
+        if change.action == "ACCEPT_ORDER" and order.estimated_completion_on is not None:
+            data["status"]["estimated_completion_on"] = order.estimated_completion_on.isoformat()
         await _status_change_audience(session, order, change, event, audience)
     elif event.kind is OrderEventKind.QUOTE_SUBMITTED:
         quote = await session.get(Quote, event.subject_id)
@@ -140,6 +150,18 @@ async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
         data["decline"] = {"provider": provider.name if provider else None, "reason": invitation.decline_reason}
         # The partner side only: other invited providers never learn about their competitors.
         await _partner_side(session, order, audience, NotificationKind.QUOTE_DECLINED)
+    elif event.kind is OrderEventKind.QUOTE_WITHDRAWN:
+        quote = await session.get(Quote, event.subject_id)
+        if quote is None:
+            return
+        provider = await session.get(Organization, quote.provider_id)
+        data["withdrawal"] = {
+            "provider": provider.name if provider else None,
+            "total": str(quote.total),
+            "currency": quote.currency,
+        }
+        # The partner side only, as for declines.
+        await _partner_side(session, order, audience, NotificationKind.QUOTE_WITHDRAWN)
     elif event.kind is OrderEventKind.COMMENT_ADDED:
         comment = await session.get(Comment, event.subject_id)
         if comment is None:
@@ -159,10 +181,21 @@ async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
         )
         data["leads"] = {"count": int(count or 1)}
         await _partner_side(session, order, audience, NotificationKind.LEADS_ADDED)
+    elif event.kind is OrderEventKind.ORDER_UPDATED:
+        update = await session.get(OrderUpdate, event.subject_id)
+        if update is None:
+            return
+        data["update"] = {
+            "fields": list(update.fields),
+            "previous_estimated_completion_on": _iso(update.previous_estimated_completion_on),
+            "estimated_completion_on": _iso(update.estimated_completion_on),
+            "reason": update.reason,
+        }
+        invited = await _update_audience(session, order, update, audience)
     else:  # an event kind this module does not know: tell nobody rather than guess
         return
 
-    if not audience.recipients:
+    if not audience.recipients and not (invited and invited.recipients):
         return
     portal, service, partner = (
         await session.execute(
@@ -188,6 +221,14 @@ async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
         },
     )
     await _write(uow, order, event, audience, data)
+    if invited is not None and invited.recipients:
+        # Providers asked to quote learn only that the description they quote on changed.
+        update_data = {**data["update"], "fields": [OrderField.DESCRIPTION.value]}
+        await _write(uow, order, event, invited, {**data, "update": update_data})
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 async def _actor(session: AsyncSession, user_id: int | None) -> tuple[User | None, Organization | None]:
@@ -236,13 +277,18 @@ async def _supplier_users(session: AsyncSession, portal_id: int) -> list[User]:
 async def _add_order_recipients(
     session: AsyncSession, order: Order, audience: Audience, kind: NotificationKind
 ) -> None:
+    """The order's recipients, told what the partner is told. Checked again now, with the user
+    each address belongs to today (stored addresses are lower-case): one that has become another
+    organisation's user's since it was named is not told (domain.recipients)."""
     rows = await session.execute(
         select(OrderRecipient, User)
-        .outerjoin(User, User.id == OrderRecipient.user_id)
+        .outerjoin(User, func.lower(User.email) == OrderRecipient.email)
         .where(OrderRecipient.order_id == order.id)
         .order_by(OrderRecipient.id)
     )
     for row, user in rows:
+        if not may_receive(user, order.partner_id):
+            continue
         if user is not None:
             audience.add_user(user, RECIPIENT, kind)
         else:
@@ -303,12 +349,15 @@ async def _status_change_audience(
 
 async def _comment_audience(session: AsyncSession, order: Order, event: OrderEvent, audience: Audience) -> None:
     kind = NotificationKind.COMMENT_ADDED
-    # Comments are part of the full order, which a provider sees only once assigned.
-    assigned = _assigned_provider(order)
-    users = await _users_by_organization(session, [order.partner_id, assigned])
+    comment = await session.get(Comment, event.subject_id)  # in the identity map: no query
+    # Comments are part of the full order, which a provider sees only once assigned; a private
+    # thread of the quote phase is its provider's alone (domain.access.can_see_comment).
+    thread = comment.private_to_provider_id if comment is not None else None
+    provider = thread if thread is not None else _assigned_provider(order)
+    users = await _users_by_organization(session, [order.partner_id, provider])
     await _partner_side(session, order, audience, kind, users.get(order.partner_id, []))
-    if assigned is not None:
-        for user in users.get(assigned, []):
+    if provider is not None:
+        for user in users.get(provider, []):
             audience.add_user(user, PROVIDER, kind)
     # Channel managers follow a thread once they have written in it.
     supplier_authors = await session.scalars(
@@ -321,6 +370,26 @@ async def _comment_audience(session: AsyncSession, order: Order, event: OrderEve
     )
     for user in supplier_authors:
         audience.add_user(user, SUPPLIER, kind)
+
+
+async def _update_audience(
+    session: AsyncSession, order: Order, update: OrderUpdate, audience: Audience
+) -> Audience | None:
+    """An edit: the partner's side and the assigned provider; the providers asked to quote when
+    the description they quote on changed (returned apart: they are told only that)."""
+    kind = NotificationKind.ORDER_UPDATED
+    assigned = _assigned_provider(order)
+    users = await _users_by_organization(session, [order.partner_id, assigned])
+    await _partner_side(session, order, audience, kind, users.get(order.partner_id, []))
+    if assigned is not None:
+        for user in users.get(assigned, []):
+            audience.add_user(user, PROVIDER, kind)
+    if order.status is not OrderStatus.PENDING_QUOTES or OrderField.DESCRIPTION.value not in update.fields:
+        return None
+    invited = audience.beside()
+    for user in await _users_of(session, [p for p in await _open_invitations(session, order) if p != assigned]):
+        invited.add_user(user, INVITED, kind)
+    return invited
 
 
 async def _write(uow: UnitOfWork, order: Order, event: OrderEvent, audience: Audience, data: dict) -> None:
@@ -433,20 +502,35 @@ def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
     if kind is NotificationKind.STATUS_CHANGED:
         frm, to = status.get("from"), status.get("to")
         if role == INVITED:
-            if to == "CANCELLED":
+            # Only that its own request ended: never who won, nor a rival's name or decline.
+            if to == "CANCELLED" and (data.get("actor") or {}).get("name"):
                 return (f"Quote request cancelled: {order}", f"{who} cancelled the quote request {order}.{reason}")
+            if to == "CANCELLED":  # no quote left to accept (every provider asked declined or withdrew)
+                return (f"Quote request closed: {order}", f"The quote request {order} is closed without a quote.")
             return (
                 f"Quote request closed: {order}",
                 f"The quote request {order} is closed: another provider's quote was accepted.",
             )
+        due = (
+            f" Estimated completion: {status['estimated_completion_on']}."
+            if status.get("estimated_completion_on")
+            else ""
+        )
         return (
             f"{order}: {status_label(to)}",
-            f"{who} moved {order} from {status_label(frm)} to {status_label(to)}.{reason}",
+            f"{who} moved {order} from {status_label(frm)} to {status_label(to)}.{reason}{due}",
         )
     if kind is NotificationKind.QUOTE_DECLINED:
         decline = data.get("decline") or {}
         why = f" Reason: {decline['reason']}" if decline.get("reason") else ""
         return (f"Declined to quote: {order}", f"{decline.get('provider') or who} declined to quote on {order}.{why}")
+    if kind is NotificationKind.QUOTE_WITHDRAWN:
+        withdrawal = data.get("withdrawal") or {}
+        return (
+            f"Quote withdrawn: {order}",
+            f"{withdrawal.get('provider') or who} withdrew its quote of {withdrawal.get('total')} "
+            f"{withdrawal.get('currency')} for {order}.",
+        )
     if kind is NotificationKind.QUOTE_RECEIVED:
         quote = data.get("quote") or {}
         revised = " (revised)" if (quote.get("revision") or 1) > 1 else ""
@@ -459,8 +543,31 @@ def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
         body = (data.get("comment") or {}).get("body", "")
         excerpt = body if len(body) <= 200 else body[:199] + "…"
         return (f"New comment on {order}", f"{who}: {excerpt}")
+    if kind is NotificationKind.ORDER_UPDATED:
+        return _describe_update(order, who, data.get("update") or {})
     if kind is NotificationKind.LEADS_ADDED:
         count = (data.get("leads") or {}).get("count", 1)
         noun = "lead" if count == 1 else "leads"
         return (f"{count} new {noun}: {order}", f"{who} added {count} {noun} to {order}.")
     return (order, who)
+
+
+UPDATED_PARTS = {
+    "DESCRIPTION": "the description",
+    "CONTACTS": "the contacts",
+    "NOTIFICATION_RECIPIENTS": "the notification recipients",
+}
+
+
+def _describe_update(order: str, who: str, update: dict) -> tuple[str, str]:
+    if "ESTIMATED_COMPLETION_ON" in update.get("fields", ()):
+        before = update.get("previous_estimated_completion_on")
+        since = f" (was {before})" if before else ""
+        why = f" Reason: {update['reason']}" if update.get("reason") else ""
+        return (
+            f"New estimated completion: {order}",
+            f"{who} expects {order} to be completed on {update.get('estimated_completion_on')}{since}.{why}",
+        )
+    parts = [UPDATED_PARTS[f] for f in update.get("fields", ()) if f in UPDATED_PARTS]
+    changed = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts) or "the order"
+    return (f"Order updated: {order}", f"{who} changed {changed} of {order}.")

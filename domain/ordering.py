@@ -7,14 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import ledger
 from domain.errors import DomainError, ErrorCode, invalid, not_found
 from domain.events import record_event
+from domain.recipients import check_recipients
 from domain.unit_of_work import UnitOfWork
-from domain.validation import Problems, capped_list, email_address, optional_email, optional_text, required_text
+from domain.validation import Problems, capped_list, optional_email, optional_text, required_text
 from domain.viewer import Viewer
 from models import (
     Campaign,
@@ -34,7 +35,6 @@ from models import (
     PricingModel,
     Service,
     StatusChange,
-    User,
 )
 from models.base import utcnow
 
@@ -81,8 +81,8 @@ async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order
     name = problems.check(required_text, data.name, _f("name"), max_length=200, what="name")
     description = problems.check(optional_text, data.description, _f("description"), what="description")
     contacts = problems.check(_contacts, data.contacts) or []
-    recipients = problems.check(_recipient_addresses, data.notification_recipients) or []
     problems.raise_any()
+    recipients = await check_recipients(session, viewer.organization_id, data.notification_recipients)
 
     providers = await _invited_providers(session, viewer, service, data.provider_ids)
     fund = await _fund(session, viewer, portal, data)
@@ -113,10 +113,11 @@ async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order
     )
     session.add(order)
     await session.flush()
-    session.add_all(OrderInvitation(order_id=order.id, provider_id=p, invited_at=now) for p in providers)
+    session.add_all(
+        OrderInvitation(order_id=order.id, provider_id=p, invited_at=now, last_activity_at=now) for p in providers
+    )
     session.add_all(OrderContact(order_id=order.id, **vars(c)) for c in contacts)
-    users = await _portal_users_by_email(session, viewer.portal_id, recipients)
-    session.add_all(OrderRecipient(order_id=order.id, email=e, user_id=users.get(e)) for e in recipients)
+    session.add_all(OrderRecipient(order_id=order.id, email=r.email, user_id=r.user_id) for r in recipients)
     change = StatusChange(
         order_id=order.id,
         from_status=None,
@@ -169,30 +170,6 @@ def _contacts(contacts: list[ContactData]) -> list[ContactData]:
         )
     problems.raise_any()
     return cleaned
-
-
-def _recipient_addresses(addresses: list[str]) -> list[str]:
-    """Valid, de-duplicated addresses (compared case-insensitively), stored lower-case."""
-    capped_list(addresses, _f("notificationRecipients"), maximum=MAX_LIST, what="notification recipients")
-    problems = Problems()
-    seen: dict[str, None] = {}
-    for i, address in enumerate(addresses):
-        email = problems.check(email_address, address, _f("notificationRecipients", i))
-        if email:
-            seen.setdefault(email.lower())
-    problems.raise_any()
-    return list(seen)
-
-
-async def _portal_users_by_email(session: AsyncSession, portal_id: int, emails: list[str]) -> dict[str, int]:
-    if not emails:
-        return {}
-    rows = await session.execute(
-        select(func.lower(User.email), User.id)
-        .join(Organization, Organization.id == User.organization_id)
-        .where(Organization.portal_id == portal_id, func.lower(User.email).in_(emails))
-    )
-    return dict(rows.all())
 
 
 async def _invited_providers(

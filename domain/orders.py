@@ -9,6 +9,7 @@ racing transactions can read the same version, and only one UPDATE can match it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import select, update
@@ -149,3 +150,20 @@ def _sync(order: Order, values: dict[str, Any]) -> None:
     """Reflect what was written in the loaded object without marking it dirty."""
     for key, value in values.items():
         set_committed_value(order, key, value)
+
+
+async def touch_invitations(
+    session: AsyncSession, order: Order, *, provider_id: int | None = None, now: datetime | None = None
+) -> None:
+    """A change an invited provider sees on its quote request (its own quote or decline:
+    `provider_id`; an edit of the description: every provider asked) moves that provider's
+    `last_activity_at` and `version` (models.order.OrderInvitation), not its rivals'."""
+    where = [OrderInvitation.order_id == order.id]
+    if provider_id is not None:
+        where.append(OrderInvitation.provider_id == provider_id)
+    await session.execute(
+        update(OrderInvitation)
+        .where(*where)
+        .values(version=OrderInvitation.version + 1, last_activity_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )

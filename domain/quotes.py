@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.access import can_see_quote
 from domain.errors import DomainError, ErrorCode, not_found
 from domain.events import record_event
-from domain.orders import access_to, load_order, require_transition, save_order
+from domain.order_actions import refusal as action_refusal
+from domain.order_actions import situation_of
+from domain.orders import OrderAccess, access_to, load_order, require_transition, save_order, touch_invitations
 from domain.transitions import TRANSITIONS, OrderAction
 from domain.unit_of_work import UnitOfWork
 from domain.validation import (
@@ -43,7 +45,7 @@ MAX_LINE_ITEMS = 100
 MAX_QUANTITY = 1_000_000
 MAX_UNIT_PRICE = Decimal("100000000")
 CENT = Decimal("0.01")
-ALL_DECLINED = "Every provider asked to quote declined."
+NO_QUOTE_LEFT = "No quote is left: every provider asked to quote declined or withdrew its quote."
 
 
 @dataclass
@@ -169,6 +171,7 @@ async def submit_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, data: New
         item.quote_id = quote.id
     session.add_all(items)
     await save_order(session, order, field=ORDER_ID)
+    await touch_invitations(session, order, provider_id=viewer.organization_id, now=now)
     await record_event(
         uow,
         order,
@@ -181,8 +184,8 @@ async def submit_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, data: New
 
 
 async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reason: str) -> Order:
-    """The provider declines (withdrawing its open quote, which becomes REJECTED); once every
-    provider asked has declined, the order is cancelled through the transition table."""
+    """The provider declines (its open quote becomes REJECTED); once no provider asked is left
+    with a quote to offer, the order is cancelled (`_cancel_when_no_quote_is_left`)."""
     session = uow.session
     access = await load_order(session, viewer, order_id, field=ORDER_ID)
     require_transition(access, OrderAction.DECLINE_TO_QUOTE, field=ORDER_ID)
@@ -191,6 +194,7 @@ async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reaso
     invitation = access.invitation
     assert invitation is not None, "the transition table lets only an invited provider decline"
     invitation.declined_at, invitation.decline_reason = now, text
+    invitation.last_activity_at, invitation.version = now, invitation.version + 1
     await session.execute(
         update(Quote)
         .where(
@@ -210,16 +214,72 @@ async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reaso
         viewer.user_id,
         subject_provider_id=viewer.organization_id,
     )
-    still_invited = await session.scalar(
-        select(func.count())
-        .select_from(OrderInvitation)
-        .where(OrderInvitation.order_id == order.id, OrderInvitation.declined_at.is_(None))
-    )
-    if still_invited:
+    await _cancel_when_no_quote_is_left(uow, viewer, access, now)
+    return order
+
+
+async def _cancel_when_no_quote_is_left(uow: UnitOfWork, viewer: Viewer, access: OrderAccess, now: datetime) -> None:
+    """Once every provider asked has declined or withdrawn its latest quote, nothing can be
+    accepted any more: the order is cancelled through the transition table, by the portal
+    (no actor), else only saved. A provider that has not answered yet keeps the request open."""
+    session, order = uow.session, access.order
+    invitations = list(await session.scalars(select(OrderInvitation).where(OrderInvitation.order_id == order.id)))
+    latest: dict[int, Quote] = {}
+    for quote in await session.scalars(
+        select(Quote).where(Quote.order_id == order.id).order_by(Quote.submitted_at, Quote.id)
+    ):
+        latest[quote.provider_id] = quote
+    in_play = [
+        i
+        for i in invitations
+        if i.declined_at is None
+        and (i.provider_id not in latest or latest[i.provider_id].status is not QuoteStatus.WITHDRAWN)
+    ]
+    if in_play:
         await save_order(session, order, field=ORDER_ID)
     else:
-        await change_status(uow, viewer, access, TRANSITIONS[OrderAction.CANCEL_ORDER], reason=ALL_DECLINED, now=now)
-    return order
+        transition = TRANSITIONS[OrderAction.CANCEL_ORDER]
+        await change_status(uow, viewer, access, transition, reason=NO_QUOTE_LEFT, now=now, automatic=True)
+
+
+def withdrawal_refusal(access: OrderAccess, quote: Quote, now: datetime) -> DomainError | None:
+    """Why the viewer may not withdraw `quote` now (None: it may). The rule of
+    `withdrawQuote` and of WITHDRAW_QUOTE in `availableActions`: an invited provider (that has
+    not declined) withdraws its own open quote while quotes are collected."""
+    own = access.invitation is not None and quote.provider_id == access.invitation.provider_id
+    refused = action_refusal(OrderAction.WITHDRAW_QUOTE, situation_of(access), QUOTE_ID)
+    if (refused is not None and refused.code is ErrorCode.FORBIDDEN) or not own:
+        return DomainError(ErrorCode.FORBIDDEN, "Only the provider that sent a quote may withdraw it.", QUOTE_ID)
+    if refused is not None:
+        return refused
+    status = effective_status(quote, now)
+    if status is not QuoteStatus.SUBMITTED:
+        return DomainError(ErrorCode.INVALID_TRANSITION, f"this quote is {status.value}, not open", QUOTE_ID)
+    return None
+
+
+async def withdraw_quote(uow: UnitOfWork, viewer: Viewer, quote_id: int) -> tuple[Order, Quote]:
+    """The provider takes its open quote back (WITHDRAWN: it can no longer be accepted); it
+    stays invited and may quote again. The partner side is told; rivals never are."""
+    session = uow.session
+    quote = await session.get(Quote, quote_id)
+    if quote is None:
+        raise not_found("quote", QUOTE_ID)
+    order = await session.get_one(Order, quote.order_id)
+    access = await access_to(session, viewer, order, field=QUOTE_ID, what="quote")
+    if not can_see_quote(viewer, order, quote):
+        raise not_found("quote", QUOTE_ID)
+    now = utcnow()
+    refusal = withdrawal_refusal(access, quote, now)
+    if refusal is not None:
+        raise refusal
+    quote.status = QuoteStatus.WITHDRAWN
+    await session.flush()
+    await record_event(
+        uow, order, OrderEventKind.QUOTE_WITHDRAWN, quote.id, viewer.user_id, subject_provider_id=quote.provider_id
+    )
+    await _cancel_when_no_quote_is_left(uow, viewer, access, now)
+    return order, quote
 
 
 async def accept_quote(uow: UnitOfWork, viewer: Viewer, quote_id: int) -> tuple[Order, Quote]:

@@ -38,6 +38,13 @@ class OrderAction(enum.StrEnum):
     COMPLETE_ORDER = "COMPLETE_ORDER"
     CANCEL_ORDER = "CANCEL_ORDER"
     ARCHIVE_ORDER = "ARCHIVE_ORDER"
+    # Actions that keep the status: their rules are in domain/order_actions.py, not in TRANSITIONS.
+    ADD_COMMENT = "ADD_COMMENT"
+    ADD_LEADS = "ADD_LEADS"
+    UPDATE_LEAD = "UPDATE_LEAD"
+    UPDATE_ORDER = "UPDATE_ORDER"
+    UPDATE_ESTIMATED_COMPLETION = "UPDATE_ESTIMATED_COMPLETION"
+    WITHDRAW_QUOTE = "WITHDRAW_QUOTE"
 
 
 class MoneyEffect(enum.Enum):
@@ -82,7 +89,8 @@ TRANSITIONS: dict[OrderAction, Transition] = {
         _t(A.COMPLETE_ORDER, {R.ASSIGNED_PROVIDER}, {S.IN_PROGRESS, S.EXECUTING}, S.COMPLETED, money=MoneyEffect.SPEND),
         _t(
             A.CANCEL_ORDER,
-            {R.PARTNER, R.ASSIGNED_PROVIDER, R.INVITED_PROVIDER, R.SUPPLIER},
+            # An invited provider never cancels a quote request: it declines or withdraws its quote.
+            {R.PARTNER, R.ASSIGNED_PROVIDER, R.SUPPLIER},
             {S.PENDING_QUOTES, S.PENDING_APPROVAL, S.APPROVED, S.NOT_STARTED},
             S.CANCELLED,
             reason=True,

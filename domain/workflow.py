@@ -7,7 +7,7 @@ acceptance and the cancellation after the last decline call `change_status` dire
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -15,6 +15,7 @@ from sqlalchemy import update
 from domain import ledger
 from domain.errors import invalid
 from domain.events import record_event
+from domain.order_edits import completion_date, completion_update, record_update
 from domain.orders import OrderAccess, load_order, require_transition, save_order
 from domain.transitions import MoneyEffect, OrderAction, Transition
 from domain.unit_of_work import UnitOfWork
@@ -44,8 +45,11 @@ async def perform(
     *,
     reason: str | None = None,
     scheduled_for: datetime | None = None,
+    estimated_completion_on: date | None = None,
 ) -> Order:
-    """Run one row of the transition table for `viewer` on the order; refuse without changes."""
+    """Run one row of the transition table for `viewer` on the order; refuse without changes.
+    `estimated_completion_on`: ACCEPT_ORDER only, the provider's date for the work (recorded as
+    an OrderUpdate of the order's timeline when it changes the date)."""
     access = await load_order(uow.session, viewer, order_id, field=ORDER_ID)
     transition = require_transition(access, action, field=ORDER_ID)
     now = utcnow()
@@ -58,7 +62,16 @@ async def perform(
         if scheduled_for is None:
             raise invalid("scheduledFor is required", ["input", "scheduledFor"])
         changes["scheduled_for"] = future_time(scheduled_for, ["input", "scheduledFor"], now, what="scheduled time")
+    previous = access.order.estimated_completion_on
+    if estimated_completion_on is not None:
+        assert action is OrderAction.ACCEPT_ORDER, "only acceptOrder takes an estimated completion date"
+        changes["estimated_completion_on"] = completion_date(estimated_completion_on, now.date())
     await change_status(uow, viewer, access, transition, reason=reason, now=now, **changes)
+    if estimated_completion_on is not None and estimated_completion_on != previous:
+        # Told with the status change (domain.notifications): no event of its own.
+        await record_update(
+            uow, viewer, access.order, completion_update(previous, estimated_completion_on), event=False
+        )
     return access.order
 
 
@@ -71,10 +84,14 @@ async def change_status(
     reason: str | None = None,
     now: datetime | None = None,
     money_field: list[str] | None = None,
+    automatic: bool = False,
     **changes: Any,
 ) -> StatusChange:
-    """Apply `transition` (already permitted) with its money effect, history row and event."""
+    """Apply `transition` (already permitted) with its money effect, history row and event.
+    `automatic`: the portal's own consequence of the viewer's action (the cancellation once no
+    quote is left), recorded without an actor: nobody learns which provider left last."""
     session, order = uow.session, access.order
+    actor_id = None if automatic else viewer.user_id
     now = now or utcnow()
     source, target = order.status, transition.target
     assert target is not None, "status-keeping actions do not change status"
@@ -107,7 +124,7 @@ async def change_status(
         from_status=source,
         to_status=target,
         action=transition.action.value,
-        actor_id=viewer.user_id,
+        actor_id=actor_id,
         reason=reason,
         at=now,
     )
@@ -119,7 +136,7 @@ async def change_status(
         order,
         OrderEventKind.STATUS_CHANGED,
         change.id,
-        viewer.user_id,
+        actor_id,
         left_pending_quotes=source is OrderStatus.PENDING_QUOTES,
     )
     return change

@@ -28,6 +28,9 @@ class Comment(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The invited provider whose private thread with the partner this is (the quote phase's
+    # questions and answers); None: the whole order sees it (domain.access.can_see_comment).
+    private_to_provider_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
 
 
 class Lead(Base):

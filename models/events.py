@@ -21,6 +21,8 @@ class OrderEventKind(enum.StrEnum):
     QUOTE_SUBMITTED = "QUOTE_SUBMITTED"
     LEADS_ADDED = "LEADS_ADDED"
     QUOTE_DECLINED = "QUOTE_DECLINED"  # an invited provider declined (subject: its invitation)
+    QUOTE_WITHDRAWN = "QUOTE_WITHDRAWN"  # an invited provider withdrew its quote (subject: the quote)
+    ORDER_UPDATED = "ORDER_UPDATED"  # an edit that keeps the status (subject: its order_update)
 
 
 class OrderEvent(Base):
@@ -34,7 +36,8 @@ class OrderEvent(Base):
     portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id"))
     order_id: Mapped[int] = mapped_column(ForeignKey("provider_order.id", ondelete="CASCADE"))
     kind: Mapped[OrderEventKind] = mapped_column(Enum(OrderEventKind, native_enum=False, length=30))
-    # The row the event is about (status_change, comment or quote id; first lead id for leads).
+    # The row the event is about (status_change, comment, quote, invitation or order_update id;
+    # first lead id for leads).
     subject_id: Mapped[int] = mapped_column(Integer)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Visibility as it stood when the event happened (see domain.access.event_audience).

@@ -20,6 +20,8 @@ class NotificationKind(enum.StrEnum):
     COMMENT_ADDED = "COMMENT_ADDED"
     LEADS_ADDED = "LEADS_ADDED"
     QUOTE_DECLINED = "QUOTE_DECLINED"  # the partner hears that an invited provider declined
+    QUOTE_WITHDRAWN = "QUOTE_WITHDRAWN"  # the partner hears that an invited provider withdrew its quote
+    ORDER_UPDATED = "ORDER_UPDATED"  # description, contacts, recipients or completion date changed
 
 
 class DeliveryStatus(enum.StrEnum):

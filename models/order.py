@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Date,
     Enum,
@@ -135,12 +136,16 @@ class Order(Base):
 
 
 class OrderInvitation(Base):
-    """A provider asked to quote on an order."""
+    """A provider asked to quote on an order, and the order as that provider sees it while it is
+    a quote request: `last_activity_at` and `version` move only with what it may see (its own
+    quotes and decline, edits of the description), never with a rival's bid."""
 
     __tablename__ = "order_invitation"
     __table_args__ = (
         UniqueConstraint("order_id", "provider_id"),
         Index("ix_order_invitation_provider", "provider_id", "order_id"),
+        # A provider's quote requests by their activity as it sees it (Manage Orders' sort).
+        Index("ix_order_invitation_provider_activity", "provider_id", "last_activity_at", "order_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,6 +154,10 @@ class OrderInvitation(Base):
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(Text)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Comments in this provider's private thread (counted per viewer: schema.orders.comment_count).
+    comment_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class OrderContact(Base):
@@ -186,5 +195,33 @@ class StatusChange(Base):
     to_status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus))
     action: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OrderField(enum.StrEnum):
+    """Parts of an order that are edited after submission (an OrderUpdate names them)."""
+
+    DESCRIPTION = "DESCRIPTION"
+    CONTACTS = "CONTACTS"
+    NOTIFICATION_RECIPIENTS = "NOTIFICATION_RECIPIENTS"
+    ESTIMATED_COMPLETION_ON = "ESTIMATED_COMPLETION_ON"
+
+
+class OrderUpdate(Base):
+    """An edit of an order that keeps its status: the partner's `updateOrder`, the provider's
+    estimated completion date (given when accepting, or moved later). A timeline entry."""
+
+    __tablename__ = "order_update"
+    __table_args__ = (Index("ix_order_update_order_at", "order_id", "at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("provider_order.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The OrderField values changed, in enum order.
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    # ESTIMATED_COMPLETION_ON: the date before and after, and the provider's reason.
+    previous_estimated_completion_on: Mapped[date | None] = mapped_column(Date)
+    estimated_completion_on: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,6 +18,7 @@ class QuoteStatus(enum.StrEnum):
     ACCEPTED = "ACCEPTED"
     REJECTED = "REJECTED"
     EXPIRED = "EXPIRED"
+    WITHDRAWN = "WITHDRAWN"  # its provider took it back while quotes were collected
 
 
 class Quote(Base):

@@ -17,6 +17,7 @@ from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
+from domain.access import comment_filter
 from domain.mdf import balance_columns
 from models import (
     ActivityType,
@@ -31,6 +32,7 @@ from models import (
     OrderContact,
     OrderInvitation,
     OrderRecipient,
+    OrderUpdate,
     Organization,
     Portal,
     ProviderOffice,
@@ -65,12 +67,15 @@ def _many_by(db: Database, model: Any, column: Any, *order_by: Any) -> DataLoade
     return DataLoader(load_fn=load)
 
 
-def _children_pages(db: Database, model: Any, parent_column: Any, *sort_columns: Any) -> DataLoader:
+def _children_pages(
+    db: Database, model: Any, parent_column: Any, *sort_columns: Any, scoped: Callable[[Any], Any] | None = None
+) -> DataLoader:
     """One keyset page of children per parent, for many parents in one statement.
 
-    Key: (parent id, after, before, limit, backwards) where after/before are sort-key tuples
-    or None; the value is up to `limit` rows in reading order. Keys sharing the page window
-    (every order of a list asks the same) are answered by one query with ROW_NUMBER().
+    Key: (parent id, after, before, limit, backwards[, scope]) where after/before are sort-key
+    tuples or None; the value is up to `limit` rows in reading order. Keys sharing the page
+    window (every order of a list asks the same) are answered by one query with ROW_NUMBER().
+    `scoped(scope)`: the SQL filter of the children a key's viewer may see (None: all).
     """
 
     def bound(values: tuple, greater: bool) -> Any:
@@ -84,8 +89,12 @@ def _children_pages(db: Database, model: Any, parent_column: Any, *sort_columns:
             windows[tuple(window)].append(parent_id)
         found: dict[tuple, list[Any]] = {}
         async with db.read_session() as session:
-            for (after, before, limit, backwards), parent_ids in windows.items():
+            for window, parent_ids in windows.items():
+                after, before, limit, backwards, *scope = window
                 clauses = [parent_column.in_(parent_ids)]
+                only = scoped(scope[0]) if scoped is not None and scope else None
+                if only is not None:
+                    clauses.append(only)
                 if after is not None:
                     clauses.append(bound(after, True))
                 if before is not None:
@@ -103,7 +112,7 @@ def _children_pages(db: Database, model: Any, parent_column: Any, *sort_columns:
                 for child in (await session.scalars(stmt)).all():
                     grouped[getattr(child, parent_column.key)].append(child)
                 for parent_id in parent_ids:
-                    found[(parent_id, after, before, limit, backwards)] = grouped.get(parent_id, [])
+                    found[(parent_id, *window)] = grouped.get(parent_id, [])
         return [found[tuple(key)] for key in keys]
 
     return DataLoader(load_fn=load)
@@ -175,8 +184,8 @@ class Loaders:
         # relations a selection asks for), by the resolver's key.
         self.batches: dict[Any, DataLoader] = {}
 
-    def _make(self, factory: Callable[..., DataLoader], *args: Any) -> DataLoader:
-        loader = factory(self.db, *args)
+    def _make(self, factory: Callable[..., DataLoader], *args: Any, **kwargs: Any) -> DataLoader:
+        loader = factory(self.db, *args, **kwargs)
         if self._primed and factory is _by_id:
             for row in self._primed:
                 if isinstance(row, args[0]):
@@ -232,10 +241,16 @@ class Loaders:
     )
     leads_by_order = cached_property(lambda self: self._make(_many_by, Lead, Lead.order_id, Lead.created_at, Lead.id))
 
-    # Keyset pages of children per order (Order.commentsConnection / leadsConnection).
+    # Keyset pages of children per order (Order.commentsConnection / leadsConnection); a
+    # comment key ends with the viewer's domain.access.comment_scope.
     comment_pages = cached_property(
-        lambda self: self._make(_children_pages, Comment, Comment.order_id, Comment.created_at, Comment.id)
+        lambda self: self._make(
+            _children_pages, Comment, Comment.order_id, Comment.created_at, Comment.id, scoped=comment_filter
+        )
     )
     lead_pages = cached_property(
         lambda self: self._make(_children_pages, Lead, Lead.order_id, Lead.created_at, Lead.id)
+    )
+    update_pages = cached_property(
+        lambda self: self._make(_children_pages, OrderUpdate, OrderUpdate.order_id, OrderUpdate.at, OrderUpdate.id)
     )

@@ -48,6 +48,16 @@ async def _quote(ctx: Context, viewer: Viewer, pk: int) -> Any:
     return quote if order is not None and access.can_see_quote(viewer, order, quote) else None
 
 
+async def _comment(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    comment = await ctx.loaders.comment.load(pk)
+    if comment is None:
+        return None
+    order = await _order(ctx, viewer, comment.order_id)
+    if order is None or not access.can_see_comment(viewer, access.loaded_order_view(viewer, order), comment):
+        return None
+    return comment
+
+
 async def _on_full_order(loader_name: str, ctx: Context, viewer: Viewer, pk: int) -> Any:
     row = await getattr(ctx.loaders, loader_name).load(pk)
     if row is None or await _full_order(ctx, viewer, row.order_id) is None:
@@ -103,7 +113,7 @@ async def _notification(ctx: Context, viewer: Viewer, pk: int) -> Any:
 RESOLVERS: dict[str, Callable[[Context, Viewer, int], Awaitable[Any]]] = {
     "Order": _order,
     "Quote": _quote,
-    "Comment": lambda c, v, pk: _on_full_order("comment", c, v, pk),
+    "Comment": _comment,
     "Lead": lambda c, v, pk: _on_full_order("lead", c, v, pk),
     "Supplier": _organization(OrganizationKind.SUPPLIER),
     "Partner": _organization(OrganizationKind.PARTNER),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry.types import Info
 
 from models import Comment, Lead
@@ -21,16 +23,17 @@ LEAD_ORDER = SortKey("CREATED_AT", Lead.created_at, Lead.id, parse_datetime)
 
 
 async def children_connection(
-    info: Info, order_id: int, loader_name: str, sort: SortKey, total: int, page: PageRequest
+    info: Info, order_id: int, loader_name: str, sort: SortKey, total: int, page: PageRequest, *scope: Any
 ) -> Page:
     """One page through a per-request loader, so a list of orders costs one query in all.
-    `total` is the order's denormalised count (comment_count / lead_count)."""
+    `total`: how many children the viewer sees (from the order's denormalised counts);
+    `scope`: which of them (comments: domain.access.comment_scope)."""
     ctx = info.context
     page = page.validated()
     limit, backwards = page_shape(page)
     after = ctx.cursors.decode(page.after, sort, "after", False) if page.after is not None else None
     before = ctx.cursors.decode(page.before, sort, "before", False) if page.before is not None else None
-    rows = await getattr(ctx.loaders, loader_name).load((order_id, after, before, limit + 1, backwards))
+    rows = await getattr(ctx.loaders, loader_name).load((order_id, after, before, limit + 1, backwards, *scope))
     edges, page_info = page_of(
         list(rows), limit=limit, backwards=backwards, page=page, sort=sort, descending=False, codec=ctx.cursors
     )
@@ -50,7 +53,7 @@ CHILD_LIST_DEFAULT = 100
 MAX_CHILD_LIST = 1000
 
 
-async def first_children(info: Info, order_id: int, loader_name: str, first: int | None) -> list:
+async def first_children(info: Info, order_id: int, loader_name: str, first: int | None, *scope: Any) -> list:
     """The first `first` children (oldest first), read through the same per-request page
     loader as the connections: only those rows are read, for every order at once."""
     limit = CHILD_LIST_DEFAULT if first is None else first
@@ -58,4 +61,4 @@ async def first_children(info: Info, order_id: int, loader_name: str, first: int
         raise BadPageRequest(f"`first` must be between 0 and {MAX_CHILD_LIST}", "first")
     if limit == 0:
         return []
-    return list(await getattr(info.context.loaders, loader_name).load((order_id, None, None, limit, False)))
+    return list(await getattr(info.context.loaders, loader_name).load((order_id, None, None, limit, False, *scope)))

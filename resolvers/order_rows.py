@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, inspect, select
 
-from models import Order, Organization, Quote, Service
+from models import Order, OrderInvitation, Organization, Quote, Service
 from models.snapshots import Snapshot, snapshot, snapshot_class
 
 ORDER: Table = Order.__table__  # type: ignore[assignment]
+_INVITATION_ON = OrderInvitation.__table__.c.order_id == ORDER.c.id
 
 
 def _latest_quote_of(quote: Any) -> ColumnElement[bool]:
@@ -83,9 +84,22 @@ class OrderRows:
             columns += _columns(model, table, cls.keys, f"{name}__")
             self.parts.append((cls, start, len(columns), start + cls.keys.index("id")))
         self._select = select(*columns).select_from(joined)
+        self._columns, self._joined = columns, joined
 
     def select(self, *where: ColumnElement[bool]) -> Select:
         return self._select.where(*where)
+
+    @cache  # noqa: B019 - a few per statement shape (OrderRows are cached themselves)
+    def _own_select(self) -> Select:
+        invitation = OrderInvitation.__table__
+        own = {"last_activity_at": invitation.c.last_activity_at, "version": invitation.c.version}
+        columns = [own[c.name].label(c.name) if c.name in own else c for c in self._columns]
+        return select(*columns).select_from(self._joined.join(invitation, _INVITATION_ON))
+
+    def select_own(self, provider_id: int, *where: ColumnElement[bool]) -> Select:
+        """A provider's quote requests joined with its invitation, whose `last_activity_at` and
+        `version` the rows carry instead of the order's (domain.access.ScopeBranch)."""
+        return self._own_select().where(OrderInvitation.__table__.c.provider_id == provider_id, *where)
 
     def snapshot(self, row: Any) -> Snapshot:
         related = tuple(

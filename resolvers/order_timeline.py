@@ -9,8 +9,10 @@ from typing import Any
 
 from strawberry.types import Info
 
-from domain.access import OrderView, loaded_order_view
-from models import Order, OrderInvitation, Quote, StatusChange
+from domain.access import OrderView, comment_scope, loaded_order_view
+from domain.quotes import effective_status
+from models import Order, OrderField, OrderInvitation, OrderUpdate, Quote, QuoteStatus, StatusChange
+from models.base import utcnow
 from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
 from resolvers.pagination import BadPageRequest
 
@@ -33,13 +35,15 @@ def _when(item: Any) -> tuple[datetime, int, int]:
         return item.submitted_at, 1, item.id
     if isinstance(item, OrderInvitation):
         return item.declined_at, 2, item.id
+    if isinstance(item, OrderUpdate):
+        return item.at, 4, item.id
     return item.created_at, 3, item.id
 
 
 async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[Any]:
-    """The latest `last` entries, oldest first: only the latest `last` comments are read (the
-    other entries are bounded by the workflow: status changes, and quotes and declines of
-    the providers asked)."""
+    """The latest `last` entries, oldest first: only the latest `last` comments and edits are
+    read (the other entries are bounded by the workflow: status changes, and quotes and
+    declines of the providers asked)."""
     limit = CHILD_LIST_DEFAULT if last is None else last
     if not 0 <= limit <= MAX_CHILD_LIST:
         raise BadPageRequest(f"`last` must be between 0 and {MAX_CHILD_LIST}", "last")
@@ -53,10 +57,18 @@ async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[A
         quotes = [q for q in quotes if q.provider_id == viewer.organization_id]
         declines = [i for i in declines if i.provider_id == viewer.organization_id]
     items: list[Any] = [*quotes, *declines]
-    if loaded_order_view(viewer, order) is OrderView.FULL:
+    view = loaded_order_view(viewer, order)
+    updates = await loaders.update_pages.load((order.id, None, None, limit, True)) if limit else []
+    if view is OrderView.FULL:
+        items += updates
         items += await loaders.status_changes_by_order.load(order.id)
-        if limit:
-            items += await loaders.comment_pages.load((order.id, None, None, limit, True))
+    else:
+        # A quote request shows its description: the edits of it (schema.orders.OrderUpdate
+        # shows such an entry as a description change only).
+        items += [u for u in updates if OrderField.DESCRIPTION.value in u.fields]
+    if limit:
+        # A quote request shows the provider its own private thread with the partner.
+        items += await loaders.comment_pages.load((order.id, None, None, limit, True, comment_scope(viewer, view)))
     items.sort(key=_when)
     return items[len(items) - limit :] if limit else []
 
@@ -73,10 +85,13 @@ async def resolve_quote_comparison(info: Info, order: Order) -> Comparison | Non
     quotes = sorted(latest.values(), key=lambda q: (q.total, q.submitted_at, q.id))
     invitations = await loaders.invitations_by_order.load(order.id)
     awaiting_ids = [i.provider_id for i in invitations if i.declined_at is None and i.provider_id not in latest]
+    now = utcnow()
+    # Only quotes the partner could accept now count (not expired, superseded, rejected, withdrawn).
+    acceptable = [q for q in quotes if effective_status(q, now) is QuoteStatus.SUBMITTED]
     return Comparison(
         quotes=quotes,
-        lowest_total=min((q.total for q in quotes), default=None),
-        earliest_completion_on=min((q.estimated_completion_on for q in quotes), default=None),
+        lowest_total=min((q.total for q in acceptable), default=None),
+        earliest_completion_on=min((q.estimated_completion_on for q in acceptable), default=None),
         awaiting=list(await loaders.organization.load_many(awaiting_ids)),
         declined=[i for i in invitations if i.declined_at is not None],
     )

@@ -10,14 +10,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload
 from strawberry.types import Info
 
 from domain import access
 from domain.search import is_broad, order_search_clause, search_terms
 from domain.validation import in_time_window, time_window_message
-from models import Order, OrderStatus
+from models import Order, OrderInvitation, OrderStatus
 from resolvers.catalog import _ids, capped, search_argument
 from resolvers.dataloaders import fill
 from resolvers.order_rows import JOINABLE, OrderRows, columns_read
@@ -65,6 +65,11 @@ SORT_KEYS = {
 }
 
 
+# A provider's quote requests sort by their activity as it sees it (domain.access.ScopeBranch);
+# the same name, so that a cursor of either branch pages the merged list.
+OWN_ACTIVITY = SortKey("LAST_ACTIVITY_AT", OrderInvitation.last_activity_at, Order.id, parse_datetime)
+
+
 def _utc(value: datetime, argument: str) -> datetime:
     utc = in_time_window(value)
     if utc is None:
@@ -98,10 +103,16 @@ def check_filter(f: Any) -> None:
 
 
 def order_filter_clauses(
-    info: Info, f: Any, *, statuses: bool = True, broad_search: bool = False
+    info: Info,
+    f: Any,
+    *,
+    statuses: bool = True,
+    broad_search: bool = False,
+    last_activity: Any = Order.last_activity_at,
 ) -> list[ColumnElement[bool]]:
     """The filter as WHERE clauses (without the viewer's scope). `statuses=False` leaves the
-    status choice out, for the per-status counts of the dashboard's tabs."""
+    status choice out, for the per-status counts of the dashboard's tabs. `last_activity`: the
+    column `lastActivity` filters (a scope branch's, domain.access.ScopeBranch)."""
     viewer = info.context.require_viewer()
     clauses: list[ColumnElement[bool]] = []
     if statuses:
@@ -111,7 +122,7 @@ def order_filter_clauses(
             # Manage Orders: archived orders leave the default list.
             clauses.append(Order.status != OrderStatus.ARCHIVED)
     if (ids := _ids(f.provider_ids, "Provider", "providerIds")) is not None:
-        clauses.append(Order.provider_id.in_(ids))
+        clauses.append(access.provider_filter(viewer, ids))
     if (ids := _ids(f.activity_type_ids, "ActivityType", "activityTypeIds")) is not None:
         clauses.append(Order.activity_type_id.in_(ids))
     if f.payment_methods:
@@ -119,9 +130,10 @@ def order_filter_clauses(
     if f.origins:
         clauses.append(Order.origin.in_(f.origins))
     clauses += _window(Order.submitted_at, f.submitted, "submitted")
-    clauses += _window(Order.last_activity_at, f.last_activity, "lastActivity")
+    clauses += _window(last_activity, f.last_activity, "lastActivity")
     dialect = "sqlite" if info.context.db.is_sqlite else "postgresql"
-    if (search := order_search_clause(f.search, dialect, broad_search)) is not None:
+    search = order_search_clause(f.search, dialect, broad_search, provider_names=not viewer.is_provider)
+    if search is not None:
         clauses.append(search)
     return clauses
 
@@ -143,17 +155,31 @@ async def resolve_orders(
     broad = False
     if search_terms(f.search) and ctx.db.is_sqlite:
         async with ctx.db.read_session() as session:
-            broad = await is_broad(session, f.search, "sqlite")
-    clauses = order_filter_clauses(info, f, broad_search=broad)
-    # Counting reads every match anyway: then driving from the matches is the cheaper plan.
-    count_clauses = order_filter_clauses(info, f) if broad else clauses
+            broad = await is_broad(session, f.search, "sqlite", provider_names=not viewer.is_provider)
     sort = SORT_KEYS[order_by.field]
     fields, rows = _page_reading(info, sort, viewer.is_provider)
+
+    def clauses_of(branch: access.ScopeBranch, **options: Any) -> list[ColumnElement[bool]]:
+        return [branch.where, *order_filter_clauses(info, f, last_activity=branch.last_activity, **options)]
+
+    def counting(branch: access.ScopeBranch, *columns: Any) -> Select:
+        stmt = select(*columns)
+        return stmt.join(OrderInvitation, access.invitation_join(viewer)) if branch.invitation else stmt
+
+    selects, counted, sorts = [], [], []
+    for branch in scopes:
+        clauses = clauses_of(branch, broad_search=broad)
+        own = branch.invitation
+        selects.append(rows.select_own(viewer.organization_id, *clauses) if own else rows.select(*clauses))
+        # Counting reads every match anyway: then driving from the matches is the cheaper plan.
+        counted.append(counting(branch, Order.id).where(*(clauses_of(branch) if broad else clauses)))
+        sorts.append(OWN_ACTIVITY if own and sort is SORT_KEYS[OrderSortField.LAST_ACTIVITY_AT] else sort)
     page = await paginate(
         ctx.db.read_connection,  # rows, not entities: no ORM session needed
-        [rows.select(scope, *clauses) for scope in scopes],
-        count_branches=[select(Order.id).where(scope, *count_clauses) for scope in scopes],
+        selects,
+        count_branches=counted,
         sort=sort,
+        branch_sorts=sorts,
         descending=order_by.direction is SortDirection.DESC,
         page=PageRequest(first=first, after=after, last=last, before=before),
         codec=ctx.cursors,
@@ -163,11 +189,14 @@ async def resolve_orders(
     await prefetch(info, [edge.node for edge in page.edges], fields)
 
     async def status_counts() -> list[StatusCount]:
-        unfiltered = order_filter_clauses(info, f, statuses=False)
         counts: dict[OrderStatus, int] = dict.fromkeys(OrderStatus, 0)
         async with ctx.db.read_session() as session:
-            for scope in scopes:
-                stmt = select(Order.status, func.count()).where(scope, *unfiltered).group_by(Order.status)
+            for branch in scopes:
+                stmt = (
+                    counting(branch, Order.status, func.count())
+                    .where(*clauses_of(branch, statuses=False))
+                    .group_by(Order.status)
+                )
                 for status, count in (await session.execute(stmt)).all():
                     counts[status] += count
         return [StatusCount(status=status, count=count) for status, count in counts.items()]
@@ -291,10 +320,12 @@ async def prefetch(info: Info, orders: list[Any], fields: set[str]) -> None:
         await fill(loaders.quotes_by_order, [o.id for o in orders])
     viewer = info.context.require_viewer()
     if viewer.is_provider and ("lastActivityAt" in fields or "version" in fields):
-        # In a quote request they count the provider's own quotes and decline (schema.orders).
+        # In a quote request they are the provider's own, kept on its invitation (schema.orders).
         requests = [o.id for o in orders if access.loaded_order_view(viewer, o) is not access.OrderView.FULL]
         if requests:
-            await fill(loaders.quotes_by_order, requests)
             await fill(loaders.invitations_by_order, requests)
+    if viewer.is_provider and "commentCount" in fields:
+        # A provider's count leaves out the other providers' private threads (schema.orders).
+        await fill(loaders.invitations_by_order, [o.id for o in orders])
     if "activityType" in fields:
         await fill(loaders.activity_type, sorted({o.activity_type_id for o in orders}))

@@ -212,6 +212,22 @@ def _bound(segment: _Segment, sort: SortKey, cursor: tuple[Any, int], ascending:
     return left > right if greater else left < right
 
 
+def _between(
+    segment: _Segment, sort: SortKey, after: tuple[Any, int] | None, before: tuple[Any, int] | None, ascending: bool
+) -> list[Any] | None:
+    """The WHERE clauses of `segment`'s rows between the cursors; None when none can be."""
+    clauses = [segment.where] if segment.where is not None else []
+    for cursor, is_after in ((after, True), (before, False)):
+        if cursor is None:
+            continue
+        bound = _bound(segment, sort, cursor, ascending, is_after)
+        if bound is _EMPTY:
+            return None
+        if bound is not None:
+            clauses.append(bound)
+    return clauses
+
+
 def _row_key(row: Any, segment: _Segment) -> tuple[Any, ...]:
     return tuple(getattr(row, column.key) for column in segment.columns)
 
@@ -227,33 +243,26 @@ async def read_keyset(
     limit: int,
     backwards: bool,
     as_rows: bool = False,
+    branch_sorts: Sequence[SortKey] | None = None,
 ) -> list[Any]:
     """Up to `limit` rows between the cursors, in display order read forwards (or, when
     `backwards`, the last `limit` rows read from the end, still returned in reading order).
     The branches select ORM entities (read in an AsyncSession), or (`as_rows`) columns labelled
-    with their attribute names (read on an AsyncConnection)."""
-    segments = _segments(sort)
-    if backwards:
-        segments = segments[::-1]
+    with their attribute names (read on an AsyncConnection). `branch_sorts`: each branch's own
+    sort column (same name, nullability and attribute key as `sort`'s; default `sort`)."""
+    sorts = list(branch_sorts) if branch_sorts is not None else [sort] * len(branches)
+    per_branch = [_segments(s)[::-1] if backwards else _segments(s) for s in sorts]
     read_ascending = ascending != backwards
     rows: list[Any] = []
-    for segment in segments:
-        clauses = [segment.where] if segment.where is not None else []
-        empty = False
-        for cursor, is_after in ((after, True), (before, False)):
-            if cursor is None:
-                continue
-            bound = _bound(segment, sort, cursor, ascending, is_after)
-            if bound is _EMPTY:
-                empty = True
-            elif bound is not None:
-                clauses.append(bound)
-        if empty:
-            continue
-        order = [c.asc() if read_ascending else c.desc() for c in segment.columns]
+    for position, segment in enumerate(per_branch[0]):
         need = limit - len(rows)
         found: dict[int, Any] = {}
-        for branch in branches:
+        for branch, branch_sort, segments in zip(branches, sorts, per_branch, strict=True):
+            own = segments[position]
+            clauses = _between(own, branch_sort, after, before, ascending)
+            if clauses is None:
+                continue
+            order = [c.asc() if read_ascending else c.desc() for c in own.columns]
             stmt = branch.where(*clauses).order_by(*order).limit(need)
             result = await session.execute(stmt) if as_rows else await session.scalars(stmt)
             for row in result.all():
@@ -309,13 +318,15 @@ async def paginate(
     count_stmt: Select | None = None,
     count_branches: Sequence[Select] | None = None,
     make_node: Callable[[Any], Any] | None = None,
+    branch_sorts: Sequence[SortKey] | None = None,
 ) -> Page:
     """One keyset page of `stmt` (a SELECT of ORM entities, or disjoint branches of one).
 
     `totalCount` counts `count_stmt`, else `count_branches` (the same rows written for
     counting), else the branches themselves. `make_node`: the statements select columns
     (labelled with the attribute names the sort reads), `session_factory` makes connections,
-    not sessions, and each row of the page becomes `make_node(row)`."""
+    not sessions, and each row of the page becomes `make_node(row)`. `branch_sorts`: each
+    branch's own sort column (see `read_keyset`)."""
     page = page.validated()
     branches = [stmt] if isinstance(stmt, Select) else list(stmt)
     counted = count_branches or branches
@@ -334,6 +345,7 @@ async def paginate(
             limit=limit + 1,
             backwards=backwards,
             as_rows=make_node is not None,
+            branch_sorts=branch_sorts,
         )
     if make_node is not None:
         rows = [make_node(row) for row in rows]

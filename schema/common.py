@@ -103,7 +103,7 @@ SCALAR_OVERRIDES = {
 
 @strawberry.type(description="An amount of money: `amount` is a decimal string, never a float.")
 class Money:
-    amount: Decimal = strawberry.field(description='The amount, a decimal string with cents (`"1500.00"`).')
+    amount: Decimal = strawberry.field(description='The amount, a decimal string (`"1500.00"`).')
     currency: str = strawberry.field(description="ISO 4217 currency code (`USD`, `EUR`).")
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import enum
+
 from domain.transitions import OrderAction as _OrderAction
 from models import (
     LeadStatus as _LeadStatus,
+)
+from models import (
+    OrderField as _OrderField,
 )
 from models import (
     OrderOrigin as _OrderOrigin,
@@ -49,15 +54,15 @@ OrderStatus = described_enum(
     {
         "PENDING_QUOTES": "A QUOTE service's order, waiting for the invited providers' quotes.",
         "PENDING_APPROVAL": "A FIXED_PRICE service's order, waiting for the supplier's approval.",
-        "APPROVED": "Approved (or a quote accepted), MDF reserved; waiting for the provider to accept it.",
-        "DENIED": "Rejected by the supplier or turned down by the provider; its MDF released.",
+        "APPROVED": "Approved (or a quote accepted), any MDF reserved; waiting for the provider to accept it.",
+        "DENIED": "Rejected by the supplier or turned down by the provider; any MDF released.",
         "NOT_STARTED": "Accepted by the provider, work not started yet.",
         "IN_PROGRESS": "The provider is working on it.",
         "WAITING_FOR_PARTNER": "The provider asked the partner for input and waits for the answer.",
         "SCHEDULED": "The activity is scheduled (`Order.scheduledFor`).",
         "EXECUTING": "The scheduled activity is running.",
-        "COMPLETED": "Done; its MDF reservation became spend.",
-        "CANCELLED": "Cancelled before work started, or every invited provider declined; its MDF released.",
+        "COMPLETED": "Done; any MDF reservation became spend.",
+        "CANCELLED": "Cancelled before work started, or every invited provider declined; any MDF released.",
         "ARCHIVED": "Finished and archived by the provider: out of its default Manage Orders list.",
     },
 )
@@ -87,6 +92,7 @@ QuoteStatus = described_enum(
         "ACCEPTED": "The partner accepted it: its provider does the work at its total.",
         "REJECTED": "Not taken: another quote was accepted, the provider declined, or the order ended.",
         "EXPIRED": "Past its `expiresAt` while still open: it can no longer be accepted.",
+        "WITHDRAWN": "Taken back by its provider (`withdrawQuote`): it can no longer be accepted.",
     },
 )
 LeadStatus = described_enum(
@@ -120,5 +126,42 @@ OrderAction = described_enum(
         "COMPLETE_ORDER": "`completeOrder`: the provider completes the order.",
         "CANCEL_ORDER": "`cancelOrder`: cancel the order before work starts.",
         "ARCHIVE_ORDER": "`archiveOrder`: the provider archives a finished order.",
+        "ADD_COMMENT": "`addComment`: comment on the order.",
+        "ADD_LEADS": "`addLeads`: the assigned provider records leads.",
+        "UPDATE_LEAD": (
+            "`updateLead`: the partner (or supplier) records how working a lead went (offered once there are leads)."
+        ),
+        "UPDATE_ORDER": "`updateOrder`: the partner edits the description, contacts or notification recipients.",
+        "UPDATE_ESTIMATED_COMPLETION": "`updateEstimatedCompletion`: the assigned provider moves the completion date.",
+        "WITHDRAW_QUOTE": "`withdrawQuote`: an invited provider withdraws its open quote.",
     },
+)
+OrderField = described_enum(
+    _OrderField,
+    "A part of an order edited after submission (`OrderUpdate.changed`).",
+    {
+        "DESCRIPTION": "The description (`updateOrder`).",
+        "CONTACTS": "The contact list (`updateOrder`).",
+        "NOTIFICATION_RECIPIENTS": "The notification recipients (`updateOrder`).",
+        "ESTIMATED_COMPLETION_ON": "The estimated completion date (`acceptOrder`, `updateEstimatedCompletion`).",
+    },
+)
+
+
+class _OrderView(enum.Enum):
+    FULL = "FULL"
+    QUOTE_REQUEST = "QUOTE_REQUEST"
+
+
+OrderView = described_enum(
+    _OrderView,
+    "How much of an order the viewer sees.",
+    {
+        "FULL": "The whole order (its partner, the supplier, the assigned provider).",
+        "QUOTE_REQUEST": (
+            "A provider asked to quote, while quotes are collected: the request and its own quotes, "
+            "not the contacts, fund or other providers' quotes."
+        ),
+    },
+    name="OrderView",
 )

@@ -16,7 +16,7 @@ from strawberry.types import Info
 import models
 from schema.catalog import Provider
 from schema.enums import OrderStatus
-from schema.orders import Comment, Lead, Order, Quote
+from schema.orders import Comment, Lead, Order, OrderUpdate, Quote
 from schema.portal import User
 from subscriptions import resolvers
 from subscriptions.feed import LiveEvent
@@ -35,7 +35,7 @@ class OrderEventBase:
     def cursor(self, info: Info) -> str:
         return resolvers.event_cursor(info, self.source.id)
 
-    @strawberry.field(description="When it happened.")
+    @strawberry.field(description="When it happened (UTC).")
     def at(self) -> datetime:
         return self.source.event.created_at
 
@@ -50,7 +50,7 @@ class OrderEventBase:
 
 @strawberry.type(description="A status change of an order: from, to, who, why, when.")
 class OrderStatusChange(OrderEventBase):
-    @strawberry.field(name="from", description="Null for the order's submission.")
+    @strawberry.field(name="from", description="The status before; null for the order's submission.")
     def from_(self) -> OrderStatus | None:
         return self.source.subject.from_status
 
@@ -93,6 +93,15 @@ class QuoteDeclinedEvent(OrderEventBase):
         return self.source.subject.decline_reason
 
 
+@strawberry.type(
+    description="An invited provider withdrew its quote (only the partner side and that provider hear of it)."
+)
+class QuoteWithdrawnEvent(OrderEventBase):
+    @strawberry.field(description="The quote, now WITHDRAWN.")
+    def quote(self) -> Quote:
+        return self.source.subject
+
+
 @strawberry.type(description="The provider recorded leads on an order.")
 class LeadsAddedEvent(OrderEventBase):
     @strawberry.field(description="The leads added together.")
@@ -100,8 +109,21 @@ class LeadsAddedEvent(OrderEventBase):
         return self.source.leads
 
 
+@strawberry.type(description="An order was edited without a status change (updateOrder, updateEstimatedCompletion).")
+class OrderUpdatedEvent(OrderEventBase):
+    @strawberry.field(description="The edit, as in the order's timeline.")
+    def update(self) -> OrderUpdate:
+        return self.source.subject
+
+
 OrderEvent = Annotated[
-    StatusChangedEvent | CommentAddedEvent | QuoteSubmittedEvent | QuoteDeclinedEvent | LeadsAddedEvent,
+    StatusChangedEvent
+    | CommentAddedEvent
+    | QuoteSubmittedEvent
+    | QuoteDeclinedEvent
+    | QuoteWithdrawnEvent
+    | LeadsAddedEvent
+    | OrderUpdatedEvent,
     strawberry.union("OrderEvent", description="Anything that happened on an order."),
 ]
 
@@ -110,7 +132,9 @@ PAYLOADS = {
     models.OrderEventKind.COMMENT_ADDED: CommentAddedEvent,
     models.OrderEventKind.QUOTE_SUBMITTED: QuoteSubmittedEvent,
     models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
+    models.OrderEventKind.QUOTE_WITHDRAWN: QuoteWithdrawnEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
+    models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."
 AFTER_HELP = (

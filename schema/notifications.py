@@ -33,6 +33,11 @@ NotificationKind = described_enum(
         "COMMENT_ADDED": "Someone commented on an order.",
         "LEADS_ADDED": "The provider recorded leads on an order.",
         "QUOTE_DECLINED": "A provider asked to quote declined (told to the partner and supplier).",
+        "QUOTE_WITHDRAWN": "A provider asked to quote withdrew its quote (told to the partner side).",
+        "ORDER_UPDATED": (
+            "An order was edited: its description, contacts or recipients (told to its parties; providers asked "
+            "to quote only of the description), or its estimated completion date."
+        ),
     },
     name="NotificationKind",
 )

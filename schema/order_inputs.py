@@ -41,7 +41,9 @@ class SubmitOrderInput:
         description="QUOTE services only: the providers asked to quote (at most 100; default: the service's provider).",
     )
     mdf_fund_id: strawberry.ID | None = strawberry.field(default=None, description="Required for payment method MDF.")
-    contacts: list[ContactInput] | None = strawberry.field(default=None, description="At most 100.")
+    contacts: list[ContactInput] | None = strawberry.field(
+        default=None, description="People the provider may contact about the order (at most 100)."
+    )
     notification_recipients: list[str] | None = strawberry.field(
         default=None, description="E-mail addresses told of the order's changes (at most 100)."
     )
@@ -51,16 +53,22 @@ class SubmitOrderInput:
 class QuoteLineItemInput:
     description: str = strawberry.field(description="What this line is for (1 to 500 characters).")
     quantity: int = strawberry.field(description="Whole units, 1 to 1,000,000.")
-    unit_price: Decimal = strawberry.field(description="Greater than zero, in cents precision.")
+    unit_price: Decimal = strawberry.field(
+        description="Price of one unit, a decimal string: above 0, at most 100,000,000, at most 2 decimals."
+    )
 
 
 @strawberry.input(description="A provider's quote for an order it was asked to quote on (`submitQuote`).")
 class SubmitQuoteInput:
     order_id: strawberry.ID = order_id_field()
     plan: str = strawberry.field(description="What the provider will do (plain text, 1 to 10,000 characters).")
-    line_items: list[QuoteLineItemInput] = strawberry.field(description="1 to 100 items.")
+    line_items: list[QuoteLineItemInput] = strawberry.field(
+        description="The quote's lines, 1 to 100; its total is the sum of their amounts."
+    )
     estimated_completion_on: date = strawberry.field(description="When the provider expects to have finished.")
-    expires_at: datetime | None = strawberry.field(default=None, description="In the future; UTC when no offset.")
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When it stops being acceptable: in the future, UTC when no offset; null: never."
+    )
     terms: str | None = strawberry.field(default=None, description="Terms and conditions (plain text).")
 
 
@@ -75,10 +83,22 @@ class AcceptQuoteInput:
     quote_id: strawberry.ID = strawberry.field(description="The quote's global id (`Quote.id`).")
 
 
+@strawberry.input(description="An invited provider takes back its open quote (`withdrawQuote`).")
+class WithdrawQuoteInput:
+    quote_id: strawberry.ID = strawberry.field(description="Your open (SUBMITTED) quote's global id (`Quote.id`).")
+
+
 @strawberry.input(description="A comment on an order (`addComment`).")
 class AddCommentInput:
     order_id: strawberry.ID = order_id_field()
-    body: str = strawberry.field(description="1 to 10,000 characters.")
+    body: str = strawberry.field(description="The text (plain), 1 to 10,000 characters.")
+    provider_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "While quotes are collected: the invited provider whose private thread the partner (or "
+            "supplier) answers in. A provider leaves it out: its comments go to its own thread."
+        ),
+    )
 
 
 @strawberry.input(description="A lead to record.")
@@ -94,10 +114,35 @@ class LeadInput:
 @strawberry.input(description="Leads the assigned provider records on an order (`addLeads`).")
 class AddLeadsInput:
     order_id: strawberry.ID = order_id_field()
-    leads: list[LeadInput] = strawberry.field(description="1 to 1,000 leads.")
+    leads: list[LeadInput] = strawberry.field(description="The leads to record, 1 to 1,000.")
 
 
 @strawberry.input(description="A lead's new status (`updateLead`).")
 class UpdateLeadInput:
     lead_id: strawberry.ID = strawberry.field(description="The lead's global id (`Lead.id`).")
     status: LeadStatus = strawberry.field(description="How working it went.")
+
+
+@strawberry.input(description="The partner edits an order until it is completed, cancelled, denied or archived.")
+class UpdateOrderInput:
+    order_id: strawberry.ID = strawberry.field(description="The order's global id (`Order.id`).")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The new description (null or blank: none); left out: unchanged."
+    )
+    contacts: list[ContactInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="The whole new contact list (at most 100); left out: unchanged."
+    )
+    notification_recipients: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "The whole new list of addresses told of the order's changes (at most 100; as in submitOrder); "
+            "left out: unchanged."
+        ),
+    )
+
+
+@strawberry.input(description="The assigned provider moves the date it expects to complete the work.")
+class UpdateEstimatedCompletionInput:
+    order_id: strawberry.ID = strawberry.field(description="The order's global id (`Order.id`).")
+    estimated_completion_on: date = strawberry.field(description="Today or later.")
+    reason: str | None = strawberry.field(default=None, description="Why the date moved (told to the partner).")

@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from resolvers.mutations import comments, leads, quotes, submit_order
+from resolvers.mutations import comments, leads, order_edits, quotes, submit_order
 from schema import order_inputs as i
 from schema import order_payloads as p
 from schema.common import user_errors
@@ -67,6 +67,24 @@ class _OrderingMutations:
 
     @strawberry.mutation(
         description=(
+            "An invited provider withdraws its open quote: it reads WITHDRAWN and can no longer be "
+            "accepted (the provider may quote again). Once no provider asked has a quote to offer, the "
+            "portal cancels the order. Errors: NOT_FOUND (not your quote), FORBIDDEN (not the quote's "
+            "provider, or it declined), INVALID_TRANSITION (the quote is not open, or quotes are no "
+            "longer collected), CONFLICT."
+        )
+    )
+    async def withdraw_quote(
+        self,
+        info: Info,
+        input: Annotated[i.WithdrawQuoteInput, strawberry.argument(description="The quote to withdraw.")],
+    ) -> p.WithdrawQuotePayload:
+        result, errors = await quotes.resolve_withdraw_quote(info, input)
+        order, quote = result or (None, None)
+        return p.WithdrawQuotePayload(order=order, quote=quote, errors=user_errors(errors))
+
+    @strawberry.mutation(
+        description=(
             "The partner accepts a current quote: the order is APPROVED with the quote's provider, total and "
             "completion date, its MDF reserved; the other quotes are REJECTED. Errors: NOT_FOUND, FORBIDDEN, "
             "INVALID_TRANSITION (the quote is not open), QUOTE_EXPIRED, INSUFFICIENT_FUNDS, VALIDATION, CONFLICT."
@@ -88,8 +106,12 @@ _WithTransitions = transition_mutations(_OrderingMutations, "TransitionMutations
 class OrderMutations(_WithTransitions):
     @strawberry.mutation(
         description=(
-            "Comment on an order you see whole (1 to 10,000 characters); its parties are told. Errors: "
-            "NOT_FOUND, FORBIDDEN (not one of its parties), INVALID_TRANSITION (ARCHIVED), VALIDATION."
+            "Comment on an order you see whole (1 to 10,000 characters); its parties are told. While "
+            "quotes are collected, an invited provider's comment goes to its private thread with the "
+            "partner, and the partner (or supplier) answers one provider with `providerId`. Errors: "
+            "NOT_FOUND (order or provider), FORBIDDEN (not one of its parties), INVALID_TRANSITION "
+            "(ARCHIVED), VALIDATION (text; `providerId` not asked to quote, not your own, or after the "
+            "quote phase)."
         )
     )
     async def add_comment(
@@ -133,3 +155,30 @@ class OrderMutations(_WithTransitions):
         result, errors = await leads.resolve_update_lead(info, input)
         order, lead = result or (None, None)
         return p.UpdateLeadPayload(order=order, lead=lead, errors=user_errors(errors))
+
+    @strawberry.mutation(
+        description=(
+            "The partner changes the description, contacts or notification recipients (parts left out stay); "
+            "refused once the order is completed, cancelled, denied or archived."
+        )
+    )
+    async def update_order(
+        self,
+        info: Info,
+        input: Annotated[i.UpdateOrderInput, strawberry.argument(description="The order and the parts to change.")],
+    ) -> p.UpdateOrderPayload:
+        order, errors = await order_edits.resolve_update_order(info, input)
+        return p.UpdateOrderPayload(order=order, errors=user_errors(errors))
+
+    @strawberry.mutation(
+        description="The assigned provider moves the estimated completion date (recorded in the timeline, told)."
+    )
+    async def update_estimated_completion(
+        self,
+        info: Info,
+        input: Annotated[
+            i.UpdateEstimatedCompletionInput, strawberry.argument(description="The order, the new date and why.")
+        ],
+    ) -> p.UpdateEstimatedCompletionPayload:
+        order, errors = await order_edits.resolve_update_estimated_completion(info, input)
+        return p.UpdateEstimatedCompletionPayload(order=order, errors=user_errors(errors))

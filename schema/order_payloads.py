@@ -34,6 +34,11 @@ class AcceptQuotePayload(OrderPayload):
     quote: Quote | None = strawberry.field(default=None, description="The quote accepted; null when refused.")
 
 
+@strawberry.type(description="The quote withdrawn (`withdrawQuote`) and its order, or why it was refused.")
+class WithdrawQuotePayload(OrderPayload):
+    quote: Quote | None = strawberry.field(default=None, description="The quote, now WITHDRAWN; null when refused.")
+
+
 @strawberry.type(description="The comment posted (`addComment`) and its order, or why it was refused.")
 class AddCommentPayload(OrderPayload):
     comment: Comment | None = strawberry.field(default=None, description="The comment posted; null when refused.")
@@ -57,3 +62,13 @@ class AddLeadsPayload(OrderPayload):
 @strawberry.type(description="The lead updated (`updateLead`) and its order, or why it was refused.")
 class UpdateLeadPayload(OrderPayload):
     lead: Lead | None = strawberry.field(default=None, description="The lead after the change; null when refused.")
+
+
+@strawberry.type(description="The order after the edit (unchanged when nothing differed), or the errors.")
+class UpdateOrderPayload(OrderPayload):
+    pass
+
+
+@strawberry.type(description="The order with its new estimated completion date, or the errors.")
+class UpdateEstimatedCompletionPayload(OrderPayload):
+    pass

@@ -6,6 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Annotated, Any
 
 import strawberry
@@ -13,9 +14,11 @@ from strawberry import relay
 from strawberry.types import Info
 
 import models
-from domain.access import OrderView, loaded_order_view
+from domain import access
+from domain.access import comment_scope, loaded_order_view, visible_comment_count
+from domain.order_actions import Situation, available_order_actions
 from domain.quotes import effective_status
-from domain.transitions import Role, available_actions, roles_of
+from domain.transitions import Role, roles_of
 from models.base import utcnow
 from models.snapshots import NOT_READ, read_with
 from resolvers.dataloaders import now_or_later
@@ -32,7 +35,16 @@ from resolvers.order_timeline import resolve_quote_comparison, resolve_timeline
 from resolvers.pagination import PageRequest
 from schema.catalog import ActivityType, CampaignActivity, Provider, Service
 from schema.common import AFTER, BEFORE, FIRST, LAST, Connection, Money, money, of_model, reads
-from schema.enums import LeadStatus, OrderAction, OrderOrigin, OrderStatus, PaymentMethod, QuoteStatus
+from schema.enums import (
+    LeadStatus,
+    OrderAction,
+    OrderField,
+    OrderOrigin,
+    OrderStatus,
+    OrderView,
+    PaymentMethod,
+    QuoteStatus,
+)
 from schema.mdf import MdfFund
 from schema.portal import Partner, User
 from subscriptions.resolvers import delivered_cursor
@@ -54,38 +66,46 @@ CHILD_FIRST = strawberry.argument(description=f"How many, from the oldest: 0 to 
 _VIEW = ("provider_id", "approved_at")
 
 
-_FULL = OrderView.FULL  # read once: asked per field per order
+_FULL = access.OrderView.FULL  # read once: asked per field per order
+_VIEWS = {access.OrderView.FULL: OrderView.FULL, access.OrderView.QUOTE_REQUEST: OrderView.QUOTE_REQUEST}
 
 
 def _full(info: Info, order: models.Order) -> bool:
     return loaded_order_view(info.context.require_viewer(), order) is _FULL
 
 
-def _own_activity(info: Info, order: models.Order, combine: Callable[[list, list], Any]) -> Any:
-    """`combine(own quotes, own decline times)` of the viewing provider on a quote request, from
-    the request's loaders (at once when a list prefetched them, else later)."""
+def _visible_comment_count(info: Info, order: models.Order) -> Any:
+    """`commentCount` for this viewer (domain.access.visible_comment_count): the order's count
+    for the partner and the supplier; a provider's needs the lengths of the private threads,
+    from the request's loader (at once when a list prefetched them, else later)."""
+    viewer = info.context.require_viewer()
+    if not viewer.is_provider:
+        return order.comment_count
+    view = loaded_order_view(viewer, order)
+    invitations = now_or_later(info.context.loaders.invitations_by_order, order.id)
+
+    def count(invitations: list[models.OrderInvitation]) -> int:
+        threads = {i.provider_id: i.comment_count for i in invitations}
+        return visible_comment_count(viewer, view, order.comment_count, threads)
+
+    return _later(invitations, count) if inspect.isawaitable(invitations) else count(invitations)
+
+
+_LAST_ACTIVITY = attrgetter("last_activity_at")
+_VERSION = attrgetter("version")
+
+
+def _own_activity(info: Info, order: models.Order, read: Callable[[models.OrderInvitation], Any], unseen: Any) -> Any:
+    """`read(the viewing provider's invitation)` on a quote request: the order as that provider
+    sees it (models.order.OrderInvitation), from the request's loader (at once when a list
+    prefetched it, else later); `unseen` without one (a provider sees no such order)."""
     provider_id = info.context.require_viewer().organization_id
-    loaders = info.context.loaders
-    quotes = now_or_later(loaders.quotes_by_order, order.id)
-    invitations = now_or_later(loaders.invitations_by_order, order.id)
+    invitations = now_or_later(info.context.loaders.invitations_by_order, order.id)
 
-    def own(quotes: list[models.Quote], invitations: list[models.OrderInvitation]) -> Any:
-        return combine(
-            [q for q in quotes if q.provider_id == provider_id],
-            [i.declined_at for i in invitations if i.provider_id == provider_id and i.declined_at is not None],
-        )
+    def own(invitations: list[models.OrderInvitation]) -> Any:
+        return next((read(i) for i in invitations if i.provider_id == provider_id), unseen)
 
-    if inspect.isawaitable(quotes) or inspect.isawaitable(invitations):
-        return _own_later(quotes, invitations, own)
-    return own(quotes, invitations)
-
-
-async def _own_later(quotes: Any, invitations: Any, then: Callable[[Any, Any], Any]) -> Any:
-    if inspect.isawaitable(quotes):
-        quotes = await quotes
-    if inspect.isawaitable(invitations):
-        invitations = await invitations
-    return then(quotes, invitations)
+    return _later(invitations, own) if inspect.isawaitable(invitations) else own(invitations)
 
 
 @strawberry.type(description="One line of a quote: what, how many, at what unit price.")
@@ -151,6 +171,18 @@ class Comment(relay.Node):
     @strawberry.field(description="The order it is on.")
     async def order(self, root: strawberry.Parent[models.Comment], info: Info) -> Order:
         return await info.context.loaders.order.load(root.order_id)
+
+    @strawberry.field(
+        description=(
+            "The invited provider whose private question-and-answer thread with the partner this "
+            "comment belongs to (the supplier sees every thread; once that provider is assigned, the "
+            "order's parties see its thread); null: the whole order sees it."
+        )
+    )
+    async def private_to(self, root: strawberry.Parent[models.Comment], info: Info) -> Provider | None:
+        if root.private_to_provider_id is None:
+            return None
+        return await info.context.loaders.organization.load(root.private_to_provider_id)
 
     @strawberry.field(
         description=(
@@ -250,8 +282,48 @@ class QuoteDeclined:
         return await info.context.loaders.organization.load(root.provider_id)
 
 
+@strawberry.type(
+    description=(
+        "An edit that kept the status (a timeline entry): the partner changed the description, contacts or "
+        "notification recipients, or the assigned provider the estimated completion date."
+    )
+)
+class OrderUpdate:
+    is_type_of = of_model(models.OrderUpdate)
+
+    @strawberry.field(description="What changed. In a quote request: only that the description did.")
+    async def changed(self, root: strawberry.Parent[models.OrderUpdate], info: Info) -> list[OrderField]:
+        fields = [models.OrderField(f) for f in root.fields]
+        viewer = info.context.require_viewer()
+        if viewer.is_provider and models.OrderField.DESCRIPTION in fields:
+            order = await info.context.loaders.order.load(root.order_id)
+            if loaded_order_view(viewer, order) is not _FULL:
+                return [models.OrderField.DESCRIPTION]
+        return fields
+
+    @strawberry.field(description="The new estimated completion date, when it changed.")
+    def estimated_completion_on(self, root: strawberry.Parent[models.OrderUpdate]) -> date | None:
+        return root.estimated_completion_on
+
+    @strawberry.field(description="The estimated completion date before, when it changed (null: none was set).")
+    def previous_estimated_completion_on(self, root: strawberry.Parent[models.OrderUpdate]) -> date | None:
+        return root.previous_estimated_completion_on
+
+    @strawberry.field(description="Why the provider moved the date, if it said.")
+    def reason(self, root: strawberry.Parent[models.OrderUpdate]) -> str | None:
+        return root.reason
+
+    @strawberry.field(description="When.")
+    def at(self, root: strawberry.Parent[models.OrderUpdate]) -> datetime:
+        return root.at
+
+    @strawberry.field(description="Who made the edit.")
+    async def actor(self, root: strawberry.Parent[models.OrderUpdate], info: Info) -> User | None:
+        return None if root.actor_id is None else await info.context.loaders.user.load(root.actor_id)
+
+
 TimelineItem = Annotated[
-    StatusChange | Quote | Comment | QuoteDeclined,
+    StatusChange | Quote | Comment | QuoteDeclined | OrderUpdate,
     strawberry.union("TimelineItem", description="One entry of an order's timeline."),
 ]
 
@@ -261,9 +333,11 @@ class QuoteComparison:
     quotes: list[Quote] = strawberry.field(
         description="Each provider's latest quote (any status: check it before accepting), cheapest first."
     )
-    lowest_total: Money | None = strawberry.field(description="The lowest total among `quotes`; null without quotes.")
+    lowest_total: Money | None = strawberry.field(
+        description="The lowest total of the quotes that can be accepted now (null: none can)."
+    )
     earliest_completion_on: date | None = strawberry.field(
-        description="The earliest estimated completion among `quotes`; null without quotes."
+        description="The earliest estimated completion of the quotes that can be accepted now."
     )
     awaiting: list[Provider] = strawberry.field(description="Providers asked that have neither quoted nor declined.")
     declined: list[QuoteInvitation] = strawberry.field(description="Providers asked that declined, with their reasons.")
@@ -272,7 +346,8 @@ class QuoteComparison:
 @strawberry.type(
     description=(
         "An order for a provider's service. Providers invited to quote see it as a quote request "
-        "(no contacts, comments, leads, fund or other providers' quotes) until it is assigned to them."
+        "(no contacts, leads, fund, other providers' quotes, or comments but their own private "
+        "thread with the partner) until it is assigned to them."
     )
 )
 class Order(relay.Node):
@@ -296,29 +371,29 @@ class Order(relay.Node):
     # An invited provider sees neither moving with its rivals' quotes and declines.
     @strawberry.field(
         description=(
-            "When the order last changed (status, quote, decline, comment, lead). In a quote request "
-            "(`view: QUOTE_REQUEST`): the latest of its submission and this provider's own quotes and decline."
+            "When the order last changed (status, quote, decline, comment, lead, edit). In a quote request "
+            "(`view: QUOTE_REQUEST`): the latest of its submission, this provider's own quotes and decline, "
+            "and edits of the description (the list sorts and filters it by the same)."
         ),
         metadata=reads("last_activity_at", "submitted_at", "id", *_VIEW),
     )
     def last_activity_at(self, root: strawberry.Parent[models.Order], info: Info) -> datetime:
         if _full(info, root):
             return root.last_activity_at
-        return _own_activity(
-            info, root, lambda quotes, declines: max([root.submitted_at, *(q.submitted_at for q in quotes), *declines])
-        )
+        return _own_activity(info, root, _LAST_ACTIVITY, root.submitted_at)
 
     @strawberry.field(
         description=(
             "Bumped by every change (optimistic concurrency). In a quote request (`view: QUOTE_REQUEST`): "
-            "1 at submission, plus one per quote (or revision) and decline of this provider's own."
+            "1 at submission, plus one per quote (or revision) and decline of this provider's own and per "
+            "edit of the description."
         ),
         metadata=reads("version", "id", *_VIEW),
     )
     def version(self, root: strawberry.Parent[models.Order], info: Info) -> int:
         if _full(info, root):
             return root.version
-        return _own_activity(info, root, lambda quotes, declines: 1 + len(quotes) + len(declines))
+        return _own_activity(info, root, _VERSION, 1)
 
     @strawberry.field(
         description="The cost: the fixed price or the accepted quote's total.",
@@ -327,9 +402,9 @@ class Order(relay.Node):
     def rate(self, root: strawberry.Parent[models.Order]) -> Money | None:
         return money(root.rate, root.currency)
 
-    @strawberry.field(description="How this viewer sees the order: FULL or QUOTE_REQUEST.", metadata=reads(*_VIEW))
-    def view(self, root: strawberry.Parent[models.Order], info: Info) -> str:
-        return loaded_order_view(info.context.require_viewer(), root).value
+    @strawberry.field(description="How much of the order this viewer sees.", metadata=reads(*_VIEW))
+    def view(self, root: strawberry.Parent[models.Order], info: Info) -> OrderView:
+        return _VIEWS[loaded_order_view(info.context.require_viewer(), root)]
 
     # Relations read by list screens are sync resolvers over the request's loaders: values the
     # list prefetched come back at once, others as the loader's future (see now_or_later).
@@ -384,10 +459,14 @@ class Order(relay.Node):
         return await info.context.loaders.invitations_by_order.load(root.id)
 
     @strawberry.field(
-        description="How many comments it has (0 in a quote request).", metadata=reads("comment_count", *_VIEW)
+        description=(
+            "How many comments this viewer sees: a provider counts its own private thread (and, once "
+            "assigned, the comments the whole order sees), never another provider's thread."
+        ),
+        metadata=reads("comment_count", "id", *_VIEW),
     )
     def comment_count(self, root: strawberry.Parent[models.Order], info: Info) -> int:
-        return root.comment_count if _full(info, root) else 0
+        return _visible_comment_count(info, root)
 
     @strawberry.field(description="How many leads it has (0 in a quote request).", metadata=reads("lead_count", *_VIEW))
     def lead_count(self, root: strawberry.Parent[models.Order], info: Info) -> int:
@@ -417,10 +496,12 @@ class Order(relay.Node):
         last: Annotated[int | None, LAST] = None,
         before: Annotated[str | None, BEFORE] = None,
     ) -> Connection[Comment]:
-        if not _full(info, root):
-            return empty_connection()
         page = PageRequest(first=first, after=after, last=last, before=before)
-        return await children_connection(info, root.id, "comment_pages", COMMENT_ORDER, root.comment_count, page)
+        total = _visible_comment_count(info, root)
+        if inspect.isawaitable(total):
+            total = await total
+        scope = comment_scope(info.context.require_viewer(), loaded_order_view(info.context.require_viewer(), root))
+        return await children_connection(info, root.id, "comment_pages", COMMENT_ORDER, total, page, scope)
 
     @strawberry.field(
         description="Leads, oldest first, a page at a time (`last: n` for the newest).",
@@ -442,8 +523,9 @@ class Order(relay.Node):
 
     @strawberry.field(
         description=(
-            f"The first `first` comments, oldest first ({CHILD_LIST_DEFAULT} unless asked, at most "
-            f"{MAX_CHILD_LIST:,}); `commentsConnection` pages through the rest."
+            f"The first `first` comments this viewer sees, oldest first ({CHILD_LIST_DEFAULT} unless asked, "
+            f"at most {MAX_CHILD_LIST:,}); `commentsConnection` pages through the rest. A provider "
+            "sees its own private thread, and the order's comments once it is assigned; never a rival's thread."
         ),
         metadata=reads("id", *_VIEW),
     )
@@ -453,7 +535,9 @@ class Order(relay.Node):
         info: Info,
         first: Annotated[int | None, CHILD_FIRST] = CHILD_LIST_DEFAULT,
     ) -> list[Comment]:
-        return await first_children(info, root.id, "comment_pages", first) if _full(info, root) else []
+        viewer = info.context.require_viewer()
+        scope = comment_scope(viewer, loaded_order_view(viewer, root))
+        return await first_children(info, root.id, "comment_pages", first, scope)
 
     @strawberry.field(
         description=(
@@ -493,7 +577,12 @@ class Order(relay.Node):
     ) -> list[NotificationRecipient]:
         return await info.context.loaders.recipients_by_order.load(root.id) if _full(info, root) else []
 
-    @strawberry.field(description="The actions this viewer may take on the order now.")
+    @strawberry.field(
+        description=(
+            "The mutations this viewer may run on the order now: its status changes, and comments, "
+            "leads and edits (the same rules the mutations check)."
+        )
+    )
     async def available_actions(self, root: strawberry.Parent[models.Order], info: Info) -> list[OrderAction]:
         viewer = info.context.require_viewer()
         invited = False
@@ -509,11 +598,26 @@ class Order(relay.Node):
                 q.status is models.QuoteStatus.SUBMITTED and (q.expires_at is None or q.expires_at > now)
                 for q in quotes
             )
-        return available_actions(roles, root.status, has_acceptable_quote=has_acceptable_quote)
+        has_open_own_quote = False
+        if Role.INVITED_PROVIDER in roles:
+            now = utcnow()
+            quotes = await info.context.loaders.quotes_by_order.load(root.id)
+            has_open_own_quote = any(
+                q.provider_id == viewer.organization_id and effective_status(q, now) is models.QuoteStatus.SUBMITTED
+                for q in quotes
+            )
+        situation = Situation(
+            roles,
+            root.status,
+            lead_count=root.lead_count,
+            has_acceptable_quote=has_acceptable_quote,
+            has_open_own_quote=has_open_own_quote,
+        )
+        return available_order_actions(situation)
 
     @strawberry.field(
         description=(
-            "Status changes, quotes, declines and comments in time order (what this viewer may see): "
+            "Status changes, quotes, declines, comments and edits in time order (what this viewer may see): "
             f"the latest `last` of them ({CHILD_LIST_DEFAULT} unless asked, at most {MAX_CHILD_LIST:,})."
         )
     )

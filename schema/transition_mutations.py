@@ -2,13 +2,14 @@
 
 Each row of `PLAIN_TRANSITIONS` gives one mutation, `approveOrder(input: ApproveOrderInput!):
 ApproveOrderPayload!` for `APPROVE_ORDER`: its input has `orderId`, plus the row's reason (or
-message, domain.workflow.REASON_FIELD) when the table requires one, plus `scheduledFor` when the
-row asks for it; its payload is the order (null when refused) and `errors`. A new transition is
-a row of the domain table and a row here, in the order the mutations are listed.
+message, domain.workflow.REASON_FIELD) when the table requires one, plus `scheduledFor` or an
+optional `estimatedCompletionOn` when the row asks for it; its payload is the order (null when
+refused) and `errors`. A new transition is a row of the domain table and a row here, in the
+order the mutations are listed.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -32,12 +33,18 @@ class Api:
     description: str | None = None
     text_description: str | None = None  # of the reason or message, when the table requires one
     scheduled_for: str | None = None  # a required `scheduledFor`, with this description
+    estimated_completion_on: str | None = None  # an optional `estimatedCompletionOn`, with this description
 
 
 PLAIN_TRANSITIONS: dict[OrderAction, Api] = {
     A.APPROVE_ORDER: Api("The supplier approves a fixed-price order (reserving its MDF)."),
     A.REJECT_ORDER: Api("The supplier rejects an order waiting for approval."),
-    A.ACCEPT_ORDER: Api("The assigned provider takes on an approved order."),
+    A.ACCEPT_ORDER: Api(
+        "The assigned provider takes on an approved order, optionally saying when it expects to complete it.",
+        estimated_completion_on=(
+            "When the work should be done (today or later); left out: the date stays (a quote's, or none)."
+        ),
+    ),
     A.DENY_ORDER: Api("The assigned provider turns down an approved order (its MDF is released)."),
     A.START_WORK: Api("The assigned provider starts work on an accepted order."),
     A.REQUEST_PARTNER_INPUT: Api(
@@ -105,6 +112,9 @@ def input_type(action: OrderAction, api: Api) -> type:
     if api.scheduled_for is not None:
         annotations["scheduled_for"] = datetime
         namespace["scheduled_for"] = strawberry.field(description=api.scheduled_for)
+    if api.estimated_completion_on is not None:
+        annotations["estimated_completion_on"] = date | None
+        namespace["estimated_completion_on"] = strawberry.field(default=None, description=api.estimated_completion_on)
     cls = type(f"{type_name(action)}Input", (), {"__module__": __name__, "__annotations__": annotations, **namespace})
     return strawberry.input(cls, description=f"What `{field_name(action)}` needs.")
 
@@ -126,11 +136,13 @@ def mutation(action: OrderAction, api: Api) -> Any:
             input.order_id,
             reason=getattr(input, text) if text is not None else None,
             scheduled_for=getattr(input, "scheduled_for", None),
+            estimated_completion_on=getattr(input, "estimated_completion_on", None),
         )
         return payload_cls(order=order, errors=user_errors(errors))
 
     # Strawberry reads the argument and result types from the annotations.
-    argument = strawberry.argument(description=f"The order to {VERBS[action]}{' and why' if text else ''}.")
+    given = "" if text is None else ", and why" if text == "reason" else f", and the {text}"
+    argument = strawberry.argument(description=f"The order to {VERBS[action]}{given}.")
     resolve.__annotations__ = {"info": Info, "input": Annotated[input_cls, argument], "return": payload_cls}
     resolve.__name__ = action.value.lower()
     return strawberry.mutation(resolve, description=described(action, api))

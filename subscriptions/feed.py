@@ -39,6 +39,7 @@ from models import (
     OrderEventKind,
     OrderInvitation,
     OrderStatus,
+    OrderUpdate,
     Quote,
     StatusChange,
     User,
@@ -55,6 +56,8 @@ SUBJECTS: dict[OrderEventKind, type] = {
     K.COMMENT_ADDED: Comment,
     K.QUOTE_SUBMITTED: Quote,
     K.QUOTE_DECLINED: OrderInvitation,
+    K.QUOTE_WITHDRAWN: Quote,
+    K.ORDER_UPDATED: OrderUpdate,
 }
 
 
@@ -65,7 +68,7 @@ class LiveEvent:
     event: OrderEvent
     order: Order
     actor: User | None
-    subject: Any = None  # StatusChange, Comment, Quote or OrderInvitation
+    subject: Any = None  # StatusChange, Comment, Quote, OrderInvitation or OrderUpdate
     leads: list[Lead] = field(default_factory=list)  # LEADS_ADDED: the leads added together
     # The providers invited to quote on the order (as read with the batch): who may see it as a quote request.
     invited: frozenset[int] = frozenset()

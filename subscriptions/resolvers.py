@@ -7,7 +7,7 @@ raised before the stream exists, so the protocol reports them as an `error` mess
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from domain import access
 from domain.ids import parse_global_id
+from domain.viewer import Viewer
 from models import OrderEvent, OrderEventKind
 from resolvers.context import Context
 from resolvers.node import RESOLVERS
@@ -67,17 +68,23 @@ async def subscribe(
     after_id = ctx.cursors.decode(after, EVENT_CURSOR, "after")[1] if after is not None else None
 
     def accept(live: LiveEvent) -> bool:
-        event = live.event
-        return (
-            event.kind in kinds
-            and (order_pk is None or event.order_id == order_pk)
-            and access.can_receive_event(viewer, event, live.order, live.invited)
-        )
+        return accepts(viewer, live, kinds, order_pk)
 
     raw = info._raw_info
     operation = raw.operation
     return _stream(
         ctx, accept, after_id, order_pk, payload, operation, share_key(viewer, operation, raw.variable_values)
+    )
+
+
+def accepts(viewer: Viewer, live: LiveEvent, kinds: Collection[OrderEventKind], order_pk: int | None = None) -> bool:
+    """Whether a subscriber gets this event, live and on replay: the kinds it asked for (of one
+    order, or all), if the visibility function lets this viewer receive it now."""
+    event = live.event
+    return (
+        event.kind in kinds
+        and (order_pk is None or event.order_id == order_pk)
+        and access.can_receive_event(viewer, event, live.order, live.invited)
     )
 
 

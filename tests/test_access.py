@@ -184,7 +184,7 @@ async def test_each_role_sees_a_quote_request_as_it_should(gql, db) -> None:
     for hidden in ("contacts", "comments", "leads", "notificationRecipients", "statusHistory", "invitations"):
         assert order[hidden] == [], hidden
     assert order["mdfFund"] is None and order["commentCount"] == 0 and order["leadCount"] == 0
-    assert set(order["availableActions"]) == {"SUBMIT_QUOTE", "DECLINE_TO_QUOTE", "CANCEL_ORDER"}
+    assert set(order["availableActions"]) == {"SUBMIT_QUOTE", "DECLINE_TO_QUOTE"}
 
     for user in (PARTNER2, OUTSIDER):
         assert (await gql.data(ORDER_VIEW, {"id": gid}, as_=user))["node"] is None
@@ -206,7 +206,7 @@ async def test_providers_see_assigned_orders_from_approval_on(gql, db) -> None:
     assert (await gql.data(NODE, {"id": to_global_id("Order", uninvited.id)}, as_=PROVIDER))["node"] is None
     order = (await gql.data(ORDER_VIEW, {"id": to_global_id("Order", approved.id)}, as_=PROVIDER))["node"]
     assert order["view"] == "FULL" and order["contacts"] and order["comments"] and order["mdfFund"] is None
-    assert set(order["availableActions"]) == {"ACCEPT_ORDER", "DENY_ORDER", "CANCEL_ORDER"}
+    assert set(order["availableActions"]) == {"ACCEPT_ORDER", "DENY_ORDER", "CANCEL_ORDER", "ADD_COMMENT"}
     assert (await gql.data(NODE, {"id": to_global_id("Order", approved.id)}, as_=PROVIDER2))["node"] is None
     # The orders list agrees with node.
     listed = await gql.data("{ orders(first: 50) { totalCount edges { node { name status } } } }", as_=PROVIDER)

@@ -246,6 +246,8 @@ async def test_email_preferences_over_graphql(gql, ids, db, smtp) -> None:
         "COMMENT_ADDED": False,
         "LEADS_ADDED": True,
         "QUOTE_DECLINED": True,
+        "QUOTE_WITHDRAWN": True,
+        "ORDER_UPDATED": True,
     }
     # Switch one back on: an update, not a second row.
     again = (

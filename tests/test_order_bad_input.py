@@ -22,7 +22,7 @@ from models import (
 )
 from models.base import utcnow
 from tests import factories
-from tests.conftest import PARTNER, PROVIDER, SUPPLIER
+from tests.conftest import PARTNER, PROVIDER, PROVIDER2, SUPPLIER
 from tests.ordering import ERRORS, demo_ids, in_days
 
 TABLES = (Order, Quote, Comment, Lead, StatusChange, MdfLedgerEntry, OrderEvent)
@@ -125,9 +125,65 @@ CASES = [
         "addComment",
         "AddCommentInput",
         PROVIDER,
-        lambda c: {"orderId": c["quote_order"], "body": "hi"},
+        lambda c: {"orderId": c["quote_order"], "body": "hi", "providerId": c["Northwind Digital"]},
+        "VALIDATION",
+        ["input", "providerId"],
+    ),
+    (
+        "addComment",
+        "AddCommentInput",
+        PARTNER,
+        lambda c: {"orderId": c["quote_order"], "body": "hi", "providerId": c["Northwind Digital"]},
+        "VALIDATION",
+        ["input", "providerId"],
+    ),
+    (
+        "addComment",
+        "AddCommentInput",
+        PARTNER,
+        lambda c: {"orderId": c["quote_order"], "body": "hi", "providerId": to_global_id("Provider", 999_999)},
+        "NOT_FOUND",
+        ["input", "providerId"],
+    ),
+    (
+        "addComment",
+        "AddCommentInput",
+        PARTNER,
+        lambda c: {"orderId": c["work_order"], "body": "hi", "providerId": c["Taylor Marketing"]},
+        "VALIDATION",
+        ["input", "providerId"],
+    ),
+    (
+        "withdrawQuote",
+        "WithdrawQuoteInput",
+        PARTNER,
+        lambda c: {"quoteId": c["quote"]},
         "FORBIDDEN",
-        ["input", "orderId"],
+        ["input", "quoteId"],
+    ),
+    (
+        "withdrawQuote",
+        "WithdrawQuoteInput",
+        PROVIDER2,
+        lambda c: {"quoteId": c["quote"]},
+        "NOT_FOUND",
+        ["input", "quoteId"],
+    ),
+    (
+        "submitOrder",
+        "SubmitOrderInput",
+        PARTNER,
+        lambda c: order_input(c, notificationRecipients=["boss@acme.example", "Provider2@demo.example"]),
+        "VALIDATION",
+        ["input", "notificationRecipients", "1"],
+    ),
+    (
+        "submitOrder",
+        "SubmitOrderInput",
+        PARTNER,
+        lambda c: order_input(c, notificationRecipients=["outsider@other.example"]),
+        "VALIDATION",
+        ["input", "notificationRecipients", "0"],
     ),
     (
         "submitQuote",

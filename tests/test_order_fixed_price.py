@@ -45,7 +45,7 @@ async def submit_social(gql, ids, **extra):
                     "paymentMethod": "MDF",
                     "mdfFundId": ids["fund"],
                     "contacts": [{"name": "Dana Contact", "email": "dana@acme.example", "role": "Marketing lead"}],
-                    "notificationRecipients": ["Boss@Acme.example", "supplier@demo.example"],
+                    "notificationRecipients": ["Boss@Acme.example", "partner@demo.example"],
                     **extra,
                 }
             },
@@ -60,7 +60,7 @@ async def test_fixed_price_order_from_marketplace_to_archive(gql, ids) -> None:
     assert order["status"] == "PENDING_APPROVAL"
     assert order["rate"] == {"amount": "1500.00", "currency": "USD"}
     assert order["provider"] == {"name": "Taylor Marketing"}
-    assert order["availableActions"] == ["CANCEL_ORDER"]
+    assert order["availableActions"] == ["CANCEL_ORDER", "ADD_COMMENT", "UPDATE_ORDER"]
     assert order["statusHistory"] == [
         {"from": None, "to": "PENDING_APPROVAL", "action": "SUBMIT_ORDER", "reason": None, "actor": {"email": PARTNER}}
     ]
@@ -69,7 +69,7 @@ async def test_fixed_price_order_from_marketplace_to_archive(gql, ids) -> None:
     for user in (PROVIDER, PROVIDER2, PARTNER2, OUTSIDER):
         assert (await gql.data(NODE, {"id": oid}, as_=user))["node"] is None
     seen = (await gql.data(NODE, {"id": oid}, as_=SUPPLIER))["node"]
-    assert seen["availableActions"] == ["APPROVE_ORDER", "REJECT_ORDER", "CANCEL_ORDER"]
+    assert seen["availableActions"] == ["APPROVE_ORDER", "REJECT_ORDER", "CANCEL_ORDER", "ADD_COMMENT"]
 
     detail = await gql.data(
         """query($id: ID!) { node(id: $id) { ... on Order {
@@ -81,7 +81,7 @@ async def test_fixed_price_order_from_marketplace_to_archive(gql, ids) -> None:
     ]
     assert detail["node"]["notificationRecipients"] == [
         {"email": "boss@acme.example", "user": None},
-        {"email": "supplier@demo.example", "user": {"email": SUPPLIER}},
+        {"email": "partner@demo.example", "user": {"email": PARTNER}},
     ]
 
     approved = (await gql.data(APPROVE, {"input": {"orderId": oid}}, as_=SUPPLIER))["approveOrder"]
@@ -94,7 +94,7 @@ async def test_fixed_price_order_from_marketplace_to_archive(gql, ids) -> None:
         "available": Decimal("8500.00"),
     }
     seen = (await gql.data(NODE, {"id": oid}, as_=PROVIDER))["node"]
-    assert seen["availableActions"] == ["ACCEPT_ORDER", "DENY_ORDER", "CANCEL_ORDER"]
+    assert seen["availableActions"] == ["ACCEPT_ORDER", "DENY_ORDER", "CANCEL_ORDER", "ADD_COMMENT"]
 
     for mutation, name, status in (
         (ACCEPT, "acceptOrder", "NOT_STARTED"),

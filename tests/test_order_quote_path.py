@@ -73,10 +73,10 @@ async def test_quote_path_from_campaign_activity_to_archive(gql, ids) -> None:
     order = submitted["order"]
     oid = order["id"]
     assert order["status"] == "PENDING_QUOTES" and order["rate"] is None
-    assert order["availableActions"] == ["CANCEL_ORDER"]  # no quote to accept yet
+    assert order["availableActions"] == ["CANCEL_ORDER", "ADD_COMMENT", "UPDATE_ORDER"]  # no quote to accept yet
     for provider in (PROVIDER, PROVIDER2):
         seen = (await gql.data(ORDER, {"id": oid}, as_=provider))["node"]
-        assert seen["availableActions"] == ["SUBMIT_QUOTE", "DECLINE_TO_QUOTE", "CANCEL_ORDER"]
+        assert seen["availableActions"] == ["SUBMIT_QUOTE", "DECLINE_TO_QUOTE"]  # never CANCEL_ORDER
 
     declined = (
         await gql.data(DECLINE, {"input": {"orderId": oid, "reason": "Fully booked this quarter"}}, as_=PROVIDER2)
@@ -127,7 +127,7 @@ async def test_quote_path_from_campaign_activity_to_archive(gql, ids) -> None:
 
     seen = (await gql.data(ORDER, {"id": oid}))["node"]
     assert [(q["revision"], q["status"]) for q in seen["quotes"]] == [(1, "SUPERSEDED"), (2, "SUBMITTED")]
-    assert seen["availableActions"] == ["ACCEPT_QUOTE", "CANCEL_ORDER"]
+    assert seen["availableActions"] == ["ACCEPT_QUOTE", "CANCEL_ORDER", "ADD_COMMENT", "UPDATE_ORDER"]
 
     accepted = (await gql.data(ACCEPT_QUOTE, {"input": {"quoteId": revised["quote"]["id"]}}))["acceptQuote"]
     assert accepted["errors"] == []
@@ -155,7 +155,11 @@ async def test_quote_path_from_campaign_activity_to_archive(gql, ids) -> None:
         PROVIDER,
     )
     waiting = (await gql.data(ORDER, {"id": oid}))["node"]
-    assert waiting["status"] == "WAITING_FOR_PARTNER" and waiting["availableActions"] == ["PROVIDE_INPUT"]
+    assert waiting["status"] == "WAITING_FOR_PARTNER" and waiting["availableActions"] == [
+        "PROVIDE_INPUT",
+        "ADD_COMMENT",
+        "UPDATE_ORDER",
+    ]
     await step(gql, "provideInput", "ProvideInputInput", {"orderId": oid, "message": "US and Canada"}, PARTNER)
     comment = (
         await gql.data(COMMENT, {"input": {"orderId": oid, "body": "  Thanks, starting the research.  "}}, as_=PROVIDER)
@@ -220,6 +224,6 @@ async def test_order_is_cancelled_when_every_invited_provider_declines(gql, ids)
     assert final["statusHistory"][-1] == {
         "from": "PENDING_QUOTES",
         "to": "CANCELLED",
-        "actor": {"email": PROVIDER2},
-        "reason": "Every provider asked to quote declined.",
+        "actor": None,  # the portal cancels: nobody learns which provider left last
+        "reason": "No quote is left: every provider asked to quote declined or withdrew its quote.",
     }

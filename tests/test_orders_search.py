@@ -131,3 +131,24 @@ async def test_a_broad_search_reads_in_sort_order_with_the_same_results(gql, db,
     monkeypatch.setattr("domain.search.BROAD_SEARCH", 0)  # every search counts as broad
     assert [await found(gql, term, as_=as_) for term, as_ in cases] == narrow
     assert narrow[0] == ["Optimise the landing pages", "Posts for autumn", "Spring launch"]
+
+
+async def test_the_partners_name_is_searched_and_a_provider_never_finds_an_order_by_a_rivals_name(gql, db) -> None:
+    await _demo_orders(db)
+    acme = ["Optimise the landing pages", "Posts for autumn", "Spring launch"]
+    assert await found(gql, "acme") == acme
+    assert await found(gql, "acme res", as_=PARTNER) == acme
+    assert await found(gql, "acme", as_=PARTNER2) == []
+    # Taylor sees Acme's order assigned to it and Acme's quote request it is asked to quote on.
+    assert await found(gql, "acme", as_=PROVIDER) == ["Optimise the landing pages", "Spring launch"]
+    assert await found(gql, "beta", as_=PROVIDER2) == ["Café relaunch"]
+    # "Spring launch" asks Taylor (its service's provider) and Northwind: neither finds it by the other's name.
+    assert await found(gql, "taylor", as_=PROVIDER2) == []
+    assert await found(gql, "northwind", as_=PROVIDER) == []
+    assert await found(gql, "launch", as_=PROVIDER2) == ["Spring launch"]
+    async with db.write_session() as session:
+        await session.execute(
+            update(Organization).where(Organization.name == "Acme Resellers").values(name="Acme Global")
+        )
+    assert await found(gql, "global") == acme
+    assert await found(gql, "resellers") == []

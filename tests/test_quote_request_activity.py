@@ -56,3 +56,54 @@ async def test_a_rivals_quote_and_decline_do_not_move_what_an_invited_provider_s
     assert mine["version"] == 2 and mine["lastActivityAt"] > before["lastActivityAt"]
     rival = await seen(PROVIDER2)  # the rival's own: two quotes and a decline
     assert rival["version"] == 4
+
+
+SORTED = """query($filter: OrderFilter) {
+  orders(first: 10, filter: $filter, orderBy: { field: LAST_ACTIVITY_AT, direction: DESC }) {
+    totalCount edges { cursor node { id lastActivityAt } } } }"""
+EDIT = """mutation($id: ID!) {
+  updateOrder(input: {orderId: $id, description: "Now also local SEO"}) { errors { code } } }"""
+
+
+async def test_the_list_sorts_and_filters_a_quote_request_by_what_the_provider_may_see(gql, db) -> None:
+    both = ("Taylor Marketing", "Northwind Digital")
+    older = to_global_id("Order", await quote_request(db, invited=both))
+    newer = to_global_id("Order", await quote_request(db, invited=both))
+
+    async def listed(filter: dict | None = None) -> list[dict]:
+        return [e["node"] for e in (await gql.data(SORTED, {"filter": filter}, as_=PROVIDER))["orders"]["edges"]]
+
+    before = await listed()
+    assert [o["id"] for o in before] == [newer, older]
+    cursors = (await gql.data(SORTED, as_=PROVIDER))["orders"]["edges"]
+    # A rival's quote moves the order (the partner sees it first now) ...
+    payload = (
+        await gql.data(
+            SUBMIT_QUOTE,
+            {
+                "input": {
+                    "orderId": older,
+                    "plan": "A plan",
+                    "estimatedCompletionOn": in_days(30),
+                    "lineItems": [{"description": "Work", "quantity": 1, "unitPrice": "100.00"}],
+                }
+            },
+            as_=PROVIDER2,
+        )
+    )["submitQuote"]
+    assert payload["errors"] == []
+    partner_first = (await gql.data(SORTED, as_=PARTNER))["orders"]["edges"][0]["node"]
+    assert partner_first["id"] == older
+    # ... but neither the provider's order, nor its filter, nor its cursors.
+    assert await listed() == before
+    assert (await gql.data(SORTED, as_=PROVIDER))["orders"]["edges"] == cursors
+    since = partner_first["lastActivityAt"]
+    assert await listed({"lastActivity": {"from": since}}) == []
+
+    # An edit of the description is the provider's to see: the request moves for it.
+    assert (await gql.data(EDIT, {"id": older}))["updateOrder"]["errors"] == []
+    after = await listed()
+    assert [o["id"] for o in after] == [older, newer] and after[0]["lastActivityAt"] > since
+    seen = (await gql.data(ORDER, {"id": older}, as_=PROVIDER))["node"]
+    assert seen["version"] == 2 and seen["lastActivityAt"] == after[0]["lastActivityAt"]
+    assert [o["id"] for o in await listed({"lastActivity": {"from": since}})] == [older]

@@ -25,7 +25,12 @@ async def test_demo_orders(gql, db) -> None:
         "Trade show teaser": "CANCELLED",
     }
     assert [q["status"] for q in mine["Q1 SEO consultation"]["quotes"]] == ["SUBMITTED", "SUBMITTED"]
-    assert mine["Q1 SEO consultation"]["availableActions"] == ["ACCEPT_QUOTE", "CANCEL_ORDER"]
+    assert mine["Q1 SEO consultation"]["availableActions"] == [
+        "ACCEPT_QUOTE",
+        "CANCEL_ORDER",
+        "ADD_COMMENT",
+        "UPDATE_ORDER",
+    ]
     assert (mine["Holiday social campaign"]["commentCount"], mine["Holiday social campaign"]["leadCount"]) == (2, 3)
     supplier_sees = (await gql.data(ORDERS, as_=SUPPLIER))["orders"]["edges"]
     assert len(supplier_sees) == 7  # with Beta Solutions' order

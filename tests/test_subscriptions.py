@@ -337,3 +337,37 @@ async def test_a_decline_reaches_the_partner_side_and_the_decliner_never_the_oth
             )
         for email in (PARTNER, SUPPLIER, PROVIDER, PROVIDER2):
             await clients[email].nothing(0.1)
+
+
+async def test_an_edit_reaches_the_invited_providers_only_as_a_new_description(live: Live) -> None:
+    """updateOrder is an OrderUpdatedEvent: the partner side and the supplier see what changed;
+    a provider asked to quote sees that the description changed and nothing else, and hears
+    nothing of an edit of the contacts."""
+    updated = """subscription { orderEvents {
+      __typename ... on OrderUpdatedEvent { update { changed actor { email } } order { description view } } } }"""
+    edit = "mutation($input: UpdateOrderInput!) { updateOrder(input: $input) { errors { code } } }"
+    order_id = await quote_request(live.db, invited=("Taylor Marketing", "Northwind Digital"))
+    gid = to_global_id("Order", order_id)
+    async with AsyncExitStack() as stack:
+        clients = {email: await live.client(stack, email) for email in (PARTNER, SUPPLIER, PROVIDER, PARTNER2)}
+        for ws in clients.values():
+            await ws.subscribe("all", updated)
+        await live.subscribed(len(clients))
+
+        await live.mutate(edit, PARTNER, input={"orderId": gid, "contacts": [{"name": "Casey Contact"}]})
+        for email in (PARTNER, SUPPLIER):
+            event = (await clients[email].next())["payload"]["data"]["orderEvents"]
+            assert event["update"] == {"changed": ["CONTACTS"], "actor": {"email": PARTNER}}
+        await clients[PROVIDER].nothing(0.2)
+
+        await live.mutate(edit, PARTNER, input={"orderId": gid, "description": "Local SEO too", "contacts": []})
+        for email in (PARTNER, SUPPLIER):
+            event = (await clients[email].next())["payload"]["data"]["orderEvents"]
+            assert event["update"]["changed"] == ["DESCRIPTION", "CONTACTS"]
+        event = (await clients[PROVIDER].next())["payload"]["data"]["orderEvents"]
+        assert event == {
+            "__typename": "OrderUpdatedEvent",
+            "update": {"changed": ["DESCRIPTION"], "actor": {"email": PARTNER}},
+            "order": {"description": "Local SEO too", "view": "QUOTE_REQUEST"},
+        }
+        await clients[PARTNER2].nothing(0.1)

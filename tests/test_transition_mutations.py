@@ -33,7 +33,9 @@ def test_inputs_ask_for_what_the_row_requires() -> None:
         assert names[0] == "orderId"
         text = {"reason", "message"} & set(names)
         assert bool(text) is TRANSITIONS[action].reason_required, action
-        assert all(isinstance(input_type.fields[n].type, GraphQLNonNull) for n in names)
+        optional = {"estimatedCompletionOn"}  # acceptOrder's date may be left out
+        assert all(isinstance(input_type.fields[n].type, GraphQLNonNull) for n in names if n not in optional)
         assert ("scheduledFor" in names) is (action is OrderAction.SCHEDULE_EXECUTION)
+        assert ("estimatedCompletionOn" in names) is (action is OrderAction.ACCEPT_ORDER)
         assert field.type.of_type.name == f"{type_name(action)}Payload"
         assert list(field.type.of_type.fields) == ["order", "errors"]

@@ -13,13 +13,16 @@ from models import Comment, Order
 from resolvers.mutations.runner import run_mutation, selects
 
 ORDER_ID = ["input", "orderId"]
+PROVIDER_ID = ["input", "providerId"]
 
 
 async def resolve_add_comment(info: Info, input: Any) -> tuple[tuple[Order | None, Comment] | None, list[DomainError]]:
     """(order, comment): the order only when the operation asks for it."""
 
     async def act(uow, viewer):
-        return await add_comment(uow, viewer, decode_id(input.order_id, "Order", field=ORDER_ID), input.body)
+        order_id = decode_id(input.order_id, "Order", field=ORDER_ID)
+        provider_id = None if input.provider_id is None else decode_id(input.provider_id, "Provider", field=PROVIDER_ID)
+        return await add_comment(uow, viewer, order_id, input.body, provider_id)
 
     comment, errors = await run_mutation(info, act)
     if comment is None:

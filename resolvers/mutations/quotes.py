@@ -1,4 +1,4 @@
-"""submitQuote, declineToQuote, acceptQuote."""
+"""submitQuote, declineToQuote, withdrawQuote, acceptQuote."""
 
 from __future__ import annotations
 
@@ -48,5 +48,13 @@ async def resolve_accept_quote(info: Info, input: Any) -> tuple[tuple[Order, Quo
     async def act(uow, viewer):
         quote_id = decode_id(input.quote_id, "Quote", field=["input", "quoteId"])
         return await quotes.accept_quote(uow, viewer, quote_id)
+
+    return await run_mutation(info, act)
+
+
+async def resolve_withdraw_quote(info: Info, input: Any) -> tuple[tuple[Order, Quote] | None, list[DomainError]]:
+    async def act(uow, viewer):
+        quote_id = decode_id(input.quote_id, "Quote", field=["input", "quoteId"])
+        return await quotes.withdraw_quote(uow, viewer, quote_id)
 
     return await run_mutation(info, act)

@@ -3,7 +3,7 @@ resume, schedule, start execution, complete, cancel, archive. Each is one row of
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from strawberry.types import Info
 
@@ -24,11 +24,20 @@ async def resolve_transition(
     *,
     reason: str | None = None,
     scheduled_for: datetime | None = None,
+    estimated_completion_on: date | None = None,
 ) -> tuple[Order | None, list[DomainError]]:
     """`action` on the order (a global id): the order after the change."""
 
     async def act(uow, viewer):
         pk = decode_id(order_id, "Order", field=ORDER_ID)
-        return await workflow.perform(uow, viewer, pk, action, reason=reason, scheduled_for=scheduled_for)
+        return await workflow.perform(
+            uow,
+            viewer,
+            pk,
+            action,
+            reason=reason,
+            scheduled_for=scheduled_for,
+            estimated_completion_on=estimated_completion_on,
+        )
 
     return await run_mutation(info, act)
