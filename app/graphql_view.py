@@ -19,7 +19,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
@@ -31,6 +31,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.admission import Admission
 from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
 from app.db import Database
+from app.graphiql import graphiql_html
 from app.oidc import Tokens
 from app.origins import OriginPolicy, refused_websocket_origin
 from app.persisted import PersistedQueries, PersistedQueryError
@@ -104,6 +105,10 @@ class GraphQLView(GraphQL[Context, None]):
         # Authenticated sockets by user, closed when their access ends (app.revocation).
         self.sockets = OpenSockets()
         self.access_watcher = AccessWatcher(db, bus, self.sockets, settings.access_recheck_seconds)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the app's own files (app.graphiql), never Strawberry's CDN page."""
+        return HTMLResponse(graphiql_html(self.settings, request.scope.get("root_path", "")))
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]

@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), health probes."""
+"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), health probes, the
+vendored browser assets under /static/ and, outside production, examples/dashboard."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 import uuid
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -15,13 +17,15 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import Message
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from app.db import Database
 from app.delivery import DeliveryWorker
 from app.downloads import download_endpoint
+from app.graphiql import STATIC_DIR
 from app.graphql_view import GraphQLView, error_body
 from app.logging import request_id_var
 from app.origins import OriginCORSMiddleware
@@ -33,6 +37,8 @@ from subscriptions.feed import EventFeed
 from subscriptions.redis_bus import create_bus
 
 log = logging.getLogger("provider_orders.app")
+# The example dashboard of the checkout (absent from an installed package: then not served).
+DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "examples" / "dashboard"
 
 
 def assign_request_id(scope: Any) -> str:
@@ -219,16 +225,21 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             await bus.close()
             await db.dispose()
 
+    routes: list[BaseRoute] = [
+        Route("/", index),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/files/{token}", download_endpoint(db, settings, storage), methods=["GET"]),
+        # GraphiQL's and the dashboard's scripts (app/static/vendor, `make vendor`).
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    if not settings.is_production and DASHBOARD_DIR.is_dir():
+        routes.append(Mount("/examples/dashboard", StaticFiles(directory=DASHBOARD_DIR, html=True), name="dashboard"))
     app = App(
         graphql_websocket=graphql,
-        routes=[
-            Route("/", index),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/graphql", graphql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/files/{token}", download_endpoint(db, settings, storage), methods=["GET"]),
-        ],
+        routes=routes,
         middleware=[
             Middleware(
                 RequestContextMiddleware,

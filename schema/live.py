@@ -24,7 +24,10 @@ from schema.portal import User
 from subscriptions import resolvers
 from subscriptions.feed import LiveEvent
 
-CURSOR_HELP = "Opaque; pass it to `orderEvents(after:)` to resume right after this event."
+CURSOR_HELP = (
+    "Opaque; pass it as `after` to `orderEvents`, `orderStatusChanged` or `commentAdded` to resume right after "
+    "this event."
+)
 
 
 @strawberry.interface(description="What every live order event has.")
@@ -187,24 +190,27 @@ PAYLOADS = {
     | ClaimDeadlinePassedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."
+AFTER_HELP = (
+    "A `cursor` (or a comment's `eventCursor`) received earlier: first replay the stored events after it, "
+    "then go on live. Cursors of `orderStatusChanged`, `commentAdded` and `orderEvents` are positions in one "
+    "sequence, so any of them may be passed to any of the three."
+)
 
 
 @strawberry.type(description="Live updates over WebSocket (`graphql-transport-ws`).")
 class Subscription:
-    @strawberry.subscription(description="Status changes of one order, or of every order you may see.")
+    @strawberry.subscription(
+        description=(
+            "Status changes of one order, or of every order you may see. Each carries its `cursor`: subscribe "
+            "again with `after` set to the last one received to get the changes missed meanwhile, each once, "
+            "then live ones."
+        )
+    )
     async def order_status_changed(
         self,
         info: Info,
         order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID_HELP)] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "The `cursor` of an event received before: the status changes after it (those missed "
-                    "while disconnected) come first, then live ones."
-                )
-            ),
-        ] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
     ) -> AsyncGenerator[OrderStatusChange, None]:
         return await resolvers.subscribe(
             info,
@@ -214,16 +220,23 @@ class Subscription:
             payload=lambda live: OrderStatusChange(source=live),
         )
 
-    @strawberry.subscription(description="New comments on one order, or on every order you may see in full.")
+    @strawberry.subscription(
+        description=(
+            "New comments on one order, or on every order you may see in full. Each carries its `eventCursor`: "
+            "subscribe again with `after` set to the last one received to get the comments missed meanwhile, "
+            "each once, then live ones."
+        )
+    )
     async def comment_added(
         self,
         info: Info,
         order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID_HELP)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
     ) -> AsyncGenerator[Comment, None]:
         return await resolvers.subscribe(
             info,
             order_id=order_id,
-            after=None,
+            after=after,
             kinds={models.OrderEventKind.COMMENT_ADDED},
             payload=lambda live: live.subject,
         )
