@@ -1,4 +1,4 @@
-"""The `provider-orders` command: migrate, seed, token, sweep-quotes, serve, deliver, and ending
+"""The `provider-orders` command: migrate, seed, token, create-portal, sweep-quotes, serve, deliver, and ending
 (or restoring) access: deactivate-user, reactivate-user, deactivate-organization,
 reactivate-organization, revoke-tokens."""
 
@@ -21,12 +21,14 @@ from app.logging import configure_logging
 from app.migrate import upgrade
 from app.seed import is_empty, seed_demo, seed_demo_orders
 from app.seed_bench import seed_bench
-from app.settings import SettingsError, get_settings
+from app.settings import Environment, SettingsError, get_settings
 from app.websocket import uvicorn_websocket_options
 from app.workers import ReusePortMultiprocess, reuse_port_supported
 from domain import accounts
+from domain.admin.portals import create_portal
 from domain.errors import DomainError
 from domain.quotes import sweep_expired_quotes
+from domain.unit_of_work import unit_of_work
 from models import User
 from subscriptions.redis_bus import create_bus
 
@@ -79,6 +81,28 @@ async def _token(email: str, ttl: int | None) -> str:
     if user is None or not user.is_active:
         raise SystemExit(f"no user with e-mail {email!r} in {settings.database_url}")
     return mint_token(settings, user, ttl)
+
+
+async def _create_portal(name: str, supplier_email: str, supplier_name: str) -> str:
+    """Migrate (an empty database is fine), then make the portal, its supplier and first ADMIN;
+    in development, the ADMIN's token (elsewhere: `provider-orders token EMAIL`)."""
+    settings = get_settings()
+    db = Database(settings)
+    try:
+        await upgrade(db.engine)
+        async with unit_of_work(db.write_session(), settings) as uow:
+            portal, admin = await create_portal(uow, name, supplier_email, supplier_name)
+            summary = f"portal {portal.name!r} (id {portal.id}): supplier ADMIN {admin.email}"
+        async with db.read_session() as session:
+            admin = await session.get_one(User, admin.id)
+    except DomainError as error:
+        raise SystemExit(f"create-portal: {error.message}") from None
+    finally:
+        await db.dispose()
+    print(f"created {summary}", file=sys.stderr)
+    if settings.env is Environment.DEVELOPMENT:
+        return mint_token(settings, admin)
+    return f"mint the ADMIN's token with: provider-orders token {admin.email}"
 
 
 ACCESS_COMMANDS = {
@@ -222,6 +246,10 @@ def main(argv: list[str] | None = None) -> None:
     token = commands.add_parser("token", help="print a bearer token for a user")
     token.add_argument("email")
     token.add_argument("--ttl", type=int, default=None, help="seconds the token is valid")
+    portal = commands.add_parser("create-portal", help="make a portal with its supplier and first ADMIN")
+    portal.add_argument("--name", required=True, help="the portal's name")
+    portal.add_argument("--supplier-email", required=True, help="the supplier ADMIN's e-mail address")
+    portal.add_argument("--supplier-name", required=True, help="the supplier organisation's name")
     commands.add_parser("sweep-quotes", help="mark open quotes past their expiry EXPIRED (run it from cron)")
     for name, help_text in ACCESS_COMMANDS.items():
         access = commands.add_parser(name, help=help_text)
@@ -248,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_seed_bench(args.orders, args.database_url, args.seed))
     elif args.command == "token":
         print(asyncio.run(_token(args.email, args.ttl)))
+    elif args.command == "create-portal":
+        print(asyncio.run(_create_portal(args.name, args.supplier_email, args.supplier_name)))
     elif args.command in ACCESS_COMMANDS:
         print(f"{args.command}: {asyncio.run(_access(args.command, args.key))}", file=sys.stderr)
     elif args.command == "sweep-quotes":

@@ -5,6 +5,7 @@ models-versus-migrations test rely on that).
 """
 
 from models.activity import Comment, Lead, LeadStatus
+from models.audit import AuditEntry
 from models.base import Base
 from models.catalog import Campaign, CampaignActivity, PricingModel, Service
 from models.events import OrderEvent, OrderEventKind
@@ -27,11 +28,12 @@ from models.order import (
     PaymentMethod,
     StatusChange,
 )
-from models.portal import ActivityType, Organization, OrganizationKind, Portal, ProviderOffice, User
+from models.portal import ActivityType, Organization, OrganizationKind, Portal, ProviderOffice, User, UserRole
 from models.quote import Quote, QuoteLineItem, QuoteStatus
 
 __all__ = [
     "ActivityType",
+    "AuditEntry",
     "Base",
     "Campaign",
     "CampaignActivity",
@@ -67,4 +69,5 @@ __all__ = [
     "Service",
     "StatusChange",
     "User",
+    "UserRole",
 ]

@@ -251,6 +251,12 @@ class Loaders:
     lead_pages = cached_property(
         lambda self: self._make(_children_pages, Lead, Lead.order_id, Lead.created_at, Lead.id)
     )
+    # Organization.users: the first users of each organisation.
+    user_pages = cached_property(lambda self: self._make(_children_pages, User, User.organization_id, User.id))
+    # MdfFund.ledger: the newest entries of each fund.
+    ledger_pages = cached_property(
+        lambda self: self._make(_children_pages, MdfLedgerEntry, MdfLedgerEntry.fund_id, MdfLedgerEntry.id)
+    )
     update_pages = cached_property(
         lambda self: self._make(_children_pages, OrderUpdate, OrderUpdate.order_id, OrderUpdate.at, OrderUpdate.id)
     )

@@ -12,7 +12,10 @@ from typing import Any
 import strawberry
 from graphql import ASTValidationRule, ValidationContext
 
-from schema import catalog, live, mdf, notifications, orders, portal
+from schema import admin_types, catalog, live, mdf, notifications, orders, portal
+from schema.admin_catalog_mutations import AdminCatalogMutations
+from schema.admin_mutations import AdminMutations
+from schema.admin_queries import AdminQueries
 from schema.common import SCALAR_OVERRIDES
 from schema.extensions import SchemaSettings, default_extensions, settings_free_extensions
 from schema.fast_path import FastPathExecutor, check_internals
@@ -20,8 +23,8 @@ from schema.order_mutations import OrderMutations
 from schema.query import Query as CoreQuery
 from subscriptions.sharing import SharedEventExecutor
 
-QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries]
-MUTATIONS: list[type] = [OrderMutations, notifications.NotificationMutations]
+QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries, AdminQueries]
+MUTATIONS: list[type] = [OrderMutations, notifications.NotificationMutations, AdminMutations, AdminCatalogMutations]
 SUBSCRIPTIONS: list[type] = [live.Subscription, notifications.NotificationSubscriptions]
 
 TYPES = [
@@ -40,6 +43,7 @@ TYPES = [
     orders.Comment,
     orders.Lead,
     notifications.Notification,
+    admin_types.AuditEntry,
 ]
 
 

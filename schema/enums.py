@@ -29,6 +29,9 @@ from models import (
 from models import (
     QuoteStatus as _QuoteStatus,
 )
+from models import (
+    UserRole as _UserRole,
+)
 from schema.common import described_enum
 
 OrganizationKind = described_enum(
@@ -164,4 +167,14 @@ OrderView = described_enum(
         ),
     },
     name="OrderView",
+)
+
+
+UserRole = described_enum(
+    _UserRole,
+    "A user's role in its organisation.",
+    {
+        "ADMIN": "Administers its organisation (a supplier's ADMIN: the whole portal).",
+        "MEMBER": "Works with orders; administers nothing.",
+    },
 )

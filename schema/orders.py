@@ -358,6 +358,9 @@ class Order(relay.Node):
         description="When the activity runs (UTC), once scheduled (`scheduleExecution`)."
     )
     completed_at: datetime | None = strawberry.field(description="When it was completed (UTC); null until then.")
+    attention_needed: bool = strawberry.field(
+        description="Its provider was deactivated while it was assigned: the supplier hands it over or cancels it."
+    )
     is_type_of = of_model(models.Order)
 
     # An invited provider sees neither moving with its rivals' quotes and declines.
