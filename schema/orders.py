@@ -370,7 +370,10 @@ class Order(relay.Node):
     currency: str = strawberry.field(description="ISO 4217 currency of its amounts (`rate`, quotes).")
     submitted_at: datetime = strawberry.field(description="When the partner submitted it (UTC).")
     estimated_completion_on: date | None = strawberry.field(
-        description="When the provider expects to finish (from the accepted quote); null until known."
+        description=(
+            "When the provider expects to finish: from the accepted quote, set when it accepts the order, "
+            "or moved later (`updateEstimatedCompletion`); null until known."
+        )
     )
     scheduled_for: datetime | None = strawberry.field(
         description="When the activity runs (UTC), once scheduled (`scheduleExecution`)."
