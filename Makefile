@@ -13,7 +13,7 @@ UV := $(TOOLS)/bin/uv
 # Never download a Python: use the one given by PYTHON.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint schema install lock clean
+.PHONY: run test lint schema install lock clean vendor
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -53,6 +53,11 @@ lint: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/strawberry export-schema schema:schema --output schema.graphql
+
+# Refresh the browser assets GraphiQL and examples/dashboard use (app/static/vendor/, from the npm
+# registry with `npm pack`; versions in scripts/vendor-assets.sh). Needs node and npm; commit the result.
+vendor:
+	scripts/vendor-assets.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) provider_orders.db provider_orders.db-wal provider_orders.db-shm

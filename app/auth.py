@@ -114,6 +114,7 @@ def _viewer(user: User, org: Organization) -> Viewer:
         organization_id=org.id,
         organization_kind=org.kind,
         portal_id=org.portal_id,
+        role=user.role,
     )
 
 

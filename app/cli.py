@@ -1,4 +1,4 @@
-"""The `provider-orders` command: migrate, seed, token, sweep-quotes, serve, deliver, and ending
+"""The `provider-orders` command: migrate, seed, token, create-portal, sweep-quotes, serve, deliver, and ending
 (or restoring) access: deactivate-user, reactivate-user, deactivate-organization,
 reactivate-organization, revoke-tokens."""
 
@@ -21,13 +21,18 @@ from app.logging import configure_logging
 from app.migrate import upgrade
 from app.seed import is_empty, seed_demo, seed_demo_orders
 from app.seed_bench import seed_bench
-from app.settings import SettingsError, get_settings
+from app.settings import Environment, SettingsError, get_settings
 from app.websocket import uvicorn_websocket_options
 from app.workers import ReusePortMultiprocess, reuse_port_supported
 from domain import accounts
+from domain.admin.portals import create_portal
+from domain.claims import expired_claim_orders, release_expired
 from domain.errors import DomainError
+from domain.events import event_message
 from domain.quotes import sweep_expired_quotes
+from domain.unit_of_work import unit_of_work
 from models import User
+from models.base import utcnow
 from subscriptions.redis_bus import create_bus
 
 
@@ -81,6 +86,28 @@ async def _token(email: str, ttl: int | None) -> str:
     return mint_token(settings, user, ttl)
 
 
+async def _create_portal(name: str, supplier_email: str, supplier_name: str) -> str:
+    """Migrate (an empty database is fine), then make the portal, its supplier and first ADMIN;
+    in development, the ADMIN's token (elsewhere: `provider-orders token EMAIL`)."""
+    settings = get_settings()
+    db = Database(settings)
+    try:
+        await upgrade(db.engine)
+        async with unit_of_work(db.write_session(), settings) as uow:
+            portal, admin = await create_portal(uow, name, supplier_email, supplier_name)
+            summary = f"portal {portal.name!r} (id {portal.id}): supplier ADMIN {admin.email}"
+        async with db.read_session() as session:
+            admin = await session.get_one(User, admin.id)
+    except DomainError as error:
+        raise SystemExit(f"create-portal: {error.message}") from None
+    finally:
+        await db.dispose()
+    print(f"created {summary}", file=sys.stderr)
+    if settings.env is Environment.DEVELOPMENT:
+        return mint_token(settings, admin)
+    return f"mint the ADMIN's token with: provider-orders token {admin.email}"
+
+
 ACCESS_COMMANDS = {
     "deactivate-user": "refuse a user from now on and close the user's open WebSockets",
     "reactivate-user": "let a deactivated user sign in again (with a token minted from now on)",
@@ -123,6 +150,31 @@ async def _sweep_quotes() -> int:
         async with db.write_session() as session:
             return await sweep_expired_quotes(session)
     finally:
+        await db.dispose()
+
+
+async def _sweep_claims() -> int:
+    """Release the reservations of orders past their portal's claim deadline (one transaction
+    each; the events are published on the bus, and stored for replay regardless)."""
+    settings = get_settings()
+    db = Database(settings)
+    bus = create_bus(settings.redis_url, channel=settings.redis_channel)
+    await bus.start()
+    released = 0
+    try:
+        now = utcnow()
+        async with db.read_session() as session:
+            due = await expired_claim_orders(session, now)
+        for order_id in due:
+            async with unit_of_work(db.write_session(), settings) as uow:
+                done = await release_expired(uow, order_id, now)
+            if done:
+                released += 1
+                for event in uow.events:
+                    await bus.publish(event_message(event))
+        return released
+    finally:
+        await bus.close()
         await db.dispose()
 
 
@@ -222,7 +274,14 @@ def main(argv: list[str] | None = None) -> None:
     token = commands.add_parser("token", help="print a bearer token for a user")
     token.add_argument("email")
     token.add_argument("--ttl", type=int, default=None, help="seconds the token is valid")
+    portal = commands.add_parser("create-portal", help="make a portal with its supplier and first ADMIN")
+    portal.add_argument("--name", required=True, help="the portal's name")
+    portal.add_argument("--supplier-email", required=True, help="the supplier ADMIN's e-mail address")
+    portal.add_argument("--supplier-name", required=True, help="the supplier organisation's name")
     commands.add_parser("sweep-quotes", help="mark open quotes past their expiry EXPIRED (run it from cron)")
+    commands.add_parser(
+        "sweep-claims", help="release MDF reservations of orders past their claim deadline (run it from cron)"
+    )
     for name, help_text in ACCESS_COMMANDS.items():
         access = commands.add_parser(name, help=help_text)
         access.add_argument("key", metavar="NAME-OR-ID" if name.endswith("-organization") else "EMAIL")
@@ -248,10 +307,14 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_seed_bench(args.orders, args.database_url, args.seed))
     elif args.command == "token":
         print(asyncio.run(_token(args.email, args.ttl)))
+    elif args.command == "create-portal":
+        print(asyncio.run(_create_portal(args.name, args.supplier_email, args.supplier_name)))
     elif args.command in ACCESS_COMMANDS:
         print(f"{args.command}: {asyncio.run(_access(args.command, args.key))}", file=sys.stderr)
     elif args.command == "sweep-quotes":
         print(f"{asyncio.run(_sweep_quotes())} quote(s) marked EXPIRED", file=sys.stderr)
+    elif args.command == "sweep-claims":
+        print(f"{asyncio.run(_sweep_claims())} order(s) past the claim deadline released", file=sys.stderr)
     elif args.command == "serve":
         _serve(args.host, args.port, args.workers, args.fd)
     elif args.command == "deliver":

@@ -19,7 +19,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
@@ -31,12 +31,14 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.admission import Admission
 from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
 from app.db import Database
+from app.graphiql import graphiql_html
 from app.oidc import Tokens
 from app.origins import OriginPolicy, refused_websocket_origin
 from app.persisted import PersistedQueries, PersistedQueryError
 from app.revocation import ACCESS_REVOKED, AccessWatcher, OpenSockets
 from app.settings import Settings
 from app.shutdown import OpenWebSockets
+from app.uploads import UploadError, UploadLimits, check_preflight, current_upload, is_multipart, parse_upload_request
 from models.database import is_unavailable
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, Context, Refused
 from schema.compiled import encode_response
@@ -76,15 +78,27 @@ class GraphQLView(GraphQL[Context, None]):
         bus: Any,
         websockets: OpenWebSockets | None = None,
         feed: Any = None,
+        storage: Any = None,
         **kwargs: Any,
     ):
         # CORS_ORIGINS, for the WebSocket handshake as for CORS (app.origins).
         self.origins = OriginPolicy(settings.cors_origins, loopback_alike=not settings.is_production)
         kwargs.setdefault("allowed_origins", sorted(self.origins.origins))
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, **kwargs)
-        self.db, self.settings, self.bus, self.feed = db, settings, bus, feed
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            # Uploads by the GraphQL multipart request spec, parsed by app.uploads (CSRF guard included).
+            multipart_uploads_enabled=True,
+            **kwargs,
+        )
+        self.db, self.settings, self.bus, self.feed, self.storage = db, settings, bus, feed, storage
         self.tokens = Tokens(settings)  # development tokens, and the identity provider's (app.oidc)
         self.persisted = PersistedQueries(settings)  # APQ, or trusted documents only (app.persisted)
+        self.upload_limits = UploadLimits(
+            max_file_bytes=settings.max_upload_bytes,
+            max_request_bytes=settings.max_upload_bytes,
+            max_files=settings.max_upload_files,
+        )
         self.websockets = websockets if websockets is not None else OpenWebSockets()
         # Every operation, HTTP or WebSocket, waits at this gate (app.admission).
         self.admission = Admission(settings)
@@ -92,6 +106,10 @@ class GraphQLView(GraphQL[Context, None]):
         # Authenticated sockets by user, closed when their access ends (app.revocation).
         self.sockets = OpenSockets()
         self.access_watcher = AccessWatcher(db, bus, self.sockets, settings.access_recheck_seconds)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the app's own files (app.graphiql), never Strawberry's CDN page."""
+        return HTMLResponse(graphiql_html(self.settings, request.scope.get("root_path", "")))
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         request_id = request.scope.get("request_id") or uuid.uuid4().hex[:16]
@@ -104,6 +122,7 @@ class GraphQLView(GraphQL[Context, None]):
             response=response,
             feed=self.feed,
             mutation_rate=self.admission.mutation_retry_after,
+            storage=self.storage,
         )
         if isinstance(request, Request):
             context.raw_json = self.settings.compiled_reads
@@ -223,10 +242,21 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        upload = None
         try:
-            await request.body()  # read (and kept) first: a slow upload holds no slot
+            # The body is read first: a slow upload holds no slot. Files stream to temporary files.
+            if is_multipart(request) and request.method == "POST":
+                check_preflight(request)
+                upload = await parse_upload_request(request, self.upload_limits)
+                current_upload.set(upload)
+            else:
+                await request.body()
             async with self.admission.operation(self.tokens.user_of(request.headers.get("authorization"))):
                 response = await self.run(request)
+        except UploadError as refused_upload:
+            response = JSONResponse(error_body(refused_upload.message, refused_upload.code), refused_upload.status)
+            # The rest of the body is not read: the connection is closed after this answer.
+            response.headers["Connection"] = "close"
         except Refused as refused:
             response = self._refused(request, refused)
         except PersistedQueryError as exc:
@@ -246,6 +276,9 @@ class GraphQLView(GraphQL[Context, None]):
             response = JSONResponse(
                 error_body(SERVICE_UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE"), 503, headers={"Retry-After": "1"}
             )
+        finally:
+            if upload is not None:
+                upload.close()
         await response(scope, receive, send)
 
     def _refused(self, request: Request, refused: Refused) -> Response:
@@ -297,6 +330,13 @@ class GraphQLView(GraphQL[Context, None]):
         if not isinstance(value, dict | list):
             raise HTTPException(400, "expected a JSON object")
         return value
+
+    async def parse_multipart(self, request: Any) -> dict[str, Any]:
+        """The multipart request `__call__` parsed as it arrived (app.uploads)."""
+        upload = current_upload.get()
+        if upload is None:
+            raise HTTPException(400, "Unable to parse the multipart body")
+        return upload.operations
 
     async def parse_http_body(self, request):
         request_data = await super().parse_http_body(request)

@@ -29,6 +29,10 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # What Apollo Client and urql send besides the safelisted headers, and our own.
 ALLOWED_HEADERS = (
     "authorization",
+    # the CSRF guard of multipart uploads (app.uploads.PREFLIGHT_HEADERS)
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+    "graphql-preflight",
     "content-type",
     "accept",
     "x-request-id",

@@ -30,6 +30,7 @@ from models import (
     ProviderOffice,
     Service,
     User,
+    UserRole,
 )
 from models.base import utcnow
 
@@ -83,14 +84,31 @@ async def seed_demo(session: AsyncSession) -> None:
 
     session.add_all(
         [
-            User(organization_id=supplier.id, email="supplier@demo.example", name="Sam Supplier"),
-            User(organization_id=acme.id, email="partner@demo.example", name="Pat Partner"),
-            User(organization_id=beta.id, email="partner2@demo.example", name="Bea Partner"),
-            User(organization_id=taylor.id, email="provider@demo.example", name="Taylor Provider"),
-            User(organization_id=northwind.id, email="provider2@demo.example", name="Nora Provider"),
-            User(organization_id=other_partner.id, email="outsider@other.example", name="Oscar Outsider"),
-            User(organization_id=other_supplier.id, email="supplier@other.example", name="Olga Supplier"),
-            User(organization_id=other_provider.id, email="provider@other.example", name="Otto Provider"),
+            User(organization_id=supplier.id, email="supplier@demo.example", name="Sam Supplier", role=UserRole.ADMIN),
+            User(organization_id=acme.id, email="partner@demo.example", name="Pat Partner", role=UserRole.ADMIN),
+            User(organization_id=beta.id, email="partner2@demo.example", name="Bea Partner", role=UserRole.ADMIN),
+            User(organization_id=taylor.id, email="provider@demo.example", name="Taylor Provider", role=UserRole.ADMIN),
+            User(
+                organization_id=northwind.id, email="provider2@demo.example", name="Nora Provider", role=UserRole.ADMIN
+            ),
+            User(
+                organization_id=other_partner.id,
+                email="outsider@other.example",
+                name="Oscar Outsider",
+                role=UserRole.ADMIN,
+            ),
+            User(
+                organization_id=other_supplier.id,
+                email="supplier@other.example",
+                name="Olga Supplier",
+                role=UserRole.ADMIN,
+            ),
+            User(
+                organization_id=other_provider.id,
+                email="provider@other.example",
+                name="Otto Provider",
+                role=UserRole.ADMIN,
+            ),
             ProviderOffice(
                 provider_id=taylor.id,
                 name="Seattle",

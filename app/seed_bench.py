@@ -47,6 +47,7 @@ from models import (
     Service,
     StatusChange,
     User,
+    UserRole,
 )
 
 PORTAL_NAME = "Bench Portal"
@@ -293,6 +294,7 @@ async def seed_bench(db: Database, orders: int, seed: int = 42, log: Any = print
                     organization_id=org_id,
                     email=email,
                     name=f"{name} user",
+                    role=UserRole.ADMIN,  # each organisation's one user administers it
                     is_active=True,
                     created_at=START,
                 )

@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), health probes."""
+"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), health probes, the
+vendored browser assets under /static/ and, outside production, examples/dashboard."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 import uuid
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -15,22 +17,28 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import Message
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from app.db import Database
 from app.delivery import DeliveryWorker
+from app.downloads import download_endpoint
+from app.graphiql import STATIC_DIR
 from app.graphql_view import GraphQLView, error_body
 from app.logging import request_id_var
 from app.origins import OriginCORSMiddleware
 from app.settings import Settings, get_settings
 from app.shutdown import OpenWebSockets, close_on_exit_signals
+from app.storage import create_storage
 from schema.api import build_schema
 from subscriptions.feed import EventFeed
 from subscriptions.redis_bus import create_bus
 
 log = logging.getLogger("provider_orders.app")
+# The example dashboard of the checkout (absent from an installed package: then not served).
+DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "examples" / "dashboard"
 
 
 def assign_request_id(scope: Any) -> str:
@@ -44,8 +52,10 @@ def assign_request_id(scope: Any) -> str:
 class RequestContextMiddleware:
     """Request id (taken from X-Request-ID or made), access log, and a request size cap."""
 
-    def __init__(self, app: Any, max_body: int):
+    def __init__(self, app: Any, max_body: int, max_upload_body: int | None = None):
         self.app, self.max_body = app, max_body
+        # A multipart upload may be as large as its files allow (app.uploads cuts each file itself).
+        self.max_upload_body = max_upload_body or max_body
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -58,14 +68,14 @@ class RequestContextMiddleware:
         status_holder = {"status": None}
         try:
             if scope["type"] == "http":
+                content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+                max_body = self.max_upload_body if content_type == b"multipart/form-data" else self.max_body
                 length = headers.get(b"content-length")
-                if length is not None and length.isdigit() and int(length) > self.max_body:
-                    response = JSONResponse(
-                        error_body(f"request body over {self.max_body} bytes", "PAYLOAD_TOO_LARGE"), 413
-                    )
+                if length is not None and length.isdigit() and int(length) > max_body:
+                    response = JSONResponse(error_body(f"request body over {max_body} bytes", "PAYLOAD_TOO_LARGE"), 413)
                     await response(scope, receive, send)
                     return
-                receive = self._capped(receive, scope, send)
+                receive = self._capped(receive, scope, send, max_body)
 
             async def send_wrapper(message: Message) -> None:
                 if message["type"] == "http.response.start":
@@ -77,9 +87,7 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send_wrapper)
             except BodyTooLarge:
                 if status_holder["status"] is None:
-                    response = JSONResponse(
-                        error_body(f"request body over {self.max_body} bytes", "PAYLOAD_TOO_LARGE"), 413
-                    )
+                    response = JSONResponse(error_body("request body too large", "PAYLOAD_TOO_LARGE"), 413)
                     await response(scope, receive, send_wrapper)
         finally:
             if scope["type"] == "http":
@@ -94,9 +102,8 @@ class RequestContextMiddleware:
                 )
             request_id_var.reset(token)
 
-    def _capped(self, receive: Any, scope: Any, send: Any) -> Any:
+    def _capped(self, receive: Any, scope: Any, send: Any, max_body: int) -> Any:
         seen = 0
-        max_body = self.max_body
 
         async def capped_receive() -> dict:
             nonlocal seen
@@ -145,6 +152,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     db = db or Database(settings)
     bus = create_bus(settings.redis_url, channel=settings.redis_channel)
     feed = EventFeed(db, bus, poll_seconds=settings.event_poll_seconds)
+    storage = create_storage(settings)
 
     protocols = [GRAPHQL_TRANSPORT_WS_PROTOCOL] + ([GRAPHQL_WS_PROTOCOL] if settings.legacy_graphql_ws else [])
     websockets = OpenWebSockets()
@@ -155,6 +163,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         bus=bus,
         websockets=websockets,
         feed=feed,
+        storage=storage,
         subscription_protocols=protocols,
         connection_init_wait_timeout=timedelta(seconds=10),
     )
@@ -216,17 +225,28 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             await bus.close()
             await db.dispose()
 
+    routes: list[BaseRoute] = [
+        Route("/", index),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/files/{token}", download_endpoint(db, settings, storage), methods=["GET"]),
+        # GraphiQL's and the dashboard's scripts (app/static/vendor, `make vendor`).
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    if not settings.is_production and DASHBOARD_DIR.is_dir():
+        routes.append(Mount("/examples/dashboard", StaticFiles(directory=DASHBOARD_DIR, html=True), name="dashboard"))
     app = App(
         graphql_websocket=graphql,
-        routes=[
-            Route("/", index),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/graphql", graphql, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
-            WebSocketRoute("/graphql", graphql),
-        ],
+        routes=routes,
         middleware=[
-            Middleware(RequestContextMiddleware, max_body=settings.max_request_bytes),
+            Middleware(
+                RequestContextMiddleware,
+                max_body=settings.max_request_bytes,
+                # the files, plus room for the multipart framing and the `operations` and `map` fields
+                max_upload_body=settings.max_upload_bytes + 2 * settings.max_request_bytes,
+            ),
             Middleware(OriginCORSMiddleware, policy=graphql.origins),
         ],
         lifespan=lifespan,
@@ -235,4 +255,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db, app.state.bus, app.state.settings, app.state.graphql = db, bus, settings, graphql
     app.state.websockets = websockets
     app.state.feed = feed
+    app.state.storage = storage
     return app

@@ -144,6 +144,17 @@ class Settings(BaseSettings):
     mail_retry_seconds: Seconds = 60.0  # first retry delay; doubles each attempt (capped at 6 hours)
     mail_poll_seconds: Seconds = 5.0  # how often an idle delivery worker looks for due e-mails
 
+    # Attachments (domain.attachments, app.uploads, app.storage, app.downloads).
+    file_storage_path: Path = PROJECT_ROOT / "data" / "files"  # the local folder (without FILE_STORAGE_URL)
+    file_storage_url: str | None = None  # s3://bucket/prefix: S3-compatible object storage instead
+    s3_endpoint_url: str | None = None  # e.g. a MinIO or other S3-compatible server; unset: AWS
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None  # unset: the usual AWS_* variables and files apply
+    s3_secret_access_key: str | None = None
+    max_upload_mb: Positive = 25  # per file, and for the files of one request together
+    max_upload_files: Annotated[int, Field(ge=1, le=100)] = 10  # files per request
+    file_url_seconds: Positive = 300  # how long an `Attachment.url` stays valid
+
     # Production posture. Suggestions ("Did you mean 'orders'?") in the errors for unknown fields,
     # arguments, input fields and enum values spell out the schema even with introspection off.
     graphql_suggestions: bool | None = None  # default: on outside production
@@ -157,6 +168,17 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("expected a rate such as '60/minute' or '1000/hour', or empty for none") from None
         return value
+
+    @field_validator("file_storage_url")
+    @classmethod
+    def _storage_url(cls, value: str | None) -> str | None:
+        if value and not (value.startswith("s3://") and value[len("s3://") :].split("/")[0]):
+            raise ValueError("expected s3://bucket/prefix (unset: the local folder FILE_STORAGE_PATH)")
+        return value or None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from domain.viewer import Viewer
 from models import (
+    Attachment,
     Campaign,
     Comment,
     MdfFund,
@@ -25,7 +26,9 @@ from models import (
     OrderStatus,
     Organization,
     OrganizationKind,
+    Portal,
     Quote,
+    Service,
 )
 
 
@@ -208,6 +211,33 @@ def visible_comment_count(viewer: Viewer, view: OrderView, order_count: int, thr
     return order_count - sum(n for p, n in thread_counts.items() if p != provider_id)
 
 
+def can_see_attachment(
+    viewer: Viewer,
+    order: Order,
+    attachment: Attachment,
+    *,
+    quote: Quote | None = None,
+    comment: Comment | None = None,
+    invited: bool | None = None,
+) -> bool:
+    """A file is seen by whoever sees what it hangs on: the whole order, the comment, or the quote
+    (a provider's proposal: the partner, the supplier and that provider, never a rival; a
+    private thread's files: its provider, the partner and the supplier).
+    `quote` / `comment`: the row it hangs on, when it hangs on one."""
+    if attachment.order_id != order.id:
+        return False
+    view = order_view(viewer, order, invited)
+    if view is OrderView.NONE:
+        return False
+    if attachment.quote_id is not None:
+        if quote is None or quote.id != attachment.quote_id or quote.order_id != order.id:
+            return False
+        return quote.provider_id == viewer.organization_id if viewer.is_provider else view is OrderView.FULL
+    if attachment.comment_id is not None:
+        return comment is not None and comment.id == attachment.comment_id and can_see_comment(viewer, view, comment)
+    return view is OrderView.FULL
+
+
 def organization_scope(viewer: Viewer, kind: OrganizationKind | None = None) -> ColumnElement[bool]:
     """Organisations of the viewer's portal. Partners do not see other partners."""
     clause = Organization.portal_id == viewer.portal_id
@@ -229,6 +259,12 @@ def can_see_organization(viewer: Viewer, org: Organization) -> bool:
     return True
 
 
+def can_see_users_of(viewer: Viewer, organization_id: int) -> bool:
+    """An organisation's list of users: the supplier's users (any organisation of the portal,
+    already checked visible) and the organisation's own users."""
+    return viewer.is_supplier or viewer.organization_id == organization_id
+
+
 def fund_scope(viewer: Viewer) -> ColumnElement[bool]:
     """MDF funds: a partner's own, every fund of the portal for the supplier, none for providers."""
     if viewer.is_supplier:
@@ -245,7 +281,51 @@ def can_see_fund(viewer: Viewer, fund: MdfFund) -> bool:
 
 
 def campaign_scope(viewer: Viewer) -> ColumnElement[bool]:
-    return Campaign.portal_id == viewer.portal_id
+    """The portal's campaigns that are not retired."""
+    return and_(Campaign.portal_id == viewer.portal_id, Campaign.retired_at.is_(None))
+
+
+def _portal_switch(viewer: Viewer, column: Any) -> ColumnElement[bool]:
+    """SQL: the viewer's portal has the feature `column` switched on (evaluated once, uncorrelated)."""
+    return exists().where(Portal.id == viewer.portal_id, column.is_(True))
+
+
+def service_scope(viewer: Viewer) -> ColumnElement[bool]:
+    """The Marketplace (`services`) as the viewer sees it: the portal's services that are not
+    retired, of active providers, and approved (a provider also sees its own awaiting approval,
+    the supplier every one). Partners see none while the portal has the Marketplace off."""
+    clause = and_(
+        Service.portal_id == viewer.portal_id,
+        Service.retired_at.is_(None),
+        Service.provider_id.in_(select(Organization.id).where(Organization.is_active.is_(True))),
+    )
+    if viewer.is_partner:
+        return and_(clause, Service.approved.is_(True), _portal_switch(viewer, Portal.marketplace_enabled))
+    if viewer.is_provider:
+        return and_(clause, or_(Service.approved.is_(True), Service.provider_id == viewer.organization_id))
+    return clause
+
+
+def locator_scope(viewer: Viewer) -> ColumnElement[bool]:
+    """The Provider Locator (`providers`): the portal's providers; partners see the active ones,
+    and none while the portal has the Provider Locator off."""
+    clause = organization_scope(viewer, OrganizationKind.PROVIDER)
+    if viewer.is_partner:
+        return and_(clause, Organization.is_active.is_(True), _portal_switch(viewer, Portal.provider_locator_enabled))
+    return clause
+
+
+def can_see_service(viewer: Viewer, service: Service) -> bool:
+    """A service by id (node lookups, an order's service): the portal's, retired ones included
+    (they stay on their orders); one awaiting approval only for its provider and the supplier."""
+    if service.portal_id != viewer.portal_id:
+        return False
+    return service.approved or viewer.is_supplier or service.provider_id == viewer.organization_id
+
+
+def service_listed(viewer: Viewer, service: Service) -> bool:
+    """Whether a loaded service appears in the viewer's catalogue lists (`Provider.services`)."""
+    return service.retired_at is None and can_see_service(viewer, service)
 
 
 def can_receive_event(viewer: Viewer, event: OrderEvent, order: Order, invited: Collection[int]) -> bool:

@@ -33,6 +33,13 @@ OWN_EVENTS_OF_PROVIDER = {
     OrderEventKind.QUOTE_DECLINED,
     OrderEventKind.QUOTE_WITHDRAWN,
 }
+# MDF claims are the partner's and the supplier's business: providers never see the fund.
+CLAIM_EVENTS = {
+    OrderEventKind.CLAIM_SUBMITTED,
+    OrderEventKind.CLAIM_APPROVED,
+    OrderEventKind.CLAIM_REJECTED,
+    OrderEventKind.CLAIM_EXPIRED,
+}
 
 
 async def event_audience(
@@ -43,6 +50,7 @@ async def event_audience(
     subject_id: int | None = None,
     *,
     left_pending_quotes: bool = False,
+    only_provider: int | None = None,
 ) -> dict:
     """Who may see this event, as access stands now (DOMAIN.md, "Who sees what").
 
@@ -52,8 +60,14 @@ async def event_audience(
     changes of their quote request (its start, and the change that ends it), for their own
     quotes, withdrawals and declines, for the comments of their own private thread
     (`subject_provider_id`), and for edits of the description they quote on; never for other
-    comments, leads, other edits or other providers' quotes.
+    comments, leads, other edits or other providers' quotes. `only_provider`: the event is
+    about something of that provider's alone (a file on its quote or in its private thread): no
+    other provider hears of it. No provider hears of MDF claims.
     """
+    if kind in CLAIM_EVENTS:
+        return {"partner": order.partner_id, "providers": []}
+    if only_provider is not None:
+        return {"partner": order.partner_id, "providers": [only_provider]}
     if kind is OrderEventKind.COMMENT_ADDED and subject_provider_id is not None:
         # A private thread: its provider (and the partner and suppliers), nobody else.
         return {"partner": order.partner_id, "providers": [subject_provider_id]}
@@ -89,6 +103,7 @@ async def record_event(
     *,
     subject_provider_id: int | None = None,
     left_pending_quotes: bool = False,
+    only_provider: int | None = None,
 ) -> OrderEvent:
     """The event of a change, with its notifications. Both are stored when the transaction
     commits; `event.id` is known from then on. `left_pending_quotes`: the change ended the
@@ -100,7 +115,13 @@ async def record_event(
         subject_id=subject_id,
         actor_id=actor_id,
         audience=await event_audience(
-            uow.session, order, kind, subject_provider_id, subject_id, left_pending_quotes=left_pending_quotes
+            uow.session,
+            order,
+            kind,
+            subject_provider_id,
+            subject_id,
+            left_pending_quotes=left_pending_quotes,
+            only_provider=only_provider,
         ),
         created_at=utcnow(),
     )

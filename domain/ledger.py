@@ -24,6 +24,7 @@ class Balance:
     allocated: Decimal
     reserved: Decimal
     spent: Decimal
+    claimed: Decimal
 
     @property
     def available(self) -> Decimal:
@@ -112,6 +113,34 @@ async def release(session: AsyncSession, order: Order, actor_id: int | None) -> 
 async def spend(session: AsyncSession, order: Order, actor_id: int | None) -> MdfLedgerEntry | None:
     """Turn the order's reservation into spend."""
     return await _settle(session, order, LedgerEntryKind.SPEND, actor_id, "completed")
+
+
+async def locked_fund(session: AsyncSession, fund_id: int) -> MdfFund:
+    """The fund row, locked for the rest of the transaction (every writer of its ledger takes it first)."""
+    return await _locked_fund(session, fund_id)
+
+
+async def claim(session: AsyncSession, fund: MdfFund, order: Order, amount: Decimal, actor_id: int, memo: str) -> None:
+    """Record a claim filed against the order's reservation (the amount stays reserved)."""
+    await _append(session, fund, order, LedgerEntryKind.CLAIM, amount, actor_id, memo)
+
+
+async def close_claim(
+    session: AsyncSession, fund: MdfFund, order: Order, amount: Decimal, actor_id: int | None, memo: str
+) -> None:
+    await _append(session, fund, order, LedgerEntryKind.CLAIM_CLOSED, amount, actor_id, memo)
+
+
+async def spend_amount(
+    session: AsyncSession, fund: MdfFund, order: Order, amount: Decimal, actor_id: int | None, memo: str
+) -> None:
+    """Spend `amount` of what the order holds, then release the rest."""
+    held = await reserved_for_order(session, order.id)
+    assert amount <= held, "a claim never exceeds the reservation"
+    if amount > ZERO:
+        await _append(session, fund, order, LedgerEntryKind.SPEND, amount, actor_id, memo)
+    if held - amount > ZERO:
+        await _append(session, fund, order, LedgerEntryKind.RELEASE, held - amount, actor_id, f"{memo}: rest released")
 
 
 async def _settle(

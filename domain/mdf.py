@@ -28,11 +28,23 @@ def held_total() -> ColumnElement:
     return func.coalesce(func.sum(held), 0)
 
 
+def claimed_total() -> ColumnElement:
+    """What open MDF claims ask for (part of what is reserved): filed minus closed claims."""
+    K = LedgerEntryKind
+    claimed = case(
+        (MdfLedgerEntry.kind == K.CLAIM, MdfLedgerEntry.amount),
+        (MdfLedgerEntry.kind == K.CLAIM_CLOSED, -MdfLedgerEntry.amount),
+        else_=0,
+    )
+    return func.coalesce(func.sum(claimed), 0)
+
+
 def balance_columns() -> list[ColumnElement]:
-    """allocated, reserved, spent: SQL aggregates over `mdf_ledger_entry` rows."""
+    """allocated, reserved, spent, claimed: SQL aggregates over `mdf_ledger_entry` rows."""
     K = LedgerEntryKind
     return [
         func.coalesce(func.sum(_sum_of(K.ALLOCATE)), 0).label("allocated"),
         held_total().label("reserved"),
         func.coalesce(func.sum(_sum_of(K.SPEND)), 0).label("spent"),
+        claimed_total().label("claimed"),
     ]

@@ -25,9 +25,11 @@ from domain.ids import to_global_id
 from domain.recipients import may_receive
 from domain.unit_of_work import UnitOfWork
 from models import (
+    Attachment,
     Comment,
     DeliveryStatus,
     Lead,
+    MdfClaim,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -192,7 +194,40 @@ async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
             "reason": update.reason,
         }
         invited = await _update_audience(session, order, update, audience)
-    else:  # an event kind this module does not know: tell nobody rather than guess
+    elif event.kind is OrderEventKind.ATTACHMENTS_ADDED:
+        files = await session.scalars(
+            select(Attachment)
+            .where(
+                Attachment.order_id == order.id,
+                Attachment.id >= event.subject_id,
+                Attachment.uploaded_by_id == event.actor_id,
+            )
+            .order_by(Attachment.id)
+        )
+        first = await session.get(Attachment, event.subject_id)
+        names = [f.filename for f in files if first is not None and f.created_at == first.created_at]
+        data["files"] = {"count": len(names), "names": names[:10], "kind": first.kind.value if first else None}
+        await _partner_side(session, order, audience, NotificationKind.ATTACHMENTS_ADDED)
+        assigned = _assigned_provider(order)
+        if assigned is not None and assigned in event.audience.get("providers", ()):
+            for user in await _users_of(session, [assigned]):
+                audience.add_user(user, PROVIDER, NotificationKind.ATTACHMENTS_ADDED)
+    elif event.kind in CLAIM_NOTICES:
+        claim = (
+            await session.get(MdfClaim, event.subject_id) if event.kind is not OrderEventKind.CLAIM_EXPIRED else None
+        )
+        data["claim"] = {
+            "step": CLAIM_NOTICES[event.kind],
+            "amount": str(claim.amount) if claim else None,
+            "currency": order.currency,
+            "reason": claim.rejection_reason if claim else None,
+        }
+        if event.kind is OrderEventKind.CLAIM_SUBMITTED:
+            for user in await _supplier_users(session, order.portal_id):
+                audience.add_user(user, SUPPLIER, NotificationKind.CLAIM_UPDATED)
+        else:
+            await _partner_side(session, order, audience, NotificationKind.CLAIM_UPDATED)
+    else:  # an event kind this module does not know (a removed file): tell nobody rather than guess
         return
 
     if not audience.recipients and not (invited and invited.recipients):
@@ -229,6 +264,14 @@ async def on_event(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+CLAIM_NOTICES = {
+    OrderEventKind.CLAIM_SUBMITTED: "submitted",
+    OrderEventKind.CLAIM_APPROVED: "approved",
+    OrderEventKind.CLAIM_REJECTED: "rejected",
+    OrderEventKind.CLAIM_EXPIRED: "expired",
+}
 
 
 async def _actor(session: AsyncSession, user_id: int | None) -> tuple[User | None, Organization | None]:
@@ -545,6 +588,26 @@ def describe(kind: NotificationKind, role: str, data: dict) -> tuple[str, str]:
         return (f"New comment on {order}", f"{who}: {excerpt}")
     if kind is NotificationKind.ORDER_UPDATED:
         return _describe_update(order, who, data.get("update") or {})
+    if kind is NotificationKind.ATTACHMENTS_ADDED:
+        files = data.get("files") or {}
+        count = files.get("count") or 1
+        noun = "file" if count == 1 else "files"
+        names = ", ".join(files.get("names") or [])
+        return (f"{count} new {noun}: {order}", f"{who} attached {names or f'{count} {noun}'} to {order}.")
+    if kind is NotificationKind.CLAIM_UPDATED:
+        claim = data.get("claim") or {}
+        step, money = claim.get("step"), f"{claim.get('amount')} {claim.get('currency')}"
+        if step == "submitted":
+            return (f"MDF claim to review: {order}", f"{who} claims {money} for {order}.")
+        if step == "approved":
+            return (f"MDF claim approved: {order}", f"{who} approved the claim of {money} for {order}.")
+        if step == "rejected":
+            why = f" Reason: {claim['reason']}" if claim.get("reason") else ""
+            return (f"MDF claim rejected: {order}", f"{who} rejected the claim of {money} for {order}.{why}")
+        return (
+            f"MDF claim deadline passed: {order}",
+            f"The claim deadline of {order} passed; its MDF reservation was released.",
+        )
     if kind is NotificationKind.LEADS_ADDED:
         count = (data.get("leads") or {}).get("count", 1)
         noun = "lead" if count == 1 else "leads"

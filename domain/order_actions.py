@@ -39,6 +39,7 @@ class Situation:
     lead_count: int = 0
     has_acceptable_quote: bool = True  # the partner has a quote to accept (ACCEPT_QUOTE)
     has_open_own_quote: bool = False  # the viewing provider has a quote it could withdraw
+    deliverables_to_review: bool = False  # deliverables attached and not yet accepted (the partner's review)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,12 @@ def require_action(access: OrderAccess, action: OrderAction, *, field: list[str]
 def available_order_actions(situation: Situation) -> list[OrderAction]:
     """Everything the viewer may do now: the transition table's actions (in table order), then
     these rules' (in the enum's order) that have something to act on."""
-    actions = available_actions(situation.roles, situation.status, has_acceptable_quote=situation.has_acceptable_quote)
+    actions = available_actions(
+        situation.roles,
+        situation.status,
+        has_acceptable_quote=situation.has_acceptable_quote,
+        deliverables_to_review=situation.deliverables_to_review,
+    )
     for action, rule in RULES.items():
         if refusal(action, situation) is None and (rule.offered is None or rule.offered(situation)):
             actions.append(action)

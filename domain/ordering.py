@@ -10,7 +10,7 @@ from dataclasses import field as dc_field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import ledger
+from domain import access, ledger
 from domain.errors import DomainError, ErrorCode, invalid, not_found
 from domain.events import record_event
 from domain.recipients import check_recipients
@@ -73,8 +73,9 @@ async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order
         raise DomainError(ErrorCode.FORBIDDEN, "only partner users place orders")
     portal = await session.get_one(Portal, viewer.portal_id)
     service = await session.get(Service, data.service_id)
-    if service is None or service.portal_id != viewer.portal_id:
+    if service is None or not access.can_see_service(viewer, service):
         raise not_found("service", _f("serviceId"))
+    await _check_offered(session, service)
     await _check_origin(session, viewer, portal, service, data)
 
     problems = Problems()
@@ -85,7 +86,7 @@ async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order
     recipients = await check_recipients(session, viewer.organization_id, data.notification_recipients)
 
     providers = await _invited_providers(session, viewer, service, data.provider_ids)
-    fund = await _fund(session, viewer, portal, data)
+    fund = await _fund(session, viewer, portal, service, data)
     if service.pricing_model is PricingModel.FIXED_PRICE and service.price is None:
         raise invalid("this fixed-price service has no price yet", _f("serviceId"))
 
@@ -106,7 +107,7 @@ async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order
         origin=data.origin,
         payment_method=data.payment_method,
         rate=service.price if fixed else None,
-        currency=portal.currency,
+        currency=service.currency,  # the service's price (or its quotes) are in it
         submitted_at=now,
         last_activity_at=now,
         version=1,
@@ -132,6 +133,13 @@ async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order
     return order
 
 
+async def _check_offered(session: AsyncSession, service: Service) -> None:
+    """A retired service, one awaiting approval, or one of a deactivated provider takes no orders."""
+    provider = await session.get(Organization, service.provider_id)
+    if service.retired_at is not None or not service.approved or provider is None or not provider.is_active:
+        raise invalid(f"{service.name!r} is no longer offered", _f("serviceId"))
+
+
 async def _check_origin(
     session: AsyncSession, viewer: Viewer, portal: Portal, service: Service, data: NewOrder
 ) -> None:
@@ -142,6 +150,8 @@ async def _check_origin(
         campaign = await session.get(Campaign, activity.campaign_id) if activity is not None else None
         if activity is None or campaign is None or campaign.portal_id != viewer.portal_id:
             raise not_found("campaign activity", _f("campaignActivityId"))
+        if activity.retired_at is not None or campaign.retired_at is not None:
+            raise invalid(f"{activity.name!r} is retired", _f("campaignActivityId"))
         if activity.service_id is None:
             raise invalid(f"{activity.name!r} is not a full service activity", _f("campaignActivityId"))
         if activity.service_id != service.id:
@@ -207,7 +217,9 @@ async def _invited_providers(
     return wanted
 
 
-async def _fund(session: AsyncSession, viewer: Viewer, portal: Portal, data: NewOrder) -> MdfFund | None:
+async def _fund(
+    session: AsyncSession, viewer: Viewer, portal: Portal, service: Service, data: NewOrder
+) -> MdfFund | None:
     if data.payment_method is PaymentMethod.PARTNER_FUNDED:
         if data.mdf_fund_id is not None:
             raise invalid("a partner-funded order draws on no MDF fund", _f("mdfFundId"))
@@ -223,7 +235,7 @@ async def _fund(session: AsyncSession, viewer: Viewer, portal: Portal, data: New
         fund,
         partner_id=viewer.organization_id,
         portal_id=viewer.portal_id,
-        currency=portal.currency,
+        currency=service.currency,
         today=utcnow().date(),
         field=_f("mdfFundId"),
     )

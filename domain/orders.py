@@ -83,6 +83,8 @@ VERBS = {
     OrderAction.COMPLETE_ORDER: "complete",
     OrderAction.CANCEL_ORDER: "cancel",
     OrderAction.ARCHIVE_ORDER: "archive",
+    OrderAction.ACCEPT_DELIVERABLES: "accept the deliverables of",
+    OrderAction.REQUEST_CHANGES: "request changes to",
 }
 ROLE_NAMES = {
     Role.PARTNER: "the ordering partner",

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.access import can_see_quote
+from domain.access import OrderView, can_see_quote
 from domain.errors import DomainError, ErrorCode, not_found
 from domain.events import record_event
 from domain.order_actions import refusal as action_refusal
@@ -214,6 +214,37 @@ async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reaso
         viewer.user_id,
         subject_provider_id=viewer.organization_id,
     )
+    await _cancel_when_no_quote_is_left(uow, viewer, access, now)
+    return order
+
+
+async def decline_on_behalf(uow: UnitOfWork, viewer: Viewer, invitation: OrderInvitation, reason: str) -> Order:
+    """What `decline_to_quote` does, for a provider that leaves the portal (its deactivation,
+    `viewer` being the supplier who deactivates it): the invitation is declined, the provider's
+    open quote REJECTED, and the order cancelled once no provider asked has a quote to offer."""
+    session, now = uow.session, utcnow()
+    order = await session.get_one(Order, invitation.order_id)
+    invitation.declined_at, invitation.decline_reason = now, reason
+    await session.execute(
+        update(Quote)
+        .where(
+            Quote.order_id == order.id,
+            Quote.provider_id == invitation.provider_id,
+            Quote.status == QuoteStatus.SUBMITTED,
+        )
+        .values(status=QuoteStatus.REJECTED)
+        .execution_options(synchronize_session=False)
+    )
+    await session.flush()
+    await record_event(
+        uow,
+        order,
+        OrderEventKind.QUOTE_DECLINED,
+        invitation.id,
+        viewer.user_id,
+        subject_provider_id=invitation.provider_id,
+    )
+    access = OrderAccess(order, OrderView.FULL, frozenset(), None)
     await _cancel_when_no_quote_is_left(uow, viewer, access, now)
     return order
 

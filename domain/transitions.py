@@ -38,6 +38,8 @@ class OrderAction(enum.StrEnum):
     COMPLETE_ORDER = "COMPLETE_ORDER"
     CANCEL_ORDER = "CANCEL_ORDER"
     ARCHIVE_ORDER = "ARCHIVE_ORDER"
+    ACCEPT_DELIVERABLES = "ACCEPT_DELIVERABLES"
+    REQUEST_CHANGES = "REQUEST_CHANGES"
     # Actions that keep the status: their rules are in domain/order_actions.py, not in TRANSITIONS.
     ADD_COMMENT = "ADD_COMMENT"
     ADD_LEADS = "ADD_LEADS"
@@ -97,8 +99,18 @@ TRANSITIONS: dict[OrderAction, Transition] = {
             money=MoneyEffect.RELEASE,
         ),
         _t(A.ARCHIVE_ORDER, {R.ASSIGNED_PROVIDER}, {S.COMPLETED, S.CANCELLED, S.DENIED}, S.ARCHIVED),
+        # The partner reviews the deliverables of a completed order (while some are attached and
+        # not yet accepted: DELIVERABLE_REVIEW): accepted (recorded, the status stays), or sent back.
+        _t(A.ACCEPT_DELIVERABLES, {R.PARTNER}, {S.COMPLETED}, None),
+        _t(A.REQUEST_CHANGES, {R.PARTNER}, {S.COMPLETED}, S.IN_PROGRESS, reason=True),
     ]
 }
+
+
+# Actions offered only while the order's deliverables wait for the partner's review.
+DELIVERABLE_REVIEW = frozenset({OrderAction.ACCEPT_DELIVERABLES, OrderAction.REQUEST_CHANGES})
+# Status-keeping actions that are recorded in the status history all the same (from = to).
+RECORDED_IN_PLACE = frozenset({OrderAction.ACCEPT_DELIVERABLES})
 
 
 def roles_of(viewer: Viewer, order: Order, *, invited: bool = False) -> frozenset[Role]:
@@ -118,16 +130,22 @@ def roles_of(viewer: Viewer, order: Order, *, invited: bool = False) -> frozense
 
 
 def available_actions(
-    roles: frozenset[Role], status: OrderStatus, *, has_acceptable_quote: bool = True
+    roles: frozenset[Role],
+    status: OrderStatus,
+    *,
+    has_acceptable_quote: bool = True,
+    deliverables_to_review: bool = False,
 ) -> list[OrderAction]:
     """What these roles may do to an order in this status, in table order.
 
     ACCEPT_QUOTE is offered only when there is a quote to accept (a button with nothing
-    behind it would only lead to an error)."""
+    behind it would only lead to an error); the deliverable review only while deliverables
+    are attached and not yet accepted."""
     return [
         t.action
         for t in TRANSITIONS.values()
         if status in t.sources
         and roles & t.actors
         and (t.action is not OrderAction.ACCEPT_QUOTE or has_acceptable_quote)
+        and (t.action not in DELIVERABLE_REVIEW or deliverables_to_review)
     ]

@@ -8,7 +8,8 @@ on the bus once the commit has succeeded, so a refused or rolled-back change pub
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -17,6 +18,8 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Notification, OrderEvent
+
+log = logging.getLogger("provider_orders.unit_of_work")
 
 
 class NotificationSettings(Protocol):
@@ -33,6 +36,28 @@ class UnitOfWork:
     events: list[OrderEvent] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     stored: bool = field(default=False, init=False)
+    # Work outside the database: undone when the transaction fails (a stored file deleted),
+    # or done only once it has committed (a removed attachment's file deleted).
+    undo: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def run_undo(self) -> None:
+        """Best effort, newest first; a failure is logged (the row never committed, so nothing
+        points at what is left)."""
+        for step in reversed(self.undo):
+            try:
+                await step()
+            except Exception:
+                log.exception("could not undo a step of a failed transaction")
+        self.undo.clear()
+
+    async def run_after_commit(self) -> None:
+        for step in self.after_commit:
+            try:
+                await step()
+            except Exception:
+                log.exception("could not finish a step after the commit")
+        self.after_commit.clear()
 
     def store_pending(self) -> None:
         """Add the transaction's events and notifications last, just before it commits.
@@ -76,8 +101,15 @@ async def unit_of_work(
     write_session: AbstractAsyncContextManager[AsyncSession], settings: NotificationSettings
 ) -> AsyncIterator[UnitOfWork]:
     """A `UnitOfWork` over `write_session` (a session in a transaction that commits when its block
-    ends): the pending rows are added when the block ends without an exception, then it commits."""
-    async with write_session as session:
-        uow = UnitOfWork(session, settings)
-        yield uow
-        uow.store_pending()
+    ends): the pending rows are added when the block ends without an exception, then it commits.
+    When the block or the commit fails, the unit's `undo` steps run."""
+    uow: UnitOfWork | None = None
+    try:
+        async with write_session as session:
+            uow = UnitOfWork(session, settings)
+            yield uow
+            uow.store_pending()
+    except BaseException:
+        if uow is not None:
+            await uow.run_undo()
+        raise

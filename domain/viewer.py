@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import OrganizationKind
+from models import OrganizationKind, UserRole
 
 # Read once: an enum member looked up on its class costs a microsecond, and these are asked for
 # by several fields of every order of a page.
@@ -19,6 +19,12 @@ class Viewer:
     organization_id: int
     organization_kind: OrganizationKind
     portal_id: int
+    role: UserRole = UserRole.MEMBER
+
+    @property
+    def is_admin(self) -> bool:
+        """An ADMIN of its organisation (the supplier's ADMINs administer the whole portal)."""
+        return self.role is UserRole.ADMIN
 
     @property
     def is_partner(self) -> bool:

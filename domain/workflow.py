@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import update
 
 from domain import ledger
-from domain.errors import invalid
+from domain.attachments import deliverables_awaiting_review, has_deliverable
+from domain.errors import DomainError, ErrorCode, invalid
 from domain.events import record_event
 from domain.order_edits import completion_date, completion_update, record_update
 from domain.orders import OrderAccess, load_order, require_transition, save_order
@@ -21,7 +22,7 @@ from domain.transitions import MoneyEffect, OrderAction, Transition
 from domain.unit_of_work import UnitOfWork
 from domain.validation import future_time, required_text
 from domain.viewer import Viewer
-from models import Order, OrderEventKind, OrderStatus, Quote, QuoteStatus, StatusChange
+from models import Order, OrderEventKind, OrderStatus, Portal, Quote, QuoteStatus, StatusChange
 from models.base import utcnow
 
 ORDER_ID = ["input", "orderId"]
@@ -58,6 +59,23 @@ async def perform(
     else:
         reason = None
     changes: dict[str, Any] = {}
+    keep_reservation = False
+    if action is OrderAction.COMPLETE_ORDER:
+        portal = await uow.session.get(Portal, access.order.portal_id)
+        assert portal is not None
+        if portal.deliverables_required and not await has_deliverable(uow.session, order_id):
+            raise invalid(
+                "attach at least one DELIVERABLE before completing the order (the portal requires it)", ORDER_ID
+            )
+        # With MDF claims required, the reservation waits for the partner's claim (domain.claims).
+        keep_reservation = portal.mdf_claims_required
+    review = action in (OrderAction.ACCEPT_DELIVERABLES, OrderAction.REQUEST_CHANGES)
+    if review and not await deliverables_awaiting_review(uow.session, order_id):
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            "there are no deliverables waiting for review on this order (none attached, or already accepted)",
+            ORDER_ID,
+        )
     if action is OrderAction.SCHEDULE_EXECUTION:
         if scheduled_for is None:
             raise invalid("scheduledFor is required", ["input", "scheduledFor"])
@@ -66,7 +84,9 @@ async def perform(
     if estimated_completion_on is not None:
         assert action is OrderAction.ACCEPT_ORDER, "only acceptOrder takes an estimated completion date"
         changes["estimated_completion_on"] = completion_date(estimated_completion_on, now.date())
-    await change_status(uow, viewer, access, transition, reason=reason, now=now, **changes)
+    await change_status(
+        uow, viewer, access, transition, reason=reason, now=now, keep_reservation=keep_reservation, **changes
+    )
     if estimated_completion_on is not None and estimated_completion_on != previous:
         # Told with the status change (domain.notifications): no event of its own.
         await record_update(
@@ -85,16 +105,18 @@ async def change_status(
     now: datetime | None = None,
     money_field: list[str] | None = None,
     automatic: bool = False,
+    keep_reservation: bool = False,
     **changes: Any,
 ) -> StatusChange:
     """Apply `transition` (already permitted) with its money effect, history row and event.
     `automatic`: the portal's own consequence of the viewer's action (the cancellation once no
-    quote is left), recorded without an actor: nobody learns which provider left last."""
+    quote is left), recorded without an actor: nobody learns which provider left last. A status-keeping action
+    recorded in place (ACCEPT_DELIVERABLES) is a change from the status to itself.
+    `keep_reservation`: a SPEND leaves the reservation for the MDF claim (domain.claims)."""
     session, order = uow.session, access.order
     actor_id = None if automatic else viewer.user_id
     now = now or utcnow()
-    source, target = order.status, transition.target
-    assert target is not None, "status-keeping actions do not change status"
+    source, target = order.status, transition.target or order.status
     if target is OrderStatus.APPROVED and order.approved_at is None:
         changes["approved_at"] = now
     if target is OrderStatus.COMPLETED:
@@ -107,7 +129,7 @@ async def change_status(
         await ledger.reserve(session, order, rate, viewer.user_id, today=now.date(), field=money_field or ORDER_ID)
     elif transition.money is MoneyEffect.RELEASE:
         await ledger.release(session, order, viewer.user_id)
-    elif transition.money is MoneyEffect.SPEND:
+    elif transition.money is MoneyEffect.SPEND and not keep_reservation:
         await ledger.spend(session, order, viewer.user_id)
 
     await save_order(session, order, field=ORDER_ID, status=target, **changes)

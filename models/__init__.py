@@ -5,8 +5,11 @@ models-versus-migrations test rely on that).
 """
 
 from models.activity import Comment, Lead, LeadStatus
+from models.attachment import Attachment, AttachmentKind
+from models.audit import AuditEntry
 from models.base import Base
 from models.catalog import Campaign, CampaignActivity, PricingModel, Service
+from models.claim import ClaimStatus, MdfClaim, MdfClaimProof
 from models.events import OrderEvent, OrderEventKind
 from models.mdf import LedgerEntryKind, MdfFund, MdfLedgerEntry
 from models.notifications import (
@@ -27,19 +30,25 @@ from models.order import (
     PaymentMethod,
     StatusChange,
 )
-from models.portal import ActivityType, Organization, OrganizationKind, Portal, ProviderOffice, User
+from models.portal import ActivityType, Organization, OrganizationKind, Portal, ProviderOffice, User, UserRole
 from models.quote import Quote, QuoteLineItem, QuoteStatus
 
 __all__ = [
     "ActivityType",
+    "Attachment",
+    "AttachmentKind",
+    "AuditEntry",
     "Base",
     "Campaign",
     "CampaignActivity",
+    "ClaimStatus",
     "Comment",
     "DeliveryStatus",
     "Lead",
     "LeadStatus",
     "LedgerEntryKind",
+    "MdfClaim",
+    "MdfClaimProof",
     "MdfFund",
     "MdfLedgerEntry",
     "Notification",
@@ -67,4 +76,5 @@ __all__ = [
     "Service",
     "StatusChange",
     "User",
+    "UserRole",
 ]

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, Money, UTCDateTime, utcnow
@@ -34,6 +34,10 @@ class Service(Base):
     pricing_model: Mapped[PricingModel] = mapped_column(Enum(PricingModel, native_enum=False, length=20))
     price: Mapped[Decimal | None] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
+    # False while waiting for the supplier's approval (Portal.service_approval_required).
+    approved: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # A retired service leaves the Marketplace and cannot be ordered; its orders keep it.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -44,6 +48,7 @@ class Campaign(Base):
     portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(String(4000))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -56,3 +61,4 @@ class CampaignActivity(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), index=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,6 +23,12 @@ class OrderEventKind(enum.StrEnum):
     QUOTE_DECLINED = "QUOTE_DECLINED"  # an invited provider declined (subject: its invitation)
     QUOTE_WITHDRAWN = "QUOTE_WITHDRAWN"  # an invited provider withdrew its quote (subject: the quote)
     ORDER_UPDATED = "ORDER_UPDATED"  # an edit that keeps the status (subject: its order_update)
+    ATTACHMENTS_ADDED = "ATTACHMENTS_ADDED"  # subject: the first attachment of the request
+    ATTACHMENT_REMOVED = "ATTACHMENT_REMOVED"  # subject: the removed attachment's id
+    CLAIM_SUBMITTED = "CLAIM_SUBMITTED"  # subject: the claim
+    CLAIM_APPROVED = "CLAIM_APPROVED"
+    CLAIM_REJECTED = "CLAIM_REJECTED"
+    CLAIM_EXPIRED = "CLAIM_EXPIRED"  # the claim deadline passed: the reservation was released (subject: the order)
 
 
 class OrderEvent(Base):

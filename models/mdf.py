@@ -17,6 +17,8 @@ class LedgerEntryKind(enum.StrEnum):
     RESERVE = "RESERVE"  # an approved order holds its rate
     RELEASE = "RELEASE"  # a held amount goes back (denied, cancelled)
     SPEND = "SPEND"  # a held amount is spent (completed)
+    CLAIM = "CLAIM"  # a claim was filed against the held amount (it stays held)
+    CLAIM_CLOSED = "CLAIM_CLOSED"  # the claim was approved or rejected (no longer claimed)
 
 
 class MdfFund(Base):

@@ -22,6 +22,8 @@ class NotificationKind(enum.StrEnum):
     QUOTE_DECLINED = "QUOTE_DECLINED"  # the partner hears that an invited provider declined
     QUOTE_WITHDRAWN = "QUOTE_WITHDRAWN"  # the partner hears that an invited provider withdrew its quote
     ORDER_UPDATED = "ORDER_UPDATED"  # description, contacts, recipients or completion date changed
+    ATTACHMENTS_ADDED = "ATTACHMENTS_ADDED"  # files were attached to an order, a comment or a quote
+    CLAIM_UPDATED = "CLAIM_UPDATED"  # an MDF claim was filed, approved, rejected, or its deadline passed
 
 
 class DeliveryStatus(enum.StrEnum):

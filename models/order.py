@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ColumnElement,
     Date,
     Enum,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
@@ -119,6 +121,8 @@ class Order(Base):
 
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
     lead_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when its provider was deactivated while the order was assigned: the supplier decides.
+    attention_needed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Optimistic concurrency: every change bumps it; a guarded UPDATE refuses stale writers.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

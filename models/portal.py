@@ -17,6 +17,11 @@ class OrganizationKind(enum.StrEnum):
     PROVIDER = "PROVIDER"
 
 
+class UserRole(enum.StrEnum):
+    ADMIN = "ADMIN"  # administers its organisation (the supplier's: the whole portal)
+    MEMBER = "MEMBER"
+
+
 class Portal(Base):
     __tablename__ = "portal"
 
@@ -66,6 +71,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Tokens carry the version they were minted with; revoking them all bumps it (app.auth).
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    role: Mapped[UserRole] = mapped_column(
+        Enum(UserRole, native_enum=False, length=20), default=UserRole.MEMBER, server_default=UserRole.MEMBER.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -78,6 +86,8 @@ class ActivityType(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id"))
     name: Mapped[str] = mapped_column(String(100))
+    # Retired types are offered for no new service; the services and orders using them keep them.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProviderOffice(Base):

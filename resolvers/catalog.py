@@ -14,7 +14,7 @@ from domain.errors import DomainError
 from domain.ids import decode_ids
 from domain.search import MAX_SEARCH_LENGTH
 from domain.validation import text_problem
-from models import Campaign, Organization, OrganizationKind, ProviderOffice, Service
+from models import Campaign, Organization, ProviderOffice, Service
 from resolvers.context import Context
 from resolvers.pagination import BadPageRequest, Edge, Page, PageRequest, SortKey, paginate, single_page
 
@@ -69,7 +69,7 @@ async def resolve_services(
 ) -> Page:
     ctx = info.context
     viewer = ctx.require_viewer()
-    stmt: Select = select(Service).where(Service.portal_id == viewer.portal_id)
+    stmt: Select = select(Service).where(access.service_scope(viewer))
     if (clause := _search(search, Service.name, Service.description)) is not None:
         stmt = stmt.where(clause)
     if (ids := _ids(provider_ids, "Provider", "providerIds")) is not None:
@@ -122,7 +122,7 @@ async def resolve_providers(
 ) -> Page:
     ctx = info.context
     viewer = ctx.require_viewer()
-    stmt: Select = select(Organization).where(access.organization_scope(viewer, OrganizationKind.PROVIDER))
+    stmt: Select = select(Organization).where(access.locator_scope(viewer))
     if (clause := _search(search, Organization.name, Organization.description)) is not None:
         stmt = stmt.where(clause)
     if (ids := _ids(activity_type_ids, "ActivityType", "activityTypeIds")) is not None:

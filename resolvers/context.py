@@ -76,6 +76,9 @@ class Settings(Protocol):
     mutation_attempts: int
     max_leads_per_order: int
     subscription_queue_size: int
+    max_upload_files: int  # files per addAttachments
+    file_url_seconds: int  # how long an Attachment.url is valid
+    public_url: str
 
 
 @dataclass
@@ -101,6 +104,7 @@ class Context:
     feed: Any = None  # subscriptions.feed.EventFeed: the process's live events
     # The mutation rate limit (app.admission): a user id -> None, or seconds to wait.
     mutation_rate: Callable[[int], Awaitable[int | None]] | None = None
+    storage: Any = None  # domain.storage.FileStorage: where attachments are kept
     # Set by an extension when execution starts (tells pre-execution failures apart).
     executed: bool = False
     # Root reads may be answered as JSON text built by the database (schema.compiled): only

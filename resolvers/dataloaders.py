@@ -21,10 +21,13 @@ from domain.access import comment_filter
 from domain.mdf import balance_columns
 from models import (
     ActivityType,
+    Attachment,
     Campaign,
     CampaignActivity,
     Comment,
     Lead,
+    MdfClaim,
+    MdfClaimProof,
     MdfFund,
     MdfLedgerEntry,
     Notification,
@@ -141,13 +144,32 @@ async def fill(loader: DataLoader, keys: Sequence[Any]) -> None:
         loader.prime_many(dict(zip(missing, await loader.load_fn(missing), strict=True)))
 
 
+def _proofs_by_claim(db: Database) -> DataLoader:
+    async def load(keys: Sequence[int]) -> list[list[Any]]:
+        async with db.read_session() as session:
+            rows = (
+                await session.execute(
+                    select(MdfClaimProof.claim_id, Attachment)
+                    .join(Attachment, Attachment.id == MdfClaimProof.attachment_id)
+                    .where(MdfClaimProof.claim_id.in_(keys))
+                    .order_by(Attachment.id)
+                )
+            ).all()
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for claim_id, attachment in rows:
+            grouped[claim_id].append(attachment)
+        return [grouped.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 class FundBalance:
     """Allocated, reserved, spent and available amounts of one fund, from its ledger."""
 
-    __slots__ = ("allocated", "reserved", "spent")
+    __slots__ = ("allocated", "claimed", "reserved", "spent")
 
-    def __init__(self, allocated: Decimal, reserved: Decimal, spent: Decimal):
-        self.allocated, self.reserved, self.spent = allocated, reserved, spent
+    def __init__(self, allocated: Decimal, reserved: Decimal, spent: Decimal, claimed: Decimal):
+        self.allocated, self.reserved, self.spent, self.claimed = allocated, reserved, spent, claimed
 
     @property
     def available(self) -> Decimal:
@@ -166,7 +188,7 @@ def _fund_balances(db: Database) -> DataLoader:
             ).all()
         zero = Decimal("0.00")
         found = {row[0]: FundBalance(*row[1:]) for row in rows}
-        return [found.get(key, FundBalance(zero, zero, zero)) for key in keys]
+        return [found.get(key, FundBalance(zero, zero, zero, zero)) for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -207,6 +229,9 @@ class Loaders:
     portal = cached_property(lambda self: self._make(_by_id, Portal))
     notification = cached_property(lambda self: self._make(_by_id, Notification))
     fund_balance = cached_property(lambda self: self._make(_fund_balances))
+    attachment = cached_property(lambda self: self._make(_by_id, Attachment))
+    claim = cached_property(lambda self: self._make(_by_id, MdfClaim))
+    proofs_by_claim = cached_property(lambda self: self._make(_proofs_by_claim))
 
     # Rows by their parent's id.
     offices_by_provider = cached_property(
@@ -239,6 +264,18 @@ class Loaders:
     comments_by_order = cached_property(
         lambda self: self._make(_many_by, Comment, Comment.order_id, Comment.created_at, Comment.id)
     )
+    attachments_by_order = cached_property(
+        lambda self: self._make(_many_by, Attachment, Attachment.order_id, Attachment.id)
+    )
+    attachments_by_quote = cached_property(
+        lambda self: self._make(_many_by, Attachment, Attachment.quote_id, Attachment.id)
+    )
+    attachments_by_comment = cached_property(
+        lambda self: self._make(_many_by, Attachment, Attachment.comment_id, Attachment.id)
+    )
+    claims_by_order = cached_property(
+        lambda self: self._make(_many_by, MdfClaim, MdfClaim.order_id, MdfClaim.submitted_at, MdfClaim.id)
+    )
     leads_by_order = cached_property(lambda self: self._make(_many_by, Lead, Lead.order_id, Lead.created_at, Lead.id))
 
     # Keyset pages of children per order (Order.commentsConnection / leadsConnection); a
@@ -250,6 +287,12 @@ class Loaders:
     )
     lead_pages = cached_property(
         lambda self: self._make(_children_pages, Lead, Lead.order_id, Lead.created_at, Lead.id)
+    )
+    # Organization.users: the first users of each organisation.
+    user_pages = cached_property(lambda self: self._make(_children_pages, User, User.organization_id, User.id))
+    # MdfFund.ledger: the newest entries of each fund.
+    ledger_pages = cached_property(
+        lambda self: self._make(_children_pages, MdfLedgerEntry, MdfLedgerEntry.fund_id, MdfLedgerEntry.id)
     )
     update_pages = cached_property(
         lambda self: self._make(_children_pages, OrderUpdate, OrderUpdate.order_id, OrderUpdate.at, OrderUpdate.id)

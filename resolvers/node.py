@@ -14,9 +14,10 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from domain import access
+from domain.admin.permissions import Permission, permissions_of
 from domain.ids import parse_global_id
 from domain.viewer import Viewer
-from models import Order, OrganizationKind
+from models import AuditEntry, Order, OrganizationKind
 from resolvers.context import Context
 from resolvers.orders import eager_loads, prefetch, selected_fields
 from resolvers.pagination import BadPageRequest
@@ -80,6 +81,11 @@ async def _in_portal(loader_name: str, ctx: Context, viewer: Viewer, pk: int) ->
     return row if row is not None and row.portal_id == viewer.portal_id else None
 
 
+async def _service(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    service = await ctx.loaders.service.load(pk)
+    return service if service is not None and access.can_see_service(viewer, service) else None
+
+
 async def _campaign_activity(ctx: Context, viewer: Viewer, pk: int) -> Any:
     activity = await ctx.loaders.campaign_activity.load(pk)
     if activity is None or await _in_portal("campaign", ctx, viewer, activity.campaign_id) is None:
@@ -110,6 +116,41 @@ async def _notification(ctx: Context, viewer: Viewer, pk: int) -> Any:
     return row if row is not None and row.user_id == viewer.user_id else None
 
 
+async def _audit_entry(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    """The supplier's users read the audit log."""
+    if Permission.VIEW_AUDIT_LOG not in permissions_of(viewer):
+        return None
+    async with ctx.db.read_session() as session:
+        row = await session.get(AuditEntry, pk)
+    return row if row is not None and row.portal_id == viewer.portal_id else None
+
+
+async def _attachment(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    attachment = await ctx.loaders.attachment.load(pk)
+    if attachment is None:
+        return None
+    order = await _order(ctx, viewer, attachment.order_id)
+    if order is None:
+        return None
+    quote = await ctx.loaders.quote.load(attachment.quote_id) if attachment.quote_id is not None else None
+    comment = await ctx.loaders.comment.load(attachment.comment_id) if attachment.comment_id is not None else None
+    invited = None
+    if viewer.is_provider:
+        invited = any(
+            i.provider_id == viewer.organization_id for i in await ctx.loaders.invitations_by_order.load(order.id)
+        )
+    visible = access.can_see_attachment(viewer, order, attachment, quote=quote, comment=comment, invited=invited)
+    return attachment if visible else None
+
+
+async def _claim(ctx: Context, viewer: Viewer, pk: int) -> Any:
+    """MDF claims: the order's partner and the portal's suppliers (providers never see the fund)."""
+    claim = await ctx.loaders.claim.load(pk)
+    if claim is None or viewer.is_provider or await _full_order(ctx, viewer, claim.order_id) is None:
+        return None
+    return claim
+
+
 RESOLVERS: dict[str, Callable[[Context, Viewer, int], Awaitable[Any]]] = {
     "Order": _order,
     "Quote": _quote,
@@ -119,13 +160,16 @@ RESOLVERS: dict[str, Callable[[Context, Viewer, int], Awaitable[Any]]] = {
     "Partner": _organization(OrganizationKind.PARTNER),
     "Provider": _organization(OrganizationKind.PROVIDER),
     "User": _user,
-    "Service": lambda c, v, pk: _in_portal("service", c, v, pk),
+    "Service": _service,
     "ActivityType": lambda c, v, pk: _in_portal("activity_type", c, v, pk),
     "Campaign": lambda c, v, pk: _in_portal("campaign", c, v, pk),
     "CampaignActivity": _campaign_activity,
     "MdfFund": _fund,
     "Portal": _portal,
     "Notification": _notification,
+    "AuditEntry": _audit_entry,
+    "Attachment": _attachment,
+    "MdfClaim": _claim,
 }
 
 

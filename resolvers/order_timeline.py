@@ -11,7 +11,17 @@ from strawberry.types import Info
 
 from domain.access import OrderView, comment_scope, loaded_order_view
 from domain.quotes import effective_status
-from models import Order, OrderField, OrderInvitation, OrderUpdate, Quote, QuoteStatus, StatusChange
+from models import (
+    Attachment,
+    MdfClaim,
+    Order,
+    OrderField,
+    OrderInvitation,
+    OrderUpdate,
+    Quote,
+    QuoteStatus,
+    StatusChange,
+)
 from models.base import utcnow
 from resolvers.order_children import CHILD_LIST_DEFAULT, MAX_CHILD_LIST
 from resolvers.pagination import BadPageRequest
@@ -37,6 +47,10 @@ def _when(item: Any) -> tuple[datetime, int, int]:
         return item.declined_at, 2, item.id
     if isinstance(item, OrderUpdate):
         return item.at, 4, item.id
+    if isinstance(item, Attachment):
+        return item.created_at, 5, item.id
+    if isinstance(item, MdfClaim):
+        return item.submitted_at, 6, item.id
     return item.created_at, 3, item.id
 
 
@@ -58,8 +72,15 @@ async def resolve_timeline(info: Info, order: Order, last: int | None) -> list[A
         declines = [i for i in declines if i.provider_id == viewer.organization_id]
     items: list[Any] = [*quotes, *declines]
     view = loaded_order_view(viewer, order)
+    full = view is OrderView.FULL
+    # Files: those of the quotes this viewer sees, and (seeing the whole order) the order's own.
+    seen_quotes = {q.id for q in quotes}
+    files = await loaders.attachments_by_order.load(order.id)
+    items += [f for f in files if f.quote_id in seen_quotes or (full and f.quote_id is None and f.comment_id is None)]
+    if full and not viewer.is_provider:
+        items += await loaders.claims_by_order.load(order.id)
     updates = await loaders.update_pages.load((order.id, None, None, limit, True)) if limit else []
-    if view is OrderView.FULL:
+    if full:
         items += updates
         items += await loaders.status_changes_by_order.load(order.id)
     else:

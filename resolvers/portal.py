@@ -35,7 +35,9 @@ async def resolve_activity_types(info: Info) -> list[ActivityType]:
     async with info.context.db.read_session() as session:
         return list(
             await session.scalars(
-                select(ActivityType).where(ActivityType.portal_id == viewer.portal_id).order_by(ActivityType.name)
+                select(ActivityType)
+                .where(ActivityType.portal_id == viewer.portal_id, ActivityType.retired_at.is_(None))
+                .order_by(ActivityType.name)
             )
         )
 

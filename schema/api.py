@@ -12,7 +12,11 @@ from typing import Any
 import strawberry
 from graphql import ASTValidationRule, ValidationContext
 
-from schema import catalog, live, mdf, notifications, orders, portal
+from schema import admin_types, attachments, catalog, claims, live, mdf, notifications, orders, portal
+from schema.admin_catalog_mutations import AdminCatalogMutations
+from schema.admin_mutations import AdminMutations
+from schema.admin_queries import AdminQueries
+from schema.attachment_mutations import FileMutations
 from schema.common import SCALAR_OVERRIDES
 from schema.compiled import CompiledReads
 from schema.extensions import SchemaSettings, default_extensions, settings_free_extensions
@@ -21,8 +25,14 @@ from schema.order_mutations import OrderMutations
 from schema.query import Query as CoreQuery
 from subscriptions.sharing import SharedEventExecutor
 
-QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries]
-MUTATIONS: list[type] = [OrderMutations, notifications.NotificationMutations]
+QUERIES: list[type] = [CoreQuery, notifications.NotificationQueries, AdminQueries]
+MUTATIONS: list[type] = [
+    OrderMutations,
+    FileMutations,
+    notifications.NotificationMutations,
+    AdminMutations,
+    AdminCatalogMutations,
+]
 SUBSCRIPTIONS: list[type] = [live.Subscription, notifications.NotificationSubscriptions]
 
 TYPES = [
@@ -41,6 +51,9 @@ TYPES = [
     orders.Comment,
     orders.Lead,
     notifications.Notification,
+    admin_types.AuditEntry,
+    attachments.Attachment,
+    claims.MdfClaim,
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Annotated
 
 import strawberry
@@ -9,9 +10,10 @@ from strawberry import relay
 from strawberry.types import Info
 
 import models
+from domain import access
 from schema.common import Money, money, of_model, reads
 from schema.enums import PricingModel
-from schema.portal import Organization, of_kind
+from schema.portal import Organization, of_kind, users_field
 
 
 @strawberry.type(description="A kind of marketing activity of the portal (SEO, Social Media, ...).")
@@ -30,6 +32,15 @@ class ProviderOffice:
     longitude: float = strawberry.field(description="Longitude in degrees (WGS 84).")
 
 
+@strawberry.enum(description="Where a service stands in the catalogue.")
+class ServiceStatus(enum.Enum):
+    LISTED = strawberry.enum_value("LISTED", description="In the Marketplace; partners order it.")
+    AWAITING_APPROVAL = strawberry.enum_value(
+        "AWAITING_APPROVAL", description="Listed once a supplier ADMIN approves it (approveService)."
+    )
+    RETIRED = strawberry.enum_value("RETIRED", description="Out of the Marketplace; its orders keep it.")
+
+
 @strawberry.type(description="An offering of one provider: a fixed price or a quote on request.")
 class Service(relay.Node):
     id: relay.NodeID[int]
@@ -41,6 +52,16 @@ class Service(relay.Node):
     @strawberry.field(description="The fixed price; null for QUOTE services.", metadata=reads("price", "currency"))
     def price(self, root: strawberry.Parent[models.Service]) -> Money | None:
         return money(root.price, root.currency)
+
+    @strawberry.field(description="Listed, awaiting approval or retired.", metadata=reads("approved", "retired_at"))
+    def status(self, root: strawberry.Parent[models.Service]) -> ServiceStatus:
+        if root.retired_at is not None:
+            return ServiceStatus.RETIRED
+        return ServiceStatus.LISTED if root.approved else ServiceStatus.AWAITING_APPROVAL
+
+    @strawberry.field(description="The currency of its price and of its orders.", metadata=reads("currency"))
+    def currency(self, root: strawberry.Parent[models.Service]) -> str:
+        return root.currency
 
     @strawberry.field(description="The provider offering it.", metadata=reads("provider_id"))
     async def provider(self, root: strawberry.Parent[models.Service], info: Info) -> Provider:
@@ -77,7 +98,8 @@ class Campaign(relay.Node):
 
     @strawberry.field(description="Its activities; those with a `service` can be ordered (origin CAMPAIGN_ACTIVITY).")
     async def activities(self, root: strawberry.Parent[models.Campaign], info: Info) -> list[CampaignActivity]:
-        return await info.context.loaders.activities_by_campaign.load(root.id)
+        activities = await info.context.loaders.activities_by_campaign.load(root.id)
+        return [a for a in activities if a.retired_at is None]
 
 
 # Here rather than in schema.portal with the other organisations: it and the catalog's types
@@ -85,10 +107,13 @@ class Campaign(relay.Node):
 @strawberry.type(description="A marketing agency offering services.")
 class Provider(Organization):
     is_type_of = of_kind(models.OrganizationKind.PROVIDER)
+    users = users_field()
 
     @strawberry.field(description="The services it offers, by name.", metadata=reads("id"))
     async def services(self, root: strawberry.Parent[models.Organization], info: Info) -> list[Service]:
-        return await info.context.loaders.services_by_provider.load(root.id)
+        viewer = info.context.require_viewer()
+        services = await info.context.loaders.services_by_provider.load(root.id)
+        return [s for s in services if access.service_listed(viewer, s)]
 
     @strawberry.field(description="Its offices.", metadata=reads("id"))
     async def offices(self, root: strawberry.Parent[models.Organization], info: Info) -> list[ProviderOffice]:
@@ -96,7 +121,9 @@ class Provider(Organization):
 
     @strawberry.field(description="Activity types of the services this provider offers.", metadata=reads("id"))
     async def activity_types(self, root: strawberry.Parent[models.Organization], info: Info) -> list[ActivityType]:
+        viewer = info.context.require_viewer()
         services = await info.context.loaders.services_by_provider.load(root.id)
+        services = [s for s in services if access.service_listed(viewer, s)]
         ids = sorted({s.activity_type_id for s in services})
         return [t for t in await info.context.loaders.activity_type.load_many(ids) if t]
 

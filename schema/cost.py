@@ -47,6 +47,8 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast, type_from_ast
 
+from domain.attachments import MAX_ATTACHMENTS_PER_ORDER
+from domain.claims import MAX_CLAIMS_PER_ORDER, MAX_PROOFS
 from domain.leads import MAX_LEADS
 from domain.quotes import MAX_LINE_ITEMS
 from resolvers.node import MAX_IDS
@@ -54,6 +56,8 @@ from resolvers.order_children import MAX_CHILD_LIST
 from resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+# Files per upload request: MAX_UPLOAD_FILES is a setting; this is the most the cost counts.
+MAX_UPLOAD_FILES_BOUND = 100
 
 # Caps the domain enforces on what users add, and nominal sizes of catalogue lists (set up by
 # the portal's operators, not grown by requests).
@@ -90,6 +94,13 @@ LIST_BOUNDS: dict[tuple[str, str], int] = {
     ("MarkNotificationsReadPayload", "notifications"): 100,
     ("UpdateNotificationPreferencesPayload", "preferences"): NOTIFICATION_KINDS,
     ("Viewer", "notificationPreferences"): NOTIFICATION_KINDS,
+    ("Order", "attachments"): MAX_ATTACHMENTS_PER_ORDER,
+    ("Order", "claims"): MAX_CLAIMS_PER_ORDER,
+    ("Quote", "attachments"): MAX_ATTACHMENTS_PER_ORDER,
+    ("Comment", "attachments"): MAX_ATTACHMENTS_PER_ORDER,
+    ("MdfClaim", "proofs"): MAX_PROOFS,
+    ("AddAttachmentsPayload", "attachments"): MAX_UPLOAD_FILES_BOUND,
+    ("AttachmentsAddedEvent", "attachments"): MAX_UPLOAD_FILES_BOUND,
 }
 
 

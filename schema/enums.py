@@ -29,6 +29,9 @@ from models import (
 from models import (
     QuoteStatus as _QuoteStatus,
 )
+from models import (
+    UserRole as _UserRole,
+)
 from schema.common import described_enum
 
 OrganizationKind = described_enum(
@@ -134,6 +137,8 @@ OrderAction = described_enum(
         "UPDATE_ORDER": "`updateOrder`: the partner edits the description, contacts or notification recipients.",
         "UPDATE_ESTIMATED_COMPLETION": "`updateEstimatedCompletion`: the assigned provider moves the completion date.",
         "WITHDRAW_QUOTE": "`withdrawQuote`: an invited provider withdraws its open quote.",
+        "ACCEPT_DELIVERABLES": "`acceptDeliverables`: the partner accepts the deliverables of a completed order.",
+        "REQUEST_CHANGES": "`requestChanges`: the partner sends a completed order back to work.",
     },
 )
 OrderField = described_enum(
@@ -164,4 +169,14 @@ OrderView = described_enum(
         ),
     },
     name="OrderView",
+)
+
+
+UserRole = described_enum(
+    _UserRole,
+    "A user's role in its organisation.",
+    {
+        "ADMIN": "Administers its organisation (a supplier's ADMIN: the whole portal).",
+        "MEMBER": "Works with orders; administers nothing.",
+    },
 )

@@ -61,10 +61,17 @@ class DateTimeRange:
 class OrderFilter:
     search: str | None = strawberry.field(
         default=None,
-        description=("Keywords over order name, description, provider and service names (at most 200 characters)."),
+        description=(
+            "Keywords over the order's name and description and its service's, partner's and provider's "
+            "names (a provider's search leaves providers' names out); at most 200 characters."
+        ),
     )
     provider_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description=f"Orders assigned to these providers. {IDS}"
+        default=None,
+        description=(
+            "Orders assigned to these providers, and quote requests they are asked to quote on (for a "
+            f"provider: only its own). {IDS}"
+        ),
     )
     statuses: list[OrderStatus] | None = strawberry.field(
         default=None,

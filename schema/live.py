@@ -14,14 +14,20 @@ import strawberry
 from strawberry.types import Info
 
 import models
+from domain.ids import to_global_id
+from schema.attachments import Attachment
 from schema.catalog import Provider
+from schema.claims import MdfClaim
 from schema.enums import OrderStatus
 from schema.orders import Comment, Lead, Order, OrderUpdate, Quote
 from schema.portal import User
 from subscriptions import resolvers
 from subscriptions.feed import LiveEvent
 
-CURSOR_HELP = "Opaque; pass it to `orderEvents(after:)` to resume right after this event."
+CURSOR_HELP = (
+    "Opaque; pass it as `after` to `orderEvents`, `orderStatusChanged` or `commentAdded` to resume right after "
+    "this event."
+)
 
 
 @strawberry.interface(description="What every live order event has.")
@@ -113,6 +119,48 @@ class OrderUpdatedEvent(OrderEventBase):
         return self.source.subject
 
 
+@strawberry.type(description="Files were attached to an order, one of its comments or quotes.")
+class AttachmentsAddedEvent(OrderEventBase):
+    @strawberry.field(description="The files attached together (those you may see).")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        first = self.source.subject
+        if first is None:
+            return []
+        rows = await info.context.loaders.attachments_by_order.load(first.order_id)
+        return [
+            a
+            for a in rows
+            if a.id >= first.id
+            and a.uploaded_by_id == first.uploaded_by_id
+            and a.created_at == first.created_at
+            and a.quote_id == first.quote_id
+            and a.comment_id == first.comment_id
+        ]
+
+
+@strawberry.type(description="A file was removed.")
+class AttachmentRemovedEvent(OrderEventBase):
+    @strawberry.field(description="The id the removed file had.")
+    def attachment_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("Attachment", self.source.event.subject_id))
+
+
+@strawberry.type(description="An MDF claim was filed, approved or rejected (partner and supplier users).")
+class ClaimEvent(OrderEventBase):
+    @strawberry.field(description="The claim (null when it no longer exists).")
+    def claim(self) -> MdfClaim | None:
+        return self.source.subject
+
+    @strawberry.field(description="SUBMITTED, APPROVED or REJECTED: what happened.")
+    def step(self) -> str:
+        return self.source.event.kind.value.removeprefix("CLAIM_")
+
+
+@strawberry.type(description="An order's claim deadline passed: its MDF reservation was released.")
+class ClaimDeadlinePassedEvent(OrderEventBase):
+    pass
+
+
 OrderEvent = Annotated[
     StatusChangedEvent
     | CommentAddedEvent
@@ -120,7 +168,11 @@ OrderEvent = Annotated[
     | QuoteDeclinedEvent
     | QuoteWithdrawnEvent
     | LeadsAddedEvent
-    | OrderUpdatedEvent,
+    | OrderUpdatedEvent
+    | AttachmentsAddedEvent
+    | AttachmentRemovedEvent
+    | ClaimEvent
+    | ClaimDeadlinePassedEvent,
     strawberry.union("OrderEvent", description="Anything that happened on an order."),
 ]
 
@@ -131,27 +183,34 @@ PAYLOADS = {
     models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
     models.OrderEventKind.QUOTE_WITHDRAWN: QuoteWithdrawnEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
-    models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent,
+    models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent
+    | AttachmentsAddedEvent
+    | AttachmentRemovedEvent
+    | ClaimEvent
+    | ClaimDeadlinePassedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."
+AFTER_HELP = (
+    "A `cursor` (or a comment's `eventCursor`) received earlier: first replay the stored events after it, "
+    "then go on live. Cursors of `orderStatusChanged`, `commentAdded` and `orderEvents` are positions in one "
+    "sequence, so any of them may be passed to any of the three."
+)
 
 
 @strawberry.type(description="Live updates over WebSocket (`graphql-transport-ws`).")
 class Subscription:
-    @strawberry.subscription(description="Status changes of one order, or of every order you may see.")
+    @strawberry.subscription(
+        description=(
+            "Status changes of one order, or of every order you may see. Each carries its `cursor`: subscribe "
+            "again with `after` set to the last one received to get the changes missed meanwhile, each once, "
+            "then live ones."
+        )
+    )
     async def order_status_changed(
         self,
         info: Info,
         order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID_HELP)] = None,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "The `cursor` of an event received before: the status changes after it (those missed "
-                    "while disconnected) come first, then live ones."
-                )
-            ),
-        ] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
     ) -> AsyncGenerator[OrderStatusChange, None]:
         return await resolvers.subscribe(
             info,
@@ -161,16 +220,23 @@ class Subscription:
             payload=lambda live: OrderStatusChange(source=live),
         )
 
-    @strawberry.subscription(description="New comments on one order, or on every order you may see in full.")
+    @strawberry.subscription(
+        description=(
+            "New comments on one order, or on every order you may see in full. Each carries its `eventCursor`: "
+            "subscribe again with `after` set to the last one received to get the comments missed meanwhile, "
+            "each once, then live ones."
+        )
+    )
     async def comment_added(
         self,
         info: Info,
         order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID_HELP)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_HELP)] = None,
     ) -> AsyncGenerator[Comment, None]:
         return await resolvers.subscribe(
             info,
             order_id=order_id,
-            after=None,
+            after=after,
             kinds={models.OrderEventKind.COMMENT_ADDED},
             payload=lambda live: live.subject,
         )

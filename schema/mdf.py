@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 import models
+from resolvers.admin_reads import resolve_ledger
+from schema.admin_types import MdfLedgerEntry
 from schema.portal import Partner
 
 
@@ -37,6 +40,12 @@ class MdfFund(relay.Node):
     async def reserved(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
         return (await info.context.loaders.fund_balance.load(root.id)).reserved
 
+    @strawberry.field(
+        description="Asked for by MDF claims waiting for the supplier, part of `reserved` (a decimal string)."
+    )
+    async def claimed(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
+        return (await info.context.loaders.fund_balance.load(root.id)).claimed
+
     @strawberry.field(description="Spent by completed orders (a decimal string, in `currency`).")
     async def spent(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
         return (await info.context.loaders.fund_balance.load(root.id)).spent
@@ -46,3 +55,12 @@ class MdfFund(relay.Node):
     )
     async def available(self, root: strawberry.Parent[models.MdfFund], info: Info) -> Decimal:
         return (await info.context.loaders.fund_balance.load(root.id)).available
+
+    @strawberry.field(description="The fund's ledger, newest first (at most 100 entries; default 50).")
+    async def ledger(
+        self,
+        root: strawberry.Parent[models.MdfFund],
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="How many entries, newest first (0-100).")] = 50,
+    ) -> list[MdfLedgerEntry]:
+        return await resolve_ledger(info, root.id, first)

@@ -38,6 +38,8 @@ NotificationKind = described_enum(
             "An order was edited: its description, contacts or recipients (told to its parties; providers asked "
             "to quote only of the description), or its estimated completion date."
         ),
+        "ATTACHMENTS_ADDED": "Files were attached to an order, one of its comments or quotes.",
+        "CLAIM_UPDATED": "An MDF claim was filed, approved or rejected, or its deadline passed.",
     },
     name="NotificationKind",
 )

@@ -15,6 +15,7 @@ from schema.filters import OrderFilter, OrderOrder, ProviderFilter, ServiceFilte
 from schema.mdf import MdfFund
 from schema.orders import OrderConnection
 from schema.viewer import Viewer
+from subscriptions.resolvers import resolve_latest_event_cursor
 
 
 @strawberry.type
@@ -23,6 +24,16 @@ class Query:
     async def viewer(self, info: Info) -> Viewer:
         signed_in = await portal.resolve_viewer(info)
         return Viewer(user=signed_in.user, organization=signed_in.organization, portal=signed_in.portal)
+
+    @strawberry.field(
+        description=(
+            "Where the live events stand now: subscribe with `after` set to it (`orderEvents`, "
+            "`orderStatusChanged`, `commentAdded`) to get every event from this moment on, even those "
+            "committed before the subscription starts listening. Read it before loading what the events update."
+        )
+    )
+    async def latest_event_cursor(self, info: Info) -> str:
+        return await resolve_latest_event_cursor(info)
 
     @strawberry.field(description="Any object by its global id; null when it does not exist or is not yours to see.")
     async def node(

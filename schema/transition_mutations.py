@@ -64,6 +64,11 @@ PLAIN_TRANSITIONS: dict[OrderAction, Api] = {
     A.COMPLETE_ORDER: Api("The provider completes the order (its MDF reservation becomes spend)."),
     A.CANCEL_ORDER: Api("Cancel before work starts (reason required; MDF released)."),
     A.ARCHIVE_ORDER: Api("The provider archives a finished order (it leaves the default Manage Orders list)."),
+    A.ACCEPT_DELIVERABLES: Api("The partner accepts the deliverables of a completed order (recorded in its history)."),
+    A.REQUEST_CHANGES: Api(
+        "The partner sends a completed order back to work (reason required): it is IN_PROGRESS again.",
+        text_description="What should change.",
+    ),
 }
 
 

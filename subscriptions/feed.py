@@ -32,8 +32,10 @@ from sqlalchemy import func, select
 from domain.accounts import ACCESS_MESSAGE
 from domain.notifications import NOTIFICATIONS_MESSAGE
 from models import (
+    Attachment,
     Comment,
     Lead,
+    MdfClaim,
     Order,
     OrderEvent,
     OrderEventKind,
@@ -58,6 +60,10 @@ SUBJECTS: dict[OrderEventKind, type] = {
     K.QUOTE_DECLINED: OrderInvitation,
     K.QUOTE_WITHDRAWN: Quote,
     K.ORDER_UPDATED: OrderUpdate,
+    K.ATTACHMENTS_ADDED: Attachment,
+    K.CLAIM_SUBMITTED: MdfClaim,
+    K.CLAIM_APPROVED: MdfClaim,
+    K.CLAIM_REJECTED: MdfClaim,
 }
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphql import GraphQLError
+from sqlalchemy import func, select
 from strawberry.types import Info
 
 from domain import access
@@ -32,6 +33,25 @@ EVENT_CURSOR = SortKey("EVENT", None, OrderEvent.id)
 
 def event_cursor(info: Info, event_id: int) -> str:
     return info.context.cursors.encode(EVENT_CURSOR.name, None, event_id)
+
+
+async def resolve_latest_event_cursor(info: Info) -> str:
+    """The cursor of the viewer's portal's newest stored event (event ids grow in commit order):
+    a subscription with `after:` set to it gets every event committed after this read."""
+    ctx: Context = info.context
+    viewer = ctx.require_viewer()
+    async with ctx.db.read_session() as session:
+        latest = await session.scalar(select(func.max(OrderEvent.id)).where(OrderEvent.portal_id == viewer.portal_id))
+    return event_cursor(info, latest or 0)
+
+
+def delivered_cursor(info: Info, kind: OrderEventKind, subject_id: int) -> str | None:
+    """The cursor of the event being delivered, if it is the `kind` event about this row (a
+    comment delivered by `commentAdded`); None anywhere else (a query, another event's payload)."""
+    live = current_event.get()
+    if live is None or live.event.kind is not kind or live.event.subject_id != subject_id:
+        return None
+    return event_cursor(info, live.id)
 
 
 async def subscribe(

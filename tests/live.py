@@ -42,9 +42,10 @@ def bound_socket() -> socket.socket:
 
 
 @asynccontextmanager
-async def running_server(app: Any):
-    """The app served by uvicorn in this event loop, on a free port; yields the ws:// URL."""
-    sock = bound_socket()
+async def running_server(app: Any, sock: socket.socket | None = None):
+    """The app served by uvicorn in this event loop, on `sock` (default: a free port of this
+    range); yields the ws:// URL."""
+    sock = sock or bound_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,

@@ -25,8 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PORTS = os.environ.get("TEST_SERVER_PORTS", "8300-8399")
 
 
-def bind_free_port(ports: str | None = None) -> socket.socket:
-    """A listening-ready TCP socket on 127.0.0.1 bound to a free port of the range."""
+def bind_free_port(ports: str | None = None, *, reuse_address: bool = False) -> socket.socket:
+    """A listening-ready TCP socket on 127.0.0.1 bound to a free port of the range.
+
+    `reuse_address`: SO_REUSEADDR, so that a server restarted on its port can bind it while the
+    connections of the one before linger in TIME_WAIT (Linux wants it on both servers' sockets)."""
     ports = ports or PORTS
     first, last = (int(part) for part in ports.split("-"))
     # From a random place in the range: two test runs on one machine rarely pick the same port
@@ -34,6 +37,8 @@ def bind_free_port(ports: str | None = None) -> socket.socket:
     start = random.randint(first, last)
     for port in [*range(start, last + 1), *range(first, start)]:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if reuse_address:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -54,10 +59,13 @@ class LiveServer:
         env: dict[str, str] | None = None,
         ports: str | None = None,
         by_port: bool = False,
+        reuse_address: bool = False,
     ):
         """`by_port`: the server binds the port itself (`--port`, a free one of the range at
-        start) instead of being handed a bound socket (`--fd`)."""
+        start) instead of being handed a bound socket (`--fd`). `reuse_address`: see bind_free_port
+        (to restart a server on the port it had: both with it, the second with `ports="8301-8301"`)."""
         self.database_url, self.workers, self.ports, self.by_port = database_url, workers, ports, by_port
+        self.reuse_address = reuse_address
         self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
         self.port = 0
@@ -85,7 +93,7 @@ class LiveServer:
         )
 
     async def start(self, timeout: float = 60) -> LiveServer:
-        sock = bind_free_port(self.ports)
+        sock = bind_free_port(self.ports, reuse_address=self.reuse_address)
         self.port = sock.getsockname()[1]
         listen = ["--fd", str(sock.fileno())] if not self.by_port else ["--host", "127.0.0.1", "--port", str(self.port)]
         try:

@@ -248,6 +248,8 @@ async def test_email_preferences_over_graphql(gql, ids, db, smtp) -> None:
         "QUOTE_DECLINED": True,
         "QUOTE_WITHDRAWN": True,
         "ORDER_UPDATED": True,
+        "ATTACHMENTS_ADDED": True,
+        "CLAIM_UPDATED": True,
     }
     # Switch one back on: an update, not a second row.
     again = (

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from strawberry.types import Info
 
+from domain.accounts import access_message, pending_access_changes
 from domain.errors import DomainError, ErrorCode, ValidationErrors
 from domain.events import event_message
 from domain.notifications import notification_message
@@ -79,12 +80,20 @@ async def run_mutation(info: Info, action: Action[T]) -> tuple[T | None, list[Do
             raise
     ctx.loaders = Loaders(ctx.db)
     await publish(ctx.bus, uow)
+    await uow.run_after_commit()
     return result, []
 
 
 async def publish(bus: Any, uow: UnitOfWork) -> None:
-    """The committed unit's events, then whose notifications to re-read; a bus failure is logged
-    (the rows are stored: subscribers replay them)."""
+    """The committed unit's events, then whose notifications to re-read, then whose access ended
+    (every process closes their WebSockets: app.revocation); a bus failure is logged (the rows
+    are stored: subscribers replay them, and open sockets are re-checked periodically)."""
+    access = access_message(pending_access_changes(uow.session))
+    if access is not None:
+        try:
+            await bus.publish(access)
+        except Exception:
+            log.exception("could not publish an access change")
     for event in uow.events:
         try:
             await bus.publish(event_message(event))
