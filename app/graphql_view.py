@@ -41,6 +41,7 @@ from app.shutdown import OpenWebSockets
 from app.uploads import UploadError, UploadLimits, check_preflight, current_upload, is_multipart, parse_upload_request
 from models.database import is_unavailable
 from resolvers.context import SERVICE_UNAVAILABLE_MESSAGE, Context, Refused
+from schema.compiled import encode_response
 from subscriptions.connection import LegacyWSHandler, TransportWSHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -124,6 +125,7 @@ class GraphQLView(GraphQL[Context, None]):
             storage=self.storage,
         )
         if isinstance(request, Request):
+            context.raw_json = self.settings.compiled_reads
             await self.authenticate(context, request.headers.get("authorization"))
             response.context = context  # read back in create_response
         return context
@@ -299,6 +301,9 @@ class GraphQLView(GraphQL[Context, None]):
         if exc.status_code == 405:
             response.headers["Allow"] = "GET, POST"
         return response
+
+    def encode_json(self, data: object) -> str:
+        return encode_response(data)  # compiled reads' JSON spliced as the database wrote it
 
     def decode_json(self, data: str | bytes) -> object:
         """json.loads, but every failure is a JSONDecodeError, which Strawberry reports (HTTP:

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     document_cache_bytes: NonNegative = 32 * 1024 * 1024  # parsed and validated documents kept (estimated size)
     document_cache_max_length: NonNegative = 10_000  # longer documents are parsed and validated every time
 
+    # PostgreSQL: answer the orders list and an order's page with JSON built in one statement
+    # (schema.compiled); off: the resolvers answer every field.
+    compiled_reads: bool = True
     # Persisted operations (app.persisted): Apollo's automatic persisted queries, kept in memory
     # (and in Redis with REDIS_URL, shared by every process); or, with TRUSTED_DOCUMENTS (a JSON
     # file of hash -> document), only those documents run.

@@ -11,6 +11,17 @@ Scenarios (as the supplier; one as a provider): the first page of 50 with nested
 detail with 50 comments and 50 leads, a provider's Manage Orders (assigned orders and quote
 requests), the dashboard counts, and the floor: the first page as ONE hand-written SQL query
 serialised with json.dumps.
+
+`--throughput` (PostgreSQL) measures servers instead: the real one (`provider-orders serve`,
+one worker, production settings) and the in-database JSON floor (`bench/json_floor.py`: one
+hand-written statement per answer, built with json_build_object/json_agg, its bytes sent as
+they come), driven alternately (A B A B, `--rounds` rounds of `--seconds` each) by the same
+`--clients` keep-alive clients, scenario by scenario: the first page, page 1,000 by cursor, a
+keyword search, the dashboard counts, and one order's detail page (50 comments, 50 leads,
+status history, quotes). It prints requests/s (median of the rounds), p50/p95/p99 and each
+scenario's ratio to its floor.
+
+    .venv/bin/python bench/orders_list.py --database-url postgresql+asyncpg://... --throughput
 """
 
 from __future__ import annotations
@@ -19,19 +30,25 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PROVIDER_ORDERS_ENV", "development")
 
 from sqlalchemy import select, text
 
-from app.auth import load_viewer
+from app.auth import load_viewer, mint_token
 from app.db import Database
 from app.runtime import tune_garbage_collector
 from app.settings import Settings
@@ -40,8 +57,12 @@ from models import Comment, Lead, LeadStatus, Order, Portal, User
 from models.base import utcnow
 from resolvers.context import Context
 from resolvers.orders import SORT_KEYS
+from resolvers.pagination import CursorCodec
 from schema.api import build_schema
 from schema.filters import OrderSortField
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_test import HttpConnection, encode, start_server, wait_ready
 
 LIST = """
 query($first: Int, $after: String, $filter: OrderFilter, $orderBy: OrderOrder) {
@@ -71,6 +92,8 @@ query($id: ID!) {
     commentCount leadCount
     commentsConnection(last: 50) { totalCount edges { node { id body createdAt author { id name } } } }
     leadsConnection(first: 50) { totalCount edges { node { id name email company status createdAt } } }
+    statusHistory { from to reason at }
+    quotes { id status total { amount currency } submittedAt }
   } }
 }"""
 
@@ -205,6 +228,10 @@ async def main() -> None:
     parser.add_argument("--search", default="roadshow", help="keywords of the search scenario")
     parser.add_argument("--only", nargs="*", help="run the scenarios whose name contains one of these words")
     parser.add_argument("--http", action="store_true", help="also run the GraphQL scenarios through the ASGI app")
+    parser.add_argument("--throughput", action="store_true", help="the real server against the JSON floor (PostgreSQL)")
+    parser.add_argument("--clients", type=int, default=10, help="--throughput: concurrent clients")
+    parser.add_argument("--seconds", type=float, default=5.0, help="--throughput: length of each side's turn")
+    parser.add_argument("--rounds", type=int, default=3, help="--throughput: A B rounds per scenario")
     args = parser.parse_args()
     settings = Settings(database_url=args.database_url) if args.database_url else Settings()
     db = Database(settings)
@@ -229,6 +256,10 @@ async def main() -> None:
             )
         ).first()
     order_id = await detail_order(db, portal_id, supplier.id)
+    if args.throughput:
+        await db.dispose()
+        await throughput(args, settings, portal_id, supplier, deep, order_id)
+        return
     tune_garbage_collector()  # as a server process does (app.main)
     print(f"database {settings.database_url} (last order id {total}); {args.requests} requests a scenario", flush=True)
 
@@ -312,6 +343,130 @@ async def main() -> None:
 
                 await measure("HTTP " + name, post, args.requests, args.warmup)
     await db.dispose()
+
+
+# ---------------------------------------------------------------------------- --throughput
+
+
+async def drive(port: int, head: bytes, body: bytes, clients: int, seconds: float, check: bool) -> list[float]:
+    """`clients` keep-alive connections sending the same request for `seconds`: the latencies (ms)."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def one() -> None:
+        http = HttpConnection("127.0.0.1", port)
+        try:
+            while (started := time.perf_counter()) < deadline:
+                status, answer = await http.request(head, body)
+                if status != 200 or (check and b'"errors"' in answer[:20_000]):
+                    raise SystemExit(f"request failed ({status}): {answer[:300]!r}")
+                latencies.append((time.perf_counter() - started) * 1000)
+        finally:
+            http.close()
+
+    await asyncio.gather(*(one() for _ in range(clients)))
+    return latencies
+
+
+async def throughput(
+    args: argparse.Namespace, settings: Settings, portal_id: int, supplier: Any, deep: Any, order_id: int
+) -> None:
+    if not settings.database_url.startswith("postgresql"):
+        raise SystemExit("--throughput compares with an in-database floor: give a PostgreSQL --database-url")
+    secret = secrets.token_urlsafe(48)
+    token = mint_token(Settings(database_url=settings.database_url, jwt_secret=secret), supplier)
+    app_port, floor_port = free_port(), free_port()
+    logs = Path(tempfile.mkdtemp(prefix="orders-throughput-"))
+    server_args = argparse.Namespace(connections=args.clients, redis_url=None)
+    server = start_server(settings.database_url, app_port, 1, secret, server_args, logs / "serve.log")
+    floor = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("json_floor.py")),
+            "--database-url",
+            settings.database_url.replace("+asyncpg", ""),
+            "--port",
+            str(floor_port),
+            "--portal",
+            str(portal_id),
+        ],
+        env={**os.environ, "JWT_SECRET": secret},
+        stdout=(logs / "floor.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        await wait_ready(app_port, server, timeout=300)  # a loaded machine takes its time to import
+        await wait_ready(floor_port, floor, timeout=300)
+        cursor = CursorCodec(secret).encode("SUBMITTED_AT:DESC", deep.submitted_at, deep.id)
+        graphql_head = (
+            f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{app_port}\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Length: "
+        ).encode()
+
+        def floor_head(path: str) -> bytes:
+            return f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{floor_port}\r\nContent-Length: ".encode()
+
+        deep_after = quote(f"{deep.submitted_at.isoformat()},{deep.id}")
+        scenarios = [
+            ("first page of 50, nested", encode(LIST, {"first": 50}), "/first"),
+            ("page 1,000 of 50 by cursor", encode(LIST, {"first": 50, "after": cursor}), f"/deep?after={deep_after}"),
+            (
+                f"search {args.search!r}",
+                encode(LIST, {"first": 50, "filter": {"search": args.search}}),
+                f"/search?q={quote(args.search)}",
+            ),
+            ("counts: totalCount + statusCounts", encode(COUNTS, {}), "/counts"),
+            (
+                "order detail, 50 comments + leads",
+                encode(DETAIL, {"id": to_global_id("Order", order_id)}),
+                f"/detail?id={order_id}",
+            ),
+        ]
+        if args.only:
+            scenarios = [s for s in scenarios if any(word in s[0] for word in args.only)]
+        print(
+            f"{args.clients} clients, {args.rounds} rounds of {args.seconds:g} s a side, alternately "
+            f"(serve --workers 1, production) / (floor); logs in {logs}",
+            flush=True,
+        )
+        for name, body, path in scenarios:
+            sides = {"app": (app_port, graphql_head, body, True), "floor": (floor_port, floor_head(path), b"", False)}
+            for port, head, payload, check in sides.values():  # warm up both, unmeasured
+                await drive(port, head, payload, args.clients, 1.0, check)
+            rates: dict[str, list[float]] = {"app": [], "floor": []}
+            latencies: dict[str, list[float]] = {"app": [], "floor": []}
+            for _ in range(args.rounds):
+                for side, (port, head, payload, check) in sides.items():
+                    measured = await drive(port, head, payload, args.clients, args.seconds, check)
+                    rates[side].append(len(measured) / args.seconds)
+                    latencies[side] += measured
+            for side in ("app", "floor"):
+                q = statistics.quantiles(latencies[side], n=100, method="inclusive")
+                print(
+                    f"{name:<36} {side:<6} {statistics.median(rates[side]):7.1f} req/s  "
+                    f"p50 {q[49]:6.2f} ms  p95 {q[94]:6.2f} ms  p99 {q[98]:6.2f} ms",
+                    flush=True,
+                )
+            ratios = [a / f for a, f in zip(rates["app"], rates["floor"], strict=True)]
+            ratio = statistics.median(rates["app"]) / statistics.median(rates["floor"])
+            print(
+                f"{name:<36} ratio to the floor {ratio:.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})\n",
+                flush=True,
+            )
+    finally:
+        for process in (server, floor):
+            process.send_signal(signal.SIGINT)
+        for process in (server, floor):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 if __name__ == "__main__":

@@ -107,6 +107,9 @@ class Context:
     storage: Any = None  # domain.storage.FileStorage: where attachments are kept
     # Set by an extension when execution starts (tells pre-execution failures apart).
     executed: bool = False
+    # Root reads may be answered as JSON text built by the database (schema.compiled): only
+    # where the response is encoded by schema.compiled.encode_response (app.graphql_view, HTTP).
+    raw_json: bool = False
 
     cursors: CursorCodec = field(init=False)
 

@@ -121,6 +121,13 @@ def _sort_tag(sort: SortKey, descending: bool) -> str:
 class CursorCodec:
     def __init__(self, secret: str):
         self._key = hashlib.sha256(("cursor:" + secret).encode()).digest()
+        key = self._key.ljust(64, b"\0")
+        self._pads = bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+    def hmac_pads(self) -> tuple[bytes, bytes]:
+        """The key's inner and outer padded blocks (RFC 2104): HMAC(payload) is
+        sha256(outer + sha256(inner + payload)), which SQL can compute (resolvers.order_json)."""
+        return self._pads
 
     def _sign(self, payload: bytes) -> str:
         return base64.urlsafe_b64encode(hmac.digest(self._key, payload, "sha256")[:12]).decode()

@@ -18,6 +18,7 @@ from schema.admin_mutations import AdminMutations
 from schema.admin_queries import AdminQueries
 from schema.attachment_mutations import FileMutations
 from schema.common import SCALAR_OVERRIDES
+from schema.compiled import CompiledReads
 from schema.extensions import SchemaSettings, default_extensions, settings_free_extensions
 from schema.fast_path import FastPathExecutor, check_internals
 from schema.order_mutations import OrderMutations
@@ -115,8 +116,9 @@ def _merged(name: str, parts: list[type]) -> type | None:
     return strawberry.type(type(name, tuple(parts), {}), description=ROOT_DESCRIPTIONS[name])
 
 
-class Executor(SharedEventExecutor, FastPathExecutor):
-    """Shared subscription results, and plain selection sets completed by one walk."""
+class Executor(SharedEventExecutor, CompiledReads, FastPathExecutor):
+    """Shared subscription results, root reads answered by the database as JSON (HTTP on
+    PostgreSQL), and plain selection sets completed by one walk."""
 
 
 def build_schema(
