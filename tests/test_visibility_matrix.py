@@ -28,7 +28,6 @@ from sqlalchemy import select, update
 
 from app.settings import Settings
 from domain import claims
-
 from domain.ids import to_global_id
 from domain.mail import render
 from domain.notifications import PARTNER as PARTNER_ROLE
@@ -41,9 +40,9 @@ from models import (
     MdfClaim,
     Notification,
     NotificationKind,
+    Order,
     OrderEvent,
     OrderEventKind,
-    Order,
     OrderInvitation,
     Organization,
     OrganizationKind,
@@ -221,7 +220,8 @@ STEPS = [
       lambda c: {"input": {"orderId": c["Q"], "leads": [{"name": "Ada", "email": "ada@example.com"}]}},
       {"partner", "external recipient"}, None, {K.LEADS_ADDED}),
     S("Taylor delivers on Q", PROVIDER, files("q-deliverable.pdf"),
-      lambda c: {"input": {"orderId": c["Q"], "kind": "DELIVERABLE"}}, {"partner", "external recipient"}, None, {K.ATTACHMENTS_ADDED}),
+      lambda c: {"input": {"orderId": c["Q"], "kind": "DELIVERABLE"}},
+      {"partner", "external recipient"}, None, {K.ATTACHMENTS_ADDED}),
     S("Taylor moves Q's completion date", PROVIDER, UPDATE_DATE,
       lambda c: {"input": {"orderId": c["Q"], "estimatedCompletionOn": in_days(40), "reason": "brand assets late"}},
       {"partner", "external recipient"}, None, {K.ORDER_UPDATED}),
@@ -253,7 +253,8 @@ STEPS = [
       {"partner", "assigned provider", "external recipient"}, None, {K.STATUS_CHANGED}),
     # M: an MDF order of Taylor's, completed; the partner claims with a proof, is rejected, claims
     # again and is approved. Providers never hear of claims.
-    S("submit M", PARTNER, SUBMIT_ORDER, lambda c: {"input": mdf_order(c, "M")}, {"supplier", "external recipient"}, "M", {K.STATUS_CHANGED}),
+    S("submit M", PARTNER, SUBMIT_ORDER, lambda c: {"input": mdf_order(c, "M")},
+      {"supplier", "external recipient"}, "M", {K.STATUS_CHANGED}),
     S("supplier approves M", SUPPLIER, transition("approveOrder"), lambda c: {"input": {"orderId": c["M"]}},
       {"partner", "assigned provider", "external recipient"}, None, {K.STATUS_CHANGED}),
     S("Taylor accepts M", PROVIDER, transition("acceptOrder"), lambda c: {"input": {"orderId": c["M"]}},
@@ -263,19 +264,23 @@ STEPS = [
     S("Taylor completes M", PROVIDER, transition("completeOrder"), lambda c: {"input": {"orderId": c["M"]}},
       {"partner", "supplier", "external recipient"}, None, {K.STATUS_CHANGED}),
     S("partner attaches a proof to M", PARTNER, files("m-proof.png"),
-      lambda c: {"input": {"orderId": c["M"], "kind": "PROOF"}}, {"assigned provider", "external recipient"}, "M proof", {K.ATTACHMENTS_ADDED}),
+      lambda c: {"input": {"orderId": c["M"], "kind": "PROOF"}},
+      {"assigned provider", "external recipient"}, "M proof", {K.ATTACHMENTS_ADDED}),
     S("partner claims on M", PARTNER, SUBMIT_CLAIM,
       lambda c: {"input": {"orderId": c["M"], "amount": "1200.00", "note": "Campaign ran", "proofIds": [c["M proof"]]}},
       {"supplier"}, "M claim", {K.CLAIM_SUBMITTED}),
     S("supplier rejects M's claim", SUPPLIER, REJECT_CLAIM,
-      lambda c: {"input": {"claimId": c["M claim"], "reason": "Blurry proof"}}, {"partner", "external recipient"}, None, {K.CLAIM_REJECTED}),
+      lambda c: {"input": {"claimId": c["M claim"], "reason": "Blurry proof"}},
+      {"partner", "external recipient"}, None, {K.CLAIM_REJECTED}),
     S("partner claims on M again", PARTNER, SUBMIT_CLAIM,
       lambda c: {"input": {"orderId": c["M"], "amount": "1000.00", "proofIds": [c["M proof"]]}},
       {"supplier"}, "M claim again", {K.CLAIM_SUBMITTED}),
     S("supplier approves M's claim", SUPPLIER, APPROVE_CLAIM,
-      lambda c: {"input": {"claimId": c["M claim again"]}}, {"partner", "external recipient"}, None, {K.CLAIM_APPROVED}),
+      lambda c: {"input": {"claimId": c["M claim again"]}},
+      {"partner", "external recipient"}, None, {K.CLAIM_APPROVED}),
     # X: an MDF order completed and never claimed: the deadline passes, the reservation is released.
-    S("submit X", PARTNER, SUBMIT_ORDER, lambda c: {"input": mdf_order(c, "X")}, {"supplier", "external recipient"}, "X", {K.STATUS_CHANGED}),
+    S("submit X", PARTNER, SUBMIT_ORDER, lambda c: {"input": mdf_order(c, "X")},
+      {"supplier", "external recipient"}, "X", {K.STATUS_CHANGED}),
     S("supplier approves X", SUPPLIER, transition("approveOrder"), lambda c: {"input": {"orderId": c["X"]}},
       {"partner", "assigned provider", "external recipient"}, None, {K.STATUS_CHANGED}),
     S("Taylor accepts X", PROVIDER, transition("acceptOrder"), lambda c: {"input": {"orderId": c["X"]}},
