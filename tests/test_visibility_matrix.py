@@ -17,22 +17,30 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app.settings import Settings
+from domain import claims
 from domain.ids import to_global_id
 from domain.mail import render
 from domain.notifications import PARTNER as PARTNER_ROLE
 from domain.notifications import describe
+from domain.unit_of_work import unit_of_work
 from domain.viewer import Viewer
 from models import (
+    Attachment,
     Comment,
+    MdfClaim,
     Notification,
     NotificationKind,
+    Order,
     OrderEvent,
     OrderEventKind,
     OrderInvitation,
@@ -42,10 +50,12 @@ from models import (
     StatusChange,
     User,
 )
+from models.base import utcnow
 from subscriptions.feed import LiveEvent, load_live_events
 from subscriptions.resolvers import accepts
 from tests.conftest import OUTSIDER, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER
-from tests.ordering import demo_ids, in_days
+from tests.files import PDF, PNG, set_portal, upload
+from tests.ordering import demo_ids, in_days, make_fund_valid_today, pk_of
 
 PROVIDER3 = "provider3@demo.example"  # "Third Agency", a provider of the portal never asked to quote
 EXTERNAL = "boss@outside.example"  # a notification recipient who is no user of the service
@@ -73,6 +83,11 @@ DECLINE = f"mutation($input: DeclineToQuoteInput!) {{ declineToQuote(input: $inp
 ACCEPT_QUOTE = f"mutation($input: AcceptQuoteInput!) {{ acceptQuote(input: $input) {{ {ERR} }} }}"
 LEADS = f"mutation($input: AddLeadsInput!) {{ addLeads(input: $input) {{ {ERR} }} }}"
 UPDATE_ORDER = f"mutation($input: UpdateOrderInput!) {{ updateOrder(input: $input) {{ {ERR} }} }}"
+CLAIM = "claim { id } errors { code message field }"
+SUBMIT_CLAIM = f"mutation($input: SubmitClaimInput!) {{ submitClaim(input: $input) {{ {CLAIM} }} }}"
+APPROVE_CLAIM = f"mutation($input: ApproveClaimInput!) {{ approveClaim(input: $input) {{ {CLAIM} }} }}"
+REJECT_CLAIM = f"mutation($input: RejectClaimInput!) {{ rejectClaim(input: $input) {{ {CLAIM} }} }}"
+REMOVE_FILE = f"mutation($input: RemoveAttachmentInput!) {{ removeAttachment(input: $input) {{ {ERR} }} }}"
 UPDATE_DATE = (
     f"mutation($input: UpdateEstimatedCompletionInput!) {{ updateEstimatedCompletion(input: $input) {{ {ERR} }} }}"
 )
@@ -83,11 +98,45 @@ def transition(name: str) -> str:
     return f"mutation($input: {kind}Input!) {{ {name}(input: $input) {{ {ERR} }} }}"
 
 
+# A step that is no plain GraphQL request: (gql, variables, actor) -> the payload.
+Action = Callable[[Any, dict, str], Awaitable[dict]]
+
+
+def files(*names: str) -> Action:
+    """`addAttachments` as a GraphQL multipart request, one file per name (PDF or PNG by extension)."""
+
+    async def run(gql: Any, variables: dict, actor: str) -> dict:
+        items = [(n, PDF if n.endswith(".pdf") else PNG, "") for n in names]
+        response = await upload(gql, variables, items, as_=actor)
+        assert response.status_code == 200, response.text
+        return response.json()["data"]["addAttachments"]
+
+    return run
+
+
+async def claim_deadline_passes(gql: Any, variables: dict, actor: str) -> dict:
+    """What `provider-orders sweep-claims` does once the order's claim deadline has passed."""
+    order_pk = pk_of(variables["orderId"])
+    async with gql.db.write_session() as session:
+        await session.execute(
+            update(Order).where(Order.id == order_pk).values(completed_at=utcnow() - timedelta(days=CLAIM_DAYS + 1))
+        )
+    now = utcnow()
+    async with gql.db.read_session() as session:
+        assert await claims.expired_claim_orders(session, now) == [order_pk]
+    async with unit_of_work(gql.db.write_session(), gql.db.settings) as uow:
+        assert await claims.release_expired(uow, order_pk, now)
+    return {"errors": []}
+
+
+CLAIM_DAYS = 30
+
+
 @dataclass
 class Step:
     label: str
     actor: str
-    mutation: str
+    mutation: str | Action
     build: Callable[[dict], dict]
     # Parties that must be told (in-app or by e-mail): the table cannot pass by telling nobody.
     told: set[str]
@@ -104,6 +153,10 @@ def order_input(c: dict, service: str, name: str, **extra: Any) -> dict:
         "notificationRecipients": [EXTERNAL],
         **extra,
     }
+
+
+def mdf_order(c: dict, name: str) -> dict:
+    return order_input(c, "Social Media Starter Pack", name, paymentMethod="MDF", mdfFundId=c["fund"])
 
 
 def quote_input(c: dict, order: str, total: str) -> dict:
@@ -128,7 +181,10 @@ STEPS = [
       {"external recipient"}, None, {K.COMMENT_ADDED}),
     S("Taylor asks in its thread", PROVIDER, COMMENT,
       lambda c: {"input": {"orderId": c["Q"], "body": "taylor-secret question"}},
-      {"partner", "external recipient"}, None, {K.COMMENT_ADDED}),
+      {"partner", "external recipient"}, "taylor question", {K.COMMENT_ADDED}),
+    S("Taylor attaches a file to its question", PROVIDER, files("taylor-sketch.png"),
+      lambda c: {"input": {"orderId": c["Q"], "kind": "ASSET", "commentId": c["taylor question"]}},
+      {"partner", "external recipient"}, None, {K.ATTACHMENTS_ADDED}),
     S("supplier answers Northwind in its thread", SUPPLIER, COMMENT,
       lambda c: {"input": {"orderId": c["Q"], "body": "northwind-secret answer", "providerId": c["Northwind Digital"]}},
       {"partner", "invited rival provider", "external recipient"}, None, {K.COMMENT_ADDED}),
@@ -143,6 +199,14 @@ STEPS = [
       {"partner", "external recipient"}, None, {K.QUOTE_SUBMITTED}),
     S("Taylor quotes", PROVIDER, QUOTE, lambda c: {"input": quote_input(c, "Q", "1234.56")},
       {"partner", "external recipient"}, "taylor quote", {K.QUOTE_SUBMITTED}),
+    S("Taylor attaches a draft proposal to its quote", PROVIDER, files("taylor-draft-proposal.pdf"),
+      lambda c: {"input": {"orderId": c["Q"], "kind": "PROPOSAL", "quoteId": c["taylor quote"]}},
+      {"partner", "external recipient"}, "taylor draft", {K.ATTACHMENTS_ADDED}),
+    S("Taylor removes its draft proposal", PROVIDER, REMOVE_FILE,
+      lambda c: {"input": {"attachmentId": c["taylor draft"]}}, set(), None, {K.ATTACHMENT_REMOVED}),
+    S("Taylor attaches its proposal", PROVIDER, files("taylor-proposal.pdf"),
+      lambda c: {"input": {"orderId": c["Q"], "kind": "PROPOSAL", "quoteId": c["taylor quote"]}},
+      {"partner", "external recipient"}, None, {K.ATTACHMENTS_ADDED}),
     S("partner accepts Taylor's quote", PARTNER, ACCEPT_QUOTE, lambda c: {"input": {"quoteId": c["taylor quote"]}},
       {"assigned provider", "invited rival provider", "supplier", "external recipient"}, None, {K.STATUS_CHANGED}),
     S("partner comments on Q once assigned", PARTNER, COMMENT,
@@ -155,6 +219,9 @@ STEPS = [
     S("Taylor adds leads to Q", PROVIDER, LEADS,
       lambda c: {"input": {"orderId": c["Q"], "leads": [{"name": "Ada", "email": "ada@example.com"}]}},
       {"partner", "external recipient"}, None, {K.LEADS_ADDED}),
+    S("Taylor delivers on Q", PROVIDER, files("q-deliverable.pdf"),
+      lambda c: {"input": {"orderId": c["Q"], "kind": "DELIVERABLE"}},
+      {"partner", "external recipient"}, None, {K.ATTACHMENTS_ADDED}),
     S("Taylor moves Q's completion date", PROVIDER, UPDATE_DATE,
       lambda c: {"input": {"orderId": c["Q"], "estimatedCompletionOn": in_days(40), "reason": "brand assets late"}},
       {"partner", "external recipient"}, None, {K.ORDER_UPDATED}),
@@ -184,6 +251,46 @@ STEPS = [
       {"external recipient"}, None, {K.COMMENT_ADDED}),
     S("supplier approves F", SUPPLIER, transition("approveOrder"), lambda c: {"input": {"orderId": c["F"]}},
       {"partner", "assigned provider", "external recipient"}, None, {K.STATUS_CHANGED}),
+    # M: an MDF order of Taylor's, completed; the partner claims with a proof, is rejected, claims
+    # again and is approved. Providers never hear of claims.
+    S("submit M", PARTNER, SUBMIT_ORDER, lambda c: {"input": mdf_order(c, "M")},
+      {"supplier", "external recipient"}, "M", {K.STATUS_CHANGED}),
+    S("supplier approves M", SUPPLIER, transition("approveOrder"), lambda c: {"input": {"orderId": c["M"]}},
+      {"partner", "assigned provider", "external recipient"}, None, {K.STATUS_CHANGED}),
+    S("Taylor accepts M", PROVIDER, transition("acceptOrder"), lambda c: {"input": {"orderId": c["M"]}},
+      {"partner", "supplier", "external recipient"}, None, {K.STATUS_CHANGED}),
+    S("Taylor starts work on M", PROVIDER, transition("startWork"), lambda c: {"input": {"orderId": c["M"]}},
+      {"partner", "supplier", "external recipient"}, None, {K.STATUS_CHANGED}),
+    S("Taylor completes M", PROVIDER, transition("completeOrder"), lambda c: {"input": {"orderId": c["M"]}},
+      {"partner", "supplier", "external recipient"}, None, {K.STATUS_CHANGED}),
+    S("partner attaches a proof to M", PARTNER, files("m-proof.png"),
+      lambda c: {"input": {"orderId": c["M"], "kind": "PROOF"}},
+      {"assigned provider", "external recipient"}, "M proof", {K.ATTACHMENTS_ADDED}),
+    S("partner claims on M", PARTNER, SUBMIT_CLAIM,
+      lambda c: {"input": {"orderId": c["M"], "amount": "1200.00", "note": "Campaign ran", "proofIds": [c["M proof"]]}},
+      {"supplier"}, "M claim", {K.CLAIM_SUBMITTED}),
+    S("supplier rejects M's claim", SUPPLIER, REJECT_CLAIM,
+      lambda c: {"input": {"claimId": c["M claim"], "reason": "Blurry proof"}},
+      {"partner", "external recipient"}, None, {K.CLAIM_REJECTED}),
+    S("partner claims on M again", PARTNER, SUBMIT_CLAIM,
+      lambda c: {"input": {"orderId": c["M"], "amount": "1000.00", "proofIds": [c["M proof"]]}},
+      {"supplier"}, "M claim again", {K.CLAIM_SUBMITTED}),
+    S("supplier approves M's claim", SUPPLIER, APPROVE_CLAIM,
+      lambda c: {"input": {"claimId": c["M claim again"]}},
+      {"partner", "external recipient"}, None, {K.CLAIM_APPROVED}),
+    # X: an MDF order completed and never claimed: the deadline passes, the reservation is released.
+    S("submit X", PARTNER, SUBMIT_ORDER, lambda c: {"input": mdf_order(c, "X")},
+      {"supplier", "external recipient"}, "X", {K.STATUS_CHANGED}),
+    S("supplier approves X", SUPPLIER, transition("approveOrder"), lambda c: {"input": {"orderId": c["X"]}},
+      {"partner", "assigned provider", "external recipient"}, None, {K.STATUS_CHANGED}),
+    S("Taylor accepts X", PROVIDER, transition("acceptOrder"), lambda c: {"input": {"orderId": c["X"]}},
+      {"partner", "supplier", "external recipient"}, None, {K.STATUS_CHANGED}),
+    S("Taylor starts work on X", PROVIDER, transition("startWork"), lambda c: {"input": {"orderId": c["X"]}},
+      {"partner", "supplier", "external recipient"}, None, {K.STATUS_CHANGED}),
+    S("Taylor completes X", PROVIDER, transition("completeOrder"), lambda c: {"input": {"orderId": c["X"]}},
+      {"partner", "supplier", "external recipient"}, None, {K.STATUS_CHANGED}),
+    S("X's claim deadline passes (sweep-claims)", SUPPLIER, claim_deadline_passes, lambda c: {"orderId": c["X"]},
+      {"partner", "external recipient"}, None, {K.CLAIM_EXPIRED}),
     # E: still open at the end; Northwind asks in its thread (Taylor, invited too, hears nothing of it).
     S("submit E", PARTNER, SUBMIT_ORDER, lambda c: {"input": order_input(c, "SEO Audit", "E", providerIds=BOTH(c))},
       {"assigned provider", "invited rival provider", "external recipient"}, "E", {K.STATUS_CHANGED}),
@@ -232,6 +339,8 @@ class Checker:
         self.failures: list[str] = []
         self.covered: set[tuple[str, str]] = set()  # (party, channel) that received something
         self._node_cache: dict[tuple[str, str], bool] = {}
+        # (party, attachment pk) -> whether node(id:) showed the file as it was added (it may be gone since).
+        self.files_seen: dict[tuple[str, int], bool] = {}
 
     def fail(self, step: str, party: str, channel: str, what: str) -> None:
         self.failures.append(f"[{step}] {party} / {channel}: {what}")
@@ -257,9 +366,23 @@ class Checker:
             if secret in text:
                 self.fail(step, party, channel, f"reads {secret!r}")
 
-    async def subject_visible(self, party: str, kind: OrderEventKind, order_id: int, subject: Any) -> bool:
-        """Whether `node(id:)` shows the party what the event is about, now."""
+    async def see_files(self, attachments: list[Attachment]) -> None:
+        for attachment in attachments:
+            for party in self.viewers:
+                gid = to_global_id("Attachment", attachment.id)
+                self.files_seen[(party, attachment.id)] = await self.node_visible(party, gid)
+
+    async def subject_visible(
+        self, party: str, kind: OrderEventKind, order_id: int, subject: Any, subject_id: int
+    ) -> bool:
+        """Whether `node(id:)` shows the party what the event is about, now (a file: as it was added)."""
         order_visible = await self.node_visible(party, to_global_id("Order", order_id))
+        if kind in (K.ATTACHMENTS_ADDED, K.ATTACHMENT_REMOVED):
+            return order_visible and self.files_seen.get((party, subject_id), False)
+        if kind in (K.CLAIM_SUBMITTED, K.CLAIM_APPROVED, K.CLAIM_REJECTED):
+            return await self.node_visible(party, to_global_id("MdfClaim", subject_id))
+        if kind is K.CLAIM_EXPIRED:  # about the order's MDF reservation: no provider's business
+            return order_visible and not self.viewers[party].is_provider
         if kind is K.COMMENT_ADDED:
             return await self.node_visible(party, to_global_id("Comment", subject.id))
         if kind in (K.QUOTE_SUBMITTED, K.QUOTE_WITHDRAWN):
@@ -309,7 +432,9 @@ class Checker:
                     )
                     is not None
                 )
-                if not ends_own_request and not await self.subject_visible(as_party, event.kind, row.order_id, subject):
+                if not ends_own_request and not await self.subject_visible(
+                    as_party, event.kind, row.order_id, subject, event.subject_id
+                ):
                     self.fail(step, party, ",".join(channels), f"told of what node(id:) hides: {row.title!r}")
                 email = render([row], "https://portal.example")
                 self.leaks(step, party, "e-mail", viewer, email.subject + email.text + email.html)
@@ -328,7 +453,9 @@ class Checker:
                 if not accepts(viewer, live, ALL_KINDS):
                     continue
                 self.covered.add((party, channel))
-                if not await self.subject_visible(party, live.event.kind, live.order.id, live.subject):
+                if not await self.subject_visible(
+                    party, live.event.kind, live.order.id, live.subject, live.event.subject_id
+                ):
                     self.fail(step, party, channel, f"receives {live.event.kind.value} that node(id:) hides")
                 self.leaks(step, party, channel, viewer, _event_text(live))
 
@@ -340,6 +467,10 @@ async def _subject(session: Any, event: OrderEvent) -> Any:
         K.QUOTE_WITHDRAWN: Quote,
         K.QUOTE_DECLINED: OrderInvitation,
         K.STATUS_CHANGED: StatusChange,
+        K.ATTACHMENTS_ADDED: Attachment,
+        K.CLAIM_SUBMITTED: MdfClaim,
+        K.CLAIM_APPROVED: MdfClaim,
+        K.CLAIM_REJECTED: MdfClaim,
     }
     return await session.get(models[event.kind], event.subject_id) if event.kind in models else None
 
@@ -347,23 +478,34 @@ async def _subject(session: Any, event: OrderEvent) -> Any:
 def _event_text(live: LiveEvent) -> str:
     subject = live.subject
     parts = [live.actor.name if live.actor else ""]
-    for attribute in ("body", "reason", "decline_reason", "plan", "total"):
+    for attribute in ("body", "reason", "decline_reason", "plan", "total", "filename", "note"):
         parts.append(str(getattr(subject, attribute, "") or ""))
     return " ".join(parts)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, PROVIDER_ORDERS_ENV="test", file_storage_path=tmp_path / "files")
 
 
 @pytest.mark.usefixtures("no_list")
 async def test_nothing_reaches_anyone_before_they_may_see_it(gql, db) -> None:
     ctx, viewers, secrets = await _setup(gql, db)
+    await make_fund_valid_today(db)
+    await set_portal(db, mdf_claims_required=True, claim_deadline_days=CLAIM_DAYS)
     check = Checker(gql, db, viewers, secrets)
-    last_notification = last_event = 0
+    last_notification = last_event = last_file = 0
     kinds_seen: set[OrderEventKind] = set()
     for step in STEPS:
-        body = await gql(step.mutation, step.build(ctx), as_=step.actor)
-        payload = next(iter(body["data"].values()))
+        if isinstance(step.mutation, str):
+            body = await gql(step.mutation, step.build(ctx), as_=step.actor)
+            payload = next(iter(body["data"].values()))
+        else:
+            payload = await step.mutation(gql, step.build(ctx), step.actor)
         assert payload["errors"] == [], (step.label, payload["errors"])
         if step.keep is not None:
-            made = payload.get("order") or payload.get("quote") or payload.get("comment")
+            made = (payload.get("attachments") or [None])[0] or payload.get("claim") or payload.get("order")
+            made = made or payload.get("quote") or payload.get("comment")
             ctx[step.keep] = made["id"]
         check.forget_nodes()
         async with db.read_session() as session:
@@ -376,6 +518,10 @@ async def test_nothing_reaches_anyone_before_they_may_see_it(gql, db) -> None:
             _remember_secrets(secrets, await session.scalars(select(Comment)))
             _remember_quotes(secrets, await session.scalars(select(Quote)))
             _remember_declines(secrets, await session.scalars(select(OrderInvitation)))
+            new_files = list(await session.scalars(select(Attachment).where(Attachment.id > last_file)))
+            await _remember_files(session, secrets, new_files)
+        await check.see_files(new_files)
+        last_file = max([last_file, *(a.id for a in new_files)])
         live = await load_live_events(db, select(OrderEvent).where(OrderEvent.id > last_event).order_by(OrderEvent.id))
         assert {e.event.kind for e in live} == step.kinds, step.label
         kinds_seen |= step.kinds
@@ -392,6 +538,14 @@ async def test_nothing_reaches_anyone_before_they_may_see_it(gql, db) -> None:
     await check.events("replay of everything", "replay", everything)
 
     assert check.failures == []
+    # The files reached node(id:) of whom they should, as they were added: a proposal and a file of a
+    # private thread never the rival's; the supplier's, the partner's and their provider's.
+    async with db.read_session() as session:
+        pk = {a.filename: a.id for a in await session.scalars(select(Attachment))}
+    pk["taylor-draft-proposal.pdf"] = pk_of(ctx["taylor draft"])
+    for name in ("taylor-draft-proposal.pdf", "taylor-proposal.pdf", "taylor-sketch.png", "q-deliverable.pdf"):
+        seen = {p for p in viewers if check.files_seen[(p, pk[name])]}
+        assert seen == {"supplier", "partner", "assigned provider"}, (name, seen)
     assert kinds_seen == ALL_KINDS, "a kind of event is missing from the table"
     # The table reaches every channel, and the parties that may hear of something do.
     for party in ("supplier", "partner", "assigned provider", "invited rival provider"):
@@ -413,6 +567,18 @@ def _remember_secrets(secrets: dict[int, set[str]], comments: Any) -> None:
 def _remember_quotes(secrets: dict[int, set[str]], quotes: Any) -> None:
     for quote in quotes:
         secrets[quote.provider_id].add(str(quote.total))
+
+
+async def _remember_files(session: Any, secrets: dict[int, set[str]], attachments: list[Attachment]) -> None:
+    """A file on a provider's quote or in its private thread is that provider's (and the partner side's)."""
+    for attachment in attachments:
+        owner = None
+        if attachment.quote_id is not None:
+            owner = (await session.get_one(Quote, attachment.quote_id)).provider_id
+        elif attachment.comment_id is not None:
+            owner = (await session.get_one(Comment, attachment.comment_id)).private_to_provider_id
+        if owner is not None:
+            secrets[owner].add(attachment.filename)
 
 
 def _remember_declines(secrets: dict[int, set[str]], invitations: Any) -> None:
