@@ -493,8 +493,13 @@ def _order(rng, texts, ids, rows, portal_id, partners, providers, services, fund
                     invited_at=submitted,
                     declined_at=None,
                     decline_reason=None,
+                    # What this provider may see move: its own quote below, if it quotes.
+                    last_activity_at=submitted,
+                    version=1,
+                    comment_count=0,
                 )
             )
+            invitation = rows[OrderInvitation][-1]
             if status is OrderStatus.PENDING_QUOTES and rng.random() < 0.3:
                 continue  # not quoted yet
             quote_id = ids.take(Quote)
@@ -506,6 +511,7 @@ def _order(rng, texts, ids, rows, portal_id, partners, providers, services, fund
             if index == accepted_index:
                 provider_org, provider_user, rate, accepted_quote = quoting_org, quoting_user, total, quote_id
             quoted_at = submitted + timedelta(seconds=rng.randrange(60, max(61, activity_span // 2)))
+            invitation.update(last_activity_at=quoted_at, version=2)
             rows[Quote].append(
                 dict(
                     id=quote_id,

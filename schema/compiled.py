@@ -14,6 +14,7 @@ resolver's would be: SERVICE_UNAVAILABLE through `MaskUnexpectedErrors`.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections import Counter, OrderedDict
@@ -89,21 +90,25 @@ def stats() -> dict[str, int]:
     return dict(_STATS)
 
 
+_dumps = functools.partial(json.dumps, separators=(",", ":"))
+
+
 def encode_response(response: Any) -> str:
-    """json.dumps of a response whose `data` may hold RawJSON values (spliced as they are)."""
+    """Compact json.dumps (as Strawberry's own encoder) of a response whose `data` may hold RawJSON
+    values (spliced as they are)."""
     data = response.get("data") if isinstance(response, dict) else None
     if not isinstance(data, dict) or not any(isinstance(value, RawJSON) for value in data.values()):
-        return json.dumps(response)
+        return _dumps(response)
     parts = []
     for key, value in response.items():
         if key == "data":
             inner = ",".join(
-                json.dumps(name) + ":" + (field if isinstance(field, RawJSON) else json.dumps(field))
+                _dumps(name) + ":" + (field if isinstance(field, RawJSON) else _dumps(field))
                 for name, field in data.items()
             )
             parts.append('"data":{' + inner + "}")
         else:
-            parts.append(json.dumps(key) + ":" + json.dumps(value))
+            parts.append(_dumps(key) + ":" + _dumps(value))
     return "{" + ",".join(parts) + "}"
 
 

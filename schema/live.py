@@ -183,11 +183,13 @@ PAYLOADS = {
     models.OrderEventKind.QUOTE_DECLINED: QuoteDeclinedEvent,
     models.OrderEventKind.QUOTE_WITHDRAWN: QuoteWithdrawnEvent,
     models.OrderEventKind.LEADS_ADDED: LeadsAddedEvent,
-    models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent
-    | AttachmentsAddedEvent
-    | AttachmentRemovedEvent
-    | ClaimEvent
-    | ClaimDeadlinePassedEvent,
+    models.OrderEventKind.ORDER_UPDATED: OrderUpdatedEvent,
+    models.OrderEventKind.ATTACHMENTS_ADDED: AttachmentsAddedEvent,
+    models.OrderEventKind.ATTACHMENT_REMOVED: AttachmentRemovedEvent,
+    models.OrderEventKind.CLAIM_SUBMITTED: ClaimEvent,
+    models.OrderEventKind.CLAIM_APPROVED: ClaimEvent,
+    models.OrderEventKind.CLAIM_REJECTED: ClaimEvent,
+    models.OrderEventKind.CLAIM_EXPIRED: ClaimDeadlinePassedEvent,
 }
 ORDER_ID_HELP = "One order; without it, every order the subscriber may see."
 AFTER_HELP = (

@@ -184,7 +184,8 @@ async def test_each_role_sees_a_quote_request_as_it_should(gql, db) -> None:
     for hidden in ("contacts", "comments", "leads", "notificationRecipients", "statusHistory", "invitations"):
         assert order[hidden] == [], hidden
     assert order["mdfFund"] is None and order["commentCount"] == 0 and order["leadCount"] == 0
-    assert set(order["availableActions"]) == {"SUBMIT_QUOTE", "DECLINE_TO_QUOTE"}
+    # It may revise or withdraw its quote, decline, or ask the partner in its own thread.
+    assert set(order["availableActions"]) == {"SUBMIT_QUOTE", "DECLINE_TO_QUOTE", "WITHDRAW_QUOTE", "ADD_COMMENT"}
 
     for user in (PARTNER2, OUTSIDER):
         assert (await gql.data(ORDER_VIEW, {"id": gid}, as_=user))["node"] is None

@@ -87,6 +87,9 @@ schemathesis.graphql.scalar(
         st.integers(min_value=1000, max_value=70_000).map(lambda n: "x" * n),
     ).map(nodes.String),
 )
+# Upload: a file only arrives in a multipart request (tests/test_attachments.py); in a JSON body a
+# client can only send something else in its place, which must be refused cleanly.
+schemathesis.graphql.scalar("Upload", st.sampled_from([nodes.Null, nodes.String("not a file")]))
 schemathesis.graphql.scalar(
     "DateTime",
     st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()).map(nodes.String),

@@ -76,7 +76,8 @@ async def test_quote_path_from_campaign_activity_to_archive(gql, ids) -> None:
     assert order["availableActions"] == ["CANCEL_ORDER", "ADD_COMMENT", "UPDATE_ORDER"]  # no quote to accept yet
     for provider in (PROVIDER, PROVIDER2):
         seen = (await gql.data(ORDER, {"id": oid}, as_=provider))["node"]
-        assert seen["availableActions"] == ["SUBMIT_QUOTE", "DECLINE_TO_QUOTE"]  # never CANCEL_ORDER
+        # never CANCEL_ORDER; ADD_COMMENT: a question in its own thread with the partner
+        assert seen["availableActions"] == ["SUBMIT_QUOTE", "DECLINE_TO_QUOTE", "ADD_COMMENT"]
 
     declined = (
         await gql.data(DECLINE, {"input": {"orderId": oid, "reason": "Fully booked this quarter"}}, as_=PROVIDER2)
