@@ -162,7 +162,9 @@ def problem_of(response: requests.Response) -> str | None:
     return None
 
 
-@pytest.mark.skip(reason="hangs since the file and administration mutations came in (issues #17, #18): under investigation")
+@pytest.mark.skip(
+    reason="hangs since the file and administration mutations came in (issues #17, #18): under investigation"
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_generated_operations_never_fail_the_server(role: str, target: Target) -> None:
     token = target.tokens[role]
