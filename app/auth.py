@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jwt
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.settings import Settings
 from domain.viewer import Viewer
@@ -92,39 +92,63 @@ def _allowed() -> tuple:
     return User.is_active.is_(True), Organization.is_active.is_(True)
 
 
-async def _user_and_organization(
-    session: AsyncSession, user_id: int | None = None, email: str | None = None
-) -> tuple[User, Organization] | None:
-    which = User.id == user_id if email is None else User.email == email
-    row = (
-        await session.execute(
-            select(User, Organization)
-            .join(Organization, Organization.id == User.organization_id)
-            .where(which, *_allowed())
+def _lookup(which: Any) -> Any:
+    # Columns, not entities: every request runs it, and rows cost far less than ORM objects.
+    return (
+        select(
+            User.id,
+            User.email,
+            User.name,
+            User.role,
+            User.token_version,
+            Organization.id.label("organization_id"),
+            Organization.kind,
+            Organization.portal_id,
         )
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
-def _viewer(user: User, org: Organization) -> Viewer:
-    return Viewer(
-        user_id=user.id,
-        email=user.email,
-        name=user.name,
-        organization_id=org.id,
-        organization_kind=org.kind,
-        portal_id=org.portal_id,
-        role=user.role,
+        .join(Organization, Organization.id == User.organization_id)
+        .where(which, *_allowed())
     )
 
 
-async def load_viewer(session: AsyncSession, user_id: int, token_version: int | None = None) -> Viewer | None:
+# Built once: SQLAlchemy then finds each in its compiled cache without rebuilding the statement.
+_BY_ID = _lookup(User.id == bindparam("key"))
+_BY_EMAIL = _lookup(User.email == bindparam("key"))
+
+
+class _Row(NamedTuple):
+    viewer: Viewer
+    token_version: int
+
+
+async def _user_and_organization(
+    bind: AsyncSession | AsyncConnection, user_id: int | None = None, email: str | None = None
+) -> _Row | None:
+    """The active user (by id, or by e-mail) of an active organisation, as a viewer."""
+    statement, key = (_BY_ID, user_id) if email is None else (_BY_EMAIL, email)
+    row = (await bind.execute(statement, {"key": key})).first()
+    if row is None:
+        return None
+    viewer = Viewer(
+        user_id=row.id,
+        email=row.email,
+        name=row.name,
+        organization_id=row.organization_id,
+        organization_kind=row.kind,
+        portal_id=row.portal_id,
+        role=row.role,
+    )
+    return _Row(viewer, row.token_version or 0)
+
+
+async def load_viewer(
+    bind: AsyncSession | AsyncConnection, user_id: int, token_version: int | None = None
+) -> Viewer | None:
     """The viewer, if the user and its organisation are active (and, given a token's version,
     the user's tokens were not revoked since it was minted)."""
-    row = await _user_and_organization(session, user_id)
-    if row is None or (token_version is not None and (row[0].token_version or 0) != token_version):
+    row = await _user_and_organization(bind, user_id)
+    if row is None or (token_version is not None and row.token_version != token_version):
         return None
-    return _viewer(*row)
+    return row.viewer
 
 
 def token_version_of(claims: dict) -> int:
@@ -134,23 +158,23 @@ def token_version_of(claims: dict) -> int:
     return version
 
 
-async def authenticate(session: AsyncSession, claims: Claims) -> Authenticated:
+async def authenticate(bind: AsyncSession | AsyncConnection, claims: Claims) -> Authenticated:
     """The viewer a verified token names, when the token expires, and the token's version (an
     identity provider's token: the user's current one)."""
     if claims.email is not None:
-        row = await _user_and_organization(session, email=claims.email)
+        row = await _user_and_organization(bind, email=claims.email)
         if row is None:
             raise AuthenticationError(
                 f"unknown user: no active account for {claims.email!r} here; "
                 "ask your portal's administrator for an invitation"
             )
-        return Authenticated(_viewer(*row), claims.expires_at, row[0].token_version or 0)
-    row = await _user_and_organization(session, claims.user_id)
+        return Authenticated(row.viewer, claims.expires_at, row.token_version)
+    row = await _user_and_organization(bind, claims.user_id)
     if row is None:
         raise AuthenticationError("unknown user")
-    if (row[0].token_version or 0) != claims.token_version:
+    if row.token_version != claims.token_version:
         raise AuthenticationError("token revoked")
-    return Authenticated(_viewer(*row), claims.expires_at, claims.token_version or 0)
+    return Authenticated(row.viewer, claims.expires_at, claims.token_version or 0)
 
 
 async def current_token_versions(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, int]:

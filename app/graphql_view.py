@@ -137,8 +137,8 @@ class GraphQLView(GraphQL[Context, None]):
             if token is None:
                 return
             claims = await self.tokens.verify(token)  # may fetch the provider's keys: no session held
-            async with self.db.read_session() as session:
-                authenticated = await authenticate(session, claims)
+            async with self.db.read_connection() as connection:
+                authenticated = await authenticate(connection, claims)
             self.tokens.remember(claims, authenticated.viewer.user_id)
             context.viewer, context.token_expires_at, context.token_version = authenticated
         except AuthenticationError as exc:
@@ -197,8 +197,8 @@ class GraphQLView(GraphQL[Context, None]):
         if context.viewer is None:
             return
         try:
-            async with self.db.read_session() as session:
-                viewer = await load_viewer(session, context.viewer.user_id, context.token_version or 0)
+            async with self.db.read_connection() as connection:
+                viewer = await load_viewer(connection, context.viewer.user_id, context.token_version or 0)
         except Exception as exc:
             if not is_unavailable(exc):
                 raise

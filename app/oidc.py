@@ -38,6 +38,8 @@ log = logging.getLogger("provider_orders.oidc")
 ALGORITHMS = ("RS256", "ES256")
 LEEWAY_SECONDS = 30  # clock skew tolerated between the provider and this server
 KNOWN_USERS = 10_000  # claim values -> user ids remembered for the admission gate
+VERIFIED_TOKENS = 10_000  # tokens whose signature and claims were checked, remembered
+VERIFIED_FOR_SECONDS = 60.0  # how long (at most) a token's check is remembered
 
 
 class SigningKeys:
@@ -165,6 +167,10 @@ class Tokens:
         self.provider = IdentityProvider(settings) if settings.oidc_enabled else None
         # Users the provider's tokens named, for the admission gate (which must not wait on I/O).
         self._user_ids: LRUCache[str, int] = LRUCache(KNOWN_USERS)
+        # A client sends the same token with every request: its signature is checked once a
+        # minute, not each time (and once, not twice, per request: the admission gate asks too).
+        # The user behind it is still looked up on every request.
+        self._verified: LRUCache[str, tuple[float, Claims]] = LRUCache(VERIFIED_TOKENS)
 
     def _provider_header(self, token: str) -> dict[str, Any] | None:
         """The token's header when it is for the identity provider to verify."""
@@ -176,11 +182,28 @@ class Tokens:
             return None
         return None if header.get("alg") == "HS256" else header
 
+    def _recalled(self, token: str) -> Claims | None:
+        """A token's claims checked within the last minute, while it has not expired."""
+        hit = self._verified.get(token)
+        if hit is None:
+            return None
+        checked_at, claims = hit
+        if time.monotonic() - checked_at > VERIFIED_FOR_SECONDS or claims.expires_at <= datetime.now(UTC):
+            self._verified.pop(token, None)
+            return None
+        return claims
+
     async def verify(self, token: str) -> Claims:
+        claims = self._recalled(token)
+        if claims is not None:
+            return claims
         header = self._provider_header(token)
         if header is not None and self.provider is not None:
-            return await self.provider.claims(token, header)
-        return decode_token(self.settings, token)
+            claims = await self.provider.claims(token, header)
+        else:
+            claims = decode_token(self.settings, token)
+        self._verified[token] = (time.monotonic(), claims)
+        return claims
 
     def remember(self, claims: Claims, user_id: int) -> None:
         if claims.email is not None and claims.user_id is None:
@@ -194,6 +217,11 @@ class Tokens:
             token = bearer_token(authorization)
             if token is None:
                 return None
+            recalled = self._recalled(token)
+            if recalled is not None:
+                if recalled.user_id is not None:
+                    return recalled.user_id
+                return None if recalled.email is None else self._user_ids.get(recalled.email)
             header = self._provider_header(token)
             if header is None or self.provider is None:
                 return decode_token(self.settings, token).user_id

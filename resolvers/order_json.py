@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import Select, Table, literal_column, select
 
 from domain import access
@@ -139,6 +140,18 @@ def _recalled(key: Any, keep: Any) -> str | None:
         return None
     _TEXTS.move_to_end(key)
     return hit[1]
+
+
+# Whole requests' statements and their own parameters, by everything they are built from: the
+# viewer's organisation (every user of it sees the same rows), the selection, the arguments. A
+# plan depends on nothing else, so a list asked again (its first page above all, which each
+# screen opens on) is not built again; only the fixed parameters (the time now) are new.
+_PLANS: LRUCache[Any, tuple[Any, str, tuple[Any, ...]]] = LRUCache(maxsize=2000)
+
+
+def _audience(viewer: Any) -> tuple[Any, ...]:
+    """What the rows and values a supplier's or partner's statement reads depend on."""
+    return (viewer.organization_kind, viewer.organization_id, viewer.portal_id)
 
 
 # -- values as the schema writes them --------------------------------------------------------
@@ -482,18 +495,18 @@ def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any
     parsed = parse_global_id(id_value)
     if parsed is None or parsed[0] != "Order":
         raise NotCompiled("not an order's id")
-    dialect = ctx.db.engine.dialect
-    stmt = Statement([Piece(access.order_scope(viewer), dialect)], extra=("$4::bigint",))
-    key = ("node", id(children), viewer.is_supplier, stmt.pieces[0].key)
-    sql = _recalled(key, children) if stmt.pieces[0].key is not None else None
-    if sql is None:
+    plan_key = ("node", _audience(viewer), id(children))
+    plan = _PLANS.get(plan_key)
+    if plan is None or plan[0] is not children:
+        stmt = Statement([Piece(access.order_scope(viewer), ctx.db.engine.dialect)], extra=("$4::bigint",))
         body = Compiler().obj("Order", children, "provider_order")
         sql = (
             f"{_HEADER}SELECT (SELECT {body} FROM provider_order "
             f"WHERE provider_order.id = $4::bigint AND {stmt.place(0)})::text"
         )
-        _remember(key, children, sql)
-    return _run(ctx, sql, stmt.params([*_fixed(ctx), parsed[1]]))
+        plan = _PLANS[plan_key] = (children, sql, stmt.params([]))
+    _, sql, scope_params = plan
+    return _run(ctx, sql, (*_fixed(ctx), parsed[1], *scope_params))
 
 
 class _Info:
@@ -507,6 +520,10 @@ def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected:
     """`orders(...)` for a supplier or a partner, as JSON; returns an awaitable of the text.
     `selected` must be the same object for the same selection (the statement is kept by it)."""
     viewer = _viewer(ctx)
+    plan_key = ("orders", _audience(viewer), id(selected), repr(f), order_by.field, order_by.direction, page)
+    plan = _PLANS.get(plan_key)
+    if plan is not None and plan[0] is selected:
+        return _run(ctx, plan[1], (*_fixed(ctx), *plan[2]))
     dialect = ctx.db.engine.dialect
     info = _Info(ctx)
     try:
@@ -553,6 +570,8 @@ def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected:
         sql = _orders_sql(stmt, len(parts), selected, page, sort, descending, limit, backwards)
         if cacheable:
             _remember(key, selected, sql)
+    if cacheable:
+        _PLANS[plan_key] = (selected, sql, stmt.params([]))
     return _run(ctx, sql, stmt.params(_fixed(ctx)))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import update
 
 from app.auth import mint_token
@@ -29,6 +31,19 @@ async def test_bad_and_expired_tokens_are_unauthenticated(gql, db, settings) -> 
         response = await gql.raw(VIEWER, headers={"Authorization": header})
         body = response.json()
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", header
+
+
+async def test_a_token_is_refused_once_it_expires_though_its_check_was_remembered(gql, db, settings) -> None:
+    async with db.read_session() as session:
+        from sqlalchemy import select
+
+        user = await session.scalar(select(User).where(User.email == PARTNER))
+    header = {"Authorization": f"Bearer {mint_token(settings, user, ttl_seconds=2)}"}
+    body = (await gql.raw(VIEWER, headers=header)).json()
+    assert body["data"]["viewer"]["user"]["email"] == PARTNER  # checked, and remembered
+    await asyncio.sleep(2.2)
+    body = (await gql.raw(VIEWER, headers=header)).json()
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def test_token_of_a_deleted_user_is_unauthenticated(gql, db) -> None:
