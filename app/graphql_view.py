@@ -17,6 +17,7 @@ import uuid
 from functools import partial
 from typing import Any
 
+from cachetools import LRUCache
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -29,7 +30,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.admission import Admission
-from app.auth import AuthenticationError, authenticate, bearer_token, load_viewer
+from app.auth import Authenticated, AuthenticationError, authenticate, bearer_token, load_viewer
 from app.db import Database
 from app.graphiql import graphiql_html
 from app.oidc import Tokens
@@ -45,6 +46,7 @@ from schema.compiled import encode_response
 from subscriptions.connection import LegacyWSHandler, TransportWSHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+KNOWN_VIEWERS = 10_000  # tokens whose viewer is remembered
 log = logging.getLogger("provider_orders.http")
 
 
@@ -93,6 +95,8 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.db, self.settings, self.bus, self.feed, self.storage = db, settings, bus, feed, storage
         self.tokens = Tokens(settings)  # development tokens, and the identity provider's (app.oidc)
+        # The viewer each token named at its last check (see `authenticate`).
+        self.known_viewers: LRUCache[str, Authenticated] = LRUCache(KNOWN_VIEWERS)
         self.persisted = PersistedQueries(settings)  # APQ, or trusted documents only (app.persisted)
         self.upload_limits = UploadLimits(
             max_file_bytes=settings.max_upload_bytes,
@@ -131,18 +135,40 @@ class GraphQLView(GraphQL[Context, None]):
         return context
 
     async def authenticate(self, context: Context, header: str | None) -> None:
-        """Sets the viewer, or the reason there is none (reported by the first field that needs one)."""
+        """Sets the viewer, or the reason there is none (reported by the first field that needs one).
+
+        An HTTP request whose reads may be compiled (PostgreSQL) takes the viewer its token named
+        at its last check on trust: a compiled read checks it in its own statement, in the same
+        round trip; any other field has it looked up first (schema.compiled)."""
         try:
             token = bearer_token(header)
             if token is None:
                 return
             claims = await self.tokens.verify(token)  # may fetch the provider's keys: no session held
-            async with self.db.read_connection() as connection:
-                authenticated = await authenticate(connection, claims)
-            self.tokens.remember(claims, authenticated.viewer.user_id)
-            context.viewer, context.token_expires_at, context.token_version = authenticated
         except AuthenticationError as exc:
             context.auth_error = str(exc)
+            return
+        look_up = partial(self._look_up_viewer, context, token, claims)
+        known = self.known_viewers.get(token) if context.raw_json and not self.db.is_sqlite else None
+        if known is None:
+            await look_up()
+            return
+        context.viewer, context.token_expires_at, context.token_version = known
+        context.look_up_viewer, context.viewer_confirmed = look_up, False
+
+    async def _look_up_viewer(self, context: Context, token: str, claims: Any) -> None:
+        try:
+            async with self.db.read_connection() as connection:
+                authenticated = await authenticate(connection, claims)
+        except AuthenticationError as exc:
+            self.known_viewers.pop(token, None)
+            context.viewer, context.auth_error = None, str(exc)
+            return
+        self.tokens.remember(claims, authenticated.viewer.user_id)
+        context.viewer, context.token_expires_at, context.token_version = authenticated
+        context.look_up_viewer = partial(self._look_up_viewer, context, token, claims)
+        if context.raw_json and not authenticated.viewer.is_provider:
+            self.known_viewers[token] = authenticated
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """WebSocket auth: `{"authorization": "Bearer <token>"}` as the `connection_init` payload.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from graphql import GraphQLError
 from starlette.responses import Response
 
 from domain.viewer import Viewer
-from models.database import Database
+from models.database import Database, is_unavailable
 from resolvers.dataloaders import Loaders
 from resolvers.pagination import CursorCodec
 
@@ -69,6 +71,11 @@ subscription_budget: ContextVar[Callable[[int], int | None] | None] = ContextVar
 _operation_loaders: ContextVar[Loaders | None] = ContextVar("operation_loaders", default=None)
 
 
+@functools.lru_cache(maxsize=8)
+def _cursor_codec(secret: str) -> CursorCodec:
+    return CursorCodec(secret)
+
+
 class Settings(Protocol):
     """The settings resolvers read (app.settings.Settings, which app/ passes in)."""
 
@@ -110,12 +117,42 @@ class Context:
     # Root reads may be answered as JSON text built by the database (schema.compiled): only
     # where the response is encoded by schema.compiled.encode_response (app.graphql_view, HTTP).
     raw_json: bool = False
-
+    # HTTP: looks the token's viewer up again (sets `viewer`, or `auth_error`). `viewer_confirmed`
+    # is false while the viewer is the one the token named at its last check, taken on trust:
+    # only a compiled read, which checks it in its own statement, may use it so; everything
+    # else waits for `confirm_viewer` (schema.compiled).
+    look_up_viewer: Callable[[], Awaitable[None]] | None = None
+    viewer_confirmed: bool = True
+    viewer_unavailable: bool = False  # the look-up met an outage: fields needing a viewer say so
     cursors: CursorCodec = field(init=False)
 
     def __post_init__(self) -> None:
         self._loaders = Loaders(self.db)
-        self.cursors = CursorCodec(self.settings.jwt_secret)
+        self.cursors = _cursor_codec(self.settings.jwt_secret)
+        self._confirming: asyncio.Task | None = None
+
+    async def confirm_viewer(self, *, again: bool = False) -> None:
+        """Looks the viewer up (once for the request, however many fields ask), if it was taken
+        on trust, or `again` when a compiled read found it no longer allowed. An outage leaves
+        no viewer and `viewer_unavailable`: the fields that need one answer SERVICE_UNAVAILABLE."""
+        if self.look_up_viewer is None or (self.viewer_confirmed and not again):
+            return
+        if again and self._confirming is not None and self._confirming.done():
+            self._confirming = None
+        if self._confirming is None:
+            self._confirming = asyncio.ensure_future(self._look_up())
+        await asyncio.shield(self._confirming)
+
+    async def _look_up(self) -> None:
+        assert self.look_up_viewer is not None
+        try:
+            await self.look_up_viewer()
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            self.viewer, self.viewer_unavailable = None, True
+        finally:
+            self.viewer_confirmed = True
 
     @property
     def loaders(self) -> Loaders:
@@ -147,6 +184,10 @@ class Context:
         raise RateLimited(retry_after)
 
     def require_viewer(self) -> Viewer:
+        if not self.viewer_confirmed:
+            raise RuntimeError("the viewer was taken on trust and not confirmed (schema.compiled)")
         if self.viewer is None:
+            if self.viewer_unavailable:
+                raise ServiceUnavailable()
             raise Unauthenticated(self.auth_error or "authentication required")
         return self.viewer

@@ -69,10 +69,25 @@ MAX_KEYS = 50  # json_build_object takes at most 100 arguments
 _KEY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 
 
-# Every statement starts with these parameters: the cursor key's HMAC pads and the time now.
+# Every statement starts with these parameters: the cursor key's HMAC pads, the time now, and
+# the viewer as the request found it (user id, token version, role).
 INNER_PAD, OUTER_PAD, NOW = "$1::bytea", "$2::bytea", "$3::timestamptz"
-FIXED = 3
-_HEADER = f"WITH fixed AS (SELECT {INNER_PAD}, {OUTER_PAD}, {NOW}) "  # types them, used or not
+FIXED = 6
+# `guard`: the viewer may still read, at the moment the statement runs: the user and its
+# organisation active, its tokens not revoked since, its role unchanged. When it may not, the
+# statement answers (false, NULL) without building anything, and the field is resolved as
+# before, after the viewer is looked up again (schema.compiled).
+_HEADER = (
+    f"WITH fixed AS (SELECT {INNER_PAD}, {OUTER_PAD}, {NOW}, $4::bigint, $5::integer, $6::text), "  # types them
+    "guard AS (SELECT EXISTS (SELECT 1 FROM user_account u JOIN organization o ON o.id = u.organization_id "
+    "WHERE u.id = $4::bigint AND u.is_active AND o.is_active AND coalesce(u.token_version, 0) = $5::integer "
+    "AND u.role = $6::text) AS confirmed) "
+)
+
+
+def _guarded(body: str) -> str:
+    """The final SELECT: (confirmed, the JSON text, or NULL when not confirmed)."""
+    return f"SELECT guard.confirmed, CASE WHEN guard.confirmed THEN ({body})::text END FROM guard"
 
 
 class Piece:
@@ -469,23 +484,30 @@ class Compiler:
 # -- the root fields ------------------------------------------------------------------------
 
 
-async def _run(ctx: Any, sql: str, params: tuple[Any, ...]) -> str | None:
+async def _run(ctx: Any, sql: str, params: tuple[Any, ...]) -> tuple[bool, str | None]:
+    """(whether the viewer was confirmed, the JSON text)."""
     async with ctx.db.read_connection() as connection:
         result = await connection.exec_driver_sql(sql, params)
-        return result.scalar_one()
+        confirmed, text = result.one()
+        return confirmed, text
 
 
 def _viewer(ctx: Any) -> Any:
+    """The viewer, as the request found it: perhaps taken on trust (resolvers.context), which the
+    statement's guard then checks."""
     if ctx.db.is_sqlite:
         raise NotCompiled("SQLite: the list's own path")
-    viewer = ctx.require_viewer()
+    viewer = ctx.viewer
+    if viewer is None:
+        raise NotCompiled("no viewer: the resolver says why")
     if viewer.is_provider:
         raise NotCompiled("a provider's view of an order depends on its invitations and quotes")
     return viewer
 
 
 def _fixed(ctx: Any) -> list[Any]:
-    return [*ctx.cursors.hmac_pads(), utcnow()]
+    viewer = ctx.viewer
+    return [*ctx.cursors.hmac_pads(), utcnow(), viewer.user_id, ctx.token_version or 0, viewer.role.value]
 
 
 def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any:
@@ -498,11 +520,10 @@ def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any
     plan_key = ("node", _audience(viewer), id(children))
     plan = _PLANS.get(plan_key)
     if plan is None or plan[0] is not children:
-        stmt = Statement([Piece(access.order_scope(viewer), ctx.db.engine.dialect)], extra=("$4::bigint",))
+        stmt = Statement([Piece(access.order_scope(viewer), ctx.db.engine.dialect)], extra=("$7::bigint",))
         body = Compiler().obj("Order", children, "provider_order")
-        sql = (
-            f"{_HEADER}SELECT (SELECT {body} FROM provider_order "
-            f"WHERE provider_order.id = $4::bigint AND {stmt.place(0)})::text"
+        sql = _HEADER + _guarded(
+            f"SELECT {body} FROM provider_order WHERE provider_order.id = $7::bigint AND {stmt.place(0)}"
         )
         plan = _PLANS[plan_key] = (children, sql, stmt.params([]))
     _, sql, scope_params = plan
@@ -510,10 +531,15 @@ def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any
 
 
 class _Info:
-    """What resolvers.orders' filter helpers read of `info`."""
+    """What resolvers.orders' filter helpers read of `info`: the database, and the viewer as the
+    statement will check it (perhaps not yet confirmed, see `_viewer`)."""
 
-    def __init__(self, ctx: Any):
-        self.context = ctx
+    def __init__(self, ctx: Any, viewer: Any):
+        self.context = self
+        self.db, self._viewer = ctx.db, viewer
+
+    def require_viewer(self) -> Any:
+        return self._viewer
 
 
 def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected: Selected) -> Any:
@@ -525,7 +551,7 @@ def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected:
     if plan is not None and plan[0] is selected:
         return _run(ctx, plan[1], (*_fixed(ctx), *plan[2]))
     dialect = ctx.db.engine.dialect
-    info = _Info(ctx)
+    info = _Info(ctx, viewer)
     try:
         check_filter(f)
         page = page.validated()
@@ -654,7 +680,7 @@ def _orders_sql(
         f"r AS (SELECT page.id, page.s, row_number() OVER (ORDER BY page.seg, page.s {read}, page.id {read}) AS rn "
         f"FROM page), "
         f"e AS (SELECT r.rn, r.s, o.* FROM r JOIN provider_order o ON o.id = r.id WHERE r.rn <= {limit}) "
-        f"SELECT {_object(pairs)}::text"
+        + _guarded(f"SELECT {_object(pairs)}")
     )
 
 

@@ -112,31 +112,65 @@ def encode_response(response: Any) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-async def _raw(answer: Any) -> RawJSON | None:
-    text = await answer
-    return None if text is None else RawJSON(text)
+async def _settled(answer: Any) -> tuple[bool, Any]:
+    """(confirmed, JSON text) of a compiled statement, or (True, the exception) when it failed."""
+    try:
+        confirmed, text = await answer
+    except Exception as error:  # reported as the field's error, as a resolver's would be
+        return True, error
+    return confirmed, text
+
+
+async def _ready(outcome: Any) -> RawJSON | None:
+    if isinstance(outcome, Exception):
+        raise outcome
+    return None if outcome is None else RawJSON(outcome)
 
 
 class CompiledReads(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, with compilable root reads answered by the database as JSON."""
+    """graphql-core's executor, with compilable root reads answered by the database as JSON.
+
+    The viewer of an HTTP request may have been taken on trust from its token's last check
+    (`Context.viewer_confirmed` false, app.graphql_view): a compiled statement checks it itself
+    (`resolvers.order_json`'s guard); any other root field waits until it is looked up again."""
 
     def execute_field(self, parent_type: Any, source: Any, field_details_list: Any, path: Any, position_context: Any):
+        if path.prev is not None:
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        context = self.context_value
         if (
-            path.prev is None
-            and getattr(self.context_value, "raw_json", False)
+            getattr(context, "raw_json", False)
             and parent_type is self.schema.query_type
             and field_details_list[0].node.name.value in ROOT_FIELDS
         ):
             answer = self._compiled(parent_type, field_details_list)
             if answer is not None:
-                field_def = parent_type.fields[field_details_list[0].node.name.value]
-                nodes = [details.node for details in field_details_list]
-                info = self.build_resolve_info(field_def, nodes, parent_type, path)
-                leaf = GraphQLNonNull(_RAW) if is_non_null_type(field_def.type) else _RAW
-                return self.complete_awaitable_value(
-                    leaf, field_details_list, info, path, _raw(answer), position_context
-                )
+                return self._answer(answer, parent_type, source, field_details_list, path, position_context)
+        if not getattr(context, "viewer_confirmed", True):
+            return self._after_confirming(parent_type, source, field_details_list, path, position_context)
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    async def _after_confirming(self, *field: Any) -> Any:
+        await self.context_value.confirm_viewer()
+        result = super().execute_field(*field)
+        return await result if self.is_awaitable(result) else result
+
+    async def _answer(
+        self, answer: Any, parent_type: Any, source: Any, field_details_list: Any, path: Any, position_context: Any
+    ) -> Any:
+        confirmed, outcome = await _settled(answer)
+        if not confirmed:
+            # The viewer lost access, or changed, since it was looked up: look it up again and
+            # let the resolver answer (or refuse) as it would have.
+            await self.context_value.confirm_viewer(again=True)
+            return await self._after_confirming(parent_type, source, field_details_list, path, position_context)
+        field_def = parent_type.fields[field_details_list[0].node.name.value]
+        nodes = [details.node for details in field_details_list]
+        info = self.build_resolve_info(field_def, nodes, parent_type, path)
+        leaf = GraphQLNonNull(_RAW) if is_non_null_type(field_def.type) else _RAW
+        return await self.complete_awaitable_value(
+            leaf, field_details_list, info, path, _ready(outcome), position_context
+        )
 
     def _compiled(self, parent_type: GraphQLObjectType, field_details_list: Any) -> Any:
         """The awaitable JSON text of a root field, or None: resolve it as before."""

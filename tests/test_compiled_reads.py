@@ -9,15 +9,17 @@ import json
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from app.auth import load_viewer
 from domain.ids import to_global_id
-from models import OrderStatus
+from models import OrderStatus, Organization, User, UserRole
 from resolvers.context import Context
 from schema import compiled
 from schema.api import build_schema
 from tests import factories
 from tests.conftest import BACKEND, PARTNER, PARTNER2, PROVIDER, PROVIDER2, SUPPLIER, requires_postgresql
+from tests.test_revocation import deactivate_organization, deactivate_user, revoke
 
 pytestmark = requires_postgresql  # SQLite keeps the resolvers (the fast path) for every read
 
@@ -287,8 +289,62 @@ async def test_one_statement_a_page_whatever_its_size(gql, orders, sql_counter) 
         with sql_counter:
             await gql.data(LIST, variables, as_=SUPPLIER)
         counts.append(len(sql_counter.statements))
-    # The viewer's lookup, then the page with its orders, relations, counts and cursors.
-    assert counts == [2, 2, 2]
+    # The viewer's lookup, then the page with its orders, relations, counts and cursors; once the
+    # token is known, the page alone: its statement checks the viewer itself.
+    assert counts == [2, 1, 1]
     with sql_counter:
         await gql.data(DETAIL, {"id": orders[0], "last": 50, "first": 50}, as_=SUPPLIER)
-    assert len(sql_counter.statements) == 2
+    assert len(sql_counter.statements) == 1
+
+
+FIRST_ORDER = "query { orders(first: 1) { edges { node { id } } } }"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["deactivate the user", "deactivate the organisation", "revoke the tokens", "user row", "organisation row"],
+)
+async def test_a_known_token_loses_access_at_once(gql, app, orders, change: str) -> None:
+    """The viewer a token named at its last check is taken on trust by compiled reads, and the
+    statement checks it: losing access shows on the very next request."""
+    body = await gql(FIRST_ORDER, as_=PARTNER)
+    assert body["data"]["orders"]["edges"], body
+    db, bus = app.state.db, app.state.bus
+    if change == "deactivate the user":
+        await deactivate_user(db, bus, PARTNER)
+    elif change == "deactivate the organisation":
+        await deactivate_organization(db, bus, "Acme Resellers")
+    elif change in ("user row", "organisation row"):  # switched off as an operator might, in SQL
+        async with db.write_session() as session:
+            if change == "user row":
+                await session.execute(update(User).where(User.email == PARTNER).values(is_active=False))
+            else:
+                await session.execute(
+                    update(Organization).where(Organization.name == "Acme Resellers").values(is_active=False)
+                )
+    else:
+        await revoke(db, bus, PARTNER)
+    for query in (FIRST_ORDER, "query($id: ID!) { node(id: $id) { id } }"):
+        body = await gql(query, {"id": orders[0]} if "$id" in query else None, as_=PARTNER)
+        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", body
+        assert body["data"] in (None, {"node": None})  # orders is non-null, node nullable
+
+
+async def test_a_known_token_whose_user_changed_role_is_answered_as_the_resolvers_do(gql, app, orders) -> None:
+    first = await gql(FIRST_ORDER, as_=PARTNER)
+    async with app.state.db.write_session() as session:
+        await session.execute(update(User).where(User.email == PARTNER).values(role=UserRole.MEMBER))
+    again = await gql(FIRST_ORDER, as_=PARTNER)
+    assert again == first
+    assert "errors" not in again
+
+
+async def test_other_fields_of_a_request_wait_for_the_viewer_to_be_looked_up(gql, app, orders, sql_counter) -> None:
+    await gql(FIRST_ORDER, as_=PARTNER)
+    await deactivate_user(app.state.db, app.state.bus, PARTNER)
+    with sql_counter:
+        body = await gql("query { viewer { user { email } } }", as_=PARTNER)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", body
+    assert any("user_account" in statement for statement in sql_counter.statements)
+    body = await gql("query { orders(first: 1) { totalCount } viewer { user { email } } }", as_=PARTNER)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", body

@@ -36,8 +36,10 @@ async def test_an_orders_provider_partner_and_service_come_with_it(gql, db, sql_
     assert plain["node"]["id"] == full["node"]["id"] == order_id
     assert full["node"]["partner"]["name"] == "Acme Resellers"
     assert full["node"]["provider"]["name"] and full["node"]["service"]["name"]
-    # The viewer's lookup and the order, with its relations joined: no statement per relation.
-    assert sql_counter.count == plain_count == 2, sql_counter.statements
+    # The viewer's lookup and the order, with its relations joined: no statement per relation. On
+    # PostgreSQL, once the token is known, the compiled read checks the viewer in its own statement.
+    assert plain_count == 2
+    assert sql_counter.count == (2 if BACKEND == "sqlite" else 1), sql_counter.statements
 
 
 COMMENT = """mutation($input: AddCommentInput!) { addComment(input: $input) {
