@@ -79,9 +79,9 @@ FIXED = 6
 # before, after the viewer is looked up again (schema.compiled).
 _HEADER = (
     f"WITH fixed AS (SELECT {INNER_PAD}, {OUTER_PAD}, {NOW}, $4::bigint, $5::integer, $6::text), "  # types them
-    "guard AS (SELECT EXISTS (SELECT 1 FROM user_account u JOIN organization o ON o.id = u.organization_id "
-    "WHERE u.id = $4::bigint AND u.is_active AND o.is_active AND coalesce(u.token_version, 0) = $5::integer "
-    "AND u.role = $6::text) AS confirmed) "
+    "guard AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM user_account u "
+    "JOIN organization o ON o.id = u.organization_id WHERE u.id = $4::bigint AND u.is_active AND o.is_active "
+    "AND coalesce(u.token_version, 0) = $5::integer AND u.role = $6::text) AS confirmed) "
 )
 
 
@@ -626,11 +626,13 @@ def _keyset_parts(
         if empty:
             continue
         order = [c.asc() if read_ascending else c.desc() for c in segment.columns]
+        # Whole rows (the index range is read from the table anyway), and no LIMIT here: the
+        # statement writes it as a number, so that PostgreSQL may keep one generic plan for it.
+        table = Order.__table__  # type: ignore[attr-defined]
         parts.append(
-            select(Order.id.label("id"), sort.column.label("s"), literal_column(str(number)).label("seg"))
+            select(*table.c, sort.column.label("s"), literal_column(str(number)).label("seg"))
             .where(*clauses)
             .order_by(*order)
-            .limit(limit + 1)
         )
     return parts
 
@@ -647,9 +649,9 @@ def _orders_sql(
 ) -> str:
     compiler = Compiler()
     read = "ASC" if (not descending) != backwards else "DESC"
-    union = " UNION ALL ".join(f"({stmt.place(i)})" for i in range(segments))
+    union = " UNION ALL ".join(f"({stmt.place(i)} LIMIT {limit + 1})" for i in range(segments))
     if not segments:
-        union = "SELECT NULL::integer AS id, NULL AS s, 0 AS seg WHERE false"
+        union = "SELECT provider_order.*, NULL AS s, 0 AS seg FROM provider_order WHERE false"
     value_of = iso_date if sort.name == "ESTIMATED_COMPLETION_ON" else iso_datetime
 
     def edge_cursor() -> str:
@@ -677,10 +679,9 @@ def _orders_sql(
             raise NotCompiled(f"OrderConnection.{sub.name}")
     return (
         f"{_HEADER}, page AS ({union}), "
-        f"r AS (SELECT page.id, page.s, row_number() OVER (ORDER BY page.seg, page.s {read}, page.id {read}) AS rn "
+        f"r AS (SELECT page.*, row_number() OVER (ORDER BY page.seg, page.s {read}, page.id {read}) AS rn "
         f"FROM page), "
-        f"e AS (SELECT r.rn, r.s, o.* FROM r JOIN provider_order o ON o.id = r.id WHERE r.rn <= {limit}) "
-        + _guarded(f"SELECT {_object(pairs)}")
+        f"e AS (SELECT * FROM r WHERE r.rn <= {limit}) " + _guarded(f"SELECT {_object(pairs)}")
     )
 
 
