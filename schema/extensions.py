@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 from collections.abc import Iterator
 from typing import Protocol
@@ -175,12 +176,16 @@ class DocumentCache:
 
 
 class CachedDocument:
-    __slots__ = ("document", "errors", "rules", "size")
+    __slots__ = ("costs", "document", "errors", "rules", "size")
+
+    MAX_COSTS = 64  # costs kept per document (by operation and variables), forgotten all at once past it
+    MAX_COST_KEY = 1000  # characters of operation name and variables, past which a cost is not kept
 
     def __init__(self, document: DocumentNode, size: int) -> None:
         self.document, self.size = document, size
         self.errors: list[GraphQLError] | None = None
         self.rules: tuple = ()  # the validation rules `errors` come from
+        self.costs: dict[str, int] = {}
 
 
 class Documents(SchemaExtension):
@@ -252,7 +257,7 @@ class Documents(SchemaExtension):
 
     def cost_errors(self, document: DocumentNode) -> list[GraphQLError]:
         context = self.execution_context
-        cost = query_cost(context.schema._schema, document, context.operation_name, context.variables)
+        cost = self.cost(document)
         max_cost = self.settings.max_query_cost
         if cost > max_cost:
             return [too_complex(cost, max_cost)]
@@ -262,6 +267,26 @@ class Documents(SchemaExtension):
             if left is not None:
                 return [subscriptions_too_costly(cost, left, self.settings.max_subscription_cost_per_user)]
         return []
+
+    def cost(self, document: DocumentNode) -> int:
+        """The operation's cost, worked out once per document, operation and variables."""
+        context = self.execution_context
+        entry = self.entry if self.entry is not None and self.entry.document is document else None
+        if entry is None:
+            return query_cost(context.schema._schema, document, context.operation_name, context.variables)
+        try:
+            key = json.dumps([context.operation_name, context.variables], sort_keys=True)
+        except (TypeError, ValueError):  # not JSON (a file in an upload's variables): not kept
+            return query_cost(context.schema._schema, document, context.operation_name, context.variables)
+        cost = entry.costs.get(key)
+        if cost is None:
+            cost = query_cost(context.schema._schema, document, context.operation_name, context.variables)
+            if len(key) > entry.MAX_COST_KEY:  # long variables (a comment's text): not kept
+                return cost
+            if len(entry.costs) >= entry.MAX_COSTS:
+                entry.costs.clear()
+            entry.costs[key] = cost
+        return cost
 
 
 def provided_operation_name(context: ExecutionContext) -> str | None:
