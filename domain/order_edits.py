@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import invalid
 from domain.events import record_event
 from domain.order_actions import require_action
-from domain.ordering import ContactData, _contacts
+from domain.ordering import ContactData, checked_contacts
 from domain.orders import load_order, save_order, touch_invitations
 from domain.recipients import CheckedRecipient, check_recipients
 from domain.transitions import OrderAction
@@ -53,7 +53,7 @@ async def update_order(uow: UnitOfWork, viewer: Viewer, order_id: int, changes: 
 
     problems = Problems()
     description = problems.check(optional_text, changes.description, ["input", "description"], what="description")
-    contacts = problems.check(_contacts, changes.contacts) if changes.contacts is not None else None
+    contacts = problems.check(checked_contacts, changes.contacts) if changes.contacts is not None else None
     problems.raise_any()
     recipients = None
     if changes.notification_recipients is not None:

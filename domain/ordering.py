@@ -81,7 +81,7 @@ async def submit_order(uow: UnitOfWork, viewer: Viewer, data: NewOrder) -> Order
     problems = Problems()
     name = problems.check(required_text, data.name, _f("name"), max_length=200, what="name")
     description = problems.check(optional_text, data.description, _f("description"), what="description")
-    contacts = problems.check(_contacts, data.contacts) or []
+    contacts = problems.check(checked_contacts, data.contacts) or []
     problems.raise_any()
     recipients = await check_recipients(session, viewer.organization_id, data.notification_recipients)
 
@@ -165,7 +165,8 @@ async def _check_origin(
         raise DomainError(ErrorCode.FEATURE_DISABLED, f"{portal.name} has {where} switched off", _f("origin"))
 
 
-def _contacts(contacts: list[ContactData]) -> list[ContactData]:
+def checked_contacts(contacts: list[ContactData]) -> list[ContactData]:
+    """The order's contacts, cleaned and checked (submitOrder and updateOrder): DomainError if not valid."""
     capped_list(contacts, _f("contacts"), maximum=MAX_LIST, what="contacts")
     problems = Problems()
     cleaned = []
