@@ -183,6 +183,8 @@ class CompiledReads(StrawberryGraphQLCoreExecutionContext):
             args = get_argument_values(field_def, node, self.variable_values)
             selected = self._selection(field_def, field_details_list)
             if node.name.value == "node":
+                if self._root_node_fields() > 1:
+                    raise NotCompiled("several node fields: the loaders read them together")
                 answer = compile_node(self.context_value, args["id"], selected.children)
             else:
                 kwargs = self._converted(field_def, args)
@@ -237,6 +239,23 @@ class CompiledReads(StrawberryGraphQLCoreExecutionContext):
         if len(_SELECTIONS) > MAX_SELECTIONS:
             _SELECTIONS.popitem(last=False)
         return selected
+
+    def _root_node_fields(self) -> int:
+        """How many `node` fields the operation asks for at its root (through fragments too)."""
+        count, seen = 0, set()
+        pending = [self.operation.selection_set]
+        while pending:
+            for selection in pending.pop().selections:
+                if isinstance(selection, FieldNode):
+                    count += selection.name.value == "node"
+                elif isinstance(selection, InlineFragmentNode):
+                    pending.append(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                    seen.add(selection.name.value)
+                    fragment = self.fragment_definitions.get(selection.name.value)
+                    if fragment is not None:
+                        pending.append(fragment.selection_set)
+        return count
 
     def _converted(self, field_def: Any, args: dict[str, Any]) -> dict[str, Any]:
         strawberry_field = field_def.extensions["strawberry-definition"]
