@@ -70,18 +70,18 @@ _KEY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 
 
 # Every statement starts with these parameters: the cursor key's HMAC pads, the time now, and
-# the viewer as the request found it (user id, token version, role).
+# the viewer as the request found it (user id, token version, role, organisation).
 INNER_PAD, OUTER_PAD, NOW = "$1::bytea", "$2::bytea", "$3::timestamptz"
-FIXED = 6
+FIXED = 7
 # `guard`: the viewer may still read, at the moment the statement runs: the user and its
-# organisation active, its tokens not revoked since, its role unchanged. When it may not, the
-# statement answers (false, NULL) without building anything, and the field is resolved as
-# before, after the viewer is looked up again (schema.compiled).
+# organisation active, its tokens not revoked since, its role and organisation unchanged. When
+# it may not, the statement answers (false, NULL) without building anything, and the field is
+# resolved as before, after the viewer is looked up again (schema.compiled).
 _HEADER = (
-    f"WITH fixed AS (SELECT {INNER_PAD}, {OUTER_PAD}, {NOW}, $4::bigint, $5::integer, $6::text), "  # types them
+    f"WITH fixed AS (SELECT {INNER_PAD}, {OUTER_PAD}, {NOW}, $4::bigint, $5::integer, $6::text, $7::bigint), "
     "guard AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM user_account u "
     "JOIN organization o ON o.id = u.organization_id WHERE u.id = $4::bigint AND u.is_active AND o.is_active "
-    "AND coalesce(u.token_version, 0) = $5::integer AND u.role = $6::text) AS confirmed) "
+    "AND coalesce(u.token_version, 0) = $5::integer AND u.role = $6::text AND o.id = $7::bigint) AS confirmed) "
 )
 
 
@@ -507,7 +507,14 @@ def _viewer(ctx: Any) -> Any:
 
 def _fixed(ctx: Any) -> list[Any]:
     viewer = ctx.viewer
-    return [*ctx.cursors.hmac_pads(), utcnow(), viewer.user_id, ctx.token_version or 0, viewer.role.value]
+    return [
+        *ctx.cursors.hmac_pads(),
+        utcnow(),
+        viewer.user_id,
+        ctx.token_version or 0,
+        viewer.role.value,
+        viewer.organization_id,
+    ]
 
 
 def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any:
@@ -520,10 +527,10 @@ def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any
     plan_key = ("node", _audience(viewer), id(children))
     plan = _PLANS.get(plan_key)
     if plan is None or plan[0] is not children:
-        stmt = Statement([Piece(access.order_scope(viewer), ctx.db.engine.dialect)], extra=("$7::bigint",))
+        stmt = Statement([Piece(access.order_scope(viewer), ctx.db.engine.dialect)], extra=("$8::bigint",))
         body = Compiler().obj("Order", children, "provider_order")
         sql = _HEADER + _guarded(
-            f"SELECT {body} FROM provider_order WHERE provider_order.id = $7::bigint AND {stmt.place(0)}"
+            f"SELECT {body} FROM provider_order WHERE provider_order.id = $8::bigint AND {stmt.place(0)}"
         )
         plan = _PLANS[plan_key] = (children, sql, stmt.params([]))
     _, sql, scope_params = plan

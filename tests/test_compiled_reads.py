@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.auth import load_viewer
 from domain.ids import to_global_id
@@ -337,6 +337,16 @@ async def test_a_known_token_whose_user_changed_role_is_answered_as_the_resolver
     again = await gql(FIRST_ORDER, as_=PARTNER)
     assert again == first
     assert "errors" not in again
+
+
+async def test_a_known_token_whose_user_moved_organisation_reads_the_new_ones_orders(gql, app, orders) -> None:
+    before = await gql(FIRST_ORDER, as_=PARTNER)
+    theirs = await gql(FIRST_ORDER, as_=PARTNER2)
+    assert before != theirs
+    async with app.state.db.write_session() as session:
+        beta = await session.scalar(select(User.organization_id).where(User.email == PARTNER2))
+        await session.execute(update(User).where(User.email == PARTNER).values(organization_id=beta))
+    assert await gql(FIRST_ORDER, as_=PARTNER) == theirs
 
 
 async def test_other_fields_of_a_request_wait_for_the_viewer_to_be_looked_up(gql, app, orders, sql_counter) -> None:
