@@ -221,8 +221,7 @@ def serve_advice(workers: int, redis_url: str | None, cores: int) -> list[str]:
             f"{workers} workers without REDIS_URL: a subscriber hears only the changes made in its own process"
         )
     if workers > cores:
-        # Measured on 2 cores (README, "Load test"): 2 workers served 1.44x-1.65x what one did,
-        # 4 workers 1.16x-1.44x, as two workers alternating on a core evict each other's caches.
+        # Two workers alternating on a core evict each other's caches (docs/benchmarks.md, load test).
         advice.append(
             f"{workers} workers on {cores} cores: workers take turns on the cores, each turn costs "
             f"the caches, and {cores} workers usually serve more"
