@@ -278,6 +278,25 @@ async def test_a_database_failure_during_a_compiled_read_is_service_unavailable(
     assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
 
 
+async def test_a_database_failure_with_a_known_token_is_service_unavailable(gql, orders, monkeypatch) -> None:
+    """The viewer taken on trust: the compiled read's own failure, and the look-up another field
+    waits for, both say SERVICE_UNAVAILABLE (never UNAUTHENTICATED: the client keeps its token)."""
+
+    async def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionRefusedError("the database went away")
+
+    assert "errors" not in await gql(LIST, {"first": 3}, as_=SUPPLIER)  # the token is known now
+    with monkeypatch.context() as patch:
+        patch.setattr("sqlalchemy.ext.asyncio.AsyncConnection.exec_driver_sql", refuse)
+        body = await gql(LIST, {"first": 3}, as_=SUPPLIER)
+    assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE", body
+    with monkeypatch.context() as patch:
+        patch.setattr("sqlalchemy.ext.asyncio.AsyncConnection.execute", refuse)
+        body = await gql("query { viewer { user { email } } }", as_=SUPPLIER)
+    assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE", body
+    assert "errors" not in await gql("query { viewer { user { email } } }", as_=SUPPLIER)
+
+
 def test_only_postgresql_is_compiled() -> None:
     assert BACKEND == "postgresql"
 
