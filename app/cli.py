@@ -23,7 +23,7 @@ from app.seed import is_empty, seed_demo, seed_demo_orders
 from app.seed_bench import seed_bench
 from app.settings import Environment, SettingsError, get_settings
 from app.websocket import uvicorn_websocket_options
-from app.workers import ReusePortMultiprocess, reuse_port_supported
+from app.workers import ReusePortMultiprocess, reuse_port_supported, serve_inherited
 from domain import accounts
 from domain.admin.portals import create_portal
 from domain.claims import expired_claim_orders, release_expired
@@ -241,13 +241,17 @@ def _serve(host: str, port: int, workers: int, fd: int | None = None) -> None:
     options = dict(
         host=host,
         port=port,
-        fd=fd,
         workers=workers,
         log_config=None,
         timeout_graceful_shutdown=10,
         **uvicorn_websocket_options(settings),
     )
-    if workers > 1 and fd is None and reuse_port_supported():
+    if fd is not None:
+        # Not uvicorn's `fd`: it would take the socket for a Unix-domain one (app.workers.inherited_socket).
+        with contextlib.suppress(KeyboardInterrupt):
+            serve_inherited(uvicorn.Config("app.main:app", **options), fd)
+        return
+    if workers > 1 and reuse_port_supported():
         # One listening socket per worker, so that connections spread over the workers
         # (app.workers); an inherited socket (--fd) can only be shared.
         with contextlib.suppress(KeyboardInterrupt):

@@ -1,4 +1,5 @@
-"""Several server processes on one port, each accepting on its own listening socket.
+"""Several server processes on one port, each accepting on its own listening socket; and
+serving on an inherited listening socket (`serve --fd`).
 
 uvicorn's `--workers` shares one listening socket between its processes, and whichever
 process wakes first accepts every connection waiting: a burst of new keep-alive connections
@@ -20,6 +21,7 @@ import socket
 import sys
 
 from uvicorn.config import STARTUP_FAILURE, Config
+from uvicorn.server import Server
 from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
 log = logging.getLogger("uvicorn.error")
@@ -149,3 +151,28 @@ class ReusePortMultiprocess(Multiprocess):
         finally:
             for sock in self.worker_sockets:
                 sock.close()
+
+
+def inherited_socket(fd: int) -> socket.socket:
+    """The listening socket handed over as descriptor `fd`, as what it is (TCP or Unix-domain).
+
+    uvicorn's own `fd` option wraps the descriptor as a Unix-domain socket whatever it is, and
+    asyncio then leaves Nagle's algorithm on for the TCP connections accepted on it: a response
+    goes out in two writes (head, then body), and the body waited for the client to acknowledge
+    the head, which a client waiting for the rest delays. Every answer on a kept-alive connection
+    came a delayed ACK late."""
+    return socket.socket(fileno=fd)
+
+
+def serve_inherited(config: Config, fd: int) -> None:
+    """uvicorn on the listening socket `fd` (socket activation), with `config.workers` processes
+    sharing it."""
+    sock = inherited_socket(fd)
+    log.info("Uvicorn running on socket %s (Press CTRL+C to quit)", sock.getsockname())
+    if config.workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+        return
+    server = Server(config)
+    server.run(sockets=[sock])
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
