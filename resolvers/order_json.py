@@ -8,7 +8,9 @@ carries as it is. Values come out as the schema writes them: global ids (base64 
 scale), enums by name, and signed cursors (the HMAC of `resolvers.pagination.CursorCodec`,
 computed with `sha256`). The rows are chosen by the same clauses as the list
 (`domain.access.order_scope`, `resolvers.orders.order_filter_clauses`, the keyset bounds of
-`resolvers.pagination`), compiled by SQLAlchemy and placed in the statement.
+`resolvers.pagination`), compiled by SQLAlchemy and placed in the statement. Every statement
+also checks, as it runs, that the viewer may still read (its guard): the viewer of a known
+token is taken on trust until then (resolvers.context).
 
 Anything this module does not know raises `NotCompiled`, and the field is resolved as
 before: providers (whose view of an order depends on invitations and their own quotes), a
@@ -518,8 +520,9 @@ def _fixed(ctx: Any) -> list[Any]:
 
 
 def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any:
-    """`node(id:)` of an order, as JSON text (None: not one the viewer may see), as an awaitable.
-    `children` must be the same object for the same selection (the statement is kept by it)."""
+    """`node(id:)` of an order: an awaitable of (whether the statement's guard confirmed the
+    viewer, the JSON text or None when the viewer may not see it). `children` must be the same
+    object for the same selection (the statement is kept by it)."""
     viewer = _viewer(ctx)
     parsed = parse_global_id(id_value)
     if parsed is None or parsed[0] != "Order":
@@ -550,8 +553,9 @@ class _Info:
 
 
 def compile_orders(ctx: Any, page: PageRequest, f: Any, order_by: Any, selected: Selected) -> Any:
-    """`orders(...)` for a supplier or a partner, as JSON; returns an awaitable of the text.
-    `selected` must be the same object for the same selection (the statement is kept by it)."""
+    """`orders(...)` for a supplier or a partner: an awaitable of (whether the statement's guard
+    confirmed the viewer, the JSON text). `selected` must be the same object for the same
+    selection (the statement is kept by it)."""
     viewer = _viewer(ctx)
     plan_key = ("orders", _audience(viewer), id(selected), repr(f), order_by.field, order_by.direction, page)
     plan = _PLANS.get(plan_key)
