@@ -405,6 +405,13 @@ class GraphQLView(GraphQL[Context, None]):
         graphql_response = wants_graphql_response(getattr(sub_response, "accept", ""))
         status = sub_response.status_code or 200
         context = getattr(sub_response, "context", None)
+        if context is not None and context.viewer_unavailable:
+            # The viewer taken on trust could not be looked up again: answered as when the
+            # look-up fails before execution (see __call__).
+            log.warning("database unavailable while looking up the viewer")
+            return JSONResponse(
+                error_body(SERVICE_UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE"), 503, headers={"Retry-After": "1"}
+            )
         if (
             graphql_response
             and isinstance(response_data, dict)
