@@ -169,6 +169,8 @@ class GraphQLView(GraphQL[Context, None]):
         context.look_up_viewer = partial(self._look_up_viewer, context, token, claims)
         if context.raw_json and not authenticated.viewer.is_provider:
             self.known_viewers[token] = authenticated
+        else:
+            self.known_viewers.pop(token, None)  # an organisation that became a provider's
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """WebSocket auth: `{"authorization": "Bearer <token>"}` as the `connection_init` payload.
@@ -409,9 +411,10 @@ class GraphQLView(GraphQL[Context, None]):
             # The viewer taken on trust could not be looked up again: answered as when the
             # look-up fails before execution (see __call__).
             log.warning("database unavailable while looking up the viewer")
-            return JSONResponse(
-                error_body(SERVICE_UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE"), 503, headers={"Retry-After": "1"}
-            )
+            refusal = JSONResponse(error_body(SERVICE_UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE"), 503)
+            refusal.headers.update(sub_response.headers)
+            refusal.headers["Retry-After"] = "1"
+            return refusal
         if (
             graphql_response
             and isinstance(response_data, dict)

@@ -123,7 +123,9 @@ class Context:
     # else waits for `confirm_viewer` (schema.compiled).
     look_up_viewer: Callable[[], Awaitable[None]] | None = None
     viewer_confirmed: bool = True
-    viewer_unavailable: bool = False  # the look-up met an outage: fields needing a viewer say so
+    # The look-up met an outage (or a compiled read did, on a viewer taken on trust): fields needing
+    # a viewer say so, and the HTTP answer is a 503, as when the look-up fails before execution.
+    viewer_unavailable: bool = False
     cursors: CursorCodec = field(init=False)
 
     def __post_init__(self) -> None:
@@ -147,10 +149,11 @@ class Context:
         assert self.look_up_viewer is not None
         try:
             await self.look_up_viewer()
-        except Exception as exc:
-            if not is_unavailable(exc):
+        except BaseException as exc:  # cancelled too: nothing may go on with the viewer taken on trust
+            self.viewer = None
+            if not isinstance(exc, Exception) or not is_unavailable(exc):
                 raise
-            self.viewer, self.viewer_unavailable = None, True
+            self.viewer_unavailable = True
         finally:
             self.viewer_confirmed = True
 

@@ -72,18 +72,21 @@ _KEY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 
 
 # Every statement starts with these parameters: the cursor key's HMAC pads, the time now, and
-# the viewer as the request found it (user id, token version, role, organisation).
+# the viewer as the request found it (user id, token version, role, e-mail, organisation, its
+# kind and portal).
 INNER_PAD, OUTER_PAD, NOW = "$1::bytea", "$2::bytea", "$3::timestamptz"
-FIXED = 7
-# `guard`: the viewer may still read, at the moment the statement runs: the user and its
-# organisation active, its tokens not revoked since, its role and organisation unchanged. When
-# it may not, the statement answers (false, NULL) without building anything, and the field is
-# resolved as before, after the viewer is looked up again (schema.compiled).
+FIXED = 10
+# `guard`: the viewer may still read, at the moment the statement runs, as the request found it:
+# the user and its organisation active, its tokens not revoked since, nothing the viewer holds
+# changed. When it may not, the statement answers (false, NULL) without building anything, and
+# the field is resolved as before, after the viewer is looked up again (schema.compiled).
 _HEADER = (
-    f"WITH fixed AS (SELECT {INNER_PAD}, {OUTER_PAD}, {NOW}, $4::bigint, $5::integer, $6::text, $7::bigint), "
+    f"WITH fixed AS (SELECT {INNER_PAD}, {OUTER_PAD}, {NOW}, $4::bigint, $5::integer, $6::text, $7::text, "
+    "$8::bigint, $9::text, $10::bigint), "  # types them
     "guard AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM user_account u "
     "JOIN organization o ON o.id = u.organization_id WHERE u.id = $4::bigint AND u.is_active AND o.is_active "
-    "AND coalesce(u.token_version, 0) = $5::integer AND u.role = $6::text AND o.id = $7::bigint) AS confirmed) "
+    "AND coalesce(u.token_version, 0) = $5::integer AND u.role = $6::text AND u.email = $7::text "
+    "AND o.id = $8::bigint AND o.kind = $9::text AND o.portal_id = $10::bigint) AS confirmed) "
 )
 
 
@@ -515,7 +518,10 @@ def _fixed(ctx: Any) -> list[Any]:
         viewer.user_id,
         ctx.token_version or 0,
         viewer.role.value,
+        viewer.email,
         viewer.organization_id,
+        viewer.organization_kind.value,
+        viewer.portal_id,
     ]
 
 
@@ -530,10 +536,10 @@ def compile_node(ctx: Any, id_value: str, children: tuple[Selected, ...]) -> Any
     plan_key = ("node", _audience(viewer), id(children))
     plan = _PLANS.get(plan_key)
     if plan is None or plan[0] is not children:
-        stmt = Statement([Piece(access.order_scope(viewer), ctx.db.engine.dialect)], extra=("$8::bigint",))
+        stmt = Statement([Piece(access.order_scope(viewer), ctx.db.engine.dialect)], extra=("$11::bigint",))
         body = Compiler().obj("Order", children, "provider_order")
         sql = _HEADER + _guarded(
-            f"SELECT {body} FROM provider_order WHERE provider_order.id = $8::bigint AND {stmt.place(0)}"
+            f"SELECT {body} FROM provider_order WHERE provider_order.id = $11::bigint AND {stmt.place(0)}"
         )
         plan = _PLANS[plan_key] = (children, sql, stmt.params([]))
     _, sql, scope_params = plan

@@ -45,6 +45,7 @@ from graphql.execution.values import get_argument_values, get_directive_values
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.arguments import convert_arguments
 
+from models.database import is_unavailable
 from resolvers.order_json import NotCompiled, Selected, compile_node, compile_orders
 from resolvers.pagination import PageRequest
 from schema.filters import OrderFilter, OrderOrder
@@ -159,6 +160,11 @@ class CompiledReads(StrawberryGraphQLCoreExecutionContext):
         self, answer: Any, parent_type: Any, source: Any, field_details_list: Any, path: Any, position_context: Any
     ) -> Any:
         confirmed, outcome = await _settled(answer)
+        context = self.context_value
+        if isinstance(outcome, Exception) and not context.viewer_confirmed and is_unavailable(outcome):
+            # The database is gone before the viewer taken on trust was checked: answered as the
+            # look-up's failure would have been (a 503).
+            context.viewer_unavailable = True
         if not confirmed:
             # The viewer lost access, or changed, since it was looked up: look it up again and
             # let the resolver answer (or refuse) as it would have.

@@ -178,8 +178,10 @@ class DocumentCache:
 class CachedDocument:
     __slots__ = ("costs", "document", "errors", "rules", "size")
 
-    MAX_COSTS = 64  # costs kept per document (by operation and variables), forgotten all at once past it
-    MAX_COST_KEY = 1000  # characters of operation name and variables, past which a cost is not kept
+    # Costs kept per document (by operation and declared variables), forgotten all at once past
+    # MAX_COSTS; longer keys are not kept. At most about what a short document's entry is counted.
+    MAX_COSTS = 16
+    MAX_COST_KEY = 256
 
     def __init__(self, document: DocumentNode, size: int) -> None:
         self.document, self.size = document, size
@@ -274,8 +276,15 @@ class Documents(SchemaExtension):
         entry = self.entry if self.entry is not None and self.entry.document is document else None
         if entry is None:
             return query_cost(context.schema._schema, document, context.operation_name, context.variables)
+        declared = {
+            definition.variable.name.value
+            for operation in document.definitions
+            if isinstance(operation, OperationDefinitionNode)
+            for definition in operation.variable_definitions or ()
+        }
+        variables = {name: value for name, value in (context.variables or {}).items() if name in declared}
         try:
-            key = json.dumps([context.operation_name, context.variables], sort_keys=True)
+            key = json.dumps([context.operation_name, variables], sort_keys=True)
         except (TypeError, ValueError):  # not JSON (a file in an upload's variables): not kept
             return query_cost(context.schema._schema, document, context.operation_name, context.variables)
         cost = entry.costs.get(key)

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from app.auth import load_viewer
 from domain.ids import to_global_id
-from models import OrderStatus, Organization, User, UserRole
+from models import OrderStatus, Organization, OrganizationKind, User, UserRole
 from resolvers.context import Context
 from schema import compiled
 from schema.api import build_schema
@@ -280,22 +280,20 @@ async def test_a_database_failure_during_a_compiled_read_is_service_unavailable(
 
 async def test_a_database_failure_with_a_known_token_is_service_unavailable(gql, orders, monkeypatch) -> None:
     """The viewer taken on trust: the compiled read's own failure, and the look-up another field
-    waits for, both say SERVICE_UNAVAILABLE (never UNAUTHENTICATED: the client keeps its token);
-    the look-up's failure with a 503, as when it fails before anything runs."""
+    waits for, both answer as a failed look-up before execution does: 503, SERVICE_UNAVAILABLE
+    (never UNAUTHENTICATED: the client keeps its token)."""
 
     async def refuse(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionRefusedError("the database went away")
 
     assert "errors" not in await gql(LIST, {"first": 3}, as_=SUPPLIER)  # the token is known now
-    with monkeypatch.context() as patch:
-        patch.setattr("sqlalchemy.ext.asyncio.AsyncConnection.exec_driver_sql", refuse)
-        body = await gql(LIST, {"first": 3}, as_=SUPPLIER)
-    assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE", body
-    with monkeypatch.context() as patch:  # as when the look-up fails before execution: 503
-        patch.setattr("sqlalchemy.ext.asyncio.AsyncConnection.execute", refuse)
-        response = await gql.raw("query { viewer { user { email } } }", as_=SUPPLIER)
-    assert response.status_code == 503 and response.headers["Retry-After"] == "1"
-    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    for query in (LIST, "query { viewer { user { email } } }"):  # compiled, then not
+        with monkeypatch.context() as patch:
+            patch.setattr("sqlalchemy.ext.asyncio.AsyncConnection.exec_driver_sql", refuse)
+            patch.setattr("sqlalchemy.ext.asyncio.AsyncConnection.execute", refuse)
+            response = await gql.raw(query, {"first": 3}, as_=SUPPLIER)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "1", response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert "errors" not in await gql("query { viewer { user { email } } }", as_=SUPPLIER)
 
 
@@ -368,6 +366,16 @@ async def test_a_known_token_whose_user_moved_organisation_reads_the_new_ones_or
         beta = await session.scalar(select(User.organization_id).where(User.email == PARTNER2))
         await session.execute(update(User).where(User.email == PARTNER).values(organization_id=beta))
     assert await gql(FIRST_ORDER, as_=PARTNER) == theirs
+
+
+async def test_a_known_token_whose_organisation_became_a_provider_reads_as_one(gql, app, orders) -> None:
+    assert (await gql(FIRST_ORDER, as_=PARTNER))["data"]["orders"]["edges"]
+    async with app.state.db.write_session() as session:
+        await session.execute(
+            update(Organization).where(Organization.name == "Acme Resellers").values(kind=OrganizationKind.PROVIDER)
+        )
+    for _ in range(2):  # and never again as the partner it was
+        assert (await gql(FIRST_ORDER, as_=PARTNER))["data"]["orders"]["edges"] == []
 
 
 async def test_other_fields_of_a_request_wait_for_the_viewer_to_be_looked_up(gql, app, orders, sql_counter) -> None:
