@@ -193,39 +193,18 @@ async def decline_to_quote(uow: UnitOfWork, viewer: Viewer, order_id: int, reaso
     order, now = access.order, utcnow()
     invitation = access.invitation
     assert invitation is not None, "the transition table lets only an invited provider decline"
-    invitation.declined_at, invitation.decline_reason = now, text
     invitation.last_activity_at, invitation.version = now, invitation.version + 1
-    await session.execute(
-        update(Quote)
-        .where(
-            Quote.order_id == order.id,
-            Quote.provider_id == viewer.organization_id,
-            Quote.status == QuoteStatus.SUBMITTED,
-        )
-        .values(status=QuoteStatus.REJECTED)
-        .execution_options(synchronize_session=False)
-    )
-    await session.flush()
-    await record_event(
-        uow,
-        order,
-        OrderEventKind.QUOTE_DECLINED,
-        invitation.id,
-        viewer.user_id,
-        subject_provider_id=viewer.organization_id,
-    )
+    await _decline(uow, viewer, order, invitation, text, now)
     await _cancel_when_no_quote_is_left(uow, viewer, access, now)
     return order
 
 
-async def decline_on_behalf(uow: UnitOfWork, viewer: Viewer, invitation: OrderInvitation, reason: str) -> Order:
-    """What `decline_to_quote` does, for a provider that leaves the portal (its deactivation,
-    `viewer` being the supplier who deactivates it): the invitation is declined, the provider's
-    open quote REJECTED, and the order cancelled once no provider asked has a quote to offer."""
-    session, now = uow.session, utcnow()
-    order = await session.get_one(Order, invitation.order_id)
+async def _decline(
+    uow: UnitOfWork, viewer: Viewer, order: Order, invitation: OrderInvitation, reason: str, now: datetime
+) -> None:
+    """The invitation declined, the provider's open quote REJECTED, the event recorded."""
     invitation.declined_at, invitation.decline_reason = now, reason
-    await session.execute(
+    await uow.session.execute(
         update(Quote)
         .where(
             Quote.order_id == order.id,
@@ -235,7 +214,7 @@ async def decline_on_behalf(uow: UnitOfWork, viewer: Viewer, invitation: OrderIn
         .values(status=QuoteStatus.REJECTED)
         .execution_options(synchronize_session=False)
     )
-    await session.flush()
+    await uow.session.flush()
     await record_event(
         uow,
         order,
@@ -244,6 +223,15 @@ async def decline_on_behalf(uow: UnitOfWork, viewer: Viewer, invitation: OrderIn
         viewer.user_id,
         subject_provider_id=invitation.provider_id,
     )
+
+
+async def decline_on_behalf(uow: UnitOfWork, viewer: Viewer, invitation: OrderInvitation, reason: str) -> Order:
+    """What `decline_to_quote` does, for a provider that leaves the portal (its deactivation,
+    `viewer` being the supplier who deactivates it): the invitation is declined, the provider's
+    open quote REJECTED, and the order cancelled once no provider asked has a quote to offer."""
+    session, now = uow.session, utcnow()
+    order = await session.get_one(Order, invitation.order_id)
+    await _decline(uow, viewer, order, invitation, reason, now)
     access = OrderAccess(order, OrderView.FULL, frozenset(), None)
     await _cancel_when_no_quote_is_left(uow, viewer, access, now)
     return order
